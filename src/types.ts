@@ -1,0 +1,132 @@
+/**
+ * The plain data that flows through the pipeline:
+ * Document → spans → chunks → index → hits → answer.
+ * Every offset is a UTF-16 index into the document's original text, half-open: [start, end).
+ */
+
+/** Optional per-file metadata from the collection's `sources.json`. */
+export interface SourceMeta {
+  title?: string;
+  outlet?: string;
+  url?: string;
+  published?: string;
+}
+
+/** One file of the collection, exactly as read from disk. */
+export interface Document {
+  /** File name inside the collection folder, e.g. `report.txt`. */
+  id: string;
+  text: string;
+  /** sha256 of the text, hex. */
+  hash: string;
+  meta: SourceMeta;
+}
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** What cleaning keeps of a document: the article paragraphs and the headline. */
+export interface CleanDocument {
+  doc: Document;
+  /** The headline: from sources.json, else the detected title line, else the file name. */
+  title: string;
+  titleSpan: Span | null;
+  /** Article paragraphs, in order, never overlapping. Everything else is junk. */
+  paragraphs: Span[];
+}
+
+/** A small window of consecutive sentences inside one paragraph. */
+export interface Chunk {
+  /** Index in the collection's chunk list. */
+  id: number;
+  doc: string;
+  /** Paragraph number inside the document (0-based). */
+  paragraph: number;
+  start: number;
+  end: number;
+  /** The sentences of the chunk, in order; each lies inside [start, end). */
+  sentences: Span[];
+}
+
+/** One quoted passage of an answer, with its numbered citation. */
+export interface Citation {
+  n: number;
+  doc: string;
+  title: string;
+  /** Exactly `documentText.slice(start, end)`. */
+  quote: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** A document that came close to answering a question that was refused. */
+export interface NearDoc {
+  doc: string;
+  title: string;
+  score: number;
+}
+
+export interface Answer {
+  question: string;
+  answered: boolean;
+  /** Human-readable: the quotes with [n] markers, or the refusal sentence. */
+  answer: string;
+  citations: Citation[];
+  /** When refused: the documents that came closest (best first). Empty when answered. */
+  closest: NearDoc[];
+  timings_ms: { total: number };
+}
+
+/** A passage found by a plain lookup (`/sources query`), no answer composition. */
+export interface PassageHit {
+  doc: string;
+  title: string;
+  quote: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** A document card: what `/sources` lists. */
+export interface DocInfo {
+  doc: string;
+  title: string;
+  outlet?: string;
+  url?: string;
+  published?: string;
+  /** Number of chunks (quotable passages). */
+  passages: number;
+  /** Words of article text (junk excluded). */
+  words: number;
+}
+
+/** A quote seen in its place: the sentences around it and where it sits in the document. */
+export interface QuoteContext {
+  doc: string;
+  title: string;
+  before: string;
+  quote: string;
+  after: string;
+  /** 1-based paragraph number and the document's paragraph count. */
+  paragraph: number;
+  paragraphs: number;
+}
+
+/**
+ * The one object the edges (CLI, Discord, console) talk to.
+ * It hides the index: callers never see vectors, HNSW or BM25.
+ */
+export interface Engine {
+  readonly embedderId: string;
+  ask(question: string): Promise<Answer>;
+  /** Several questions at once: one embedding batch (used under load). */
+  askMany(questions: string[]): Promise<Answer[]>;
+  search(query: string, k?: number): Promise<PassageHit[]>;
+  documents(): DocInfo[];
+  document(doc: string): DocInfo | undefined;
+  /** Context of a cited span, or undefined when the span is not a valid quote of that document. */
+  context(doc: string, start: number, end: number): QuoteContext | undefined;
+}
