@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Thrown for a bad setting: its message is one line that names the variable and never echoes a secret. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().optional().transform((n) => n ?? fallback);
+
+const snowflake = z
+  .string()
+  .trim()
+  .regex(/^\d{15,22}$/, 'must be a Discord id (15–22 digits)')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+export const ConfigSchema = z.object({
+  DISCORD_TOKEN: optionalString,
+  DISCORD_CLIENT_ID: snowflake,
+  DISCORD_GUILD_ID: snowflake,
+  DISCORD_REST_URL: z
+    .string()
+    .trim()
+    .url('must be a URL such as https://discord.com/api')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CORPUS_DIR: z.string().trim().min(1).optional().transform((s) => s ?? 'seeds'),
+  INDEX_DIR: z.string().trim().min(1).optional().transform((s) => s ?? 'index'),
+  /** `auto` (transformers model, else use-lite), `use-lite`, or `transformers:<model>`. */
+  EMBEDDER: z
+    .string()
+    .trim()
+    .regex(/^(auto|use-lite|transformers(:.+)?)$/, 'must be auto, use-lite or transformers:<model>')
+    .optional()
+    .transform((s) => s ?? 'auto'),
+  MODEL_DIR: optionalString,
+  /** /ask calls allowed per user per window. */
+  RATE_LIMIT_COUNT: positiveInt(5),
+  RATE_LIMIT_WINDOW_S: positiveInt(30),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().transform((s) => s ?? 'info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * Reads the configuration from `env` (default: process.env, after loading `.env` when present).
+ * Values already in the environment win over `.env`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnv()): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'configuration');
+  // Never include the received value: it may be the token.
+  throw new ConfigError(`Bad setting ${name}: ${issue.message}.`);
+}
+
+function readEnv(): NodeJS.ProcessEnv {
+  if (existsSync('.env')) {
+    try {
+      process.loadEnvFile('.env');
+    } catch {
+      throw new ConfigError('Could not read .env: check that every line is NAME=value.');
+    }
+  }
+  return process.env;
+}
