@@ -1,0 +1,197 @@
+import type { CleanDocument, Document, Span } from './types.js';
+
+/**
+ * Cleaning finds the article inside a scraped page without rewriting a character:
+ * it returns the spans of the article paragraphs and picks the headline.
+ *
+ * Every signal is general: sentence shape, length, position, repetition, list shape and
+ * the vocabulary of web page furniture (sign-in, cookies, newsletters, sharing). The main
+ * body is the stretch of lines with the most prose after charging a cost for each
+ * non-prose line (a maximum-sum segment, as in classic body-text extraction), so menus,
+ * login prompts and "more stories" lists at either end fall away even when one of their
+ * lines happens to be a sentence.
+ */
+
+/** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
+export const CLEANER_VERSION = 1;
+
+/** Page furniture: phrases that are about using the page, not about the news. */
+const UI_PATTERNS: RegExp[] = [
+  /\bsign(?:ing)? (?:in|up|out)\b/i,
+  /\blog(?:ging)? ?(?:in|out)\b/i,
+  /\bregist(?:er|ering|ration)\b/i,
+  /\b(?:create|manage) (?:an |your )?account\b/i,
+  /\bpassword\b/i,
+  /\bnewsletters?\b/i,
+  /\bsubscri(?:be|ption|ber)s?\b/i,
+  /\bcookies?\b/i,
+  /\bprivacy (?:policy|settings|notice)\b/i,
+  /\bterms (?:of|and) (?:service|use|conditions)\b/i,
+  /\ball rights reserved\b/i,
+  /©/,
+  /\b(?:click|tap) (?:here|to)\b/i,
+  /\bshare (?:this|on|via)\b/i,
+  /\bfollow us\b/i,
+  /\bdownload (?:the|our) app\b/i,
+  /\badvertis(?:ement|ing)\b/i,
+  /\b(?:skip|jump) to\b/i,
+  /\b(?:main|footer) (?:content|navigation|menu)\b/i,
+  /\b(?:read|load|show|view) (?:more|all)\b/i,
+  /\b(?:show|view|hide|post|leave a) comments?\b/i,
+  /\bcomments? \(\d+\)/i,
+  /\bpremium (?:access|content|member)/i,
+  /\benter your e-?mail\b/i,
+  /\b(?:most|more) (?:read|popular|viewed|shared)\b/i,
+  /\brelated (?:content|stories|articles|coverage|news)\b/i,
+  /\bmore (?:stories|from|on this)\b/i,
+  /\baccessibility\b/i,
+  /\bbreaking news\b/i,
+];
+
+/** Image captions and credits: "Photograph: Name/Agency", "Photo - Name". */
+const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|]\s*\S|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b/i;
+
+/** A sentence ends with . ! or ? possibly followed by closing quotes or brackets. */
+const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
+/** A teaser cut short: "…" or "..." right after a word or comma. */
+const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
+const LIST_ITEM = /^[-•*·▪►]\s/u;
+const MD_HEADING = /^#{1,6}\s+\S/;
+
+const JUNK_LINE_COST = 25;
+const UI_LINE_COST = 40;
+
+interface Unit extends Span {
+  text: string;
+  words: number;
+  prose: boolean;
+  ui: number;
+  junk: boolean;
+}
+
+/** Finds the article paragraphs and the headline of a scraped page. */
+export function cleanDocument(doc: Document): CleanDocument {
+  const units = toUnits(doc.text);
+  markDuplicates(units);
+
+  // Maximum-sum segment: prose lines earn their words, other lines cost a fixed amount.
+  let best = { sum: 0, from: 0, to: -1 };
+  let sum = 0;
+  let from = 0;
+  units.forEach((u, i) => {
+    const value = u.junk ? -(u.ui ? UI_LINE_COST : JUNK_LINE_COST) : u.words;
+    if (sum <= 0) {
+      sum = 0;
+      from = i;
+    }
+    sum += value;
+    if (sum > best.sum) best = { sum, from, to: i };
+  });
+
+  let body = units.slice(best.from, best.to + 1).filter((u) => !u.junk);
+  // A page with no prose at all (notes, lists): keep whatever is not furniture.
+  if (body.length === 0) body = units.filter((u) => u.words >= 3 && !u.ui && !MD_HEADING.test(u.text));
+
+  const bodyStart = body[0] ? units.indexOf(body[0]) : units.length;
+  const titleUnit = findTitle(units, bodyStart);
+  const paragraphs = body.filter((u) => u !== titleUnit).map(({ start, end }) => ({ start, end }));
+  return {
+    doc,
+    title: doc.meta.title ?? titleText(titleUnit, doc, paragraphs),
+    titleSpan: titleUnit ? { start: titleUnit.start, end: titleUnit.end } : null,
+    paragraphs,
+  };
+}
+
+/**
+ * Splits the text into paragraph units: one per line, except that hard-wrapped lines
+ * (a line without a sentence end followed by one starting in lower case) are joined.
+ */
+function toUnits(text: string): Unit[] {
+  const units: Unit[] = [];
+  const re = /[^\n]+/g;
+  let prev: Span | null = null;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const span = trimSpan(text, m.index, m.index + m[0].length);
+    if (span.start === span.end) {
+      prev = null; // a blank line ends a paragraph
+      continue;
+    }
+    const line = text.slice(span.start, span.end);
+    if (prev && !ENDS_SENTENCE.test(text.slice(prev.start, prev.end)) && /^\p{Ll}/u.test(line)) {
+      prev.end = span.end;
+      continue;
+    }
+    const unit = { ...span } as Unit;
+    units.push(unit);
+    prev = unit;
+  }
+  for (const u of units) describe(u, text);
+  return units;
+}
+
+function describe(u: Unit, text: string): void {
+  u.text = text.slice(u.start, u.end);
+  u.words = (u.text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? []).length;
+  u.ui = UI_PATTERNS.reduce((n, re) => n + (re.test(u.text) ? 1 : 0), 0);
+  const firstLetter = u.text.match(/[\p{L}\p{N}]/u)?.[0] ?? '';
+  const teaser = TEASER.test(u.text);
+  // A paragraph starts with a capital or a digit: "…and then" is a fragment.
+  const startsLower = firstLetter !== firstLetter.toUpperCase();
+  u.prose = u.words >= 5 && ENDS_SENTENCE.test(u.text) && !teaser && !startsLower && !MD_HEADING.test(u.text);
+  const furniture = u.ui >= 2 || (u.ui >= 1 && u.words < 15);
+  const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
+  u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || shortListItem;
+}
+
+/** Repeated lines are page furniture or captions (a caption often repeats with its credit appended). */
+function markDuplicates(units: Unit[]): void {
+  const seen = new Map<string, Unit>();
+  units.forEach((u, i) => {
+    const key = normalize(u.text);
+    const earlier = seen.get(key);
+    if (earlier) {
+      u.junk = true;
+      if (!earlier.prose || earlier.words < 30) earlier.junk = true;
+    } else seen.set(key, u);
+    const next = units[i + 1];
+    if (next && key.length >= 20 && normalize(next.text).startsWith(key)) {
+      u.junk = true;
+      next.junk = true;
+    }
+  });
+}
+
+/** The headline: the nearest short, title-shaped line before the body. */
+function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
+  const counts = new Map<string, number>();
+  for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
+  for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
+    const u = units[i]!;
+    const heading = MD_HEADING.test(u.text);
+    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text));
+    if (shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text)) === 1 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text)) {
+      return u;
+    }
+  }
+  return undefined;
+}
+
+function titleText(unit: Unit | undefined, doc: Document, paragraphs: Span[]): string {
+  if (unit) return unit.text.replace(/^#+\s*/, '');
+  const first = paragraphs[0];
+  if (!first) return doc.id;
+  const text = doc.text.slice(first.start, first.end);
+  const sentence = text.match(/^.*?[.!?](?=\s|$)/su)?.[0] ?? text;
+  return sentence.length <= 120 ? sentence : `${sentence.slice(0, 119).trimEnd()}…`;
+}
+
+function trimSpan(text: string, start: number, end: number): Span {
+  while (start < end && /\s/u.test(text[start]!)) start++;
+  while (end > start && /\s/u.test(text[end - 1]!)) end--;
+  return { start, end };
+}
+
+function normalize(s: string): string {
+  return s.toLowerCase().replace(/\s+/g, ' ').trim();
+}

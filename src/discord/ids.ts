@@ -1,0 +1,79 @@
+/**
+ * Button custom IDs. They carry no trust: anything can arrive in a custom_id, so each is parsed
+ * with zod and every cited span is re-validated through `engine.context()` before use.
+ *
+ *   src1:<item>~<item>…   Sources button; item = docIndex.start.end.check (base 36),
+ *                         check = one base-36 character derived from the document id.
+ *   pin1                  Pin button; it acts only on the message the button is attached to.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+export const PIN_ID = 'pin1';
+const SOURCES_PREFIX = 'src1:';
+const MAX_ITEMS = 10;
+
+export interface SpanRef {
+  docIndex: number;
+  start: number;
+  end: number;
+  check: string;
+}
+
+export type ParsedId = { kind: 'sources'; items: SpanRef[] } | { kind: 'pin' };
+
+/** One base-36 character that changes when the document behind an index changes. */
+export function docCheck(docId: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < docId.length; i++) {
+    h ^= docId.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return (h % 36).toString(36);
+}
+
+const b36 = z
+  .string()
+  .regex(/^[0-9a-z]{1,8}$/)
+  .transform((s) => parseInt(s, 36))
+  .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+
+const itemSchema = z
+  .string()
+  .transform((s) => s.split('.'))
+  .pipe(z.tuple([b36, b36, b36, z.string().regex(/^[0-9a-z]$/)]))
+  .transform(([docIndex, start, end, check]) => ({ docIndex, start, end, check }))
+  .refine((r) => r.start < r.end, 'empty span');
+
+const customIdSchema = z.string().min(1).max(LIMITS.customId);
+
+/** Encodes as many spans as fit in one custom ID (in order). */
+export function encodeSourcesId(items: readonly SpanRef[]): string {
+  let id = SOURCES_PREFIX;
+  let count = 0;
+  for (const it of items.slice(0, MAX_ITEMS)) {
+    const part = `${it.docIndex.toString(36)}.${it.start.toString(36)}.${it.end.toString(36)}.${it.check}`;
+    const next = count === 0 ? id + part : `${id}~${part}`;
+    if (next.length > LIMITS.customId) break;
+    id = next;
+    count++;
+  }
+  return id;
+}
+
+/** Parses a custom ID; `null` for anything malformed. */
+export function parseCustomId(raw: unknown): ParsedId | null {
+  const id = customIdSchema.safeParse(raw);
+  if (!id.success) return null;
+  if (id.data === PIN_ID) return { kind: 'pin' };
+  if (!id.data.startsWith(SOURCES_PREFIX)) return null;
+  const parts = id.data.slice(SOURCES_PREFIX.length).split('~');
+  if (parts.length === 0 || parts.length > MAX_ITEMS) return null;
+  const items: SpanRef[] = [];
+  for (const p of parts) {
+    const r = itemSchema.safeParse(p);
+    if (!r.success) return null;
+    items.push(r.data);
+  }
+  return { kind: 'sources', items };
+}

@@ -1,0 +1,37 @@
+import type { Embedder } from './embedder.js';
+
+export const DEFAULT_TRANSFORMERS_MODEL = 'Xenova/bge-small-en-v1.5';
+
+export interface EmbedderOptions {
+  modelDir?: string;
+  /** One-line notices (e.g. the fallback), for stderr. */
+  notice?: (line: string) => void;
+}
+
+/**
+ * Opens an embedder by id: `use-lite`, `transformers:<model>`, or `auto` (the default
+ * transformers model, falling back to use-lite when it cannot be loaded, e.g. offline).
+ */
+export async function openEmbedder(spec: string, opts: EmbedderOptions = {}): Promise<Embedder> {
+  if (spec === 'use-lite') {
+    const { loadUseLite } = await import('./use-lite.js');
+    return loadUseLite();
+  }
+  if (spec === 'auto' || spec === 'transformers' || spec.startsWith('transformers:')) {
+    const model = spec.startsWith('transformers:') ? spec.slice('transformers:'.length) : DEFAULT_TRANSFORMERS_MODEL;
+    const { loadTransformersEmbedder } = await import('./transformers.js');
+    try {
+      return await loadTransformersEmbedder(model, { modelDir: opts.modelDir });
+    } catch (err) {
+      if (spec !== 'auto') throw err;
+      opts.notice?.(`Embedder: ${model} is not available (${firstLine(err)}); using use-lite instead.`);
+      const { loadUseLite } = await import('./use-lite.js');
+      return loadUseLite();
+    }
+  }
+  throw new Error(`Unknown embedder "${spec}": use auto, use-lite or transformers:<model>.`);
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0]!;
+}

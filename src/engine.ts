@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { compose, type AnswerPolicy } from './answer.js';
+import { policyFor } from './calibration.js';
+import type { Embedder } from './embed/embedder.js';
+import { openEmbedder } from './embed/select.js';
+import { buildIndex } from './index/build.js';
+import { FILES } from './index/files.js';
+import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
+import { listCollection, sha256 } from './load.js';
+import { lexStats, retrieve, type LexStats } from './retrieve.js';
+import { readFile } from 'node:fs/promises';
+import type { Answer, DocInfo, Engine, PassageHit, QuoteContext } from './types.js';
+
+export interface EngineOptions {
+  corpusDir: string;
+  indexDir: string;
+  /** Embedder for a build (`auto`, `use-lite`, `transformers:<model>`); queries always use the index's own. */
+  embedder?: string;
+  modelDir?: string;
+  /** One-line notices for the user (building, fallbacks), e.g. to stderr. */
+  notice?: (line: string) => void;
+  /** Progress of an embedding build. */
+  progress?: (done: number, total: number) => void;
+  /** Override the calibrated answer policy (calibration and tests). */
+  policy?: Partial<AnswerPolicy>;
+}
+
+/**
+ * Opens the collection's index, building it first when it is missing or stale (a file
+ * added, changed or removed). A corrupt index is an error, not silently rebuilt. When a
+ * stale index cannot be rebuilt (a file unreadable), the old one stays in use.
+ */
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  const notice = opts.notice ?? (() => {});
+  const hasIndex = existsSync(join(opts.indexDir, FILES.manifest));
+  let embedder: Embedder | undefined;
+  if (!hasIndex) {
+    notice(`No index in ${opts.indexDir}: building it from ${opts.corpusDir}…`);
+    embedder = await openEmbedder(opts.embedder ?? 'auto', { modelDir: opts.modelDir, notice });
+    await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
+  } else {
+    const manifest = await readManifest(opts.indexDir);
+    checkEmbedderChoice(manifest.embedder, opts.embedder);
+    if (await isStale(opts.corpusDir, manifest.files)) {
+      notice(`The collection in ${opts.corpusDir} changed: updating the index…`);
+      embedder = await loadIndexEmbedder(manifest.embedder, opts);
+      try {
+        await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
+      } catch (err) {
+        notice(`Could not update the index (${err instanceof Error ? err.message : String(err)}); answering from the previous one.`);
+      }
+    }
+  }
+  const index = await readIndex(opts.indexDir);
+  if (!embedder) embedder = await loadIndexEmbedder(index.manifest.embedder, opts);
+  if (embedder.id !== index.manifest.embedder || embedder.dims !== index.manifest.dims) {
+    throw new IndexError(`Index in ${opts.indexDir} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`);
+  }
+  return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
+}
+
+/** An engine over an index already in memory. */
+export function createEngine(index: LoadedIndex, embedder: Embedder, policy: AnswerPolicy): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
+  const stats = lexStats(index);
+  const docById = new Map(index.docs.map((d) => [d.id, d]));
+  const chunkCount = new Map<string, number>();
+  for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
+
+  const answerOne = (question: string, qvec: number[], t0: number): Answer => {
+    const composed = compose(index, retrieve(index, stats, question, qvec, { ...DEFAULT_RETRIEVAL, coverage: policy.coverageWeight }), policy);
+    return {
+      question,
+      answered: composed.answered,
+      answer: composed.answered
+        ? composed.citations.map((c) => `${c.quote.replace(/\s+/g, ' ')} [${c.n}]`).join('\n\n')
+        : 'Not found in the sources.',
+      citations: composed.citations,
+      closest: composed.closest,
+      timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 },
+    };
+  };
+  const info = (id: string): DocInfo | undefined => {
+    const d = docById.get(id);
+    if (!d) return undefined;
+    return { doc: d.id, title: d.title, ...d.meta, title_: undefined, passages: chunkCount.get(d.id) ?? 0, words: d.words } as DocInfo;
+  };
+
+  return {
+    index,
+    stats,
+    embedder,
+    embedderId: embedder.id,
+    async ask(question) {
+      const t0 = performance.now();
+      const [qvec] = await embedder.embed([question], { query: true });
+      return answerOne(question, qvec!, t0);
+    },
+    async askMany(questions) {
+      const t0 = performance.now();
+      const qvecs = questions.length ? await embedder.embed(questions, { query: true }) : [];
+      return questions.map((q, i) => answerOne(q, qvecs[i]!, t0));
+    },
+    async search(query, k = 5) {
+      const [qvec] = await embedder.embed([query], { query: true });
+      const r = retrieve(index, stats, query, qvec!);
+      return r.chunks.slice(0, k).map(({ chunk, fused }): PassageHit => {
+        const c = index.chunks[chunk]!;
+        const d = docById.get(c.doc)!;
+        return { doc: d.id, title: d.title, quote: d.text.slice(c.start, c.end), start: c.start, end: c.end, score: Math.round(fused * 1e4) / 1e4 };
+      });
+    },
+    documents: () => index.docs.map((d) => info(d.id)!),
+    document: info,
+    context(doc, start, end): QuoteContext | undefined {
+      const d = docById.get(doc);
+      if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > d.text.length || start >= end) return undefined;
+      const p = d.paragraphs.findIndex((s) => s.start <= start && end <= s.end);
+      if (p < 0) return undefined;
+      const sentences = index.chunks.filter((c) => c.doc === doc && c.paragraph === p).flatMap((c) => c.sentences);
+      const before = sentences.filter((s) => s.end <= start).slice(-1)[0];
+      const after = sentences.find((s) => s.start >= end);
+      return {
+        doc,
+        title: d.title,
+        before: before ? d.text.slice(before.start, start).trimEnd() : '',
+        quote: d.text.slice(start, end),
+        after: after ? d.text.slice(end, after.end).trimStart() : '',
+        paragraph: p + 1,
+        paragraphs: d.paragraphs.length,
+      };
+    },
+  };
+}
+
+const DEFAULT_RETRIEVAL = { coverage: 0.35, chunk: 0.1, rrfK: 20 };
+
+function checkEmbedderChoice(indexEmbedder: string, requested: string | undefined): void {
+  if (!requested || requested === 'auto' || requested === indexEmbedder) return;
+  if (requested === 'transformers' && indexEmbedder.startsWith('transformers:')) return;
+  throw new IndexError(`Index was built with ${indexEmbedder}, not ${requested}: rebuild it with npm run index -- --embedder ${requested}.`);
+}
+
+async function loadIndexEmbedder(id: string, opts: EngineOptions): Promise<Embedder> {
+  try {
+    return await openEmbedder(id, { modelDir: opts.modelDir });
+  } catch (err) {
+    throw new IndexError(`Index was built with ${id}, which cannot be loaded here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`);
+  }
+}
+
+/** True when the collection's files differ from those the index was built from. */
+async function isStale(corpusDir: string, files: { id: string; hash: string }[]): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await listCollection(corpusDir);
+  } catch {
+    return false; // no collection here: answer from the index as it is
+  }
+  if (names.length !== files.length || names.some((n, i) => n !== files[i]!.id)) return true;
+  for (const f of files) {
+    const text = await readFile(join(corpusDir, f.id), 'utf8').catch(() => null);
+    if (text === null || sha256(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) !== f.hash) return true;
+  }
+  return false;
+}

@@ -1,0 +1,133 @@
+import { terms } from './lexical.js';
+import type { LoadedIndex } from './index/read.js';
+
+/**
+ * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
+ * fused per chunk with reciprocal rank fusion, then the sentences of the best chunks are
+ * scored for quoting. Scores are plain numbers in roughly [0, 1.5]; `confidence` is the
+ * calibrated evidence that the collection answers the question at all.
+ */
+
+/** Collection statistics the scorer needs, computed once when the index is opened. */
+export interface LexStats {
+  /** Stemmed terms of each sentence. */
+  sentenceTerms: Set<string>[];
+  /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
+  idf: Map<string, number>;
+  maxIdf: number;
+}
+
+export interface Weights {
+  /** Weight of IDF-weighted query-term coverage of a sentence. */
+  coverage: number;
+  /** Weight of the sentence's chunk fusion score (relative to the best chunk). */
+  chunk: number;
+  /** RRF constant. */
+  rrfK: number;
+}
+
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.35, chunk: 0.1, rrfK: 20 };
+
+export interface SentenceHit {
+  sentence: number;
+  chunk: number;
+  doc: string;
+  dense: number;
+  coverage: number;
+  score: number;
+}
+
+export interface ChunkHit {
+  chunk: number;
+  fused: number;
+}
+
+export interface Retrieval {
+  sentences: SentenceHit[];
+  chunks: ChunkHit[];
+}
+
+export function lexStats(index: LoadedIndex): LexStats {
+  const textOf = new Map(index.docs.map((d) => [d.id, d.text]));
+  const sentenceTerms = index.sentences.map((s) => new Set(terms(textOf.get(index.chunks[s.chunk]!.doc)!.slice(s.start, s.end))));
+  const df = new Map<string, number>();
+  for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = Math.max(1, sentenceTerms.length);
+  const idf = new Map<string, number>();
+  for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
+  return { sentenceTerms, idf, maxIdf: Math.log(1 + n) };
+}
+
+const DENSE_K = 64;
+const LEXICAL_K = 32;
+const TOP_CHUNKS = 10;
+
+export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qvec: number[], w: Weights = DEFAULT_WEIGHTS): Retrieval {
+  const n = index.sentences.length;
+  if (n === 0) return { sentences: [], chunks: [] };
+  const dims = index.manifest.dims;
+  const dense = new Map<number, number>();
+  const denseOf = (i: number): number => {
+    let v = dense.get(i);
+    if (v === undefined) {
+      v = 0;
+      const off = i * dims;
+      for (let d = 0; d < dims; d++) v += index.vectors[off + d]! * qvec[d]!;
+      dense.set(i, v);
+    }
+    return v;
+  };
+
+  // Dense: nearest sentences; a chunk ranks by its best sentence.
+  const knn = index.hnsw.searchKnn(qvec, Math.min(DENSE_K, n));
+  const chunkDense = new Map<number, number>();
+  knn.neighbors.forEach((label, k) => {
+    const sim = 1 - knn.distances[k]!;
+    dense.set(label, sim);
+    const c = index.sentences[label]!.chunk;
+    chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
+  });
+  // Lexical: BM25 over chunks.
+  const lexical = index.lexical.search(query).slice(0, LEXICAL_K);
+
+  const fused = new Map<number, number>();
+  [...chunkDense.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .forEach(([c], rank) => fused.set(c, (fused.get(c) ?? 0) + 1 / (w.rrfK + rank + 1)));
+  lexical.forEach((r, rank) => fused.set(r.id as number, (fused.get(r.id as number) ?? 0) + 1 / (w.rrfK + rank + 1)));
+  const chunks = [...fused.entries()].map(([chunk, f]) => ({ chunk, fused: f })).sort((a, b) => b.fused - a.fused);
+  const best = chunks[0]?.fused ?? 1;
+
+  const qTerms = [...new Set(terms(query))];
+  const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
+  const sentences: SentenceHit[] = [];
+  for (const { chunk, fused: f } of chunks.slice(0, TOP_CHUNKS)) {
+    const c = index.chunks[chunk]!;
+    const first = firstSentenceOf(index, chunk);
+    for (let k = 0; k < c.sentences.length; k++) {
+      const i = first + k;
+      const have = stats.sentenceTerms[i]!;
+      const coverage = qWeight > 0 ? qTerms.reduce((s, t) => s + (have.has(t) ? stats.idf.get(t)! : 0), 0) / qWeight : 0;
+      const d = denseOf(i);
+      sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score: d + w.coverage * coverage + w.chunk * (f / best) });
+    }
+  }
+  sentences.sort((a, b) => b.score - a.score);
+  return { sentences, chunks };
+}
+
+/** Index of a chunk's first sentence in the flat sentence list (chunks are stored in order). */
+function firstSentenceOf(index: LoadedIndex, chunk: number): number {
+  let table = firstSentence.get(index);
+  if (!table) {
+    table = [];
+    let i = 0;
+    for (const c of index.chunks) {
+      table.push(i);
+      i += c.sentences.length;
+    }
+    firstSentence.set(index, table);
+  }
+  return table[chunk]!;
+}
+const firstSentence = new WeakMap<LoadedIndex, number[]>();
