@@ -377,18 +377,6 @@ export function docChoices(docs: readonly DocInfo[], typed: string): { name: str
   }));
 }
 
-/** The document a `/sources doc:` value names: the file name, else a title or file match. */
-export function resolveDoc(docs: readonly DocInfo[], value: string): DocInfo | undefined {
-  const exact = docs.find((d) => d.doc === value);
-  if (exact) return exact;
-  const v = value.trim().toLowerCase();
-  if (!v) return undefined;
-  return (
-    docs.find((d) => d.doc.toLowerCase() === v || d.title.toLowerCase() === v) ??
-    docs.find((d) => d.doc.toLowerCase().includes(v) || d.title.toLowerCase().includes(v))
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Small messages
 

@@ -1,0 +1,109 @@
+/**
+ * The discord.js client and the running bot: client defaults (no mentions parsed, optional REST
+ * base), the interaction router, login, and a graceful stop.
+ */
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
+import type { Engine } from '../types.js';
+import { createLogger, errorFields, redact, type Logger } from './log.js';
+import { AnswerQueue, type AnswerSource } from './queue.js';
+import { RateLimiter } from './ratelimit.js';
+import { Router, loadCommands } from './router.js';
+import type { BotContext } from './types.js';
+
+export interface ClientSettings {
+  /** REST base, e.g. `https://discord.com/api` or a proxy; discord.js appends `/v10`. */
+  restUrl?: string;
+}
+
+export function createClient(settings: ClientSettings = {}, extra: Partial<ClientOptions> = {}): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    allowedMentions: { parse: [] },
+    ...extra,
+    rest: { ...(settings.restUrl ? { api: settings.restUrl } : {}), ...extra.rest },
+  });
+}
+
+export interface BotOptions {
+  token: string;
+  engine: Engine;
+  restUrl?: string;
+  rateLimit?: { count: number; windowS: number };
+  log?: Logger;
+  /** Replace the answer queue (e.g. a different batching policy). */
+  answers?: AnswerSource;
+  clientOptions?: Partial<ClientOptions>;
+  /** How long to wait for the gateway READY (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface Bot {
+  client: Client;
+  router: Router;
+  ctx: BotContext;
+  /** Finish in-flight answers (bounded), then destroy the client. Resolves true when nothing was cut off. */
+  stop(timeoutMs?: number): Promise<boolean>;
+}
+
+export function createContext(opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers'>): BotContext {
+  const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
+  return {
+    engine: opts.engine,
+    answers: opts.answers ?? new AnswerQueue(opts.engine),
+    limiter: new RateLimiter(rate.count, rate.windowS * 1000),
+    log: opts.log ?? createLogger(),
+  };
+}
+
+/** Logs in and resolves once the client is ready to serve interactions. */
+export async function startBot(opts: BotOptions): Promise<Bot> {
+  const log = opts.log ?? createLogger({ secrets: [opts.token] });
+  const ctx = createContext({ ...opts, log });
+  const router = new Router(ctx, await loadCommands());
+  const client = createClient({ restUrl: opts.restUrl }, opts.clientOptions);
+
+  client.on(Events.InteractionCreate, (i) => void router.handle(i));
+  client.on(Events.Error, (err) => log.error('client_error', errorFields(err)));
+  client.on(Events.Warn, (msg) => log.warn('client_warning', { message: redact(msg, [opts.token]) }));
+  client.on(Events.ShardDisconnect, (ev, shard) => log.warn('gateway_disconnect', { shard, code: ev.code }));
+  client.on(Events.ShardReconnecting, (shard) => log.info('gateway_reconnecting', { shard }));
+  client.on(Events.ShardResume, (shard, replayed) => log.info('gateway_resumed', { shard, replayed }));
+  client.rest.on('rateLimited', (info) =>
+    log.warn('rest_rate_limited', { route: info.route, method: info.method, retry_after_ms: info.retryAfter, global: info.global }),
+  );
+
+  const ready = once(client, Events.ClientReady);
+  try {
+    await client.login(opts.token);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out waiting for the gateway to become ready')), opts.readyTimeoutMs ?? 30_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } catch (err) {
+    await client.destroy().catch(() => undefined);
+    // discord.js errors do not include the token, but never let one through.
+    throw new Error(`Discord login failed: ${redact(err instanceof Error ? err.message : String(err), [opts.token])}`);
+  }
+  log.info('ready', { user: client.user?.tag, guilds: client.guilds.cache.size, commands: router.commands.size });
+
+  let stopping: Promise<boolean> | undefined;
+  return {
+    client,
+    router,
+    ctx,
+    stop(timeoutMs = 10_000) {
+      stopping ??= (async () => {
+        const clean = await router.drain(timeoutMs);
+        if (!clean) log.warn('shutdown_timeout', { still_running: router.busy });
+        await client.destroy();
+        log.info('stopped', { clean });
+        return clean;
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The answer queue: the hook between interaction handlers and the engine. Questions that arrive
+ * close together are answered in one `engine.askMany` batch (one embedding pass), one batch at a
+ * time, so a burst never runs many retrievals at once and handlers only await a promise.
+ */
+import type { Answer, Engine } from '../types.js';
+
+export interface AnswerSource {
+  ask(question: string): Promise<Answer>;
+  /** Questions waiting or being answered. */
+  readonly pending: number;
+}
+
+export interface AnswerQueueOptions {
+  /** Most questions per `askMany` call. */
+  maxBatch?: number;
+  /** How long the first question of a batch waits for company (ms). 0 = next macrotask. */
+  maxWaitMs?: number;
+}
+
+interface Job {
+  question: string;
+  resolve: (a: Answer) => void;
+  reject: (e: unknown) => void;
+}
+
+export class AnswerQueue implements AnswerSource {
+  private readonly waiting: Job[] = [];
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly maxBatch: number;
+  private readonly maxWaitMs: number;
+
+  constructor(
+    private readonly engine: Pick<Engine, 'ask' | 'askMany'>,
+    opts: AnswerQueueOptions = {},
+  ) {
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 16);
+    this.maxWaitMs = Math.max(0, opts.maxWaitMs ?? 5);
+  }
+
+  get pending(): number {
+    return this.waiting.length + this.running;
+  }
+
+  ask(question: string): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.waiting.push({ question, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running > 0 || this.timer || this.waiting.length === 0) return;
+    const wait = this.waiting.length >= this.maxBatch ? 0 : this.maxWaitMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, wait);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.waiting.splice(0, this.maxBatch);
+    if (batch.length === 0) return;
+    this.running = batch.length;
+    try {
+      const answers =
+        batch.length === 1 ? [await this.engine.ask(batch[0]!.question)] : await this.engine.askMany(batch.map((j) => j.question));
+      batch.forEach((job, i) => {
+        const a = answers[i];
+        if (a) job.resolve(a);
+        else job.reject(new Error('engine returned fewer answers than questions'));
+      });
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+    } finally {
+      this.running = 0;
+      this.schedule();
+    }
+  }
+}

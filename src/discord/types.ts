@@ -1,0 +1,32 @@
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Engine } from '../types.js';
+import type { Logger } from './log.js';
+import type { AnswerSource } from './queue.js';
+import type { RateLimiter } from './ratelimit.js';
+
+/** Everything a handler may use. Handlers reach retrieval only through `engine` and `answers`. */
+export interface BotContext {
+  engine: Engine;
+  /** Answers /ask questions (batched). */
+  answers: AnswerSource;
+  /** Per-user limiter for /ask. */
+  limiter: RateLimiter;
+  log: Logger;
+}
+
+/** What a handler reports for the interaction's log line. */
+export interface HandlerResult {
+  outcome: string;
+  answered?: boolean;
+}
+
+/** A slash command module in `commands/` (as in the discord.js guide, plus the context). */
+export interface Command {
+  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult>;
+}
