@@ -1,5 +1,5 @@
 import type { LoadedIndex } from './index/read.js';
-import type { Retrieval, SentenceHit } from './retrieve.js';
+import type { Retrieval, Weights } from './retrieve.js';
 import type { Citation, NearDoc } from './types.js';
 import { terms } from './lexical.js';
 
@@ -11,9 +11,10 @@ import { terms } from './lexical.js';
  */
 
 export interface AnswerPolicy {
-  /** Refuse when the best sentence's evidence (dense + coverage weight × coverage) is below this. */
+  /** How sentences are scored. */
+  weights: Weights;
+  /** Refuse when the best sentence scores below this. */
   threshold: number;
-  coverageWeight: number;
   /** Further passages must score at least this fraction of the best one. */
   followRatio: number;
   maxPassages: number;
@@ -29,13 +30,9 @@ export interface Composed {
 const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|asked|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
 const MAX_PASSAGE_SENTENCES = 3;
 
-export function confidenceOf(hit: SentenceHit, policy: AnswerPolicy): number {
-  return hit.dense + policy.coverageWeight * hit.coverage;
-}
-
 export function compose(index: LoadedIndex, retrieval: Retrieval, policy: AnswerPolicy): Composed {
   const top = retrieval.sentences[0];
-  const confidence = top ? confidenceOf(top, policy) : 0;
+  const confidence = top ? top.score : 0;
   if (!top || confidence < policy.threshold) {
     return { answered: false, citations: [], closest: closestDocs(index, retrieval), confidence };
   }

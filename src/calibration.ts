@@ -1,16 +1,17 @@
 import type { AnswerPolicy } from './answer.js';
 
 /**
- * Refusal thresholds per embedder. Written by `npm run calibrate` from the labelled eval
- * sets (two unrelated collections), never picked by hand: the threshold is the midpoint of
- * the widest gap between answerable and unanswerable questions' confidence.
+ * Scoring weights and refusal thresholds per embedder, written by `npm run calibrate -- --write`
+ * from the labelled eval sets of two unrelated collections (eval/seeds.jsonl, eval/collection-b.jsonl),
+ * never picked by hand: the threshold is the midpoint of the best split between answerable
+ * and unanswerable questions' confidence. Measured: hit@1 0.675, hit@3 0.825, decisions right 128/147, mean quoted chars 456.
  */
 export const POLICIES: Record<string, AnswerPolicy> = {
-  'use-lite': { threshold: 0.55, coverageWeight: 0.35, followRatio: 0.9, maxPassages: 3 },
+  'use-lite': {"weights":{"coverage":0.7,"chunk":0,"context":0.6,"typeMismatch":0.15,"rrfK":10},"threshold":0.645,"followRatio":0.7,"maxPassages":3},
 };
 
-/** For embedders without calibration data: the same shape, a cautious threshold. */
-export const FALLBACK_POLICY: AnswerPolicy = { threshold: 0.6, coverageWeight: 0.35, followRatio: 0.9, maxPassages: 3 };
+/** For embedders without calibration data: the same weights, a cautious threshold. */
+export const FALLBACK_POLICY: AnswerPolicy = { ...POLICIES['use-lite']!, threshold: POLICIES['use-lite']!.threshold + 0.05 };
 
 export function policyFor(embedderId: string): AnswerPolicy {
   return POLICIES[embedderId] ?? FALLBACK_POLICY;

@@ -13,7 +13,7 @@ import type { CleanDocument, Document, Span } from './types.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 1;
+export const CLEANER_VERSION = 2;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -46,15 +46,26 @@ const UI_PATTERNS: RegExp[] = [
   /\bmore (?:stories|from|on this)\b/i,
   /\baccessibility\b/i,
   /\bbreaking news\b/i,
+  /\b(?:gift|save|print|email|share|listen to) (?:this )?(?:article|story)\b/i,
+  /\bfollow (?:us|me|him|her|them)\b/i,
+  /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
+  /\b(?:additional )?reporting by\b|\breported from\b|\bcontributed (?:to )?(?:this )?report/i,
 ];
 
 /** Image captions and credits: "Photograph: Name/Agency", "Photo - Name". */
 const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|]\s*\S|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b/i;
 
+/** A caption that describes a picture: "A map showing …", "The new fish, photographed in …". */
+const CAPTION = /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
+
 /** A sentence ends with . ! or ? possibly followed by closing quotes or brackets. */
 const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
+/** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
+const BYLINE = /^[Bb][Yy]\s+\p{Lu}/u;
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
+const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)`, 'i');
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
@@ -73,6 +84,7 @@ interface Unit extends Span {
 export function cleanDocument(doc: Document): CleanDocument {
   const units = toUnits(doc.text);
   markDuplicates(units);
+  markCaptions(units, doc.text);
 
   // Maximum-sum segment: prose lines earn their words, other lines cost a fixed amount.
   let best = { sum: 0, from: 0, to: -1 };
@@ -141,7 +153,15 @@ function describe(u: Unit, text: string): void {
   u.prose = u.words >= 5 && ENDS_SENTENCE.test(u.text) && !teaser && !startsLower && !MD_HEADING.test(u.text);
   const furniture = u.ui >= 2 || (u.ui >= 1 && u.words < 15);
   const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
-  u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || shortListItem;
+  u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || CAPTION.test(u.text) || shortListItem;
+}
+
+/** A caption sits on the line right above its credit ("…on Tuesday.\nPhotograph: Name/Agency"). */
+function markCaptions(units: Unit[], text: string): void {
+  units.forEach((u, i) => {
+    const next = units[i + 1];
+    if (next && CREDIT.test(next.text) && !/\n\s*\n/.test(text.slice(u.end, next.start)) && u.words < 40) u.junk = true;
+  });
 }
 
 /** Repeated lines are page furniture or captions (a caption often repeats with its credit appended). */
@@ -169,7 +189,8 @@ function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
   for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
     const u = units[i]!;
     const heading = MD_HEADING.test(u.text);
-    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text));
+    const dateline = DATELINE.test(u.text) && u.words <= 10;
+    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline);
     if (shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text)) === 1 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text)) {
       return u;
     }

@@ -10,6 +10,7 @@ import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/r
 import { listCollection, sha256 } from './load.js';
 import { lexStats, retrieve, type LexStats } from './retrieve.js';
 import { readFile } from 'node:fs/promises';
+import { hasWords, normalizeQuestion } from './question.js';
 import type { Answer, DocInfo, Engine, PassageHit, QuoteContext } from './types.js';
 
 export interface EngineOptions {
@@ -68,7 +69,7 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
 
   const answerOne = (question: string, qvec: number[], t0: number): Answer => {
-    const composed = compose(index, retrieve(index, stats, question, qvec, { ...DEFAULT_RETRIEVAL, coverage: policy.coverageWeight }), policy);
+    const composed = compose(index, retrieve(index, stats, question, qvec, policy.weights), policy);
     return {
       question,
       answered: composed.answered,
@@ -83,7 +84,18 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
   const info = (id: string): DocInfo | undefined => {
     const d = docById.get(id);
     if (!d) return undefined;
-    return { doc: d.id, title: d.title, ...d.meta, title_: undefined, passages: chunkCount.get(d.id) ?? 0, words: d.words } as DocInfo;
+    const { outlet, url, published } = d.meta;
+    return { doc: d.id, title: d.title, outlet, url, published, passages: chunkCount.get(d.id) ?? 0, words: d.words };
+  };
+
+  const askMany = async (raw: string[]): Promise<Answer[]> => {
+    const t0 = performance.now();
+      const questions = raw.map(normalizeQuestion);
+      // Only questions with words are embedded; the others are refused without a lookup.
+      const real = questions.filter(hasWords);
+      const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
+      let k = 0;
+      return questions.map((q) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0) : emptyAnswer(q, t0)));
   };
 
   return {
@@ -91,19 +103,11 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
     stats,
     embedder,
     embedderId: embedder.id,
-    async ask(question) {
-      const t0 = performance.now();
-      const [qvec] = await embedder.embed([question], { query: true });
-      return answerOne(question, qvec!, t0);
-    },
-    async askMany(questions) {
-      const t0 = performance.now();
-      const qvecs = questions.length ? await embedder.embed(questions, { query: true }) : [];
-      return questions.map((q, i) => answerOne(q, qvecs[i]!, t0));
-    },
+    ask: async (question) => (await askMany([question]))[0]!,
+    askMany,
     async search(query, k = 5) {
       const [qvec] = await embedder.embed([query], { query: true });
-      const r = retrieve(index, stats, query, qvec!);
+      const r = retrieve(index, stats, query, qvec!, policy.weights);
       return r.chunks.slice(0, k).map(({ chunk, fused }): PassageHit => {
         const c = index.chunks[chunk]!;
         const d = docById.get(c.doc)!;
@@ -133,7 +137,10 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
   };
 }
 
-const DEFAULT_RETRIEVAL = { coverage: 0.35, chunk: 0.1, rrfK: 20 };
+function emptyAnswer(question: string, t0: number): Answer {
+  return { question, answered: false, answer: 'Please ask a question in words.', citations: [], closest: [], timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 } };
+}
+
 
 function checkEmbedderChoice(indexEmbedder: string, requested: string | undefined): void {
   if (!requested || requested === 'auto' || requested === indexEmbedder) return;

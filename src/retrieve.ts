@@ -10,6 +10,10 @@ import type { LoadedIndex } from './index/read.js';
 
 /** Collection statistics the scorer needs, computed once when the index is opened. */
 export interface LexStats {
+  /** Unit mean vector of each chunk's sentences: the sentence's context. */
+  chunkVectors: Float32Array;
+  /** Original text of each sentence. */
+  sentenceText: string[];
   /** Stemmed terms of each sentence. */
   sentenceTerms: Set<string>[];
   /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
@@ -22,11 +26,37 @@ export interface Weights {
   coverage: number;
   /** Weight of the sentence's chunk fusion score (relative to the best chunk). */
   chunk: number;
+  /** Weight of the question's similarity to the sentence's whole chunk (its context). */
+  context: number;
+  /** Penalty when the question asks for a number or a time and the sentence has none. */
+  typeMismatch: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.35, chunk: 0.1, rrfK: 20 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.35, chunk: 0.1, context: 0, typeMismatch: 0.1, rrfK: 20 };
+
+/** What kind of answer a question asks for, from its wording (English question words). */
+export type AnswerType = 'number' | 'time' | 'any';
+
+export function answerType(question: string): AnswerType {
+  if (/\bhow (?:many|much|far|long|big|large|old)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
+  if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
+  return 'any';
+}
+
+const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
+const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow';
+const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
+const HAS_NUMBER = new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i');
+const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`, 'i');
+
+/** 1 when the sentence cannot hold the kind of answer asked for, else 0. */
+function mismatch(type: AnswerType, sentence: string): number {
+  if (type === 'number') return HAS_NUMBER.test(sentence) ? 0 : 1;
+  if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
+  return 0;
+}
 
 export interface SentenceHit {
   sentence: number;
@@ -49,13 +79,25 @@ export interface Retrieval {
 
 export function lexStats(index: LoadedIndex): LexStats {
   const textOf = new Map(index.docs.map((d) => [d.id, d.text]));
-  const sentenceTerms = index.sentences.map((s) => new Set(terms(textOf.get(index.chunks[s.chunk]!.doc)!.slice(s.start, s.end))));
+  const sentenceText = index.sentences.map((s) => textOf.get(index.chunks[s.chunk]!.doc)!.slice(s.start, s.end));
+  const sentenceTerms = sentenceText.map((t) => new Set(terms(t)));
+  const dims = index.manifest.dims;
+  const chunkVectors = new Float32Array(index.chunks.length * dims);
+  index.sentences.forEach((s, i) => {
+    for (let d = 0; d < dims; d++) chunkVectors[s.chunk * dims + d]! += index.vectors[i * dims + d]!;
+  });
+  for (let c = 0; c < index.chunks.length; c++) {
+    let norm = 0;
+    for (let d = 0; d < dims; d++) norm += chunkVectors[c * dims + d]! ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let d = 0; d < dims; d++) chunkVectors[c * dims + d]! /= norm;
+  }
   const df = new Map<string, number>();
   for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { sentenceTerms, idf, maxIdf: Math.log(1 + n) };
+  return { chunkVectors, sentenceText, sentenceTerms, idf, maxIdf: Math.log(1 + n) };
 }
 
 const DENSE_K = 64;
@@ -100,20 +142,33 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
 
   const qTerms = [...new Set(terms(query))];
   const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
+  const type = answerType(query);
   const sentences: SentenceHit[] = [];
   for (const { chunk, fused: f } of chunks.slice(0, TOP_CHUNKS)) {
     const c = index.chunks[chunk]!;
+    let context = 0;
+    if (w.context) for (let d = 0; d < dims; d++) context += stats.chunkVectors[chunk * dims + d]! * qvec[d]!;
     const first = firstSentenceOf(index, chunk);
     for (let k = 0; k < c.sentences.length; k++) {
       const i = first + k;
       const have = stats.sentenceTerms[i]!;
-      const coverage = qWeight > 0 ? qTerms.reduce((s, t) => s + (have.has(t) ? stats.idf.get(t)! : 0), 0) / qWeight : 0;
+      // The previous sentence of the paragraph often names who "he" or "it" is: half credit.
+      const prev = k > 0 || sameParagraph(index, i - 1, i) ? stats.sentenceTerms[i - 1] : undefined;
+      const credit = (t: string) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : 0);
+      const coverage = qWeight > 0 ? qTerms.reduce((s, t) => s + credit(t) * (stats.idf.get(t) ?? 0), 0) / qWeight : 0;
       const d = denseOf(i);
-      sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score: d + w.coverage * coverage + w.chunk * (f / best) });
+      const score = d + w.coverage * coverage + w.chunk * (f / best) + w.context * context - w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
+      sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score });
     }
   }
   sentences.sort((a, b) => b.score - a.score);
   return { sentences, chunks };
+}
+
+function sameParagraph(index: LoadedIndex, a: number, b: number): boolean {
+  if (a < 0) return false;
+  const ca = index.chunks[index.sentences[a]!.chunk]!, cb = index.chunks[index.sentences[b]!.chunk]!;
+  return ca.doc === cb.doc && ca.paragraph === cb.paragraph;
 }
 
 /** Index of a chunk's first sentence in the flat sentence list (chunks are stored in order). */

@@ -23,8 +23,10 @@ export function splitSentences(text: string, span: Span): Span[] {
     if (start === end) continue;
     const prev = out[out.length - 1];
     const prevText = prev ? text.slice(prev.start, prev.end) : '';
-    // An ellipsis inside a sentence marks an elision, not an end.
-    if (prev && (ABBREVIATION.test(prevText) || /(?:\.\.\.|…)$/u.test(prevText) || wordCount(text.slice(start, end)) < MIN_WORDS)) {
+    const segText = text.slice(start, end);
+    // An ellipsis inside a sentence marks an elision, not an end. A short fragment joins the
+    // sentence before it, unless it ends with an abbreviation ("Mr."): then it opens the next one.
+    if (prev && (ABBREVIATION.test(prevText) || /(?:\.\.\.|…)$/u.test(prevText) || (wordCount(segText) < MIN_WORDS && !ABBREVIATION.test(segText)))) {
       prev.end = end;
       continue;
     }

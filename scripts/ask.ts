@@ -1,0 +1,59 @@
+/**
+ * npm run ask -- [--json] [--stdin] [--index DIR] [--corpus DIR] "question"
+ * Answers from the collection with verbatim, cited quotes.
+ */
+import { createInterface } from 'node:readline';
+import { AnswerJsonSchema, parseCli, runMain, UsageError } from '../src/cli.js';
+import { hasWords, normalizeQuestion } from '../src/question.js';
+import { openEngineFromCli } from '../src/settings.js';
+import type { Answer } from '../src/types.js';
+
+const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR] [--corpus DIR] "your question"';
+
+runMain(async () => {
+  const { values, positionals } = parseCli({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      stdin: { type: 'boolean', default: false },
+      index: { type: 'string' },
+      corpus: { type: 'string' },
+      embedder: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const question = positionals.join(' ');
+  if (values.stdin && question) throw new UsageError('Give questions either as an argument or with --stdin, not both.');
+  if (!values.stdin && !hasWords(normalizeQuestion(question))) throw new UsageError(`Please ask a question. ${USAGE}`);
+
+  const engine = await openEngineFromCli(values);
+  const print = (a: Answer) => process.stdout.write(values.json ? `${toJson(a)}\n` : `${toText(a)}\n`);
+  if (!values.stdin) {
+    print(await engine.ask(question));
+    return;
+  }
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    print(await engine.ask(line));
+  }
+});
+
+function toJson(a: Answer): string {
+  const { question, answered, answer, citations, timings_ms } = a;
+  return JSON.stringify(AnswerJsonSchema.parse({ question, answered, answer, citations, timings_ms }));
+}
+
+function toText(a: Answer): string {
+  if (!a.answered) {
+    const near = a.closest.map((d) => `  - ${d.title} (${d.doc})`).join('\n');
+    return `Not found in the sources.${near ? `\nClosest documents:\n${near}` : ''}`;
+  }
+  const quotes = a.citations.map((c) => `“${c.quote.replace(/\s+/g, ' ')}” [${c.n}]`).join('\n\n');
+  const sources = a.citations.map((c) => `[${c.n}] ${c.title} — ${c.doc}`).join('\n');
+  return `${quotes}\n\nSources:\n${sources}`;
+}

@@ -1,0 +1,27 @@
+/**
+ * npm run index -- [--corpus DIR] [--index DIR] [--embedder auto|use-lite|transformers:<model>]
+ * Builds (or updates) the index; only changed files are embedded again.
+ */
+import { loadConfig } from '../src/config.js';
+import { progressBar, parseCli, runMain } from '../src/cli.js';
+import { openEmbedder } from '../src/embed/select.js';
+import { buildIndex } from '../src/index/build.js';
+import { readManifest } from '../src/index/read.js';
+
+runMain(async () => {
+  const { values } = parseCli({
+    options: { corpus: { type: 'string' }, index: { type: 'string' }, embedder: { type: 'string' } },
+  });
+  const config = loadConfig();
+  const corpusDir = values.corpus ?? config.CORPUS_DIR;
+  const indexDir = values.index ?? config.INDEX_DIR;
+  // Keep the embedder of an existing index unless another one is asked for.
+  let spec = values.embedder ?? config.EMBEDDER;
+  if (spec === 'auto') spec = await readManifest(indexDir).then((m) => m.embedder, () => 'auto');
+  const embedder = await openEmbedder(spec, { modelDir: config.MODEL_DIR, notice: (l) => process.stderr.write(`${l}\n`) });
+  const bar = await progressBar('Embedding');
+  const r = await buildIndex({ corpusDir, indexDir, embedder, progress: bar.update }).finally(() => bar.stop());
+  process.stdout.write(
+    `Indexed ${r.docs} documents: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s → ${indexDir}\n`,
+  );
+});

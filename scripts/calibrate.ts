@@ -1,0 +1,112 @@
+/**
+ * npm run calibrate -- [--write]
+ * Chooses the scoring weights and the refusal threshold from labelled eval sets of two
+ * unrelated collections (questions are embedded once, then every candidate setting is
+ * scored in memory). With --write, saves the result to src/calibration.ts.
+ */
+import { writeFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compose, type AnswerPolicy } from '../src/answer.js';
+import { parseCli, runMain } from '../src/cli.js';
+import { createEngine, openEngine } from '../src/engine.js';
+import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
+import { retrieve, type Weights } from '../src/retrieve.js';
+import type { Answer } from '../src/types.js';
+
+const SETS = [
+  { corpus: 'seeds', set: 'eval/seeds.jsonl' },
+  { corpus: 'test/fixtures/collection-b', set: 'eval/collection-b.jsonl' },
+];
+
+runMain(async () => {
+  const { values } = parseCli({ options: { write: { type: 'boolean', default: false } } });
+  const data = [];
+  for (const s of SETS) {
+    const opened = await openEngine({ corpusDir: s.corpus, indexDir: join(tmpdir(), `quotebot-calibrate-${s.corpus.replace(/\W+/g, '_')}`), embedder: 'use-lite' });
+    const engine = opened as ReturnType<typeof createEngine>;
+    const items = await readEvalSet(s.set);
+    const qvecs = await engine.embedder.embed(items.map((i) => i.q), { query: true });
+    data.push({ engine, items, qvecs });
+  }
+  const embedderId = data[0]!.engine.embedderId;
+
+  let best: { objective: number; policy: AnswerPolicy; summary: string } | undefined;
+  for (const coverage of [0.5, 0.7, 0.9])
+    for (const chunk of [0, 0.1])
+      for (const context of [0.4, 0.6, 0.8, 1.0])
+        for (const typeMismatch of [0, 0.15])
+          for (const rrfK of [10])
+            for (const followRatio of [0.7, 0.8, 0.9]) {
+              const weights: Weights = { coverage, chunk, context, typeMismatch, rrfK };
+              const r = evaluate(data, { weights, threshold: -Infinity, followRatio, maxPassages: 3 });
+              if (!best || r.objective > best.objective) best = { objective: r.objective, policy: r.policy, summary: r.summary };
+            }
+  process.stdout.write(`${best!.summary}\n${JSON.stringify(best!.policy)}\n`);
+  if (values.write) {
+    const path = 'src/calibration.ts';
+    const source = `import type { AnswerPolicy } from './answer.js';
+
+/**
+ * Scoring weights and refusal thresholds per embedder, written by \`npm run calibrate -- --write\`
+ * from the labelled eval sets of two unrelated collections (${SETS.map((s) => s.set).join(', ')}),
+ * never picked by hand: the threshold is the midpoint of the best split between answerable
+ * and unanswerable questions' confidence. ${best!.summary}
+ */
+export const POLICIES: Record<string, AnswerPolicy> = {
+  '${embedderId}': ${JSON.stringify(best!.policy)},
+};
+
+/** For embedders without calibration data: the same weights, a cautious threshold. */
+export const FALLBACK_POLICY: AnswerPolicy = { ...POLICIES['${embedderId}']!, threshold: POLICIES['${embedderId}']!.threshold + 0.05 };
+
+export function policyFor(embedderId: string): AnswerPolicy {
+  return POLICIES[embedderId] ?? FALLBACK_POLICY;
+}
+`;
+    await writeFile(`${path}.tmp`, source);
+    await rename(`${path}.tmp`, path);
+    process.stdout.write(`Wrote ${path}\n`);
+  }
+});
+
+type Data = { engine: ReturnType<typeof createEngine>; items: EvalItem[]; qvecs: number[][] }[];
+
+function evaluate(data: Data, policy: AnswerPolicy) {
+  let hits1 = 0, hits3 = 0, answerable = 0, chars = 0, answeredN = 0;
+  const conf: { c: number; neg: boolean }[] = [];
+  for (const { engine, items, qvecs } of data) {
+    items.forEach((item, i) => {
+      const retrieval = retrieve(engine.index, engine.stats, item.q, qvecs[i]!, policy.weights);
+      const composed = compose(engine.index, retrieval, policy);
+      conf.push({ c: composed.confidence, neg: !!item.negative });
+      if (item.negative) return;
+      answerable++;
+      answeredN++;
+      chars += composed.citations.slice(0, 3).reduce((n, c) => n + c.quote.length, 0);
+      const rank = hitRank({ citations: composed.citations } as Answer, item.any);
+      if (rank === 1) hits1++;
+      if (rank >= 1 && rank <= 3) hits3++;
+    });
+  }
+  // Best split: most questions on the right side; ties go to the widest gap.
+  const sorted = [...conf].sort((a, b) => a.c - b.c);
+  let bestSplit = { correct: -1, gap: 0, threshold: 0 };
+  for (let k = 0; k <= sorted.length; k++) {
+    const below = sorted.slice(0, k), above = sorted.slice(k);
+    const correct = below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length;
+    const lo = below.length ? below[below.length - 1]!.c : sorted[0]!.c - 0.1;
+    const hi = above.length ? above[0]!.c : sorted[sorted.length - 1]!.c + 0.1;
+    if (correct > bestSplit.correct || (correct === bestSplit.correct && hi - lo > bestSplit.gap)) bestSplit = { correct, gap: hi - lo, threshold: (lo + hi) / 2 };
+  }
+  const hit1 = hits1 / answerable;
+  const split = bestSplit.correct / conf.length;
+  const meanChars = chars / Math.max(1, answeredN);
+  const objective = hit1 + hits3 / answerable * 0.5 + split - Math.max(0, meanChars - 600) / 1000;
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    objective,
+    policy: { ...policy, threshold: r3(bestSplit.threshold) },
+    summary: `Measured: hit@1 ${r3(hit1)}, hit@3 ${r3(hits3 / answerable)}, decisions right ${bestSplit.correct}/${conf.length}, mean quoted chars ${Math.round(meanChars)}.`,
+  };
+}

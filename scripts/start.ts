@@ -1,0 +1,78 @@
+/**
+ * npm start: load the configuration, open the engine (building the index when it is missing or
+ * stale; notices on stderr), then log in as the bot when DISCORD_TOKEN is set, else run the local
+ * console on stdin. SIGINT/SIGTERM: finish in-flight answers (bounded wait), destroy the client, exit 0.
+ */
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { runConsole } from '../src/console.js';
+import { startBot } from '../src/discord/client.js';
+import { createLogger, redact } from '../src/discord/log.js';
+import { openEngine } from '../src/engine.js';
+
+const SHUTDOWN_WAIT_MS = Number(process.env.SHUTDOWN_WAIT_MS ?? 10_000);
+
+function fail(message: string, secrets: (string | undefined)[] = []): never {
+  process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const secrets = [config.DISCORD_TOKEN];
+  const log = createLogger({ level: config.LOG_LEVEL, secrets });
+  let engine;
+  try {
+    engine = await openEngine({
+      corpusDir: config.CORPUS_DIR,
+      indexDir: config.INDEX_DIR,
+      embedder: config.EMBEDDER,
+      modelDir: config.MODEL_DIR,
+      notice: (line) => process.stderr.write(`${redact(line, secrets)}\n`),
+    });
+  } catch (err) {
+    fail(`Could not open the collection: ${err instanceof Error ? err.message : String(err)}`, secrets);
+  }
+
+  process.on('unhandledRejection', (err) => log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }));
+
+  if (!config.DISCORD_TOKEN) {
+    const stop = () => process.exit(0);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await runConsole({
+      engine,
+      input: process.stdin,
+      output: (text) => process.stdout.write(text + '\n'),
+      prompt: process.stdin.isTTY ? '> ' : undefined,
+    });
+    process.exit(0);
+  }
+
+  const bot = await startBot({
+    token: config.DISCORD_TOKEN,
+    engine,
+    restUrl: config.DISCORD_REST_URL,
+    rateLimit: { count: config.RATE_LIMIT_COUNT, windowS: config.RATE_LIMIT_WINDOW_S },
+    log,
+  }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
+
+  const shutdown = (signal: string) => {
+    log.info('shutdown', { signal, in_flight: bot.router.busy });
+    void bot
+      .stop(SHUTDOWN_WAIT_MS)
+      .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  fail(`Fatal: ${err instanceof Error ? err.message : String(err)}`, [process.env.DISCORD_TOKEN]);
+});

@@ -1,0 +1,79 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './config.js';
+import { IndexError } from './index/read.js';
+import { CorpusError } from './load.js';
+
+/** A mistake in how a command was called: one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** node:util parseArgs, with its errors turned into one friendly line. */
+export function parseCli<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * Runs a script's main function: known errors become one line on stderr and exit code 2,
+ * anything else one line and exit code 1 — never a stack trace for the user.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => {
+      process.exitCode ??= 0;
+    },
+    (err: unknown) => {
+      const known = err instanceof UsageError || err instanceof IndexError || err instanceof CorpusError || err instanceof ConfigError;
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`${known ? '' : 'Error: '}${message.split('\n')[0]}\n`);
+      if (process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = known ? 2 : 1;
+    },
+  );
+}
+
+/** The JSON answer the `ask` CLI prints: other tools depend on this shape exactly. */
+export const AnswerJsonSchema = z.object({
+  question: z.string(),
+  answered: z.boolean(),
+  answer: z.string(),
+  citations: z.array(
+    z.object({
+      n: z.number().int().positive(),
+      doc: z.string(),
+      title: z.string(),
+      quote: z.string(),
+      start: z.number().int().nonnegative(),
+      end: z.number().int().nonnegative(),
+      score: z.number(),
+    }),
+  ),
+  timings_ms: z.object({ total: z.number() }),
+});
+export type AnswerJson = z.infer<typeof AnswerJsonSchema>;
+
+/** A progress bar on a terminal, nothing otherwise (pipes and CI stay clean). */
+export async function progressBar(label: string): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} sentences`, stream: process.stderr, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => started && bar.stop(),
+  };
+}
