@@ -249,7 +249,7 @@ function contextEmbed(m: Markup, item: ContextItem, win: number, quoteLen?: numb
   const [lead, core, trail] = splitEdges(quote);
   const shownQuote = m.text(lead) + m.bold(m.text(core) + (quoteLen !== undefined ? ELLIPSIS : '')) + m.text(trail);
   return {
-    title: fitText(m, `[${item.n}] ${oneLine(ctx.title)}`, LIMITS.embedTitle),
+    title: `[${item.n}] ` + fitText(m, oneLine(ctx.title), LIMITS.embedTitle - `[${item.n}] `.length),
     description: m.text(before) + shownQuote + m.text(after),
     footer: { text: truncate(`${item.doc} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}`, 300) },
     color: COLORS.sources,
