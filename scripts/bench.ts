@@ -1,0 +1,105 @@
+/**
+ * npm run -s bench -- [--json] [--corpus DIR] [--set FILE]
+ * Speed and memory figures (targets in the README): index build vs embedding alone,
+ * cold start of the ask CLI, warm query latency vs bare query embedding, resident memory.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chunkDocument } from '../src/chunk.js';
+import { cleanDocument } from '../src/clean.js';
+import { parseCli, runMain } from '../src/cli.js';
+import { openEmbedder } from '../src/embed/select.js';
+import { openEngine } from '../src/engine.js';
+import { readEvalSet } from '../src/eval.js';
+import { buildIndex, embeddingText } from '../src/index/build.js';
+import { loadCollection } from '../src/load.js';
+
+runMain(async () => {
+  const { values } = parseCli({
+    options: {
+      json: { type: 'boolean', default: false },
+      corpus: { type: 'string', default: 'seeds' },
+      set: { type: 'string', default: 'eval/seeds.jsonl' },
+    },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'quotebot-bench-'));
+  try {
+    const indexDir = join(dir, 'index');
+    const embedder = await openEmbedder('use-lite');
+    await embedder.embed(['warm up']);
+
+    // Embedding the same sentences alone, in the same batches, is the floor for a build.
+    const texts = (await loadCollection(values.corpus)).flatMap((doc) =>
+      chunkDocument(cleanDocument(doc), 0).flatMap((c) => c.sentences.map((s) => embeddingText(doc.text.slice(s.start, s.end)))),
+    );
+    let t = performance.now();
+    for (let i = 0; i < texts.length; i += 32) await embedder.embed(texts.slice(i, i + 32));
+    const embedOnly = performance.now() - t;
+
+    t = performance.now();
+    await buildIndex({ corpusDir: values.corpus, indexDir, embedder });
+    const build = performance.now() - t;
+
+    // Cold start: a fresh process, from spawn to its first answer on stdout.
+    const colds: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t = performance.now();
+      const r = spawnSync(process.execPath, ['dist/scripts/ask.js', '--json', '--index', indexDir, '--corpus', values.corpus, 'what was demanded'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ask failed: ${r.stderr.split('\n')[0]}`);
+      colds.push(performance.now() - t);
+    }
+
+    const engine = await openEngine({ corpusDir: values.corpus, indexDir });
+    const questions = (await readEvalSet(values.set)).map((x) => x.q);
+    await engine.ask(questions[0]!);
+    const query: number[] = [];
+    const embedQ: number[] = [];
+    for (let round = 0; round < 2; round++)
+      for (const q of questions) {
+        t = performance.now();
+        await embedder.embed([q], { query: true });
+        embedQ.push(performance.now() - t);
+        t = performance.now();
+        await engine.ask(q);
+        query.push(performance.now() - t);
+      }
+    const figures = {
+      sentences: texts.length,
+      index_build_ms: round(build),
+      embed_only_ms: round(embedOnly),
+      cold_start_ms: round(median(colds)),
+      query_ms: { p50: round(pct(query, 0.5)), p95: round(pct(query, 0.95)) },
+      query_embed_ms: { p50: round(pct(embedQ, 0.5)) },
+      rss_mb: round(process.memoryUsage().rss / 2 ** 20),
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      return;
+    }
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    process.stdout.write(
+      [
+        `sentences embedded      ${figures.sentences}`,
+        `index build             ${figures.index_build_ms} ms  (${ratio(build, embedOnly)} × embed-only ${figures.embed_only_ms} ms; target ≤ 1.2)`,
+        `cold start (ask CLI)    ${figures.cold_start_ms} ms  (target ≤ 1500)`,
+        `query p50 / p95         ${figures.query_ms.p50} / ${figures.query_ms.p95} ms  (${ratio(figures.query_ms.p50, figures.query_embed_ms.p50)} × bare embed p50 ${figures.query_embed_ms.p50} ms; target ≤ 1.3)`,
+        `rss                     ${figures.rss_mb} MB`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+function median(xs: number[]): number {
+  return pct(xs, 0.5);
+}
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
