@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -31,13 +32,21 @@ export function sha256(text: string): string {
 
 /** The collection's file names (sorted), without reading them. */
 export async function listCollection(dir: string): Promise<string[]> {
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = await readdir(dir);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch {
     throw new CorpusError(`Collection folder ${dir} cannot be read: does it exist?`);
   }
-  return names.filter((n) => SOURCE_FILES.test(n)).sort();
+  const names: string[] = [];
+  for (const e of entries) {
+    if (!SOURCE_FILES.test(e.name) || e.isDirectory()) continue;
+    // A link to a folder is skipped like a folder; a broken link stays listed (reading it is an error).
+    if (e.isSymbolicLink() && (await stat(join(dir, e.name)).then((s) => s.isDirectory(), () => false))) continue;
+    names.push(e.name);
+  }
+  // The same order everywhere (index, manifest, staleness check), whatever the file system returns.
+  return names.sort();
 }
 
 /** Reads every .txt/.md file of the collection, plus the optional `sources.json` metadata. */

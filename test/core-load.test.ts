@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorpusError, listCollection, loadCollection, sha256 } from '../src/load.js';
@@ -62,10 +62,20 @@ describe('loadCollection', () => {
     await expect(listCollection(path.join(dir, 'missing'))).rejects.toBeInstanceOf(CorpusError);
   });
 
-  it('a directory named like a text file is skipped, not read', async () => {
+  it('a directory named like a text file is skipped by listing and loading alike', async () => {
     await mkdir(path.join(dir, 'folder.txt'));
+    await symlink(path.join(dir, 'folder.txt'), path.join(dir, 'link-to-folder.md'));
     const docs = await loadCollection(dir);
     expect(docs.map((d) => d.id)).toEqual(['a.txt', 'b.md']);
+    // The staleness check lists the collection: it must see the same files the index holds.
+    expect(await listCollection(dir)).toEqual(['a.txt', 'b.md']);
+  });
+
+  it('a listed file that cannot be read (deleted, broken link) is a one-line CorpusError naming it', async () => {
+    await symlink(path.join(dir, 'gone.txt'), path.join(dir, 'c.txt'));
+    expect(await listCollection(dir)).toEqual(['a.txt', 'b.md', 'c.txt']);
+    const err = await corpusError(loadCollection(dir));
+    expect(err.message).toBe('Collection file c.txt cannot be read.');
   });
 });
 
