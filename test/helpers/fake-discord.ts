@@ -390,7 +390,12 @@ export class FakeDiscord extends EventEmitter {
       edited_timestamp: null,
       webhook_id: this.appId,
       application_id: this.appId,
-      interaction_metadata: { id: m.interactionId, type: 2, user: { id: '100000000000000001', username: 'tester', discriminator: '0', avatar: null } },
+      interaction_metadata: {
+        id: m.interactionId,
+        type: 2,
+        user: { id: '100000000000000001', username: 'tester', discriminator: '0', avatar: null },
+        authorizing_integration_owners: { '0': this.guildId },
+      },
     };
   }
 
