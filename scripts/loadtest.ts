@@ -1,0 +1,370 @@
+/**
+ * npm run loadtest -- [--n 200] [--rounds 3] [--json] [--timeout-ms 60000]
+ *
+ * Starts the fake Discord (test/helpers/fake-discord.ts) on 127.0.0.1, then the REAL bot process
+ * (`node dist/scripts/start.js`) logged into it, and fires N concurrent /ask interactions per round
+ * (answerable and unanswerable questions, one distinct user each). Prints, per round: time to every
+ * defer (max must stay < 3000 ms), time to every final answer (p50/p95/max), answers lost (0),
+ * message-limit violations and pings (0), unhandled rejections in the bot's logs (0), and the bot's
+ * RSS before and after. Exits non-zero when a target is missed. Loopback only.
+ *
+ * The helpers (`startBotProcess`, `ensureIndex`) are shared with test/reliability-*.test.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FakeDiscord, type FakeInteraction } from '../test/helpers/fake-discord.js';
+
+/** Repo root, from scripts/ (vitest) or dist/scripts/ (compiled). */
+export const ROOT = (() => {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const up of ['..', '../..']) {
+    const dir = resolve(here, up);
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'seeds'))) return dir;
+  }
+  return process.cwd();
+})();
+export const START_JS = join(ROOT, 'dist', 'scripts', 'start.js');
+
+export interface BotProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Everything the bot wrote, stdout and stderr. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Exit code once exited (null = signal), undefined while running. */
+  exitCode(): number | null | undefined;
+  /** Resolves with the exit code (or null for a signal). */
+  exited: Promise<number | null>;
+  /** Parsed JSON log lines (the bot logs on stderr). */
+  logLines(): Record<string, unknown>[];
+  /** Lines (stdout+stderr) that mention an unhandled rejection or an uncaught exception. */
+  unhandled(): string[];
+  /** RSS of the bot process in kB (from /proc), or NaN. */
+  rssKb(): number;
+  /** SIGTERM, bounded wait, then SIGKILL. Resolves with the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+export interface StartBotOptions {
+  fake: FakeDiscord;
+  corpusDir?: string;
+  indexDir: string;
+  /** Overrides for the bot's environment. */
+  env?: Record<string, string>;
+  /** Wait for the gateway session (default 180 s: the first run builds the index). */
+  readyTimeoutMs?: number;
+}
+
+/** The bot's environment: nothing inherited that could point it anywhere but the fake. */
+function botEnv(opts: StartBotOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DISCORD_TOKEN: opts.fake.token,
+    DISCORD_REST_URL: opts.fake.restUrl,
+    CORPUS_DIR: opts.corpusDir ?? join(ROOT, 'seeds'),
+    INDEX_DIR: opts.indexDir,
+    EMBEDDER: 'use-lite',
+    RATE_LIMIT_COUNT: '1000000',
+    RATE_LIMIT_WINDOW_S: '1',
+    LOG_LEVEL: 'info',
+    ...opts.env,
+  };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return env;
+}
+
+/** Starts `node dist/scripts/start.js` against the fake and waits for its gateway session. */
+export async function startBotProcess(opts: StartBotOptions): Promise<BotProcess> {
+  if (!existsSync(START_JS)) throw new Error(`${START_JS} is missing: run npm run build first`);
+  // cwd: an empty temp dir, so no .env is picked up.
+  const cwd = join(tmpdir(), `quotebot-cwd-${process.pid}`);
+  mkdirSync(cwd, { recursive: true });
+  const child = spawn(process.execPath, [START_JS], { cwd, env: botEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let code: number | null | undefined;
+  const lines: Record<string, unknown>[] = [];
+  let partial = '';
+  const parse = (d: string) => {
+    const parts = (partial + d).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      if (!line.startsWith('{')) continue;
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* not a log line */
+      }
+    }
+  };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    parse(d);
+  });
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (c) => {
+      code = c;
+      r(c);
+    }),
+  );
+  const proc: BotProcess = {
+    child,
+    pid: child.pid!,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exitCode: () => code,
+    exited,
+    logLines: () => lines,
+    unhandled() {
+      return (stdout + '\n' + stderr).split('\n').filter((l) => /unhandled.?rejection|uncaught/i.test(l));
+    },
+    rssKb() {
+      try {
+        const m = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+        return m ? Number(m[1]) : NaN;
+      } catch {
+        return NaN;
+      }
+    },
+    async stop(timeoutMs = 15_000) {
+      if (code !== undefined) return code;
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const killed = new Promise<void>((r) => {
+        timer = setTimeout(() => {
+          if (code === undefined) child.kill('SIGKILL');
+          r();
+        }, timeoutMs);
+      });
+      await Promise.race([exited, killed]);
+      clearTimeout(timer);
+      return exited;
+    },
+  };
+  try {
+    await Promise.race([
+      opts.fake.waitForReady(opts.readyTimeoutMs ?? 180_000),
+      exited.then((c) => {
+        throw new Error(`bot exited (${c}) before READY:\n${stderr.slice(-2000)}`);
+      }),
+    ]);
+  } catch (err) {
+    await proc.stop(3000);
+    throw err;
+  }
+  return proc;
+}
+
+/** A reusable index dir for a corpus (the bot builds it on first start, rebuilds when stale). */
+export function indexDirFor(name: string): string {
+  const dir = join(tmpdir(), `quotebot-${name}-index`);
+  return dir;
+}
+
+export const ANSWERABLE = [
+  'what did Lavrov demand',
+  'What did Putin say about countries that join NATO?',
+  'Who is Frank Rose?',
+  'Which treaty did the US leave?',
+  'What did Putin call the expansion of NATO after the Cold War?',
+  'Which two countries will host the first missile defense bases?',
+  "When did Oliver Stone's documentary with Putin air on Russian TV?",
+  'How many NATO troops did Poland request in 2014?',
+  'Which think tank does Keir Giles work at?',
+  'What has Romania asked NATO to provide in the Black Sea?',
+];
+export const UNANSWERABLE = [
+  'What is the weather in Paris today?',
+  'How do I subscribe to the newsletter?',
+  'Who won the football world cup in 1998?',
+  'What is the recipe for banana bread?',
+  'How tall is the Eiffel Tower?',
+];
+
+/** Time (ms from sending) at which the final visible answer arrived, or undefined. */
+export function finalAt(ix: FakeInteraction): number | undefined {
+  if (ix.callbackType === undefined) return undefined;
+  if (ix.callbackType === 4) return ix.callbackAt;
+  if (!ix.original?.ready) return undefined;
+  const last = ix.events.filter((e) => e.kind === 'edit' || e.kind === 'followup').at(-1);
+  return last?.at;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+interface RoundResult {
+  round: number;
+  n: number;
+  answered: number;
+  refused: number;
+  lost: number;
+  deferMaxMs: number;
+  deferP95Ms: number;
+  finalP50Ms: number;
+  finalP95Ms: number;
+  finalMaxMs: number;
+  wallMs: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  violations: number;
+  pings: number;
+}
+
+async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint): Promise<RoundResult> {
+  const rssBefore = bot.rssKb();
+  const violationsBefore = fake.violations.length;
+  const started = Date.now();
+  const ixs: FakeInteraction[] = [];
+  for (let k = 0; k < n; k++) {
+    // Two answerable questions for each unanswerable one.
+    const q = k % 3 === 2 ? UNANSWERABLE[k % UNANSWERABLE.length]! : ANSWERABLE[k % ANSWERABLE.length]!;
+    const id = String(userBase + BigInt(k));
+    ixs.push(fake.sendCommand('ask', { question: q }, { user: { id, username: `load${id.slice(-6)}` } }));
+  }
+  const ids = new Set(ixs.map((x) => x.id));
+  // Done = the final message is visible AND the bot logged the handler's end (refusals add a follow-up).
+  const logged = new Set<string>();
+  let seen = 0;
+  const finished = () => {
+    const all = bot.logLines();
+    for (; seen < all.length; seen++) {
+      const l = all[seen]!;
+      if (l.event === 'interaction' && ids.has(String(l.id))) logged.add(String(l.id));
+    }
+    return ixs.filter((x) => finalAt(x) !== undefined && logged.has(x.id)).length;
+  };
+  const deadline = started + timeoutMs;
+  while (finished() < n && Date.now() < deadline && bot.exitCode() === undefined) await new Promise((r) => setTimeout(r, 50));
+  const wallMs = Date.now() - started;
+  await new Promise((r) => setTimeout(r, 300));
+  const rssAfter = bot.rssKb();
+
+  const defers = ixs.filter((x) => x.callbackAt !== undefined).map((x) => x.callbackAt! - x.sentAt).sort((a, b) => a - b);
+  const finals = ixs.map((x) => (finalAt(x) ?? NaN) - x.sentAt).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b);
+  const lost = ixs.filter((x) => finalAt(x) === undefined).length;
+  const answered = ixs.filter((x) => (x.original?.embeds.length ?? 0) > 0).length;
+  let pings = 0;
+  for (const x of ixs)
+    for (const e of x.events) {
+      if (e.kind === 'callback' && (e.body.data as Record<string, unknown> | undefined)?.allowed_mentions === undefined && e.body.type === 4) pings++;
+      if (e.kind !== 'callback') {
+        const am = e.body.allowed_mentions as { parse?: unknown[] } | undefined;
+        if (!am || !Array.isArray(am.parse) || am.parse.length > 0) pings++;
+      }
+    }
+  return {
+    round,
+    n,
+    answered,
+    refused: n - answered - lost,
+    lost,
+    deferMaxMs: defers.length ? defers.at(-1)! : NaN,
+    deferP95Ms: percentile(defers, 95),
+    finalP50Ms: percentile(finals, 50),
+    finalP95Ms: percentile(finals, 95),
+    finalMaxMs: finals.length ? finals.at(-1)! : NaN,
+    wallMs,
+    rssBeforeMb: round1(rssBefore / 1024),
+    rssAfterMb: round1(rssAfter / 1024),
+    violations: fake.violations.length - violationsBefore,
+    pings,
+  };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      'timeout-ms': { type: 'string', default: '60000' },
+      'max-rss-growth-mb': { type: 'string', default: '64' },
+    },
+  });
+  const n = Math.max(1, Number(values.n));
+  const rounds = Math.max(1, Number(values.rounds));
+  const timeoutMs = Number(values['timeout-ms']);
+  const maxGrowth = Number(values['max-rss-growth-mb']);
+  const say = (s: string) => {
+    if (!values.json) process.stderr.write(s + '\n');
+  };
+
+  const fake = await FakeDiscord.start({ token: 'LOADTEST.FAKE.token-not-a-secret' });
+  let bot: BotProcess | undefined;
+  const results: RoundResult[] = [];
+  let exitCode: number | null = null;
+  let unhandled: string[] = [];
+  try {
+    const indexDir = indexDirFor('loadtest');
+    say(`Starting the bot (index ${indexDir}; built on first run)…`);
+    const t0 = Date.now();
+    bot = await startBotProcess({ fake, indexDir });
+    say(`Bot ready in ${Date.now() - t0} ms (pid ${bot.pid}, RSS ${round1(bot.rssKb() / 1024)} MB).`);
+    // Warm-up: one question, so the first round does not measure model loading.
+    const warm = fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000000', username: 'warmup' } });
+    await fake.waitForReply(warm, { timeoutMs: 60_000 });
+    for (let r = 1; r <= rounds; r++) {
+      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + BigInt(r) * 1_000_000n);
+      results.push(res);
+      say(
+        `round ${r}: n=${res.n} answered=${res.answered} refused=${res.refused} lost=${res.lost} | defer max ${res.deferMaxMs} ms (p95 ${res.deferP95Ms}) | ` +
+          `final p50 ${res.finalP50Ms} / p95 ${res.finalP95Ms} / max ${res.finalMaxMs} ms | wall ${res.wallMs} ms | RSS ${res.rssBeforeMb} → ${res.rssAfterMb} MB | ` +
+          `violations ${res.violations} pings ${res.pings}`,
+      );
+      if (bot.exitCode() !== undefined) break;
+    }
+  } finally {
+    if (bot) {
+      unhandled = bot.unhandled();
+      exitCode = await bot.stop(15_000);
+    }
+    await fake.close();
+  }
+
+  const failures: string[] = [];
+  if (results.length < rounds) failures.push(`only ${results.length} of ${rounds} rounds ran (bot exited?)`);
+  for (const r of results) {
+    if (!(r.deferMaxMs < 3000)) failures.push(`round ${r.round}: defer max ${r.deferMaxMs} ms ≥ 3000`);
+    if (r.lost > 0) failures.push(`round ${r.round}: ${r.lost} answers lost`);
+    if (r.violations > 0) failures.push(`round ${r.round}: ${r.violations} message-limit violations`);
+    if (r.pings > 0) failures.push(`round ${r.round}: ${r.pings} payloads without allowed_mentions.parse = []`);
+  }
+  if (results.length >= 2) {
+    const growth = results.at(-1)!.rssAfterMb - results[0]!.rssAfterMb;
+    if (growth > maxGrowth) failures.push(`RSS grew ${round1(growth)} MB from round 1 to round ${results.length} (> ${maxGrowth})`);
+  }
+  if (unhandled.length) failures.push(`${unhandled.length} unhandled rejection/uncaught lines in the bot's logs`);
+  if (exitCode !== 0) failures.push(`bot exit code ${exitCode} after SIGTERM (expected 0)`);
+
+  const report = { n, rounds, results, unhandledRejections: unhandled.length, botExitCode: exitCode, failures, ok: failures.length === 0 };
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    say(`unhandled rejections: ${unhandled.length}; bot exit code after SIGTERM: ${exitCode}`);
+    say(failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'All targets met.');
+  }
+  process.exit(failures.length ? 1 : 0);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`loadtest: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  });
+}
