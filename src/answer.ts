@@ -54,36 +54,46 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
   return { answered: true, citations, closest: [], confidence };
 }
 
-/** The sentence, grown to keep a quotation whole and its speaker named. */
+/** A quotation attributed to a pronoun (`“…,” he said.`): it needs the sentence that names the speaker. */
+const PRONOUN_ATTRIBUTION = /["”’]\s*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told|continued|wrote|insisted|argued|noted|warned|explained|declared|stressed)\b|["”’]\s*(?:said|added|continued)\s+(?:he|she)\b/i;
+/** A sentence that opens on a pronoun refers back to the sentence before it. */
+const PRONOUN_START = /^["“‘]?(?:he|she|they|it|his|her|their|its|this|these|those)\b/i;
+
+/**
+ * The sentence, grown (to at most three sentences) so that it reads on its own: a
+ * quotation is kept whole, a quote keeps its speaker, and a sentence that points back
+ * with a pronoun keeps the sentence it points to. Neighbours count only when nothing but
+ * white space separates them, so a passage never swallows skipped junk.
+ */
 function passageAround(index: LoadedIndex, sentence: number): { start: number; end: number } {
-  const s = index.sentences[sentence]!;
-  const para = paragraphSentences(index, sentence);
-  const text = index.docs.find((d) => d.id === index.chunks[s.chunk]!.doc)!.text;
-  const slice = (i: number) => text.slice(para[i]!.start, para[i]!.end);
-  let lo = para.findIndex((p) => p.start === s.start);
-  let hi = lo;
-  const size = () => hi - lo + 1;
+  const doc = index.chunks[index.sentences[sentence]!.chunk]!.doc;
+  const text = index.docs.find((d) => d.id === doc)!.text;
+  const at = (i: number) => index.sentences[i]!;
+  const slice = (i: number) => text.slice(at(i).start, at(i).end);
+  const adjacent = (a: number, b: number) =>
+    a >= 0 && b < index.sentences.length && index.chunks[at(a).chunk]!.doc === doc && index.chunks[at(b).chunk]!.doc === doc && !/\S/.test(text.slice(at(a).end, at(b).start));
+  let lo = sentence;
+  let hi = sentence;
+  const room = () => hi - lo + 1 < MAX_PASSAGE_SENTENCES;
 
   // Inside a quotation that opened earlier: go back to where it opens.
-  while (size() < MAX_PASSAGE_SENTENCES && lo > 0 && quoteBalance(slice(lo)) < 0) lo--;
+  while (room() && adjacent(lo - 1, lo) && quoteBalance(slice(lo)) < 0) lo--;
   // A quotation that does not close here: go on until it does.
   let open = 0;
   for (let i = lo; i <= hi; i++) open += quoteBalance(slice(i));
-  while (size() < MAX_PASSAGE_SENTENCES && hi + 1 < para.length && open > 0) open += quoteBalance(slice(++hi));
+  while (room() && adjacent(hi, hi + 1) && open > 0) open += quoteBalance(slice(++hi));
 
-  const passage = () => text.slice(para[lo]!.start, para[hi]!.end);
-  if (hasQuotation(passage()) && !SPEECH.test(passage().replace(/[“"][^”"]*[”"]/g, ''))) {
-    // Quoted words without a speaker: take the attribution from a neighbour.
-    if (size() < MAX_PASSAGE_SENTENCES && hi + 1 < para.length && SPEECH.test(slice(hi + 1))) hi++;
-    else if (size() < MAX_PASSAGE_SENTENCES && lo > 0 && SPEECH.test(slice(lo - 1))) lo--;
+  const passage = () => text.slice(at(lo).start, at(hi).end);
+  // Who is speaking, or who "he" is: the sentence before.
+  if (room() && adjacent(lo - 1, lo) && (PRONOUN_START.test(slice(lo)) || PRONOUN_ATTRIBUTION.test(slice(lo)))) lo--;
+  // Quoted words without a speaker: the attribution in a neighbour.
+  else if (room() && hasQuotation(passage()) && !SPEECH.test(passage().replace(/[“"][^”"]*[”"]/g, ''))) {
+    if (adjacent(hi, hi + 1) && SPEECH.test(slice(hi + 1))) hi++;
+    else if (adjacent(lo - 1, lo) && SPEECH.test(slice(lo - 1))) lo--;
   }
-  return { start: para[lo]!.start, end: para[hi]!.end };
-}
-
-/** The sentences of the paragraph that holds `sentence` (chunks never cross paragraphs). */
-function paragraphSentences(index: LoadedIndex, sentence: number): { start: number; end: number }[] {
-  const chunk = index.chunks[index.sentences[sentence]!.chunk]!;
-  return index.chunks.filter((c) => c.doc === chunk.doc && c.paragraph === chunk.paragraph).flatMap((c) => c.sentences);
+  // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation.
+  if (room() && adjacent(hi, hi + 1) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
+  return { start: at(lo).start, end: at(hi).end };
 }
 
 /** Opening minus closing double quotes; straight quotes count as opening at a word start. */

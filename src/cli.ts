@@ -23,6 +23,10 @@ export function parseCli<T extends ParseArgsConfig>(config: T): ReturnType<typeo
  * anything else one line and exit code 1 — never a stack trace for the user.
  */
 export function runMain(main: () => Promise<void>): void {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   main().then(
     () => {
       process.exitCode ??= 0;

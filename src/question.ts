@@ -2,16 +2,22 @@
 export const MAX_QUESTION_CHARS = 1000;
 
 /**
- * Tidies a question before it is embedded: control and zero-width characters removed,
- * whitespace folded, length capped. The result may be empty.
+ * Tidies a question before it is embedded: terminal escape sequences and control characters
+ * become spaces, invisible format characters (zero-width space, soft hyphen, direction marks)
+ * are removed so that a word they sit inside stays one word; whitespace folded, length capped.
+ * The result may be empty.
  */
 export function normalizeQuestion(raw: string): string {
   return raw
     .normalize('NFKC')
-    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, ' ')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\p{Cc}/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_QUESTION_CHARS)
+    // Never keep half of a surrogate pair (an emoji cut in two by the length cap).
+    .replace(/[\uD800-\uDBFF]$/, '')
     .trim();
 }
 

@@ -30,16 +30,19 @@ export interface Weights {
   context: number;
   /** Penalty when the question asks for a number or a time and the sentence has none. */
   typeMismatch: number;
+  /** Bonus for sentences near the top of their article (news leads summarise), falling as 1 / (1 + paragraph). */
+  lead: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.35, chunk: 0.1, context: 0, typeMismatch: 0.1, rrfK: 20 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, lead: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
-export type AnswerType = 'number' | 'time' | 'any';
+export type AnswerType = 'number' | 'time' | 'place' | 'any';
 
 export function answerType(question: string): AnswerType {
+  if (/\bwhere\b/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   return 'any';
@@ -55,6 +58,8 @@ const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:la
 function mismatch(type: AnswerType, sentence: string): number {
   if (type === 'number') return HAS_NUMBER.test(sentence) ? 0 : 1;
   if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
+  // A place is named with a capital after a preposition: "in Paris", "at City Hall".
+  if (type === 'place') return /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?\p{Lu}/u.test(sentence) ? 0 : 0.5;
   return 0;
 }
 
@@ -140,7 +145,8 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const chunks = [...fused.entries()].map(([chunk, f]) => ({ chunk, fused: f })).sort((a, b) => b.fused - a.fused);
   const best = chunks[0]?.fused ?? 1;
 
-  const qTerms = [...new Set(terms(query))];
+  // "How long", "how many": the degree word is part of the question, not its topic.
+  const qTerms = [...new Set(terms(query.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))];
   const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
   const type = answerType(query);
   const sentences: SentenceHit[] = [];
@@ -157,7 +163,13 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
       const credit = (t: string) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : 0);
       const coverage = qWeight > 0 ? qTerms.reduce((s, t) => s + credit(t) * (stats.idf.get(t) ?? 0), 0) / qWeight : 0;
       const d = denseOf(i);
-      const score = d + w.coverage * coverage + w.chunk * (f / best) + w.context * context - w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
+      const score =
+        d +
+        w.coverage * coverage +
+        w.chunk * (f / best) +
+        w.context * context +
+        w.lead / (1 + c.paragraph) -
+        w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score });
     }
   }
