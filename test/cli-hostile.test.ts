@@ -17,7 +17,7 @@ let corpus: string;
 let index: string;
 let cleanup: () => Promise<void>;
 
-const ask = (args: string[], stdin?: string) => runCli('ask', ['--json', ...args, '--index', index, '--corpus', corpus], { cwd: root, stdin });
+const ask = (args: string[], stdin?: string | Buffer) => runCli('ask', ['--json', ...args, '--index', index, '--corpus', corpus], { cwd: root, stdin });
 
 /** Exit 0, exactly one JSON line per question, each valid and with verbatim quotes. */
 async function answers(r: CliResult, count: number): Promise<AnswerJson[]> {
