@@ -9,8 +9,6 @@ import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/discord/log.js';
 import { openEngine } from '../src/engine.js';
 
-const SHUTDOWN_WAIT_MS = Number(process.env.SHUTDOWN_WAIT_MS ?? 10_000);
-
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
   process.exit(1);
@@ -65,7 +63,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     log.info('shutdown', { signal, in_flight: bot.router.busy });
     void bot
-      .stop(SHUTDOWN_WAIT_MS)
+      .stop(config.SHUTDOWN_WAIT_S * 1000)
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };

@@ -46,6 +46,8 @@ export const ConfigSchema = z.object({
   /** /ask calls allowed per user per window. */
   RATE_LIMIT_COUNT: positiveInt(5),
   RATE_LIMIT_WINDOW_S: positiveInt(30),
+  /** On SIGINT/SIGTERM, how long the bot waits for answers in flight before it exits. */
+  SHUTDOWN_WAIT_S: positiveInt(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().transform((s) => s ?? 'info'),
 });
 

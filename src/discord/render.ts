@@ -149,7 +149,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
   }
   const ranked = [...answer.citations].sort((a, b) => b.score - a.score || a.n - b.n);
   const rankOf = new Map(ranked.map((c, i) => [c, i]));
-  const items = [...answer.citations].sort((a, b) => a.n - b.n).map((c) => ({ ...c, rank: rankOf.get(c)! }));
+  const items = [...answer.citations].sort((a, b) => a.n - b.n).map((c) => ({ ...c, rank: rankOf.get(c)!, source: c }));
   const title = fitText(m, oneLine(answer.question), LIMITS.embedTitle);
   const footerFor = (dropped: number, cut: boolean) =>
     [
@@ -161,7 +161,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
       .join(' · ');
   const reserve = title.length + footerFor(items.length, true).length;
   const fitted = fitQuotes(m, items, LIMITS.embedTotal, () => reserve);
-  const shown: ShownCitation[] = fitted.shown.map(({ rank: _rank, original, ...c }) => ({
+  const shown: ShownCitation[] = fitted.shown.map((c) => ({
     n: c.n,
     doc: c.doc,
     title: c.title,
@@ -170,7 +170,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
     end: c.end,
     score: c.score,
     cut: c.cut,
-    original: answer.citations.find((o) => o.n === original.n && o.start === original.start && o.doc === original.doc)!,
+    original: c.source,
   }));
   const embed: EmbedData = {
     title,
