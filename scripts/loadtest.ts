@@ -1,5 +1,5 @@
 /**
- * npm run loadtest -- [--n 200] [--rounds 3] [--json] [--timeout-ms 60000]
+ * npm run loadtest -- [--n 200] [--rounds 3] [--json] [--timeout-ms 60000] [--max-rss-growth-mb 64] [--reuse-users]
  *
  * Starts the fake Discord (test/helpers/fake-discord.ts) on 127.0.0.1, then the REAL bot process
  * (`node dist/scripts/start.js`) logged into it, and fires N concurrent /ask interactions per round
@@ -215,6 +215,8 @@ interface RoundResult {
   lost: number;
   deferMaxMs: number;
   deferP95Ms: number;
+  /** Longest gap between two consecutive defers arriving at the fake: a bot event-loop stall. */
+  deferGapMaxMs: number;
   finalP50Ms: number;
   finalP95Ms: number;
   finalMaxMs: number;
@@ -275,6 +277,7 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     lost,
     deferMaxMs: defers.length ? defers.at(-1)! : NaN,
     deferP95Ms: percentile(defers, 95),
+    deferGapMaxMs: maxGap(ixs.filter((x) => x.callbackAt !== undefined).map((x) => x.callbackAt!)),
     finalP50Ms: percentile(finals, 50),
     finalP95Ms: percentile(finals, 95),
     finalMaxMs: finals.length ? finals.at(-1)! : NaN,
@@ -288,6 +291,13 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+function maxGap(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let gap = 0;
+  for (let i = 1; i < t.length; i++) gap = Math.max(gap, t[i]! - t[i - 1]!);
+  return gap;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -296,6 +306,8 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       'timeout-ms': { type: 'string', default: '60000' },
       'max-rss-growth-mb': { type: 'string', default: '64' },
+      /** Same N users every round (separates per-user caches from a leak in the RSS figures). */
+      'reuse-users': { type: 'boolean', default: false },
     },
   });
   const n = Math.max(1, Number(values.n));
@@ -321,10 +333,10 @@ async function main(): Promise<void> {
     const warm = fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000000', username: 'warmup' } });
     await fake.waitForReply(warm, { timeoutMs: 60_000 });
     for (let r = 1; r <= rounds; r++) {
-      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + BigInt(r) * 1_000_000n);
+      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n));
       results.push(res);
       say(
-        `round ${r}: n=${res.n} answered=${res.answered} refused=${res.refused} lost=${res.lost} | defer max ${res.deferMaxMs} ms (p95 ${res.deferP95Ms}) | ` +
+        `round ${r}: n=${res.n} answered=${res.answered} refused=${res.refused} lost=${res.lost} | defer max ${res.deferMaxMs} ms (p95 ${res.deferP95Ms}, longest gap ${res.deferGapMaxMs}) | ` +
           `final p50 ${res.finalP50Ms} / p95 ${res.finalP95Ms} / max ${res.finalMaxMs} ms | wall ${res.wallMs} ms | RSS ${res.rssBeforeMb} → ${res.rssAfterMb} MB | ` +
           `violations ${res.violations} pings ${res.pings}`,
       );
