@@ -34,12 +34,14 @@ runMain(async () => {
   let best: { objective: number; policy: AnswerPolicy; summary: string } | undefined;
   for (const coverage of [0.5, 0.7, 0.9])
     for (const chunk of [0])
-      for (const context of [0.4, 0.6, 0.8, 1.0])
-        for (const typeMismatch of [0, 0.15])
+      for (const context of [0.4, 0.6, 0.8])
+        for (const typeMismatch of [0.15])
+        for (const entity of [0, 0.1])
+        for (const unknown of [0.4, 0.7, 1.0])
           for (const rrfK of [10])
-            for (const lead of [0, 0.05, 0.1, 0.2])
-            for (const followRatio of [0.7, 0.75, 0.8, 0.85, 0.9]) {
-              const weights: Weights = { coverage, chunk, context, typeMismatch, lead, rrfK };
+            for (const lead of [0])
+            for (const followRatio of [0.8, 0.85, 0.9]) {
+              const weights: Weights = { coverage, chunk, context, typeMismatch, entity, unknown, lead, rrfK };
               const r = evaluate(data, { weights, threshold: -Infinity, followRatio, maxPassages: 3 });
               if (!best || r.objective > best.objective) best = { objective: r.objective, policy: r.policy, summary: r.summary };
             }
@@ -95,7 +97,8 @@ function evaluate(data: Data, policy: AnswerPolicy) {
   let bestSplit = { correct: -1, gap: 0, threshold: 0 };
   for (let k = 0; k <= sorted.length; k++) {
     const below = sorted.slice(0, k), above = sorted.slice(k);
-    const correct = below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length;
+    // A refused answerable question costs twice an answered unanswerable one: it loses a hit too.
+    const correct = below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length - below.filter((x) => !x.neg).length;
     const lo = below.length ? below[below.length - 1]!.c : sorted[0]!.c - 0.1;
     const hi = above.length ? above[0]!.c : sorted[sorted.length - 1]!.c + 0.1;
     if (correct > bestSplit.correct || (correct === bestSplit.correct && hi - lo > bestSplit.gap)) bestSplit = { correct, gap: hi - lo, threshold: (lo + hi) / 2 };
@@ -109,6 +112,6 @@ function evaluate(data: Data, policy: AnswerPolicy) {
   return {
     objective,
     policy: { ...policy, threshold: r3(bestSplit.threshold) },
-    summary: `Measured: hit@1 ${r3(hit1)}, hit@3 ${r3(hits3 / answerable)}, decisions right ${bestSplit.correct}/${conf.length}, mean quoted chars ${Math.round(meanChars)}.`,
+    summary: `Measured: hit@1 ${r3(hit1)}, hit@3 ${r3(hits3 / answerable)}, negatives refused ${conf.filter((x) => x.neg && x.c < bestSplit.threshold).length}/${conf.filter((x) => x.neg).length}, answerable refused ${conf.filter((x) => !x.neg && x.c < bestSplit.threshold).length}, mean quoted chars ${Math.round(meanChars)}.`,
   };
 }

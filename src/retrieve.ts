@@ -16,6 +16,10 @@ export interface LexStats {
   sentenceText: string[];
   /** Stemmed terms of each sentence. */
   sentenceTerms: Set<string>[];
+  /** Stemmed terms of each sentence's whole paragraph (shared by its sentences). */
+  paragraphTerms: Set<string>[];
+  /** Acronyms the collection spells out: "abm" → "Anti Ballistic Missile". */
+  acronyms: Map<string, string>;
   /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
   idf: Map<string, number>;
   maxIdf: number;
@@ -30,13 +34,17 @@ export interface Weights {
   context: number;
   /** Penalty when the question asks for a number or a time and the sentence has none. */
   typeMismatch: number;
+  /** Weight of the share of the question's names (capitalised words) found in the sentence's paragraph. */
+  entity: number;
+  /** Penalty for the share of the question's names found nowhere in the collection. */
+  unknown: number;
   /** Bonus for sentences near the top of their article (news leads summarise), falling as 1 / (1 + paragraph). */
   lead: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, lead: 0, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, entity: 0, unknown: 0, lead: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'number' | 'time' | 'place' | 'any';
@@ -53,6 +61,29 @@ const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yes
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
 const HAS_NUMBER = new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i');
 const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`, 'i');
+
+/** Initials of runs of capitalised words ("Anti-Ballistic Missile Treaty" → abm, abmt, bm, bmt, mt). */
+function spelledOutAcronyms(sentences: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const text of sentences) {
+    for (const run of text.match(/\p{Lu}\p{Ll}+(?:[\s-]+\p{Lu}\p{Ll}+)+/gu) ?? []) {
+      const words = run.split(/[\s-]+/);
+      for (let i = 0; i < words.length; i++)
+        for (let j = i + 2; j <= Math.min(words.length, i + 6); j++) {
+          const part = words.slice(i, j);
+          const acronym = part.map((w) => w[0]!.toLowerCase()).join('');
+          if (!out.has(acronym)) out.set(acronym, part.join(' '));
+        }
+    }
+  }
+  return out;
+}
+
+/** The question's names: capitalised words after its first word, and acronyms. */
+export function questionNames(question: string): string {
+  const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? [];
+  return words.filter((w, i) => (i > 0 && /^\p{Lu}/u.test(w)) || (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w))).join(' ');
+}
 
 /** 1 when the sentence cannot hold the kind of answer asked for, else 0. */
 function mismatch(type: AnswerType, sentence: string): number {
@@ -97,12 +128,21 @@ export function lexStats(index: LoadedIndex): LexStats {
     norm = Math.sqrt(norm) || 1;
     for (let d = 0; d < dims; d++) chunkVectors[c * dims + d]! /= norm;
   }
+  const byParagraph = new Map<string, Set<string>>();
+  const paragraphTerms = index.sentences.map((sen, i) => {
+    const c = index.chunks[sen.chunk]!;
+    const key = `${c.doc}\u0000${c.paragraph}`;
+    let set = byParagraph.get(key);
+    if (!set) byParagraph.set(key, (set = new Set()));
+    for (const t of sentenceTerms[i]!) set.add(t);
+    return set;
+  });
   const df = new Map<string, number>();
   for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { chunkVectors, sentenceText, sentenceTerms, idf, maxIdf: Math.log(1 + n) };
+  return { chunkVectors, sentenceText, sentenceTerms, paragraphTerms, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n) };
 }
 
 const DENSE_K = 64;
@@ -134,8 +174,11 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     const c = index.sentences[label]!.chunk;
     chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
   });
+  // An acronym the text only spells out ("ABM") is searched by its words.
+  const spelled = [...new Set(terms(query))].filter((t) => !stats.idf.has(t) && stats.acronyms.has(t));
+  const expanded = [query, ...spelled.map((t) => stats.acronyms.get(t)!)].join(' ');
   // Lexical: BM25 over chunks.
-  const lexical = index.lexical.search(query).slice(0, LEXICAL_K);
+  const lexical = index.lexical.search(expanded).slice(0, LEXICAL_K);
 
   const fused = new Map<number, number>();
   [...chunkDense.entries()]
@@ -146,9 +189,11 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const best = chunks[0]?.fused ?? 1;
 
   // "How long", "how many": the degree word is part of the question, not its topic.
-  const qTerms = [...new Set(terms(query.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))];
+  const qTerms = [...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))].filter((t) => !spelled.includes(t));
   const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
   const type = answerType(query);
+  const names = [...new Set(terms(questionNames(query)))];
+  const unknown = names.length ? names.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / names.length : 0;
   const sentences: SentenceHit[] = [];
   for (const { chunk, fused: f } of chunks.slice(0, TOP_CHUNKS)) {
     const c = index.chunks[chunk]!;
@@ -168,7 +213,9 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
         w.coverage * coverage +
         w.chunk * (f / best) +
         w.context * context +
-        w.lead / (1 + c.paragraph) -
+        w.lead / (1 + c.paragraph) +
+        (names.length ? w.entity * (names.filter((t) => stats.paragraphTerms[i]!.has(t)).length / names.length) : 0) -
+        w.unknown * unknown -
         w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score });
     }
