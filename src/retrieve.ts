@@ -50,7 +50,7 @@ export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6,
 export type AnswerType = 'number' | 'time' | 'place' | 'any';
 
 export function answerType(question: string): AnswerType {
-  if (/\bwhere\b/i.test(question)) return 'place';
+  if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   return 'any';
