@@ -225,11 +225,15 @@ interface RoundResult {
   rssAfterMb: number;
   violations: number;
   pings: number;
+  /** `rest_rate_limited` lines the bot logged this round (discord.js REST queueing), global ones separately. */
+  restRateLimited: number;
+  restGlobalRateLimited: number;
 }
 
 async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint): Promise<RoundResult> {
   const rssBefore = bot.rssKb();
   const violationsBefore = fake.violations.length;
+  const logsBefore = bot.logLines().length;
   const started = Date.now();
   const ixs: FakeInteraction[] = [];
   for (let k = 0; k < n; k++) {
@@ -286,6 +290,8 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     rssAfterMb: round1(rssAfter / 1024),
     violations: fake.violations.length - violationsBefore,
     pings,
+    restRateLimited: bot.logLines().slice(logsBefore).filter((l) => l.event === 'rest_rate_limited').length,
+    restGlobalRateLimited: bot.logLines().slice(logsBefore).filter((l) => l.event === 'rest_rate_limited' && l.global === true).length,
   };
 }
 
@@ -338,7 +344,7 @@ async function main(): Promise<void> {
       say(
         `round ${r}: n=${res.n} answered=${res.answered} refused=${res.refused} lost=${res.lost} | defer max ${res.deferMaxMs} ms (p95 ${res.deferP95Ms}, longest gap ${res.deferGapMaxMs}) | ` +
           `final p50 ${res.finalP50Ms} / p95 ${res.finalP95Ms} / max ${res.finalMaxMs} ms | wall ${res.wallMs} ms | RSS ${res.rssBeforeMb} → ${res.rssAfterMb} MB | ` +
-          `violations ${res.violations} pings ${res.pings}`,
+          `violations ${res.violations} pings ${res.pings} | REST rate-limited ${res.restRateLimited} (global ${res.restGlobalRateLimited})`,
       );
       if (bot.exitCode() !== undefined) break;
     }
