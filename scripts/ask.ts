@@ -3,7 +3,7 @@
  * Answers from the collection with verbatim, cited quotes.
  */
 import { createInterface } from 'node:readline';
-import { AnswerJsonSchema, parseCli, runMain, UsageError } from '../src/cli.js';
+import { AnswerJsonSchema, checkEmbedderFlag, parseCli, runMain, UsageError } from '../src/cli.js';
 import { hasWords, normalizeQuestion } from '../src/question.js';
 import { openEngineFromCli } from '../src/settings.js';
 import type { Answer } from '../src/types.js';
@@ -26,6 +26,7 @@ runMain(async () => {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  checkEmbedderFlag(values.embedder);
   const question = positionals.join(' ');
   if (values.stdin && question) throw new UsageError('Give questions either as an argument or with --stdin, not both.');
   if (!values.stdin && !hasWords(normalizeQuestion(question))) throw new UsageError(`Please ask a question. ${USAGE}`);

@@ -3,7 +3,7 @@
  * Builds (or updates) the index; only changed files are embedded again.
  */
 import { loadConfig } from '../src/config.js';
-import { progressBar, parseCli, runMain } from '../src/cli.js';
+import { checkEmbedderFlag, progressBar, parseCli, runMain } from '../src/cli.js';
 import { openEmbedder } from '../src/embed/select.js';
 import { buildIndex } from '../src/index/build.js';
 import { readManifest } from '../src/index/read.js';
@@ -12,6 +12,7 @@ runMain(async () => {
   const { values } = parseCli({
     options: { corpus: { type: 'string' }, index: { type: 'string' }, embedder: { type: 'string' } },
   });
+  checkEmbedderFlag(values.embedder);
   const config = loadConfig();
   const corpusDir = values.corpus ?? config.CORPUS_DIR;
   const indexDir = values.index ?? config.INDEX_DIR;

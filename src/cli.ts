@@ -18,6 +18,13 @@ export function parseCli<T extends ParseArgsConfig>(config: T): ReturnType<typeo
   }
 }
 
+/** An `--embedder` flag must name an embedder: a typo is a usage error, not a crash. */
+export function checkEmbedderFlag(value: string | undefined): void {
+  if (value !== undefined && !/^(auto|use-lite|transformers(:.+)?)$/.test(value.trim())) {
+    throw new UsageError(`Unknown embedder "${value}": use auto, use-lite or transformers:<model>.`);
+  }
+}
+
 /**
  * Runs a script's main function: known errors become one line on stderr and exit code 2,
  * anything else one line and exit code 1 — never a stack trace for the user.

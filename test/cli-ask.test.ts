@@ -58,7 +58,7 @@ function expectOneLineError(r: CliResult, pattern?: RegExp): void {
 }
 
 beforeAll(async () => {
-  assertDistBuilt(['ask'], ['src/cli.ts', 'src/engine.ts', 'src/answer.ts', 'src/retrieve.ts', 'src/question.ts']);
+  assertDistBuilt(['ask', 'build-index']);
   ({ root, corpus, index, cleanup } = await copyCollection());
   firstRun = await ask(['--json', 'What did Putin demand about the missile shield?']);
 }, 120_000);
@@ -229,5 +229,25 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
   it('a bad setting in the environment', async () => {
     const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', index, '--corpus', corpus], { cwd: root, env: { EMBEDDER: 'word2vec' } });
     expectOneLineError(r, /EMBEDDER/);
+  });
+});
+
+describe('npm run index (build-index CLI)', () => {
+  it('updates an index in place: nothing to embed when nothing changed', async () => {
+    const r = await runCli('build-index', ['--corpus', corpus, '--index', index], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Indexed 5 documents: \d+ passages, (\d+) sentences \(0 embedded, \1 reused\) with use-lite in [\d.]+ s → /);
+    expect(r.stderr).toBe('');
+  });
+
+  it('an unknown --embedder is a usage error (ask and index alike)', async () => {
+    expectOneLineError(await runCli('build-index', ['--corpus', corpus, '--index', path.join(root, 'x'), '--embedder', 'word2vec'], { cwd: root }), /Unknown embedder "word2vec"/);
+    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', path.join(root, 'x'), '--corpus', corpus, '--embedder', 'word2vec'], { cwd: root });
+    expectOneLineError(r, /Unknown embedder "word2vec"/);
+    expect(existsSync(path.join(root, 'x'))).toBe(false);
+  });
+
+  it('a missing collection folder is one line, exit 2', async () => {
+    expectOneLineError(await runCli('build-index', ['--corpus', path.join(root, 'nope'), '--index', path.join(root, 'y')], { cwd: root }), /nope cannot be read/);
   });
 });
