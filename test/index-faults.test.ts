@@ -105,6 +105,30 @@ const faults: [string, (dir: string) => Promise<void>, RegExp][] = [
     /chunks\.json .*start/,
   ],
   [
+    'chunks.json naming a document that is not in docs.json (same size)',
+    async (dir) => {
+      const raw = await readFile(path.join(dir, FILES.chunks), 'utf8');
+      await writeFile(path.join(dir, FILES.chunks), raw.replaceAll('"doc":"001_e031b70f8b598c01.txt"', '"doc":"001_e031b70f8b598c0X.txt"'));
+    },
+    /inconsistent: chunks\.json record \d+ names 001_e031b70f8b598c0X\.txt/,
+  ],
+  [
+    'chunks.json with offsets past the end of the document (same size)',
+    async (dir) => {
+      const raw = await readFile(path.join(dir, FILES.chunks), 'utf8');
+      await writeFile(path.join(dir, FILES.chunks), raw.replace(/"end":(\d)(\d{3})\b/, '"end":9$2'));
+    },
+    /inconsistent: chunks\.json record \d+ has offsets outside its document/,
+  ],
+  [
+    'docs.json from another build (a hash differs, same size)',
+    async (dir) => {
+      const raw = await readFile(path.join(dir, FILES.docs), 'utf8');
+      await writeFile(path.join(dir, FILES.docs), raw.replace(/"hash":"([0-9a-f])/, (_m, c: string) => `"hash":"${c === '0' ? '1' : '0'}`));
+    },
+    /inconsistent: docs\.json does not match the manifest/,
+  ],
+  [
     'lexical.json garbled (same size)',
     async (dir) => writeFile(path.join(dir, FILES.lexical), '{}'.padEnd((await stat(path.join(dir, FILES.lexical))).size, ' ')),
     /lexical\.json cannot be read/,

@@ -1,0 +1,148 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import hnswlib from 'hnswlib-node';
+import { CHUNKER_VERSION, chunkDocument } from '../chunk.js';
+import { CLEANER_VERSION, cleanDocument } from '../clean.js';
+import type { Embedder } from '../embed/embedder.js';
+import { buildLexical } from '../lexical.js';
+import { loadCollection } from '../load.js';
+import { wordCount } from '../sentences.js';
+import type { Chunk } from '../types.js';
+import { FILES, INDEX_FORMAT, type DocRecord, type Manifest } from './files.js';
+import { readIndex } from './read.js';
+import { makeTempDir, recoverLeftovers, swapInto } from './swap.js';
+import { rm } from 'node:fs/promises';
+
+const HNSW = { space: 'cosine' as const, M: 16, efConstruction: 200 };
+
+export interface BuildOptions {
+  corpusDir: string;
+  indexDir: string;
+  embedder: Embedder;
+  /** Called after each embedding batch: done and total sentences to embed. */
+  progress?: (done: number, total: number) => void;
+  /** Test hook: runs after the new index is written, before it is swapped in. */
+  beforeSwap?: () => Promise<void>;
+}
+
+export interface BuildReport {
+  docs: number;
+  chunks: number;
+  sentences: number;
+  /** Sentences embedded now; the rest were reused from the previous index (unchanged files). */
+  embedded: number;
+  reused: number;
+  ms: number;
+  embedMs: number;
+}
+
+/** The text a sentence is embedded as: its words, with line breaks and runs of spaces folded. */
+export function embeddingText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Reads, cleans, chunks and embeds the collection and writes a complete index folder. */
+export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
+  const t0 = performance.now();
+  await recoverLeftovers(opts.indexDir);
+  const docs = await loadCollection(opts.corpusDir);
+
+  const records: DocRecord[] = [];
+  const chunks: Chunk[] = [];
+  for (const doc of docs) {
+    const clean = cleanDocument(doc);
+    const docChunks = chunkDocument(clean, chunks.length);
+    chunks.push(...docChunks);
+    const words = clean.paragraphs.reduce((n, p) => n + wordCount(doc.text.slice(p.start, p.end)), 0);
+    records.push({ id: doc.id, text: doc.text, hash: doc.hash, title: clean.title, titleSpan: clean.titleSpan, meta: doc.meta, paragraphs: clean.paragraphs, words });
+  }
+  const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ doc: c.doc, ...s })));
+  const textOf = new Map(records.map((r) => [r.id, r.text]));
+  const hashOf = new Map(records.map((r) => [r.id, r.hash]));
+  const { dims } = opts.embedder;
+
+  // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
+  const reusable = await previousVectors(opts.indexDir, opts.embedder);
+  const vectors = new Float32Array(sentences.length * dims);
+  const todo: number[] = [];
+  sentences.forEach((s, i) => {
+    const old = reusable.get(`${hashOf.get(s.doc)}:${s.start}:${s.end}`);
+    if (old) vectors.set(old, i * dims);
+    else todo.push(i);
+  });
+
+  const te = performance.now();
+  const BATCH = 32;
+  for (let i = 0; i < todo.length; i += BATCH) {
+    const batch = todo.slice(i, i + BATCH);
+    const embedded = await opts.embedder.embed(batch.map((j) => embeddingText(textOf.get(sentences[j]!.doc)!.slice(sentences[j]!.start, sentences[j]!.end))));
+    batch.forEach((j, k) => vectors.set(embedded[k]!, j * dims));
+    opts.progress?.(Math.min(i + BATCH, todo.length), todo.length);
+  }
+  const embedMs = performance.now() - te;
+
+  const tmp = await makeTempDir(opts.indexDir);
+  try {
+    const hnsw = new hnswlib.HierarchicalNSW(HNSW.space, dims);
+    hnsw.initIndex(Math.max(1, sentences.length), HNSW.M, HNSW.efConstruction, 100);
+    for (let i = 0; i < sentences.length; i++) hnsw.addPoint(Array.from(vectors.subarray(i * dims, (i + 1) * dims)), i);
+    hnsw.writeIndexSync(join(tmp, FILES.hnsw));
+
+    const lexical = buildLexical(chunks.map((c) => ({ id: c.id, text: textOf.get(c.doc)!.slice(c.start, c.end) })));
+    await writeFile(join(tmp, FILES.docs), JSON.stringify(records));
+    await writeFile(join(tmp, FILES.chunks), JSON.stringify(chunks));
+    await writeFile(join(tmp, FILES.vectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+    await writeFile(join(tmp, FILES.lexical), JSON.stringify(lexical));
+
+    const sizes: Record<string, number> = {};
+    for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) sizes[name] = statSync(join(tmp, name)).size;
+    const manifest: Manifest = {
+      format: INDEX_FORMAT,
+      embedder: opts.embedder.id,
+      dims,
+      chunker: CHUNKER_VERSION,
+      cleaner: CLEANER_VERSION,
+      created: new Date().toISOString(),
+      files: records.map((r) => ({ id: r.id, hash: r.hash })),
+      counts: { docs: records.length, chunks: chunks.length, sentences: sentences.length },
+      hnsw: HNSW,
+      sizes,
+    };
+    // The manifest is written last: a folder without one is never mistaken for an index.
+    await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
+    await opts.beforeSwap?.();
+    await swapInto(tmp, opts.indexDir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    docs: records.length,
+    chunks: chunks.length,
+    sentences: sentences.length,
+    embedded: todo.length,
+    reused: sentences.length - todo.length,
+    ms: performance.now() - t0,
+    embedMs,
+  };
+}
+
+/** Vectors of the previous index keyed by `docHash:start:end`, when it was built the same way. */
+async function previousVectors(indexDir: string, embedder: Embedder): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  let old;
+  try {
+    old = await readIndex(indexDir);
+  } catch {
+    return out; // no usable previous index: embed everything
+  }
+  const m = old.manifest;
+  if (m.embedder !== embedder.id || m.dims !== embedder.dims || m.chunker !== CHUNKER_VERSION || m.cleaner !== CLEANER_VERSION) return out;
+  const hashOf = new Map(old.docs.map((d) => [d.id, d.hash]));
+  const chunkDoc = new Map(old.chunks.map((c) => [c.id, c.doc]));
+  old.sentences.forEach((s, i) => {
+    out.set(`${hashOf.get(chunkDoc.get(s.chunk)!)}:${s.start}:${s.end}`, old.vectors.slice(i * m.dims, (i + 1) * m.dims));
+  });
+  return out;
+}

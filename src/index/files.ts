@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** The files of an index folder, and the schemas that guard every one of them when loaded. */
+export const FILES = {
+  manifest: 'manifest.json',
+  docs: 'docs.json',
+  chunks: 'chunks.json',
+  vectors: 'vectors.f32',
+  hnsw: 'hnsw.bin',
+  lexical: 'lexical.json',
+} as const;
+
+export const INDEX_FORMAT = 1;
+
+const SpanSchema = z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative() });
+
+export const ManifestSchema = z.object({
+  format: z.literal(INDEX_FORMAT),
+  embedder: z.string().regex(/^(use-lite|transformers:.+)$/, 'unknown embedder'),
+  dims: z.number().int().positive(),
+  chunker: z.number().int().positive(),
+  cleaner: z.number().int().positive(),
+  created: z.string(),
+  files: z.array(z.object({ id: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/) })),
+  counts: z.object({ docs: z.number().int(), chunks: z.number().int(), sentences: z.number().int() }),
+  hnsw: z.object({ space: z.literal('cosine'), M: z.number().int(), efConstruction: z.number().int() }),
+  /** Byte size of every other file: a truncated file is caught before it is parsed. */
+  sizes: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export const DocRecordSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  hash: z.string(),
+  title: z.string(),
+  titleSpan: SpanSchema.nullable(),
+  meta: z.object({
+    title: z.string().optional(),
+    outlet: z.string().optional(),
+    url: z.string().optional(),
+    published: z.string().optional(),
+  }),
+  paragraphs: z.array(SpanSchema),
+  words: z.number().int().nonnegative(),
+});
+export type DocRecord = z.infer<typeof DocRecordSchema>;
+
+export const ChunkSchema = z.object({
+  id: z.number().int().nonnegative(),
+  doc: z.string(),
+  paragraph: z.number().int().nonnegative(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  sentences: z.array(SpanSchema).min(1),
+});
+
+export const DocsFileSchema = z.array(DocRecordSchema);
+export const ChunksFileSchema = z.array(ChunkSchema);

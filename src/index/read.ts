@@ -1,0 +1,114 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import type MiniSearch from 'minisearch';
+import { z } from 'zod';
+import { loadLexical, type LexicalDoc } from '../lexical.js';
+import type { Chunk, Span } from '../types.js';
+import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
+
+/** The index is missing, corrupt or does not fit: one clear line for the user. */
+export class IndexError extends Error {
+  override name = 'IndexError';
+}
+
+/** A sentence of the collection; its position in `sentences` is its HNSW label and vector row. */
+export interface SentenceRef extends Span {
+  chunk: number;
+}
+
+export interface LoadedIndex {
+  dir: string;
+  manifest: Manifest;
+  docs: DocRecord[];
+  chunks: Chunk[];
+  sentences: SentenceRef[];
+  /** Row-major unit vectors, `sentences.length × manifest.dims`. */
+  vectors: Float32Array;
+  hnsw: hnswlib.HierarchicalNSW;
+  lexical: MiniSearch<LexicalDoc>;
+}
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const raw = await readFile(join(dir, FILES.manifest), 'utf8').catch(() => {
+    throw new IndexError(`No index in ${dir} (manifest.json missing): run npm run index.`);
+  });
+  return parseWith(ManifestSchema, raw, dir, FILES.manifest);
+}
+
+/** Reads and checks every file of an index folder. */
+export async function readIndex(dir: string, opts: { ef?: number } = {}): Promise<LoadedIndex> {
+  const manifest = await readManifest(dir);
+  for (const [name, bytes] of Object.entries(manifest.sizes)) {
+    const actual = await stat(join(dir, name)).then((s) => s.size, () => -1);
+    if (actual === -1) throw new IndexError(`Index in ${dir} is incomplete: ${name} is missing. Rebuild with npm run index.`);
+    if (actual !== bytes) throw new IndexError(`Index in ${dir} is corrupt: ${name} has ${actual} bytes, expected ${bytes}. Rebuild with npm run index.`);
+  }
+  const [docsRaw, chunksRaw, vecBuf, lexRaw] = await Promise.all([
+    readFile(join(dir, FILES.docs), 'utf8'),
+    readFile(join(dir, FILES.chunks), 'utf8'),
+    readFile(join(dir, FILES.vectors)),
+    readFile(join(dir, FILES.lexical), 'utf8'),
+  ]);
+  const docs = parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
+  const chunks = parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
+  checkConsistency(manifest, docs, chunks, dir);
+  const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end })));
+  const { dims } = manifest;
+  if (sentences.length !== manifest.counts.sentences || vecBuf.byteLength !== sentences.length * dims * 4) {
+    throw new IndexError(`Index in ${dir} is inconsistent: vectors do not match ${sentences.length} sentences of ${dims} dimensions. Rebuild with npm run index.`);
+  }
+  const vectors = new Float32Array(vecBuf.buffer, vecBuf.byteOffset, vecBuf.byteLength / 4);
+
+  const hnsw = new hnswlib.HierarchicalNSW('cosine', dims);
+  try {
+    hnsw.readIndexSync(join(dir, FILES.hnsw));
+  } catch {
+    throw new IndexError(`Index in ${dir} is corrupt: ${FILES.hnsw} cannot be read. Rebuild with npm run index.`);
+  }
+  if (hnsw.getCurrentCount() !== sentences.length || hnsw.getNumDimensions() !== dims) {
+    throw new IndexError(`Index in ${dir} is inconsistent: ${FILES.hnsw} does not match the manifest. Rebuild with npm run index.`);
+  }
+  // ef is not stored in the file: set it after every load.
+  hnsw.setEf(opts.ef ?? 128);
+
+  let lexical: MiniSearch<LexicalDoc>;
+  try {
+    lexical = loadLexical(lexRaw);
+  } catch {
+    throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
+  }
+  return { dir, manifest, docs, chunks, sentences, vectors, hnsw, lexical };
+}
+
+/** Files that parse but do not fit together (hand-edited, mixed from two builds) are caught here, not mid-answer. */
+function checkConsistency(manifest: Manifest, docs: DocRecord[], chunks: Chunk[], dir: string): void {
+  const fail = (what: string) => {
+    throw new IndexError(`Index in ${dir} is inconsistent: ${what}. Rebuild with npm run index.`);
+  };
+  const ids = manifest.files.map((f) => f.id);
+  if (docs.length !== ids.length || docs.some((d, i) => d.id !== ids[i] || d.hash !== manifest.files[i]!.hash)) fail(`${FILES.docs} does not match the manifest`);
+  const textLength = new Map(docs.map((d) => [d.id, d.text.length]));
+  chunks.forEach((c, i) => {
+    const length = textLength.get(c.doc);
+    if (c.id !== i) fail(`${FILES.chunks} record ${i} has id ${c.id}`);
+    if (length === undefined) fail(`${FILES.chunks} record ${i} names ${c.doc}, which is not in ${FILES.docs}`);
+    if (!(c.start < c.end && c.end <= length!)) fail(`${FILES.chunks} record ${i} has offsets outside its document`);
+    for (const s of c.sentences) if (!(c.start <= s.start && s.start < s.end && s.end <= c.end)) fail(`${FILES.chunks} record ${i} has a sentence outside the chunk`);
+  });
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: string, dir: string, name: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new IndexError(`Index in ${dir} is corrupt: ${name} is not valid JSON. Rebuild with npm run index.`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new IndexError(`Index in ${dir} is invalid: ${name} ${issue.path.join('.')}: ${issue.message}. Rebuild with npm run index.`);
+  }
+  return parsed.data;
+}
