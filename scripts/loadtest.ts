@@ -152,9 +152,18 @@ export async function startBotProcess(opts: StartBotOptions): Promise<BotProcess
       return exited;
     },
   };
+  // Ready = the fake saw a gateway session AND the bot logged `ready` (its signal handlers are installed then).
+  const botReady = async () => {
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
+    while (!lines.some((l) => l.event === 'ready')) {
+      if (code !== undefined) return;
+      if (Date.now() > deadline) throw new Error('timed out waiting for the bot to log ready');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
   try {
     await Promise.race([
-      opts.fake.waitForReady(opts.readyTimeoutMs ?? 180_000),
+      Promise.all([opts.fake.waitForReady(opts.readyTimeoutMs ?? 180_000), botReady()]),
       exited.then((c) => {
         throw new Error(`bot exited (${c}) before READY:\n${stderr.slice(-2000)}`);
       }),

@@ -138,6 +138,21 @@ describe('process-level faults', () => {
     }
   });
 
+  test('SIGINT on an idle bot: clean stop, exit code 0', async () => {
+    const fake = await FakeDiscord.start({ token: TOKEN });
+    const bot = await startBotProcess({ fake, indexDir: INDEX });
+    try {
+      bot.child.kill('SIGINT');
+      const code = await Promise.race([bot.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 15_000))]);
+      expect(code).toBe(0);
+      expect(bot.logLines().find((l) => l.event === 'stopped')).toMatchObject({ clean: true });
+      expect(bot.logLines().some((l) => l.event === 'shutdown' && l.signal === 'SIGINT')).toBe(true);
+    } finally {
+      await bot.stop(3000);
+      await fake.close();
+    }
+  });
+
   test('a rejected token (login error path) exits 1 with one line that does not contain the token', async () => {
     const fake = await FakeDiscord.start({ token: 'the-fake-expects-another-token' });
     const err = await startBotProcess({ fake, indexDir: INDEX, env: { DISCORD_TOKEN: TOKEN }, readyTimeoutMs: 60_000 }).catch((e: Error) => e);
