@@ -90,6 +90,14 @@ const faults: [string, (dir: string) => Promise<void>, RegExp][] = [
   ['manifest that is not JSON', (dir) => writeFile(path.join(dir, FILES.manifest), '{"format": 1, "embedder": "use-'), /manifest\.json is not valid JSON/],
   ['manifest of another format', (dir) => editManifest(dir, (m) => (m.format = 99)), /manifest\.json format/],
   ['missing chunks.json', (dir) => rm(path.join(dir, FILES.chunks)), /incomplete: chunks\.json is missing/],
+  [
+    'missing chunks.json and a manifest that no longer lists it',
+    async (dir) => {
+      await rm(path.join(dir, FILES.chunks));
+      await editManifest(dir, (m) => delete (m.sizes as Record<string, number>)[FILES.chunks]);
+    },
+    /manifest\.json does not list chunks\.json/,
+  ],
   ['missing vectors.f32', (dir) => rm(path.join(dir, FILES.vectors)), /incomplete: vectors\.f32 is missing/],
   [
     'docs.json garbled (same size)',

@@ -44,12 +44,18 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
     if (actual === -1) throw new IndexError(`Index in ${dir} is incomplete: ${name} is missing. Rebuild with npm run index.`);
     if (actual !== bytes) throw new IndexError(`Index in ${dir} is corrupt: ${name} has ${actual} bytes, expected ${bytes}. Rebuild with npm run index.`);
   }
+  // Every file must be listed with its size: a manifest that leaves one out is not trusted.
+  for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) {
+    if (!(name in manifest.sizes)) throw new IndexError(`Index in ${dir} is invalid: manifest.json does not list ${name}. Rebuild with npm run index.`);
+  }
   const [docsRaw, chunksRaw, vecBuf, lexRaw] = await Promise.all([
     readFile(join(dir, FILES.docs), 'utf8'),
     readFile(join(dir, FILES.chunks), 'utf8'),
     readFile(join(dir, FILES.vectors)),
     readFile(join(dir, FILES.lexical), 'utf8'),
-  ]);
+  ]).catch((err: NodeJS.ErrnoException) => {
+    throw new IndexError(`Index in ${dir} cannot be read (${err.code ?? err.message}). Rebuild with npm run index.`);
+  });
   const docs = parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
   const chunks = parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
   checkConsistency(manifest, docs, chunks, dir);
