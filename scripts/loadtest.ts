@@ -83,7 +83,7 @@ function botEnv(opts: StartBotOptions): NodeJS.ProcessEnv {
 export async function startBotProcess(opts: StartBotOptions): Promise<BotProcess> {
   if (!existsSync(START_JS)) throw new Error(`${START_JS} is missing: run npm run build first`);
   // cwd: an empty temp dir, so no .env is picked up.
-  const cwd = join(tmpdir(), `quotebot-cwd-${process.pid}`);
+  const cwd = join(tmpdir(), 'quotebot-empty-cwd');
   mkdirSync(cwd, { recursive: true });
   const child = spawn(process.execPath, [START_JS], { cwd, env: botEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
