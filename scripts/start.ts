@@ -14,6 +14,12 @@ function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.exit(1);
 }
 
+/** Set once the bot is logged in; a signal before that (building, logging in) simply exits. */
+let stopping: ((signal: string) => void) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => (stopping ? stopping(signal) : process.exit(0)));
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
   }
   const secrets = [config.DISCORD_TOKEN];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
+  process.on('unhandledRejection', (err) => log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }));
   let engine;
   try {
     engine = await openEngine({
@@ -37,12 +44,7 @@ async function main(): Promise<void> {
     fail(`Could not open the collection: ${err instanceof Error ? err.message : String(err)}`, secrets);
   }
 
-  process.on('unhandledRejection', (err) => log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }));
-
   if (!config.DISCORD_TOKEN) {
-    const stop = () => process.exit(0);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
     await runConsole({
       engine,
       input: process.stdin,
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
     process.exit(0);
   }
 
-  const bot = await startBot({
+  const running = await startBot({
     token: config.DISCORD_TOKEN,
     engine,
     restUrl: config.DISCORD_REST_URL,
@@ -60,15 +62,13 @@ async function main(): Promise<void> {
     log,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
 
-  const shutdown = (signal: string) => {
-    log.info('shutdown', { signal, in_flight: bot.router.busy });
-    void bot
+  stopping = (signal: string) => {
+    log.info('shutdown', { signal, in_flight: running.router.busy });
+    void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

@@ -35,7 +35,8 @@ export class AnswerQueue implements AnswerSource {
     private readonly engine: Pick<Engine, 'ask' | 'askMany'>,
     opts: AnswerQueueOptions = {},
   ) {
-    this.maxBatch = Math.max(1, opts.maxBatch ?? 16);
+    // Small batches: each one holds the event loop while it embeds, and defers must not wait long.
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 4);
     this.maxWaitMs = Math.max(0, opts.maxWaitMs ?? 5);
   }
 
@@ -75,7 +76,8 @@ export class AnswerQueue implements AnswerSource {
       for (const job of batch) job.reject(err);
     } finally {
       this.running = 0;
-      this.schedule();
+      // Let pending I/O (defers, edits) run before the next batch takes the CPU.
+      setImmediate(() => this.schedule());
     }
   }
 }
