@@ -27,7 +27,7 @@ export interface Composed {
   confidence: number;
 }
 
-const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|asked|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
+const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
 const MAX_PASSAGE_SENTENCES = 3;
 
 export function compose(index: LoadedIndex, retrieval: Retrieval, policy: AnswerPolicy): Composed {
@@ -70,8 +70,14 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
   const text = index.docs.find((d) => d.id === doc)!.text;
   const at = (i: number) => index.sentences[i]!;
   const slice = (i: number) => text.slice(at(i).start, at(i).end);
-  const adjacent = (a: number, b: number) =>
-    a >= 0 && b < index.sentences.length && index.chunks[at(a).chunk]!.doc === doc && index.chunks[at(b).chunk]!.doc === doc && !/\S/.test(text.slice(at(a).end, at(b).start));
+  const paragraphOf = (i: number) => index.chunks[at(i).chunk]!;
+  /** Neighbours in the same paragraph; `across` also allows the next paragraph (news puts quotes in their own). */
+  const adjacent = (a: number, b: number, across = false) =>
+    a >= 0 &&
+    b < index.sentences.length &&
+    paragraphOf(a).doc === doc &&
+    paragraphOf(b).doc === doc &&
+    (paragraphOf(a).paragraph === paragraphOf(b).paragraph || (across && !/\S/.test(text.slice(at(a).end, at(b).start))));
   let lo = sentence;
   let hi = sentence;
   const room = () => hi - lo + 1 < MAX_PASSAGE_SENTENCES;
@@ -85,14 +91,14 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
 
   const passage = () => text.slice(at(lo).start, at(hi).end);
   // Who is speaking, or who "he" is: the sentence before.
-  if (room() && adjacent(lo - 1, lo) && (PRONOUN_START.test(slice(lo)) || PRONOUN_ATTRIBUTION.test(slice(lo)))) lo--;
+  if (room() && adjacent(lo - 1, lo, true) && (PRONOUN_START.test(slice(lo)) || PRONOUN_ATTRIBUTION.test(slice(lo)))) lo--;
   // Quoted words without a speaker: the attribution in a neighbour.
   else if (room() && hasQuotation(passage()) && !SPEECH.test(passage().replace(/[“"][^”"]*[”"]/g, ''))) {
     if (adjacent(hi, hi + 1) && SPEECH.test(slice(hi + 1))) hi++;
     else if (adjacent(lo - 1, lo) && SPEECH.test(slice(lo - 1))) lo--;
   }
   // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation.
-  if (room() && adjacent(hi, hi + 1) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
+  if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
   return { start: at(lo).start, end: at(hi).end };
 }
 
