@@ -35,7 +35,7 @@ runMain(async () => {
   for (const coverage of [0.5, 0.7, 0.9])
     for (const chunk of [0])
       for (const context of [0.4, 0.6, 0.8])
-        for (const typeMismatch of [0.15])
+        for (const typeMismatch of [0.15, 0.3])
         for (const entity of [0, 0.1])
         for (const unknown of [0.4, 0.7, 1.0])
           for (const rrfK of [10])

@@ -97,6 +97,8 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
     if (adjacent(hi, hi + 1) && SPEECH.test(slice(hi + 1))) hi++;
     else if (adjacent(lo - 1, lo) && SPEECH.test(slice(lo - 1))) lo--;
   }
+  // The speaker goes on in a new sentence that is all quotation: keep the quotation whole.
+  while (room() && adjacent(hi, hi + 1) && hasQuotation(passage()) && /^["“]/.test(slice(hi + 1)) && !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))) hi++;
   // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation.
   if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
   return { start: at(lo).start, end: at(hi).end };

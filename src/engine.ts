@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { CHUNKER_VERSION } from './chunk.js';
+import { CLEANER_VERSION } from './clean.js';
 import { join } from 'node:path';
 import { compose, type AnswerPolicy } from './answer.js';
 import { policyFor } from './calibration.js';
@@ -43,7 +45,9 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   } else {
     const manifest = await readManifest(opts.indexDir);
     checkEmbedderChoice(manifest.embedder, opts.embedder);
-    if (await isStale(opts.corpusDir, manifest.files)) {
+    // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
+    const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION;
+    if (outdated || (await isStale(opts.corpusDir, manifest.files))) {
       notice(`The collection in ${opts.corpusDir} changed: updating the index…`);
       embedder = await loadIndexEmbedder(manifest.embedder, opts);
       try {
@@ -167,7 +171,7 @@ async function isStale(corpusDir: string, files: { id: string; hash: string }[])
   if (names.length !== files.length || names.some((n, i) => n !== files[i]!.id)) return true;
   for (const f of files) {
     const text = await readFile(join(corpusDir, f.id), 'utf8').catch(() => null);
-    if (text === null || sha256(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) !== f.hash) return true;
+    if (text === null || sha256(text) !== f.hash) return true;
   }
   return false;
 }

@@ -64,8 +64,8 @@ export async function loadCollection(dir: string): Promise<Document[]> {
     } catch {
       throw new CorpusError(`Collection file ${id} cannot be read.`);
     }
-    // A byte-order mark is not text; dropping it keeps offsets stable across editors.
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    // A byte-order mark stays: quotes are slices of the file exactly as any reader sees it
+    // (cleaning treats it as white space, so it is never quoted).
     docs.push({ id, text, hash: sha256(text), meta: meta[id] ?? {} });
   }
   return docs;

@@ -47,9 +47,10 @@ export interface Weights {
 export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, entity: 0, unknown: 0, lead: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
-export type AnswerType = 'number' | 'time' | 'place' | 'any';
+export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'any';
 
 export function answerType(question: string): AnswerType {
+  if (/\b(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|wage)\b/i.test(question) && /\bhow much\b|\bwhat\b|\bwhich\b/i.test(question)) return 'money';
   if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
@@ -60,6 +61,7 @@ const MONTHS = 'january|february|march|april|may|june|july|august|september|octo
 const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow';
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
 const HAS_NUMBER = new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i');
+const HAS_MONEY = /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
 const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`, 'i');
 
 /** Initials of runs of capitalised words ("Anti-Ballistic Missile Treaty" → abm, abmt, bm, bmt, mt). */
@@ -87,6 +89,7 @@ export function questionNames(question: string): string {
 
 /** 1 when the sentence cannot hold the kind of answer asked for, else 0. */
 function mismatch(type: AnswerType, sentence: string): number {
+  if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : HAS_NUMBER.test(sentence) ? 0.5 : 1;
   if (type === 'number') return HAS_NUMBER.test(sentence) ? 0 : 1;
   if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
   // A place is named with a capital after a preposition: "in Paris", "at City Hall".

@@ -45,12 +45,13 @@ describe('loadCollection', () => {
     expect(a.meta).toEqual({});
   });
 
-  it('strips a byte-order mark, so offsets and hashes do not depend on the editor', async () => {
+  it('keeps a byte-order mark, so offsets match the raw file, and never quotes it', async () => {
     await writeFile(path.join(dir, 'a.txt'), '\uFEFFAlpha article text. It has two sentences.\n');
     const [a] = await loadCollection(dir);
-    expect(a!.text.charCodeAt(0)).not.toBe(0xfeff);
-    expect(a!.text).toBe('Alpha article text. It has two sentences.\n');
-    expect(a!.hash).toBe(sha256('Alpha article text. It has two sentences.\n'));
+    expect(a!.text.charCodeAt(0)).toBe(0xfeff);
+    const { cleanDocument } = await import('../src/clean.js');
+    const para = cleanDocument(a!).paragraphs[0]!;
+    expect(a!.text.slice(para.start, para.end)).toBe('Alpha article text. It has two sentences.');
   });
 
   it('a folder without .txt/.md files, or a missing folder, is a CorpusError', async () => {

@@ -1,0 +1,117 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine } from '../src/engine.js';
+import { answerType, questionNames } from '../src/retrieve.js';
+import type { Engine } from '../src/types.js';
+
+/** A small invented collection with the shapes composition must handle. */
+const FILES: Record<string, string> = {
+  'council.txt': `Sign in to your account
+
+Council approves new flood barrier for the harbour district
+
+The city council voted 9 to 2 on Monday to build a flood barrier along the harbour wall, ending a decade of debate.
+
+Mayor Ingrid Falkner welcomed the vote at a news conference outside the town hall.
+
+“This barrier will protect four thousand homes from the next storm surge,” she said.
+
+The barrier will cost 48 million euros and is expected to be finished in 2029. Construction starts next spring.
+
+Opponents argued that the money would be better spent on moving the most exposed homes. “We are building a wall around the problem,” said Pieter Dros, who leads the residents' association. “The sea will not wait for our planning cycle.”
+
+The Harbour Protection Authority (the agency that will run the barrier) said it would publish the design in March.
+
+Most read
+Storm warning for the weekend
+Ferry timetable changes
+`,
+  'ferry.txt': `Ferry operator adds night crossings
+
+The ferry operator said on Friday that it would add three night crossings to the island from June, after passenger numbers rose by a fifth last year.
+
+“Demand has never been higher,” said the operator's chief executive, Lotte Brand.
+
+Tickets for the night crossings will cost the same as day fares.
+`,
+};
+
+let dir: string;
+let engine: Engine;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'quotebot-answer-'));
+  await mkdir(join(dir, 'corpus'));
+  for (const [name, text] of Object.entries(FILES)) await writeFile(join(dir, 'corpus', name), text);
+  engine = await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' });
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const quoteOf = (a: { citations: { quote: string }[] }) => a.citations[0]?.quote ?? '';
+
+describe('answer composition', () => {
+  it('quotes verbatim, with honest offsets', async () => {
+    const a = await engine.ask('How much will the flood barrier cost?');
+    expect(a.answered).toBe(true);
+    for (const c of a.citations) expect(FILES[c.doc]!.slice(c.start, c.end)).toBe(c.quote);
+    expect(a.citations.some((c) => c.quote.includes('48 million euros'))).toBe(true);
+  });
+
+  it('keeps the sentence that names the speaker of a pronoun-attributed quote', async () => {
+    const a = await engine.ask('What did Mayor Ingrid Falkner say about the barrier?');
+    const first = quoteOf(a);
+    expect(first).toContain('Mayor Ingrid Falkner');
+    expect(first).toContain('four thousand homes');
+  });
+
+  it('keeps a quotation whole when it runs over two sentences', async () => {
+    const a = await engine.ask('What did Pieter Dros say about building a wall around the problem?');
+    const q = a.citations.find((c) => c.quote.includes('building a wall'))?.quote ?? '';
+    expect(q).toContain('Pieter Dros');
+    expect(q).toContain('The sea will not wait');
+  });
+
+  it('never quotes page furniture', async () => {
+    for (const q of ['What is most read?', 'How do I sign in to my account?', 'Storm warning for the weekend']) {
+      const a = await engine.ask(q);
+      for (const c of a.citations) expect(c.quote).not.toMatch(/Sign in|Most read|Storm warning|Ferry timetable/);
+    }
+  });
+
+  it('refuses an unrelated question and names the closest documents', async () => {
+    const a = await engine.ask('Who won the chess world championship in Madras?');
+    expect(a.answered).toBe(false);
+    expect(a.citations).toEqual([]);
+    expect(a.closest.length).toBeGreaterThan(0);
+    expect(a.closest.every((d) => d.doc in FILES)).toBe(true);
+  });
+
+  it('understands an acronym the text only spells out', async () => {
+    const a = await engine.ask('When will the HPA publish the design?');
+    expect(a.answered).toBe(true);
+    expect(quoteOf(a)).toContain('publish the design in March');
+  });
+
+  it('gives a clear refusal for a question without words', async () => {
+    const a = await engine.ask(' ?!… ');
+    expect(a.answered).toBe(false);
+    expect(a.answer).toMatch(/question/i);
+  });
+});
+
+describe('question reading', () => {
+  it('tells what kind of answer a question wants', () => {
+    expect(answerType('How many homes are protected?')).toBe('number');
+    expect(answerType('When does construction start?')).toBe('time');
+    expect(answerType('Where will the barrier be built?')).toBe('place');
+    expect(answerType('Which two countries host the bases?')).toBe('place');
+    expect(answerType('Why did the council vote?')).toBe('any');
+  });
+
+  it('finds the names in a question, not its first word', () => {
+    expect(questionNames('What did Mayor Ingrid Falkner say?')).toBe('Mayor Ingrid Falkner');
+    expect(questionNames('When will the HPA publish?')).toBe('HPA');
+    expect(questionNames('Why did the council vote?')).toBe('');
+  });
+});
