@@ -2,35 +2,16 @@
  * The local console through `npm start`'s entry point as a child process (no DISCORD_TOKEN):
  * lines on stdin, the bot's content as plain text on stdout, exit 0 at the end of input.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { assertDistBuilt } from './helpers/run-cli.js';
 
 const REPO = process.cwd();
 const SEEDS = join(REPO, 'seeds');
 
-/** Build dist/ when it is missing or older than any source file (npm test builds first anyway). */
-async function ensureBuilt(): Promise<void> {
-  const target = join(REPO, 'dist/scripts/start.js');
-  const newest = async (dir: string): Promise<number> => {
-    let t = 0;
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) t = Math.max(t, await newest(p));
-      else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const sources = Math.max(...(await Promise.all(['src', 'commands', 'scripts', 'test/helpers'].map((d) => newest(join(REPO, d))))));
-  if (existsSync(target) && statSync(target).mtimeMs >= sources) return;
-  // Type errors elsewhere do not stop tsc from emitting; only a missing output is fatal.
-  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], { timeout: 120_000 }).catch(() => undefined);
-  if (!existsSync(target)) throw new Error(`${target} is missing: npm run build failed.`);
-}
 
 interface Run {
   code: number | null;
@@ -60,7 +41,7 @@ function start(input: string, env: Record<string, string> = {}): Promise<Run> {
 }
 
 beforeAll(async () => {
-  await ensureBuilt();
+  assertDistBuilt(['start']);
   indexDir = await mkdtemp(join(tmpdir(), 'quotebot-console-'));
   seedTexts = await Promise.all((await readdir(SEEDS)).filter((f) => f.endsWith('.txt')).map((f) => readFile(join(SEEDS, f), 'utf8')));
 });

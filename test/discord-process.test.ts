@@ -3,36 +3,17 @@
  * login, an answered /ask, SIGTERM with an answer in flight (finished, exit 0), registration
  * (guild and global), clear errors, and the token never appearing in any output.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeDiscord } from './helpers/fake-discord.js';
+import { assertDistBuilt } from './helpers/run-cli.js';
 
 const REPO = process.cwd();
 const SEEDS = join(REPO, 'seeds');
 
-/** Build dist/ when it is missing or older than any source file (npm test builds first anyway). */
-async function ensureBuilt(): Promise<void> {
-  const target = 'dist/scripts/start.js';
-  const newest = async (dir: string): Promise<number> => {
-    let t = 0;
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) t = Math.max(t, await newest(p));
-      else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const sources = Math.max(...(await Promise.all(['src', 'commands', 'scripts', 'test/helpers'].map(newest))));
-  if (existsSync(target) && statSync(target).mtimeMs >= sources && existsSync('dist/scripts/register.js')) return;
-  // Type errors elsewhere do not stop tsc from emitting; only a missing output is fatal.
-  await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { timeout: 120_000 }).catch(() => undefined);
-  if (!existsSync(target)) throw new Error(`${target} is missing: npm run build failed.`);
-}
 
 const TOKEN = 'MTQ3NTg5MDAwMDAwMDAwMDAwMA.GfAkE1.tHiSiSnOtArEaLtOkEnAtAlL_0123456789';
 
@@ -58,7 +39,7 @@ function run(script: string, env: Record<string, string>): Proc {
 
 let indexDir: string;
 beforeAll(async () => {
-  await ensureBuilt();
+  assertDistBuilt(['start', 'register']);
   indexDir = await mkdtemp(join(tmpdir(), 'quotebot-process-'));
 });
 afterAll(async () => {
