@@ -50,17 +50,7 @@ export interface Chunk {
   sentences: Span[];
 }
 
-/** One quoted passage of an answer, with its numbered citation. */
-export interface Citation {
-  n: number;
-  doc: string;
-  title: string;
-  /** Exactly `documentText.slice(start, end)`. */
-  quote: string;
-  start: number;
-  end: number;
-  score: number;
-}
+
 
 /** A document that came close to answering a question that was refused. */
 export interface NearDoc {
@@ -84,10 +74,16 @@ export interface Answer {
 export interface PassageHit {
   doc: string;
   title: string;
+  /** Exactly `documentText.slice(start, end)`. */
   quote: string;
   start: number;
   end: number;
   score: number;
+}
+
+/** One quoted passage of an answer, with its numbered citation. */
+export interface Citation extends PassageHit {
+  n: number;
 }
 
 /** A document card: what `/sources` lists. */

@@ -53,13 +53,7 @@ const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 // ---------------------------------------------------------------------------------------------
 // Quotes with [n] markers and a numbered source list (answers and /sources query)
 
-interface QuoteItem {
-  doc: string;
-  title: string;
-  quote: string;
-  start: number;
-  end: number;
-  score: number;
+interface QuoteItem extends PassageHit {
   /** Rank position in the engine's result (0 = best). */
   rank: number;
 }
