@@ -11,7 +11,7 @@ import { compose, type AnswerPolicy } from '../src/answer.js';
 import { parseCli, runMain } from '../src/cli.js';
 import { createEngine, openEngine } from '../src/engine.js';
 import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
-import { retrieve, type Weights } from '../src/retrieve.js';
+import { DEFAULT_WEIGHTS, retrieve, type Weights } from '../src/retrieve.js';
 import type { Answer } from '../src/types.js';
 
 const SETS = [
@@ -21,7 +21,7 @@ const SETS = [
 
 runMain(async () => {
   const { values } = parseCli({ options: { write: { type: 'boolean', default: false } } });
-  const data = [];
+  const data: Data = [];
   for (const s of SETS) {
     const opened = await openEngine({ corpusDir: s.corpus, indexDir: join(tmpdir(), `quotebot-calibrate-${s.corpus.replace(/\W+/g, '_')}`), embedder: 'use-lite' });
     const engine = opened as ReturnType<typeof createEngine>;
@@ -31,20 +31,38 @@ runMain(async () => {
   }
   const embedderId = data[0]!.engine.embedderId;
 
+  // Coarse grid first, then coordinate ascent on every weight with shrinking steps.
   let best: { objective: number; policy: AnswerPolicy; summary: string } | undefined;
+  const consider = (policy: AnswerPolicy) => {
+    const r = evaluate(data, policy);
+    if (!best || r.objective > best.objective + 1e-9) {
+      best = { objective: r.objective, policy: r.policy, summary: r.summary };
+      return true;
+    }
+    return false;
+  };
   for (const coverage of [0.5, 0.7, 0.9])
-    for (const chunk of [0])
-      for (const context of [0.4, 0.6, 0.8])
-        for (const typeMismatch of [0.15, 0.3])
-        for (const entity of [0, 0.1])
-        for (const unknown of [0.4, 0.7, 1.0])
-          for (const rrfK of [10])
-            for (const lead of [0])
-            for (const followRatio of [0.8, 0.85, 0.9]) {
-              const weights: Weights = { coverage, chunk, context, typeMismatch, entity, unknown, lead, rrfK };
-              const r = evaluate(data, { weights, threshold: -Infinity, followRatio, maxPassages: 3 });
-              if (!best || r.objective > best.objective) best = { objective: r.objective, policy: r.policy, summary: r.summary };
-            }
+    for (const context of [0.4, 0.6, 0.8])
+      for (const unknown of [0.4, 0.7])
+        for (const followRatio of [0.8, 0.85, 0.9]) {
+          const weights: Weights = { ...DEFAULT_WEIGHTS, coverage, context, unknown };
+          consider({ weights, threshold: -Infinity, followRatio, maxPassages: 3 });
+        }
+  const keys: (keyof Weights)[] = ['coverage', 'context', 'chunk', 'typeMismatch', 'entity', 'unknown', 'phrase', 'lead'];
+  for (const step of [0.2, 0.1, 0.05]) {
+    for (let improved = true; improved; ) {
+      improved = false;
+      for (const key of keys)
+        for (const dir of [1, -1]) {
+          const w = { ...best!.policy.weights, [key]: Math.max(0, Math.round((best!.policy.weights[key] + dir * step) * 100) / 100) };
+          if (consider({ ...best!.policy, weights: w, threshold: -Infinity })) improved = true;
+        }
+      for (const dir of [1, -1]) {
+        const followRatio = Math.min(1, Math.max(0.5, Math.round((best!.policy.followRatio + (dir * step) / 4) * 1000) / 1000));
+        if (consider({ ...best!.policy, followRatio, threshold: -Infinity })) improved = true;
+      }
+    }
+  }
   process.stdout.write(`${best!.summary}\n${JSON.stringify(best!.policy)}\n`);
   if (values.write) {
     const path = 'src/calibration.ts';

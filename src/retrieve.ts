@@ -16,6 +16,8 @@ export interface LexStats {
   sentenceText: string[];
   /** Stemmed terms of each sentence. */
   sentenceTerms: Set<string>[];
+  /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
+  sentencePairs: Set<string>[];
   /** Stemmed terms of each sentence's whole paragraph (shared by its sentences). */
   paragraphTerms: Set<string>[];
   /** Acronyms the collection spells out: "abm" → "Anti Ballistic Missile". */
@@ -38,13 +40,15 @@ export interface Weights {
   entity: number;
   /** Penalty for the share of the question's names found nowhere in the collection. */
   unknown: number;
+  /** Weight of the share of the question's adjacent word pairs that the sentence has adjacent too. */
+  phrase: number;
   /** Bonus for sentences near the top of their article (news leads summarise), falling as 1 / (1 + paragraph). */
   lead: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, entity: 0, unknown: 0, lead: 0, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, entity: 0, unknown: 0, phrase: 0, lead: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'any';
@@ -119,7 +123,9 @@ export interface Retrieval {
 export function lexStats(index: LoadedIndex): LexStats {
   const textOf = new Map(index.docs.map((d) => [d.id, d.text]));
   const sentenceText = index.sentences.map((s) => textOf.get(index.chunks[s.chunk]!.doc)!.slice(s.start, s.end));
-  const sentenceTerms = sentenceText.map((t) => new Set(terms(t)));
+  const sentenceTermLists = sentenceText.map((t) => terms(t));
+  const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
+  const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
   const dims = index.manifest.dims;
   const chunkVectors = new Float32Array(index.chunks.length * dims);
   index.sentences.forEach((s, i) => {
@@ -145,7 +151,7 @@ export function lexStats(index: LoadedIndex): LexStats {
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { chunkVectors, sentenceText, sentenceTerms, paragraphTerms, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n) };
+  return { chunkVectors, sentenceText, sentenceTerms, sentencePairs, paragraphTerms, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n) };
 }
 
 const DENSE_K = 64;
@@ -194,6 +200,8 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   // "How long", "how many": the degree word is part of the question, not its topic.
   const qTerms = [...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))].filter((t) => !spelled.includes(t));
   const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
+  const qList = terms(query);
+  const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
   const names = [...new Set(terms(questionNames(query)))];
   const unknown = names.length ? names.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / names.length : 0;
@@ -217,6 +225,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
         w.chunk * (f / best) +
         w.context * context +
         w.lead / (1 + c.paragraph) +
+        (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) +
         (names.length ? w.entity * (names.filter((t) => stats.paragraphTerms[i]!.has(t)).length / names.length) : 0) -
         w.unknown * unknown -
         w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
