@@ -40,7 +40,8 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
   const citations: Citation[] = [];
   for (const hit of retrieval.sentences) {
     if (citations.length >= policy.maxPassages) break;
-    if (citations.length > 0 && hit.score < top.score * policy.followRatio) break;
+    // Further passages must be close to the best one and strong enough to answer on their own.
+    if (citations.length > 0 && hit.score < Math.max(top.score * policy.followRatio, policy.threshold)) break;
     const doc = index.docs.find((d) => d.id === hit.doc)!;
     const span = passageAround(index, hit.sentence);
     if (taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
