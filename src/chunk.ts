@@ -2,7 +2,7 @@ import { splitSentences } from './sentences.js';
 import type { Chunk, CleanDocument } from './types.js';
 
 /** Bump when chunking changes: the manifest records it and a mismatch forces a rebuild. */
-export const CHUNKER_VERSION = 2;
+export const CHUNKER_VERSION = 3;
 
 /** A chunk holds at most this many sentences and (unless one sentence is longer) this many characters. */
 const MAX_SENTENCES = 3;

@@ -13,7 +13,7 @@ import type { CleanDocument, Document, Span } from './types.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 2;
+export const CLEANER_VERSION = 3;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -70,6 +70,8 @@ const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
 const JUNK_LINE_COST = 25;
+/** Section headings and list items are structure inside an article, not page furniture: they cost little. */
+const STRUCTURE_COST = 2;
 const UI_LINE_COST = 40;
 
 interface Unit extends Span {
@@ -91,7 +93,8 @@ export function cleanDocument(doc: Document): CleanDocument {
   let sum = 0;
   let from = 0;
   units.forEach((u, i) => {
-    const value = u.junk ? -(u.ui ? UI_LINE_COST : JUNK_LINE_COST) : u.words;
+    const structure = !u.ui && (MD_HEADING.test(u.text) || LIST_ITEM.test(u.text));
+    const value = u.junk ? -(u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST) : u.words;
     if (sum <= 0) {
       sum = 0;
       from = i;

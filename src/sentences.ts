@@ -13,7 +13,9 @@ const MIN_WORDS = 3;
 
 /** Sentences of `text` inside `span`, as trimmed [start, end) offsets into `text`. */
 export function splitSentences(text: string, span: Span): Span[] {
-  const part = text.slice(span.start, span.end);
+  // A line break inside a paragraph is a hard wrap, not a sentence end (ICU breaks there):
+  // segment a same-length copy with spaces, so offsets still point into the original.
+  const part = text.slice(span.start, span.end).replace(/[\r\n]/g, ' ');
   const out: Span[] = [];
   for (const seg of segmenter.segment(part)) {
     let start = span.start + seg.index;
