@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { AnswerJsonSchema, checkEmbedderFlag, parseCli, runMain, UsageError } from '../src/cli.js';
 import { hasWords, normalizeQuestion } from '../src/question.js';
-import { openEngineFromCli } from '../src/settings.js';
+import { openEngineFromCli } from '../src/open-from-cli.js';
 import type { Answer } from '../src/types.js';
 
 const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR] [--corpus DIR] "your question"';

@@ -4,7 +4,7 @@
  */
 import { parseCli, runMain } from '../src/cli.js';
 import { readEvalSet, runEval } from '../src/eval.js';
-import { openEngineFromCli } from '../src/settings.js';
+import { openEngineFromCli } from '../src/open-from-cli.js';
 
 runMain(async () => {
   const { values } = parseCli({
