@@ -42,7 +42,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     if (citations.length >= policy.maxPassages) break;
     // Further passages must be close to the best one and strong enough to answer on their own.
     if (citations.length > 0 && hit.score < Math.max(top.score * policy.followRatio, policy.threshold)) break;
-    const doc = index.docs.find((d) => d.id === hit.doc)!;
+    const doc = index.byId.get(hit.doc)!;
     const span = passageAround(index, hit.sentence);
     if (taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
     const quote = doc.text.slice(span.start, span.end);
@@ -68,7 +68,7 @@ const PRONOUN_START = /^["“‘]?(?:he|she|they|it|his|her|their|its|this|these
  */
 function passageAround(index: LoadedIndex, sentence: number): { start: number; end: number } {
   const doc = index.chunks[index.sentences[sentence]!.chunk]!.doc;
-  const text = index.docs.find((d) => d.id === doc)!.text;
+  const text = index.byId.get(doc)!.text;
   const at = (i: number) => index.sentences[i]!;
   const slice = (i: number) => text.slice(at(i).start, at(i).end);
   const paragraphOf = (i: number) => index.chunks[at(i).chunk]!;
@@ -127,7 +127,7 @@ function closestDocs(index: LoadedIndex, retrieval: Retrieval): NearDoc[] {
   return [...best.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
-    .map(([doc, score]) => ({ doc, title: index.docs.find((d) => d.id === doc)!.title, score: round(score) }));
+    .map(([doc, score]) => ({ doc, title: index.byId.get(doc)!.title, score: round(score) }));
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

@@ -68,7 +68,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
 /** An engine over an index already in memory. */
 export function createEngine(index: LoadedIndex, embedder: Embedder, policy: AnswerPolicy): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
   const stats = lexStats(index);
-  const docById = new Map(index.docs.map((d) => [d.id, d]));
+  const docById = index.byId;
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
 

@@ -121,8 +121,7 @@ export interface Retrieval {
 }
 
 export function lexStats(index: LoadedIndex): LexStats {
-  const textOf = new Map(index.docs.map((d) => [d.id, d.text]));
-  const sentenceText = index.sentences.map((s) => textOf.get(index.chunks[s.chunk]!.doc)!.slice(s.start, s.end));
+  const sentenceText = index.sentences.map((s) => index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end));
   const sentenceTermLists = sentenceText.map((t) => terms(t));
   const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
   const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));

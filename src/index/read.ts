@@ -21,6 +21,8 @@ export interface LoadedIndex {
   dir: string;
   manifest: Manifest;
   docs: DocRecord[];
+  /** The same documents by file name: the per-question path looks them up often. */
+  byId: Map<string, DocRecord>;
   chunks: Chunk[];
   sentences: SentenceRef[];
   /** Row-major unit vectors, `sentences.length × manifest.dims`. */
@@ -84,7 +86,7 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
   }
-  return { dir, manifest, docs, chunks, sentences, vectors, hnsw, lexical };
+  return { dir, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, hnsw, lexical };
 }
 
 /** Files that parse but do not fit together (hand-edited, mixed from two builds) are caught here, not mid-answer. */
