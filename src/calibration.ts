@@ -7,7 +7,7 @@ import type { AnswerPolicy } from './answer.js';
  * and unanswerable questions' confidence. Measured: hit@1 0.702, hit@3 0.798, negatives refused 19/33, answerable refused 0, mean quoted chars 360.
  */
 export const POLICIES: Record<string, AnswerPolicy> = {
-  'use-lite': {"weights":{"coverage":0.7,"chunk":0,"context":0.6,"typeMismatch":0.35,"entity":0,"unknown":0.7,"phrase":0.1,"lead":0,"rrfK":10},"threshold":0.626,"followRatio":0.85,"maxPassages":3},
+  'use-lite': {"weights":{"coverage":0.7,"context":0.6,"typeMismatch":0.35,"unknown":0.7,"phrase":0.1,"rrfK":10},"threshold":0.626,"followRatio":0.85,"maxPassages":3},
 };
 
 /** For embedders without calibration data: the same weights, a cautious threshold. */

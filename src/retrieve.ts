@@ -18,8 +18,6 @@ export interface LexStats {
   sentenceTerms: Set<string>[];
   /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
   sentencePairs: Set<string>[];
-  /** Stemmed terms of each sentence's whole paragraph (shared by its sentences). */
-  paragraphTerms: Set<string>[];
   /** Acronyms the collection spells out: "abm" → "Anti Ballistic Missile". */
   acronyms: Map<string, string>;
   /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
@@ -30,25 +28,19 @@ export interface LexStats {
 export interface Weights {
   /** Weight of IDF-weighted query-term coverage of a sentence. */
   coverage: number;
-  /** Weight of the sentence's chunk fusion score (relative to the best chunk). */
-  chunk: number;
   /** Weight of the question's similarity to the sentence's whole chunk (its context). */
   context: number;
   /** Penalty when the question asks for a number or a time and the sentence has none. */
   typeMismatch: number;
-  /** Weight of the share of the question's names (capitalised words) found in the sentence's paragraph. */
-  entity: number;
   /** Penalty for the share of the question's names found nowhere in the collection. */
   unknown: number;
   /** Weight of the share of the question's adjacent word pairs that the sentence has adjacent too. */
   phrase: number;
-  /** Bonus for sentences near the top of their article (news leads summarise), falling as 1 / (1 + paragraph). */
-  lead: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, chunk: 0, context: 0.6, typeMismatch: 0.15, entity: 0, unknown: 0, phrase: 0, lead: 0, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, phrase: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'any';
@@ -136,21 +128,12 @@ export function lexStats(index: LoadedIndex): LexStats {
     norm = Math.sqrt(norm) || 1;
     for (let d = 0; d < dims; d++) chunkVectors[c * dims + d]! /= norm;
   }
-  const byParagraph = new Map<string, Set<string>>();
-  const paragraphTerms = index.sentences.map((sen, i) => {
-    const c = index.chunks[sen.chunk]!;
-    const key = `${c.doc}\u0000${c.paragraph}`;
-    let set = byParagraph.get(key);
-    if (!set) byParagraph.set(key, (set = new Set()));
-    for (const t of sentenceTerms[i]!) set.add(t);
-    return set;
-  });
   const df = new Map<string, number>();
   for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { chunkVectors, sentenceText, sentenceTerms, sentencePairs, paragraphTerms, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n) };
+  return { chunkVectors, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n) };
 }
 
 const DENSE_K = 64;
@@ -194,7 +177,6 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     .forEach(([c], rank) => fused.set(c, (fused.get(c) ?? 0) + 1 / (w.rrfK + rank + 1)));
   lexical.forEach((r, rank) => fused.set(r.id as number, (fused.get(r.id as number) ?? 0) + 1 / (w.rrfK + rank + 1)));
   const chunks = [...fused.entries()].map(([chunk, f]) => ({ chunk, fused: f })).sort((a, b) => b.fused - a.fused);
-  const best = chunks[0]?.fused ?? 1;
 
   // "How long", "how many": the degree word is part of the question, not its topic.
   const qTerms = [...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))].filter((t) => !spelled.includes(t));
@@ -205,7 +187,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const names = [...new Set(terms(questionNames(query)))];
   const unknown = names.length ? names.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / names.length : 0;
   const sentences: SentenceHit[] = [];
-  for (const { chunk, fused: f } of chunks.slice(0, TOP_CHUNKS)) {
+  for (const { chunk } of chunks.slice(0, TOP_CHUNKS)) {
     const c = index.chunks[chunk]!;
     let context = 0;
     if (w.context) for (let d = 0; d < dims; d++) context += stats.chunkVectors[chunk * dims + d]! * qvec[d]!;
@@ -221,11 +203,8 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
       const score =
         d +
         w.coverage * coverage +
-        w.chunk * (f / best) +
         w.context * context +
-        w.lead / (1 + c.paragraph) +
-        (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) +
-        (names.length ? w.entity * (names.filter((t) => stats.paragraphTerms[i]!.has(t)).length / names.length) : 0) -
+        (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) -
         w.unknown * unknown -
         w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score });
