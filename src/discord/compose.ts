@@ -2,6 +2,7 @@
  * From engine results to rendered messages: the one place the bot and the console share,
  * so both say exactly the same thing (only the markup differs).
  */
+import { normalizeQuestion } from '../question.js';
 import type { Answer, DocInfo, Engine } from '../types.js';
 import { PIN_ID, docCheck, encodeSourcesId, type SpanRef } from './ids.js';
 import { discordMarkup, type Markup } from './markdown.js';
@@ -23,10 +24,7 @@ export const QUESTION_MAX = 300;
 
 /** A question cleaned for retrieval, or the reason it cannot be asked. */
 export function cleanQuestion(raw: string): { ok: true; question: string } | { ok: false; message: string } {
-  const question = raw
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200d\u2060\ufeff]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const question = normalizeQuestion(raw);
   if (question.length < QUESTION_MIN) return { ok: false, message: `Please ask a question of at least ${QUESTION_MIN} characters.` };
   if (question.length > QUESTION_MAX) return { ok: false, message: `Please keep the question under ${QUESTION_MAX} characters.` };
   return { ok: true, question };

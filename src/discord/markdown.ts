@@ -39,16 +39,19 @@ export function escapeMarkdown(s: string): string {
     .join('\n');
 }
 
+/** Both outputs quote the same way: every line behind "> ". */
+const blockQuote = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => `> ${l}`)
+    .join('\n');
+
 export const discordMarkup: Markup = {
   kind: 'discord',
   text: escapeMarkdown,
   bold: (s) => (s ? `**${s}**` : s),
   code: (s) => (s.includes('`') || s.includes('\n') || s.length === 0 ? escapeMarkdown(s) : `\`${s}\``),
-  blockQuote: (s) =>
-    s
-      .split('\n')
-      .map((l) => `> ${l}`)
-      .join('\n'),
+  blockQuote,
 };
 
 export const plainMarkup: Markup = {
@@ -56,9 +59,5 @@ export const plainMarkup: Markup = {
   text: (s) => s.replace(/\r\n?/g, '\n'),
   bold: (s) => s,
   code: (s) => s,
-  blockQuote: (s) =>
-    s
-      .split('\n')
-      .map((l) => `> ${l}`)
-      .join('\n'),
+  blockQuote,
 };
