@@ -43,13 +43,14 @@ export interface Weights {
 export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, phrase: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
-export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'any';
+export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
 
 export function answerType(question: string): AnswerType {
   if (/\b(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|wage)\b/i.test(question) && /\bhow much\b|\bwhat\b|\bwhich\b/i.test(question)) return 'money';
   if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
+  if (/\b(?:who|whom)\b/i.test(question)) return 'person';
   return 'any';
 }
 
@@ -83,15 +84,24 @@ export function questionNames(question: string): string {
   return words.filter((w, i) => (i > 0 && /^\p{Lu}/u.test(w)) || (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w))).join(' ');
 }
 
-/** 1 when the sentence cannot hold the kind of answer asked for, else 0. */
-function mismatch(type: AnswerType, sentence: string): number {
+/**
+ * 1 when the sentence cannot hold the kind of answer asked for, else 0. `known` holds the
+ * question's own terms: a place or person the question already names is not an answer.
+ */
+export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
   if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : HAS_NUMBER.test(sentence) ? 0.5 : 1;
   if (type === 'number') return HAS_NUMBER.test(sentence) ? 0 : 1;
   if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
+  const isNew = (name: string) => terms(name).some((t) => !known.has(t));
   // A place is named with a capital after a preposition: "in Paris", "at City Hall".
-  if (type === 'place') return /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?\p{Lu}/u.test(sentence) ? 0 : 0.5;
+  if (type === 'place') return [...sentence.matchAll(PLACE)].some((m) => isNew(m[1]!)) ? 0 : 0.5;
+  // A person (or body) is a capitalised name that is not the sentence's first word.
+  if (type === 'person') return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
   return 0;
 }
+const PLACE = /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
+const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
+const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;
 
 export interface SentenceHit {
   sentence: number;
@@ -184,6 +194,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const qList = terms(query);
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
+  const known = new Set([...qTerms, ...terms(query)]);
   const names = [...new Set(terms(questionNames(query)))];
   const unknown = names.length ? names.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / names.length : 0;
   const sentences: SentenceHit[] = [];
@@ -206,7 +217,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
         w.context * context +
         (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) -
         w.unknown * unknown -
-        w.typeMismatch * mismatch(type, stats.sentenceText[i]!);
+        w.typeMismatch * mismatch(type, stats.sentenceText[i]!, known);
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score });
     }
   }

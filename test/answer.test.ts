@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../src/engine.js';
-import { answerType, questionNames } from '../src/retrieve.js';
+import { answerType, mismatch, questionNames } from '../src/retrieve.js';
+import { terms } from '../src/lexical.js';
 import type { Engine } from '../src/types.js';
 
 /** A small invented collection with the shapes composition must handle. */
@@ -107,6 +108,17 @@ describe('question reading', () => {
     expect(answerType('Where will the barrier be built?')).toBe('place');
     expect(answerType('Which two countries host the bases?')).toBe('place');
     expect(answerType('Why did the council vote?')).toBe('any');
+    expect(answerType('Who paid for the expedition?')).toBe('person');
+  });
+
+  it('does not take a place or person the question already names for an answer', () => {
+    const known = new Set(terms('Where is Kaliningrad located?'));
+    expect(mismatch('place', 'The missiles would be based in Kaliningrad.', known)).toBeGreaterThan(0);
+    expect(mismatch('place', 'Kaliningrad lies between Poland and Lithuania.', known)).toBe(0);
+    const askedWho = new Set(terms('Who replaced Arrieta?'));
+    expect(mismatch('person', 'Arrieta left on Monday.', askedWho)).toBeGreaterThan(0);
+    expect(mismatch('person', 'Arrieta was replaced by Kofi Mensah.', askedWho)).toBe(0);
+    expect(mismatch('person', 'The club thanked Arrieta.', askedWho)).toBeGreaterThan(0);
   });
 
   it('finds the names in a question, not its first word', () => {
