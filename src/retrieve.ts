@@ -48,7 +48,7 @@ export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any
 export function answerType(question: string): AnswerType {
   if (/\b(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|wage)\b/i.test(question) && /\bhow much\b|\bwhat\b|\bwhich\b/i.test(question)) return 'money';
   if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b/i.test(question)) return 'place';
-  if (/\bhow (?:many|much|far|long|big|large|old)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
+  if (/\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   if (/\b(?:who|whom)\b/i.test(question)) return 'person';
   return 'any';
@@ -57,7 +57,7 @@ export function answerType(question: string): AnswerType {
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
 const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow';
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
-const HAS_NUMBER = new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i');
+const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
 const HAS_MONEY = /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
 const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`, 'i');
 
@@ -85,14 +85,17 @@ export function questionNames(question: string): string {
 }
 
 /**
- * 1 when the sentence cannot hold the kind of answer asked for, else 0. `known` holds the
- * question's own terms: a place or person the question already names is not an answer.
+ * 1 when the sentence cannot hold the kind of answer asked for, 0 when it can, 0.5 when it
+ * only might. `known` holds the question's own terms: a number, place or person the
+ * question already names is not its answer.
  */
 export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
-  if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : HAS_NUMBER.test(sentence) ? 0.5 : 1;
-  if (type === 'number') return HAS_NUMBER.test(sentence) ? 0 : 1;
+  // Stopword-only words ("one", "The") are neither known nor new.
+  const isNew = (words: string) => terms(words).some((t) => !known.has(t));
+  const isKnown = (words: string) => terms(words).length > 0 && !isNew(words);
+  if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : 1;
+  if (type === 'number') return [...sentence.matchAll(NUMBER)].some((m) => !isKnown(m[0])) ? 0 : 1;
   if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
-  const isNew = (name: string) => terms(name).some((t) => !known.has(t));
   // A place is named with a capital after a preposition: "in Paris", "at City Hall".
   if (type === 'place') return [...sentence.matchAll(PLACE)].some((m) => isNew(m[1]!)) ? 0 : 0.5;
   // A person (or body) is a capitalised name that is not the sentence's first word.

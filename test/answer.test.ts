@@ -109,6 +109,7 @@ describe('question reading', () => {
     expect(answerType('Which two countries host the bases?')).toBe('place');
     expect(answerType('Why did the council vote?')).toBe('any');
     expect(answerType('Who paid for the expedition?')).toBe('person');
+    expect(answerType('How close to the deadline did the papers arrive?')).toBe('number');
   });
 
   it('does not take a place or person the question already names for an answer', () => {
@@ -119,6 +120,13 @@ describe('question reading', () => {
     expect(mismatch('person', 'Arrieta left on Monday.', askedWho)).toBeGreaterThan(0);
     expect(mismatch('person', 'Arrieta was replaced by Kofi Mensah.', askedWho)).toBe(0);
     expect(mismatch('person', 'The club thanked Arrieta.', askedWho)).toBeGreaterThan(0);
+    const askedHowMany = new Set(terms('How many of the 12 members voted in 2023?'));
+    expect(mismatch('number', 'The 12 members met in 2023.', askedHowMany)).toBe(1);
+    expect(mismatch('number', 'Nine of the 12 members voted for it.', askedHowMany)).toBe(0);
+    expect(mismatch('number', 'Only one of the 12 members voted.', askedHowMany)).toBe(0);
+    expect(mismatch('number', 'Of 2,400 staff, 2,400 stayed.', new Set(terms('Did 2,400 staff stay?')))).toBe(1);
+    expect(mismatch('money', 'The plant employs 850 people.', new Set())).toBe(1);
+    expect(mismatch('money', 'The plant cost $3.1 billion.', new Set())).toBe(0);
   });
 
   it('finds the names in a question, not its first word', () => {
