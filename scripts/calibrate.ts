@@ -8,10 +8,11 @@ import { writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type AnswerPolicy } from '../src/answer.js';
+import { measureScale } from '../src/embed/scale.js';
 import { parseCli, runMain } from '../src/cli.js';
 import { createEngine, openEngine } from '../src/engine.js';
 import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
-import { DEFAULT_WEIGHTS, retrieve, type Weights } from '../src/retrieve.js';
+import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve.js';
 import type { Answer } from '../src/types.js';
 
 const SETS = [
@@ -27,9 +28,13 @@ runMain(async () => {
     const engine = opened as ReturnType<typeof createEngine>;
     const items = await readEvalSet(s.set);
     const qvecs = await engine.embedder.embed(items.map((i) => i.q), { query: true });
-    data.push({ engine, items, qvecs });
+    // Calibrated on the embedder's own scale: its similarities are used as they are.
+    data.push({ engine, stats: lexStats(engine.index), items, qvecs });
   }
   const embedderId = data[0]!.engine.embedderId;
+  // The weights are calibrated on this embedder's similarity scale; other embedders are mapped onto it.
+  const measured = await measureScale(data[0]!.engine.embedder);
+  const scale = { related: Math.round(measured.related * 1e4) / 1e4, unrelated: Math.round(measured.unrelated * 1e4) / 1e4 };
 
   // Coarse grid first, then coordinate ascent on every weight with shrinking steps.
   let best: { objective: number; policy: AnswerPolicy; summary: string } | undefined;
@@ -46,7 +51,7 @@ runMain(async () => {
       for (const unknown of [0.4, 0.7])
         for (const followRatio of [0.8, 0.85, 0.9]) {
           const weights: Weights = { ...DEFAULT_WEIGHTS, coverage, context, unknown };
-          consider({ weights, threshold: -Infinity, followRatio, maxPassages: 3 });
+          consider({ weights, threshold: -Infinity, followRatio, maxPassages: 3, scale });
         }
   const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'phrase'];
   for (const step of [0.2, 0.1, 0.05]) {
@@ -78,7 +83,7 @@ export const POLICIES: Record<string, AnswerPolicy> = {
   '${embedderId}': ${JSON.stringify(best!.policy)},
 };
 
-/** For embedders without calibration data: the same weights, a cautious threshold. */
+/** For embedders without calibration data: similarities mapped onto this scale (src/embed/scale.ts), the same weights, a cautious threshold. */
 export const FALLBACK_POLICY: AnswerPolicy = { ...POLICIES['${embedderId}']!, threshold: POLICIES['${embedderId}']!.threshold + 0.05 };
 
 export function policyFor(embedderId: string): AnswerPolicy {
@@ -91,14 +96,14 @@ export function policyFor(embedderId: string): AnswerPolicy {
   }
 });
 
-type Data = { engine: ReturnType<typeof createEngine>; items: EvalItem[]; qvecs: number[][] }[];
+type Data = { engine: ReturnType<typeof createEngine>; stats: LexStats; items: EvalItem[]; qvecs: number[][] }[];
 
 function evaluate(data: Data, policy: AnswerPolicy) {
   let hits1 = 0, hits3 = 0, answerable = 0, chars = 0, answeredN = 0;
   const conf: { c: number; neg: boolean }[] = [];
-  for (const { engine, items, qvecs } of data) {
+  for (const { engine, stats, items, qvecs } of data) {
     items.forEach((item, i) => {
-      const retrieval = retrieve(engine.index, engine.stats, item.q, qvecs[i]!, policy.weights);
+      const retrieval = retrieve(engine.index, stats, item.q, qvecs[i]!, policy.weights);
       const composed = compose(engine.index, retrieval, policy);
       conf.push({ c: composed.confidence, neg: !!item.negative });
       if (item.negative) return;

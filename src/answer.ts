@@ -2,6 +2,7 @@ import type { LoadedIndex } from './index/read.js';
 import type { Retrieval, Weights } from './retrieve.js';
 import type { Citation, NearDoc } from './types.js';
 import { terms } from './lexical.js';
+import type { SimilarityScale } from './embed/scale.js';
 
 /**
  * Composes an answer from retrieved sentences: 1–3 passages of 1–3 consecutive sentences,
@@ -18,6 +19,8 @@ export interface AnswerPolicy {
   /** Further passages must score at least this fraction of the best one. */
   followRatio: number;
   maxPassages: number;
+  /** The similarity scale of the embedder these numbers were calibrated on. */
+  scale: SimilarityScale;
 }
 
 export interface Composed {

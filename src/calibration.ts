@@ -7,10 +7,10 @@ import type { AnswerPolicy } from './answer.js';
  * and unanswerable questions' confidence. Measured: hit@1 0.737, hit@3 0.807, negatives refused 19/33, answerable refused 0, mean quoted chars 379.
  */
 export const POLICIES: Record<string, AnswerPolicy> = {
-  'use-lite': {"weights":{"coverage":0.7,"context":0.6,"typeMismatch":0.35,"unknown":0.65,"phrase":0,"rrfK":10},"threshold":0.662,"followRatio":0.85,"maxPassages":3},
+  'use-lite': {"weights":{"coverage":0.7,"context":0.6,"typeMismatch":0.35,"unknown":0.65,"phrase":0,"rrfK":10},"threshold":0.662,"followRatio":0.85,"maxPassages":3,"scale":{"related":0.5992,"unrelated":0.0947}},
 };
 
-/** For embedders without calibration data: the same weights, a cautious threshold. */
+/** For embedders without calibration data: similarities mapped onto this scale (src/embed/scale.ts), the same weights, a cautious threshold. */
 export const FALLBACK_POLICY: AnswerPolicy = { ...POLICIES['use-lite']!, threshold: POLICIES['use-lite']!.threshold + 0.05 };
 
 export function policyFor(embedderId: string): AnswerPolicy {

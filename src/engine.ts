@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { compose, type AnswerPolicy } from './answer.js';
 import { policyFor } from './calibration.js';
 import type { Embedder } from './embed/embedder.js';
+import { rescale } from './embed/scale.js';
 import { openEmbedder } from './embed/select.js';
 import { buildIndex } from './index/build.js';
 import { FILES } from './index/files.js';
@@ -46,9 +47,11 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     const manifest = await readManifest(opts.indexDir);
     checkEmbedderChoice(manifest.embedder, opts.embedder);
     // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
-    const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION;
-    if (outdated || (await isStale(opts.corpusDir, manifest.files))) {
-      notice(`The collection in ${opts.corpusDir} changed: updating the index…`);
+    // An index from before similarity scales were recorded is rebuilt too (its vectors are reused).
+    const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || !manifest.scale;
+    const stale = await isStale(opts.corpusDir, manifest.files);
+    if (outdated || stale) {
+      notice(stale ? `The collection in ${opts.corpusDir} changed: updating the index…` : `The index in ${opts.indexDir} was made by an older version: updating it…`);
       embedder = await loadIndexEmbedder(manifest.embedder, opts);
       try {
         await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
@@ -67,7 +70,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
 
 /** An engine over an index already in memory. */
 export function createEngine(index: LoadedIndex, embedder: Embedder, policy: AnswerPolicy): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
-  const stats = lexStats(index);
+  const stats = lexStats(index, index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined);
   const docById = index.byId;
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);

@@ -23,6 +23,8 @@ export interface LexStats {
   /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
   idf: Map<string, number>;
   maxIdf: number;
+  /** Maps the index embedder's cosine onto the scale the weights were calibrated on. */
+  similarity: (cosine: number) => number;
 }
 
 export interface Weights {
@@ -112,6 +114,8 @@ export interface SentenceHit {
   doc: string;
   dense: number;
   coverage: number;
+  /** How far the sentence is from the kind of answer asked for (0 fits, 1 cannot). */
+  mismatch: number;
   score: number;
 }
 
@@ -125,7 +129,7 @@ export interface Retrieval {
   chunks: ChunkHit[];
 }
 
-export function lexStats(index: LoadedIndex): LexStats {
+export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
   const sentenceText = index.sentences.map((s) => index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end));
   const sentenceTermLists = sentenceText.map((t) => terms(t));
   const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
@@ -146,7 +150,7 @@ export function lexStats(index: LoadedIndex): LexStats {
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { chunkVectors, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n) };
+  return { chunkVectors, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
 }
 
 const DENSE_K = 64;
@@ -164,6 +168,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
       v = 0;
       const off = i * dims;
       for (let d = 0; d < dims; d++) v += index.vectors[off + d]! * qvec[d]!;
+      v = stats.similarity(v);
       dense.set(i, v);
     }
     return v;
@@ -173,7 +178,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const knn = index.hnsw.searchKnn(qvec, Math.min(DENSE_K, n));
   const chunkDense = new Map<number, number>();
   knn.neighbors.forEach((label, k) => {
-    const sim = 1 - knn.distances[k]!;
+    const sim = stats.similarity(1 - knn.distances[k]!);
     dense.set(label, sim);
     const c = index.sentences[label]!.chunk;
     chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
@@ -205,6 +210,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     const c = index.chunks[chunk]!;
     let context = 0;
     if (w.context) for (let d = 0; d < dims; d++) context += stats.chunkVectors[chunk * dims + d]! * qvec[d]!;
+    context = stats.similarity(context);
     const first = firstSentenceOf(index, chunk);
     for (let k = 0; k < c.sentences.length; k++) {
       const i = first + k;
@@ -214,14 +220,15 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
       const credit = (t: string) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : 0);
       const coverage = qWeight > 0 ? qTerms.reduce((s, t) => s + credit(t) * (stats.idf.get(t) ?? 0), 0) / qWeight : 0;
       const d = denseOf(i);
+      const off = mismatch(type, stats.sentenceText[i]!, known);
       const score =
         d +
         w.coverage * coverage +
         w.context * context +
         (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) -
         w.unknown * unknown -
-        w.typeMismatch * mismatch(type, stats.sentenceText[i]!, known);
-      sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, score });
+        w.typeMismatch * off;
+      sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, mismatch: off, score });
     }
   }
   sentences.sort((a, b) => b.score - a.score);

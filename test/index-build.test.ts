@@ -28,7 +28,7 @@ async function build(extra: Partial<Parameters<typeof buildIndex>[0]> = {}): Pro
   embedder.reset();
   const report = await buildIndex({ corpusDir: corpus, indexDir: index, embedder, ...extra });
   // What the report says was embedded is what went through the embedder.
-  expect(report.embedded).toBe(embedder.count);
+  expect(report.embedded + report.probes).toBe(embedder.count);
   expect(report.embedded + report.reused).toBe(report.sentences);
   return report;
 }
@@ -83,6 +83,9 @@ describe('a fresh build', () => {
       expect(m.sizes[name], name).toBe((await stat(path.join(index, name))).size);
     }
     expect(Number.isNaN(Date.parse(m.created))).toBe(false);
+    // The embedder's similarity scale: an answer sits closer to its question than unrelated text.
+    expect(m.scale!.related).toBeGreaterThan(m.scale!.unrelated + 0.2);
+    expect(first.probes).toBeGreaterThan(0);
   });
 
   it('the other files validate and agree with each other', async () => {
@@ -121,6 +124,7 @@ describe('incremental rebuilds', () => {
     const before = await readFile(path.join(index, FILES.vectors));
     const r = await build();
     expect(r.embedded).toBe(0);
+    expect(r.probes).toBe(0);
     expect(r.reused).toBe(first.sentences);
     expect(Buffer.compare(before, await readFile(path.join(index, FILES.vectors)))).toBe(0);
     expect(await leftovers()).toEqual([]);
@@ -187,7 +191,8 @@ describe('incremental rebuilds', () => {
     await cp(index, otherIndex, { recursive: true });
     const r = await buildIndex({ corpusDir: corpus, indexDir: otherIndex, embedder: other });
     expect(r.reused).toBe(0);
-    expect(count).toBe(r.sentences);
+    expect(count).toBe(r.sentences + r.probes);
+    expect(r.probes).toBeGreaterThan(0);
     expect((await manifestJson(otherIndex)).embedder).toBe('transformers:test/other');
     await rm(otherIndex, { recursive: true, force: true });
   });

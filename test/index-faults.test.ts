@@ -178,6 +178,20 @@ describe('no index, or the wrong one', () => {
   });
 });
 
+describe('an index from before similarity scales were recorded', () => {
+  it('is updated on open: the scale is measured, every sentence vector is reused', async () => {
+    const dir = await damaged((d) => editManifest(d, (m) => delete m.scale));
+    const before = await readFile(path.join(dir, FILES.vectors));
+    const notices: string[] = [];
+    const engine = await openEngine({ corpusDir: corpus, indexDir: dir, notice: (l) => notices.push(l) });
+    expect(notices.some((n) => /older version: updating it/.test(n))).toBe(true);
+    const m = JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')) as Manifest;
+    expect(m.scale).toEqual(goodManifest.scale);
+    expect(Buffer.compare(before, await readFile(path.join(dir, FILES.vectors)))).toBe(0);
+    expect((await engine.ask('What did Putin demand about the missile shield?')).answered).toBe(true);
+  });
+});
+
 describe('a rebuild that cannot read the collection', () => {
   let index: string;
   const gone = path.join('zz_deleted.txt');

@@ -5,6 +5,7 @@ import hnswlib from 'hnswlib-node';
 import { CHUNKER_VERSION, chunkDocument } from '../chunk.js';
 import { CLEANER_VERSION, cleanDocument } from '../clean.js';
 import type { Embedder } from '../embed/embedder.js';
+import { measureScale, PROBES, type SimilarityScale } from '../embed/scale.js';
 import { buildLexical } from '../lexical.js';
 import { loadCollection } from '../load.js';
 import { wordCount } from '../sentences.js';
@@ -33,6 +34,8 @@ export interface BuildReport {
   /** Sentences embedded now; the rest were reused from the previous index (unchanged files). */
   embedded: number;
   reused: number;
+  /** Probe texts embedded to measure the embedder's similarity scale (0 when the previous index's is kept). */
+  probes: number;
   ms: number;
   embedMs: number;
 }
@@ -63,7 +66,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   const { dims } = opts.embedder;
 
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
-  const reusable = await previousVectors(opts.indexDir, opts.embedder);
+  const { vectors: reusable, scale: oldScale } = await previous(opts.indexDir, opts.embedder);
   const vectors = new Float32Array(sentences.length * dims);
   const todo: number[] = [];
   sentences.forEach((s, i) => {
@@ -81,6 +84,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     opts.progress?.(Math.min(i + BATCH, todo.length), todo.length);
   }
   const embedMs = performance.now() - te;
+  const scale = oldScale ?? (await measureScale(opts.embedder));
+  const probes = oldScale ? 0 : PROBES.length * 2;
 
   const tmp = await makeTempDir(opts.indexDir);
   try {
@@ -107,6 +112,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
       files: records.map((r) => ({ id: r.id, hash: r.hash })),
       counts: { docs: records.length, chunks: chunks.length, sentences: sentences.length },
       hnsw: HNSW,
+      scale,
       sizes,
     };
     // The manifest is written last: a folder without one is never mistaken for an index.
@@ -123,26 +129,30 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     sentences: sentences.length,
     embedded: todo.length,
     reused: sentences.length - todo.length,
+    probes,
     ms: performance.now() - t0,
     embedMs,
   };
 }
 
-/** Vectors of the previous index keyed by `docHash:start:end`, when it was built the same way. */
-async function previousVectors(indexDir: string, embedder: Embedder): Promise<Map<string, Float32Array>> {
+/**
+ * The previous index's vectors keyed by `docHash:start:end`, and its embedder's scale, when it
+ * was built the same way.
+ */
+async function previous(indexDir: string, embedder: Embedder): Promise<{ vectors: Map<string, Float32Array>; scale?: SimilarityScale }> {
   const out = new Map<string, Float32Array>();
   let old;
   try {
     old = await readIndex(indexDir);
   } catch {
-    return out; // no usable previous index: embed everything
+    return { vectors: out }; // no usable previous index: embed everything
   }
   const m = old.manifest;
-  if (m.embedder !== embedder.id || m.dims !== embedder.dims || m.chunker !== CHUNKER_VERSION || m.cleaner !== CLEANER_VERSION) return out;
+  if (m.embedder !== embedder.id || m.dims !== embedder.dims || m.chunker !== CHUNKER_VERSION || m.cleaner !== CLEANER_VERSION) return { vectors: out };
   const hashOf = new Map(old.docs.map((d) => [d.id, d.hash]));
   const chunkDoc = new Map(old.chunks.map((c) => [c.id, c.doc]));
   old.sentences.forEach((s, i) => {
     out.set(`${hashOf.get(chunkDoc.get(s.chunk)!)}:${s.start}:${s.end}`, old.vectors.slice(i * m.dims, (i + 1) * m.dims));
   });
-  return out;
+  return { vectors: out, scale: m.scale };
 }

@@ -24,6 +24,8 @@ export const ManifestSchema = z.object({
   files: z.array(z.object({ id: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/) })),
   counts: z.object({ docs: z.number().int(), chunks: z.number().int(), sentences: z.number().int() }),
   hnsw: z.object({ space: z.literal('cosine'), M: z.number().int(), efConstruction: z.number().int() }),
+  /** Where the embedder puts related and unrelated text (see embed/scale.ts); missing in older indexes. */
+  scale: z.object({ related: z.number(), unrelated: z.number() }).optional(),
   /** Byte size of every other file: a truncated file is caught before it is parsed. */
   sizes: z.record(z.string(), z.number().int().nonnegative()),
 });
