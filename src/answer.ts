@@ -39,7 +39,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
   if (!top || confidence < policy.threshold) {
     return { answered: false, citations: [], closest: closestDocs(index, retrieval), confidence };
   }
-  const taken: { doc: string; start: number; end: number; terms: Set<string> }[] = [];
+  const taken: { doc: string; start: number; end: number; lo: number; hi: number; terms: Set<string> }[] = [];
   const citations: Citation[] = [];
   for (const hit of retrieval.sentences) {
     if (citations.length >= policy.maxPassages) break;
@@ -48,6 +48,20 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     const doc = index.byId.get(hit.doc)!;
     const span = passageAround(index, hit.sentence);
     if (taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
+    // Right next to a passage already cited, with nothing but white space between: one passage reads better.
+    const beside = taken.findIndex(
+      (t) =>
+        t.doc === hit.doc &&
+        (t.hi + 1 === span.lo || span.hi + 1 === t.lo) &&
+        Math.max(t.hi, span.hi) - Math.min(t.lo, span.lo) < MAX_PASSAGE_SENTENCES &&
+        !/\S/.test(doc.text.slice(Math.min(t.end, span.end), Math.max(t.start, span.start))),
+    );
+    if (beside >= 0) {
+      const t = taken[beside]!;
+      Object.assign(t, { lo: Math.min(t.lo, span.lo), hi: Math.max(t.hi, span.hi), start: Math.min(t.start, span.start), end: Math.max(t.end, span.end) });
+      citations[beside] = { ...citations[beside]!, quote: doc.text.slice(t.start, t.end), start: t.start, end: t.end };
+      continue;
+    }
     const quote = doc.text.slice(span.start, span.end);
     const quoteTerms = new Set(terms(quote));
     // The same words quoted by two outlets add nothing.
@@ -69,7 +83,7 @@ const PRONOUN_START = /^["“‘]?(?:he|she|they|it|his|her|their|its|this|these
  * with a pronoun keeps the sentence it points to. Neighbours count only when nothing but
  * white space separates them, so a passage never swallows skipped junk.
  */
-function passageAround(index: LoadedIndex, sentence: number): { start: number; end: number } {
+function passageAround(index: LoadedIndex, sentence: number): { start: number; end: number; lo: number; hi: number } {
   const doc = index.chunks[index.sentences[sentence]!.chunk]!.doc;
   const text = index.byId.get(doc)!.text;
   const at = (i: number) => index.sentences[i]!;
@@ -105,7 +119,7 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
   while (room() && adjacent(hi, hi + 1) && hasQuotation(passage()) && /^["“]/.test(slice(hi + 1)) && !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))) hi++;
   // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation.
   if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
-  return { start: at(lo).start, end: at(hi).end };
+  return { start: at(lo).start, end: at(hi).end, lo, hi };
 }
 
 /** Opening minus closing double quotes; straight quotes count as opening at a word start. */

@@ -2,8 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../src/engine.js';
-import { answerType, mismatch, questionNames } from '../src/retrieve.js';
+import { compose } from '../src/answer.js';
+import { policyFor } from '../src/calibration.js';
+import { createEngine, openEngine } from '../src/engine.js';
+import { answerType, mismatch, questionNames, type Retrieval } from '../src/retrieve.js';
 import { terms } from '../src/lexical.js';
 import type { Engine } from '../src/types.js';
 
@@ -98,6 +100,46 @@ describe('answer composition', () => {
     const a = await engine.ask(' ?!… ');
     expect(a.answered).toBe(false);
     expect(a.answer).toMatch(/question/i);
+  });
+});
+
+describe('passages side by side', () => {
+  /** A retrieval that ranks the given sentences (by their text) in this order. */
+  function ranked(e: ReturnType<typeof createEngine>, texts: string[]): Retrieval {
+    const sentences = texts.map((t, k) => {
+      const i = e.stats.sentenceText.findIndex((x) => x === t);
+      expect(i, t).toBeGreaterThanOrEqual(0);
+      const s = e.index.sentences[i]!;
+      return { sentence: i, chunk: s.chunk, doc: e.index.chunks[s.chunk]!.doc, dense: 1, coverage: 1, mismatch: 0, score: 2 - k * 0.01 };
+    });
+    return { sentences, chunks: [] };
+  }
+  const policy = { ...policyFor('use-lite'), threshold: 0, followRatio: 0.5, maxPassages: 3 };
+
+  it('are cited as one passage when nothing but white space lies between them', () => {
+    const e = engine as ReturnType<typeof createEngine>;
+    const c = compose(e.index, ranked(e, ['The barrier will cost 48 million euros and is expected to be finished in 2029.', 'Construction starts next spring.', 'Tickets for the night crossings will cost the same as day fares.']), policy).citations;
+    expect(c).toHaveLength(2);
+    expect(c[0]!.quote).toBe('The barrier will cost 48 million euros and is expected to be finished in 2029. Construction starts next spring.');
+    expect(FILES[c[0]!.doc]!.slice(c[0]!.start, c[0]!.end)).toBe(c[0]!.quote);
+    expect(c[1]!.doc).toBe('ferry.txt');
+  });
+
+  it('stay apart when one passage would grow past three sentences', () => {
+    const e = engine as ReturnType<typeof createEngine>;
+    const c = compose(
+      e.index,
+      ranked(e, [
+        'Opponents argued that the money would be better spent on moving the most exposed homes.',
+        // Its passage runs on to the end of the quotation: three sentences with the one above.
+        '“We are building a wall around the problem,” said Pieter Dros, who leads the residents\' association.',
+        // Next to those three, but a fourth sentence is too many.
+        'The Harbour Protection Authority (the agency that will run the barrier) said it would publish the design in March.',
+      ]),
+      policy,
+    ).citations;
+    expect(c.map((x) => x.quote.slice(0, 20))).toEqual(['Opponents argued tha', 'The Harbour Protecti']);
+    expect(c[0]!.quote.endsWith('planning cycle.”')).toBe(true);
   });
 });
 
