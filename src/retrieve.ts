@@ -49,7 +49,7 @@ export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any
 
 export function answerType(question: string): AnswerType {
   if (/\b(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|wage)\b/i.test(question) && /\bhow much\b|\bwhat\b|\bwhich\b/i.test(question)) return 'money';
-  if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b/i.test(question)) return 'place';
+  if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   if (/\b(?:who|whom)\b/i.test(question)) return 'person';

@@ -152,6 +152,8 @@ describe('question reading', () => {
     expect(answerType('Why did the council vote?')).toBe('any');
     expect(answerType('Who paid for the expedition?')).toBe('person');
     expect(answerType('How close to the deadline did the papers arrive?')).toBe('number');
+    expect(answerType('In which court was the lawsuit filed?')).toBe('place');
+    expect(answerType('In what year was the treaty signed?')).toBe('time');
   });
 
   it('does not take a place or person the question already names for an answer', () => {
