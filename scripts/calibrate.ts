@@ -53,7 +53,7 @@ runMain(async () => {
           const weights: Weights = { ...DEFAULT_WEIGHTS, coverage, context, unknown };
           consider({ weights, threshold: -Infinity, followRatio, maxPassages: 3, scale });
         }
-  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'phrase'];
+  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase'];
   for (const step of [0.2, 0.1, 0.05]) {
     for (let improved = true; improved; ) {
       improved = false;

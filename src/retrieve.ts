@@ -36,13 +36,15 @@ export interface Weights {
   typeMismatch: number;
   /** Penalty for the share of the question's names found nowhere in the collection. */
   unknown: number;
+  /** Penalty for the share of all the question's terms that the collection never uses. */
+  unseen: number;
   /** Weight of the share of the question's adjacent word pairs that the sentence has adjacent too. */
   phrase: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, phrase: 0, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
@@ -204,6 +206,8 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const type = answerType(query);
   const known = new Set([...qTerms, ...terms(query)]);
   const names = [...new Set(terms(questionNames(query)))];
+  const allTerms = [...new Set(terms(query))];
+  const unseen = allTerms.length ? allTerms.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / allTerms.length : 0;
   const unknown = names.length ? names.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / names.length : 0;
   const sentences: SentenceHit[] = [];
   for (const { chunk } of chunks.slice(0, TOP_CHUNKS)) {
@@ -227,6 +231,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
         w.context * context +
         (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) -
         w.unknown * unknown -
+        w.unseen * unseen -
         w.typeMismatch * off;
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, mismatch: off, score });
     }
