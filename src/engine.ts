@@ -10,6 +10,7 @@ import { openEmbedder } from './embed/select.js';
 import { buildIndex } from './index/build.js';
 import { FILES } from './index/files.js';
 import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
+import { LEXICAL_VERSION } from './lexical.js';
 import { listCollection, sha256 } from './load.js';
 import { lexStats, retrieve, type LexStats } from './retrieve.js';
 import { readFile } from 'node:fs/promises';
@@ -47,8 +48,8 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     const manifest = await readManifest(opts.indexDir);
     checkEmbedderChoice(manifest.embedder, opts.embedder);
     // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
-    // An index from before similarity scales were recorded is rebuilt too (its vectors are reused).
-    const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || !manifest.scale;
+    // Newer term rules or an index from before similarity scales were recorded: rebuilt too, reusing every vector.
+    const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || manifest.lexical !== LEXICAL_VERSION || !manifest.scale;
     const stale = await isStale(opts.corpusDir, manifest.files);
     if (outdated || stale) {
       notice(stale ? `The collection in ${opts.corpusDir} changed: updating the index…` : `The index in ${opts.indexDir} was made by an older version: updating it…`);

@@ -13,7 +13,10 @@ told get got give gave given make made many much may might must shall one ones u
 whether according according upon via per within without among across`.split(/\s+/),
 );
 
-/** Lower-case word tokens, stopwords dropped, Porter-stemmed. Shared by indexing and querying. */
+/** Bumped whenever `terms` changes: the lexical index of an older version no longer matches questions. */
+export const LEXICAL_VERSION = 2;
+
+/** Lower-case word tokens, stopwords dropped, spellings met, Porter-stemmed. Shared by indexing and querying. */
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.normalize('NFKC').match(/(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu) ?? []) {
@@ -22,9 +25,24 @@ export function terms(text: string): string[] {
     // An all-capitals token is an acronym ("US", "U.S."), never a stopword.
     const acronym = raw.length >= 2 && raw === raw.toUpperCase() && /\p{Lu}/u.test(raw);
     if (!acronym && STOPWORDS.has(word)) continue;
-    out.push(stemmer(word));
+    out.push(stemmer(usSpelling(word)));
   }
   return out;
+}
+
+/**
+ * British and American spellings of a word meet on one form ("defence"/"defense",
+ * "organise"/"organize", "centre"/"center", "colour"/"color"), so two outlets' words match.
+ * Applied to text and questions alike, a rewrite only has to be consistent, not correct.
+ */
+export function usSpelling(word: string): string {
+  return word
+    .replace(/(?<=\p{L}{3})is(e[ds]?|ing|ations?)$/u, 'iz$1')
+    .replace(/(?<=\p{L}{2})ys(e[ds]?|ing)$/u, 'yz$1')
+    .replace(/(?<=\p{L}{3})our(s|ed|ing|ite|ites|able)?$/u, 'or$1')
+    .replace(/(?<=\p{L}{2})([tb])re(s)?$/u, '$1er$2')
+    .replace(/(?<=\p{L}{3})ence(s)?$/u, 'ense$1')
+    .replace(/(?<=\p{L}{3})ogue(s)?$/u, 'og$1');
 }
 
 export interface LexicalDoc {

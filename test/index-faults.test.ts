@@ -178,15 +178,19 @@ describe('no index, or the wrong one', () => {
   });
 });
 
-describe('an index from before similarity scales were recorded', () => {
-  it('is updated on open: the scale is measured, every sentence vector is reused', async () => {
-    const dir = await damaged((d) => editManifest(d, (m) => delete m.scale));
+describe('an index made by an older version', () => {
+  it.each([
+    ['without a similarity scale', (m: Record<string, unknown>) => delete m.scale],
+    ['with older term rules', (m: Record<string, unknown>) => (m.lexical = 1)],
+  ])('%s is updated on open, every sentence vector reused', async (_, edit) => {
+    const dir = await damaged((d) => editManifest(d, edit));
     const before = await readFile(path.join(dir, FILES.vectors));
     const notices: string[] = [];
     const engine = await openEngine({ corpusDir: corpus, indexDir: dir, notice: (l) => notices.push(l) });
     expect(notices.some((n) => /older version: updating it/.test(n))).toBe(true);
     const m = JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')) as Manifest;
     expect(m.scale).toEqual(goodManifest.scale);
+    expect(m.lexical).toBe(goodManifest.lexical);
     expect(Buffer.compare(before, await readFile(path.join(dir, FILES.vectors)))).toBe(0);
     expect((await engine.ask('What did Putin demand about the missile shield?')).answered).toBe(true);
   });

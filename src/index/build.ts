@@ -6,7 +6,7 @@ import { CHUNKER_VERSION, chunkDocument } from '../chunk.js';
 import { CLEANER_VERSION, cleanDocument } from '../clean.js';
 import type { Embedder } from '../embed/embedder.js';
 import { measureScale, PROBES, type SimilarityScale } from '../embed/scale.js';
-import { buildLexical } from '../lexical.js';
+import { buildLexical, LEXICAL_VERSION } from '../lexical.js';
 import { loadCollection } from '../load.js';
 import { wordCount } from '../sentences.js';
 import type { Chunk } from '../types.js';
@@ -108,6 +108,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
       dims,
       chunker: CHUNKER_VERSION,
       cleaner: CLEANER_VERSION,
+      lexical: LEXICAL_VERSION,
       created: new Date().toISOString(),
       files: records.map((r) => ({ id: r.id, hash: r.hash })),
       counts: { docs: records.length, chunks: chunks.length, sentences: sentences.length },

@@ -20,6 +20,8 @@ export const ManifestSchema = z.object({
   dims: z.number().int().positive(),
   chunker: z.number().int().positive(),
   cleaner: z.number().int().positive(),
+  /** Version of the term rules the lexical index was built with; missing in older indexes. */
+  lexical: z.number().int().positive().optional(),
   created: z.string(),
   files: z.array(z.object({ id: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/) })),
   counts: z.object({ docs: z.number().int(), chunks: z.number().int(), sentences: z.number().int() }),
