@@ -54,7 +54,8 @@ export function answerType(question: string): AnswerType {
   if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
-  if (/\b(?:who|whom)\b/i.test(question)) return 'person';
+  // "Who is Frank Rose?" asks what a named person is, not for a name.
+  if (/\b(?:who|whom)\b/i.test(question) && !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)) return 'person';
   return 'any';
 }
 

@@ -151,6 +151,8 @@ describe('question reading', () => {
     expect(answerType('Which two countries host the bases?')).toBe('place');
     expect(answerType('Why did the council vote?')).toBe('any');
     expect(answerType('Who paid for the expedition?')).toBe('person');
+    expect(answerType('Who is Frank Rose?')).toBe('any');
+    expect(answerType('Who was behind the attack?')).toBe('person');
     expect(answerType('How close to the deadline did the papers arrive?')).toBe('number');
     expect(answerType('In which court was the lawsuit filed?')).toBe('place');
     expect(answerType('In what year was the treaty signed?')).toBe('time');
