@@ -205,11 +205,11 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const qList = terms(query);
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
-  const known = new Set([...qTerms, ...terms(query)]);
-  const names = [...new Set(terms(questionNames(query)))];
-  const allTerms = [...new Set(terms(query))];
-  const unseen = allTerms.length ? allTerms.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / allTerms.length : 0;
-  const unknown = names.length ? names.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / names.length : 0;
+  const known = new Set([...qTerms, ...qList]);
+  // Words the collection never uses, among the question's names and among all its words.
+  const neverUsed = (ts: string[]) => (ts.length ? ts.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / ts.length : 0);
+  const unknown = neverUsed([...new Set(terms(questionNames(query)))]);
+  const unseen = neverUsed([...new Set(qList)]);
   const sentences: SentenceHit[] = [];
   for (const { chunk } of chunks.slice(0, TOP_CHUNKS)) {
     const c = index.chunks[chunk]!;
