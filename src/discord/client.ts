@@ -24,7 +24,9 @@ export function createClient(settings: ClientSettings = {}, extra: Partial<Clien
     // Interaction callbacks and webhook edits are exempt from Discord's global limit, but
     // discord.js counts them against 50/s: a burst of answers would queue behind itself.
     // Real 429s are still honoured by discord.js.
-    rest: { globalRequestsPerSecond: 250, ...(settings.restUrl ? { api: settings.restUrl } : {}), ...extra.rest },
+    // Every interaction token is a REST route of its own, used once: let idle route handlers go
+    // after 10 s instead of the default hour, or a busy bot holds an hour of them in memory.
+    rest: { globalRequestsPerSecond: 250, handlerSweepInterval: 10_000, ...(settings.restUrl ? { api: settings.restUrl } : {}), ...extra.rest },
   });
 }
 
