@@ -32,6 +32,16 @@ export interface Composed {
 
 const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
 const MAX_PASSAGE_SENTENCES = 3;
+/** Passages this many sentences apart or closer are cited as one (the sentence between reads as context). */
+const JOIN_GAP = 1;
+/** Sentences a..b (a < b) follow each other with nothing but white space between. */
+function contiguous(index: LoadedIndex, text: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const x = index.sentences[i]!, y = index.sentences[i + 1]!;
+    if (index.chunks[x.chunk]!.doc !== index.chunks[y.chunk]!.doc || /\S/.test(text.slice(x.end, y.start))) return false;
+  }
+  return true;
+}
 
 export function compose(index: LoadedIndex, retrieval: Retrieval, policy: AnswerPolicy): Composed {
   const top = retrieval.sentences[0];
@@ -48,17 +58,18 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     const doc = index.byId.get(hit.doc)!;
     const span = passageAround(index, hit.sentence);
     if (taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
-    // Right next to a passage already cited, with nothing but white space between: one passage reads better.
+    // Next to a passage already cited, or one sentence away, with nothing skipped between: one passage reads better.
     const beside = taken.findIndex(
       (t) =>
         t.doc === hit.doc &&
-        (t.hi + 1 === span.lo || span.hi + 1 === t.lo) &&
+        (t.hi + 1 + JOIN_GAP >= span.lo && span.hi + 1 + JOIN_GAP >= t.lo) &&
         Math.max(t.hi, span.hi) - Math.min(t.lo, span.lo) < MAX_PASSAGE_SENTENCES &&
-        !/\S/.test(doc.text.slice(Math.min(t.end, span.end), Math.max(t.start, span.start))),
+        contiguous(index, doc.text, Math.min(t.hi, span.hi), Math.max(t.lo, span.lo)),
     );
     if (beside >= 0) {
       const t = taken[beside]!;
-      Object.assign(t, { lo: Math.min(t.lo, span.lo), hi: Math.max(t.hi, span.hi), start: Math.min(t.start, span.start), end: Math.max(t.end, span.end) });
+      Object.assign(t, { lo: Math.min(t.lo, span.lo), hi: Math.max(t.hi, span.hi) });
+      Object.assign(t, { start: index.sentences[t.lo]!.start, end: index.sentences[t.hi]!.end });
       citations[beside] = { ...citations[beside]!, quote: doc.text.slice(t.start, t.end), start: t.start, end: t.end };
       continue;
     }

@@ -125,6 +125,14 @@ describe('passages side by side', () => {
     expect(c[1]!.doc).toBe('ferry.txt');
   });
 
+  it('one sentence apart are cited as one passage, with the sentence between', () => {
+    const e = engine as ReturnType<typeof createEngine>;
+    const c = compose(e.index, ranked(e, ['The ferry operator said on Friday that it would add three night crossings to the island from June, after passenger numbers rose by a fifth last year.', 'Tickets for the night crossings will cost the same as day fares.']), policy).citations;
+    expect(c).toHaveLength(1);
+    expect(c[0]!.quote).toBe(FILES['ferry.txt']!.slice(FILES['ferry.txt']!.indexOf('The ferry operator said'), FILES['ferry.txt']!.indexOf('day fares.') + 'day fares.'.length));
+    expect(c[0]!.quote).toContain('“Demand has never been higher,”');
+  });
+
   it('stay apart when one passage would grow past three sentences', () => {
     const e = engine as ReturnType<typeof createEngine>;
     const c = compose(
