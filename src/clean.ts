@@ -13,7 +13,7 @@ import type { CleanDocument, Document, Span } from './types.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 3;
+export const CLEANER_VERSION = 4;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -50,10 +50,24 @@ const UI_PATTERNS: RegExp[] = [
   /\bfollow (?:us|me|him|her|them)\b/i,
   /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
   /\b(?:additional )?reporting by\b|\breported from\b|\bcontributed (?:to )?(?:this )?report/i,
+  /\bunlimited (?:digital )?access\b/i,
+];
+
+/**
+ * Furniture that is a whole sentence, often a long one: a copyright notice, a paywall meter,
+ * a correction note about "this article", an author's bio, a "Listen:" promo. Each counts as two
+ * signals, enough to mark even a long line.
+ */
+const STRONG_UI_PATTERNS: RegExp[] = [
+  /\bcopyright\b|\ball rights reserved\b|\bmay not be (?:re)?(?:published|produced|broadcast|distributed|redistributed)\b/i,
+  /\bfree (?:articles?|stories)\b|\byou(?:'|’)ve (?:read|reached)\b.*\b(?:articles?|stories|limit)\b/i,
+  /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
+  /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
+  /^(?:listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
 ];
 
 /** Image captions and credits: "Photograph: Name/Agency", "Photo - Name". */
-const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|]\s*\S|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b/i;
+const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|/]\s*\S|\((?:photo|photograph|image)s?\s+by\b|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b/i;
 
 /** A caption that describes a picture: "A map showing …", "The new fish, photographed in …". */
 const CAPTION = /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
@@ -63,9 +77,13 @@ const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
-const BYLINE = /^[Bb][Yy]\s+\p{Lu}/u;
+const BYLINE = /^[Bb][Yy]:?\s+\p{Lu}/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
-const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)`, 'i');
+const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read)\\b`, 'i');
+/** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
+const STAMP = /^(?:last )?(?:updated|published|posted|modified)\b/i;
+/** A label in capitals before a colon: "BREAKING:", "LIVE:", "WATCH:". */
+const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
@@ -148,12 +166,12 @@ function toUnits(text: string): Unit[] {
 function describe(u: Unit, text: string): void {
   u.text = text.slice(u.start, u.end);
   u.words = (u.text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? []).length;
-  u.ui = UI_PATTERNS.reduce((n, re) => n + (re.test(u.text) ? 1 : 0), 0);
+  u.ui = UI_PATTERNS.reduce((n, re) => n + (re.test(u.text) ? 1 : 0), 0) + STRONG_UI_PATTERNS.reduce((n, re) => n + (re.test(u.text) ? 2 : 0), 0);
   const firstLetter = u.text.match(/[\p{L}\p{N}]/u)?.[0] ?? '';
   const teaser = TEASER.test(u.text);
   // A paragraph starts with a capital or a digit: "…and then" is a fragment.
   const startsLower = firstLetter !== firstLetter.toUpperCase();
-  u.prose = u.words >= 5 && ENDS_SENTENCE.test(u.text) && !teaser && !startsLower && !MD_HEADING.test(u.text);
+  u.prose = u.words >= 4 && ENDS_SENTENCE.test(u.text) && !teaser && !startsLower && !MD_HEADING.test(u.text);
   const furniture = u.ui >= 2 || (u.ui >= 1 && u.words < 15);
   const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
   u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || CAPTION.test(u.text) || shortListItem;
@@ -193,8 +211,9 @@ function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
     const u = units[i]!;
     const heading = MD_HEADING.test(u.text);
     const dateline = DATELINE.test(u.text) && u.words <= 10;
-    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline);
-    if (shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text)) === 1 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text)) {
+    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text));
+    // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
+    if (shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text)) {
       return u;
     }
   }
