@@ -13,7 +13,7 @@ import type { CleanDocument, Document, Span } from './types.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 4;
+export const CLEANER_VERSION = 5;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -51,6 +51,10 @@ const UI_PATTERNS: RegExp[] = [
   /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
   /\b(?:additional )?reporting by\b|\breported from\b|\bcontributed (?:to )?(?:this )?report/i,
   /\bunlimited (?:digital )?access\b/i,
+  /\bnever miss a (?:story|thing)\b/i,
+  /\bour (?:reporters|journalists|journalism|newsroom)\b/i,
+  /\b(?:you (?:might|may) (?:also )?like|recommended for you|explore more|what to read next|key events)\b/i,
+  /\b(?:terms apply|free delivery|book (?:now|early)|switch today|first month free|limited offer)\b/i,
 ];
 
 /**
@@ -63,7 +67,14 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\bfree (?:articles?|stories)\b|\byou(?:'|’)ve (?:read|reached)\b.*\b(?:articles?|stories|limit)\b/i,
   /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
-  /^(?:listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
+  /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
+  /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecome a (?:supporter|subscriber)\b/i,
+  /\bhave your say\b|\bvote now\b|\bthis poll\b/i,
+  /\b(?:in|to) your inbox\b|\bwe will never share your\b/i,
+  /\b(?:download|get) (?:the|our) (?:[\p{L}&'’-]+ ){0,4}app\b/iu,
+  /\bthis (?:article|story) was (?:translated|amended|corrected|updated)\b/i,
+  /\b(?:sponsored(?: content| by)?|in partnership with|paid (?:post|content)|advertisement feature)\b/i,
+  /^[—–-]\s*\p{Lu}.*\(@\w+\)/u,
 ];
 
 /** Image captions and credits: "Photograph: Name/Agency", "Photo - Name". */
@@ -87,12 +98,16 @@ const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
-const JUNK_LINE_COST = 25;
+const JUNK_LINE_COST = 20;
 /** Section headings and list items are structure inside an article, not page furniture: they cost little. */
 const STRUCTURE_COST = 2;
-const UI_LINE_COST = 40;
+const UI_LINE_COST = 25;
 
 interface Unit extends Span {
+  /** Lines separated by blank lines belong to different blocks. */
+  block: number;
+  /** The lines the unit is made of. */
+  lines: Span[];
   text: string;
   words: number;
   prose: boolean;
@@ -105,6 +120,7 @@ export function cleanDocument(doc: Document): CleanDocument {
   const units = toUnits(doc.text);
   markDuplicates(units);
   markCaptions(units, doc.text);
+  markModules(units);
 
   // Maximum-sum segment: prose lines earn their words, other lines cost a fixed amount.
   let best = { sum: 0, from: 0, to: -1 };
@@ -142,25 +158,58 @@ export function cleanDocument(doc: Document): CleanDocument {
  */
 function toUnits(text: string): Unit[] {
   const units: Unit[] = [];
-  const re = /[^\n]+/g;
-  let prev: Span | null = null;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const span = trimSpan(text, m.index, m.index + m[0].length);
+  let prev: Unit | null = null;
+  let block = 0;
+  let offset = 0;
+  for (const raw of text.split('\n')) {
+    const span = trimSpan(text, offset, offset + raw.length);
+    offset += raw.length + 1;
     if (span.start === span.end) {
-      prev = null; // a blank line ends a paragraph
+      // A blank line ends a paragraph, and a block of lines.
+      if (prev) block++;
+      prev = null;
       continue;
     }
     const line = text.slice(span.start, span.end);
     if (prev && !ENDS_SENTENCE.test(text.slice(prev.start, prev.end)) && /^\p{Ll}/u.test(line)) {
       prev.end = span.end;
+      prev.lines.push(span);
       continue;
     }
-    const unit = { ...span } as Unit;
+    const unit = { ...span, block, lines: [span] } as Unit;
     units.push(unit);
     prev = unit;
   }
-  for (const u of units) describe(u, text);
-  return units;
+  const joined = joinWrapped(units, text);
+  for (const u of joined) describe(u, text);
+  return joined;
+}
+
+/**
+ * A block of lines that all run to about the same width, most of them stopping mid-sentence,
+ * is one paragraph hard-wrapped at that width, even where a line starts with a capital or a digit.
+ */
+function joinWrapped(units: Unit[], text: string): Unit[] {
+  const out: Unit[] = [];
+  for (let i = 0; i < units.length; ) {
+    let j = i;
+    while (j + 1 < units.length && units[j + 1]!.block === units[i]!.block) j++;
+    const group = units.slice(i, j + 1);
+    const lines = group.flatMap((u) => u.lines);
+    const widths = lines.map((l) => l.end - l.start);
+    const max = Math.max(...widths);
+    const inner = lines.slice(0, -1);
+    const wrapped =
+      group.length > 1 &&
+      max >= 50 &&
+      max <= 100 &&
+      inner.every((l) => l.end - l.start >= 0.6 * max) &&
+      inner.filter((l) => ENDS_SENTENCE.test(text.slice(l.start, l.end))).length <= inner.length / 2;
+    if (wrapped) out.push({ ...group[0]!, end: group[group.length - 1]!.end, lines });
+    else out.push(...group);
+    i = j + 1;
+  }
+  return out;
 }
 
 function describe(u: Unit, text: string): void {
@@ -171,7 +220,9 @@ function describe(u: Unit, text: string): void {
   const teaser = TEASER.test(u.text);
   // A paragraph starts with a capital or a digit: "…and then" is a fragment.
   const startsLower = firstLetter !== firstLetter.toUpperCase();
-  u.prose = u.words >= 4 && ENDS_SENTENCE.test(u.text) && !teaser && !startsLower && !MD_HEADING.test(u.text);
+  // A sentence that leads into a list ("… the following advice:") is prose too.
+  const leadIn = u.words >= 6 && /:$/.test(u.text);
+  u.prose = u.words >= 4 && (ENDS_SENTENCE.test(u.text) || leadIn) && !teaser && !startsLower && !MD_HEADING.test(u.text);
   const furniture = u.ui >= 2 || (u.ui >= 1 && u.words < 15);
   const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
   u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || CAPTION.test(u.text) || shortListItem;
@@ -183,6 +234,20 @@ function markCaptions(units: Unit[], text: string): void {
     const next = units[i + 1];
     if (next && CREDIT.test(next.text) && !/\n\s*\n/.test(text.slice(u.end, next.start)) && u.words < 40) u.junk = true;
   });
+}
+
+/**
+ * A short furniture label heads a module ("Sign up to …", "You might also like", "Sponsored
+ * content"): the rest of its block of lines (up to a blank line) is the module, prose or not.
+ */
+function markModules(units: Unit[]): void {
+  for (let i = 0; i < units.length; ) {
+    let j = i;
+    while (j + 1 < units.length && units[j + 1]!.block === units[i]!.block) j++;
+    const head = units[i]!;
+    if (j > i && j - i < 8 && head.junk && head.ui >= 1 && head.words <= 8) for (let k = i; k <= j; k++) units[k]!.junk = true;
+    i = j + 1;
+  }
 }
 
 /** Repeated lines are page furniture or captions (a caption often repeats with its credit appended). */
