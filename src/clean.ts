@@ -191,10 +191,7 @@ function toUnits(text: string): Unit[] {
  */
 function joinWrapped(units: Unit[], text: string): Unit[] {
   const out: Unit[] = [];
-  for (let i = 0; i < units.length; ) {
-    let j = i;
-    while (j + 1 < units.length && units[j + 1]!.block === units[i]!.block) j++;
-    const group = units.slice(i, j + 1);
+  for (const group of blocks(units)) {
     const lines = group.flatMap((u) => u.lines);
     const widths = lines.map((l) => l.end - l.start);
     const max = Math.max(...widths);
@@ -207,7 +204,17 @@ function joinWrapped(units: Unit[], text: string): Unit[] {
       inner.filter((l) => ENDS_SENTENCE.test(text.slice(l.start, l.end))).length <= inner.length / 2;
     if (wrapped) out.push({ ...group[0]!, end: group[group.length - 1]!.end, lines });
     else out.push(...group);
-    i = j + 1;
+  }
+  return out;
+}
+
+/** Units grouped by block (runs of lines between blank lines). */
+function blocks(units: Unit[]): Unit[][] {
+  const out: Unit[][] = [];
+  for (const u of units) {
+    const last = out[out.length - 1];
+    if (last && last[0]!.block === u.block) last.push(u);
+    else out.push([u]);
   }
   return out;
 }
@@ -241,12 +248,9 @@ function markCaptions(units: Unit[], text: string): void {
  * content"): the rest of its block of lines (up to a blank line) is the module, prose or not.
  */
 function markModules(units: Unit[]): void {
-  for (let i = 0; i < units.length; ) {
-    let j = i;
-    while (j + 1 < units.length && units[j + 1]!.block === units[i]!.block) j++;
-    const head = units[i]!;
-    if (j > i && j - i < 8 && head.junk && head.ui >= 1 && head.words <= 8) for (let k = i; k <= j; k++) units[k]!.junk = true;
-    i = j + 1;
+  for (const group of blocks(units)) {
+    const head = group[0]!;
+    if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8) for (const u of group) u.junk = true;
   }
 }
 
