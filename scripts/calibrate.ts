@@ -20,6 +20,8 @@ const SETS = [
   { corpus: 'test/fixtures/collection-b', set: 'eval/collection-b.jsonl' },
   { corpus: 'seeds', set: 'eval/proxy-seeds.jsonl' },
   { corpus: 'test/fixtures/collection-b', set: 'eval/proxy-b.jsonl' },
+  { corpus: 'test/fixtures/noisy-pages', set: 'eval/proxy-noisy-a.jsonl' },
+  { corpus: 'test/fixtures/noisy-pages-2', set: 'eval/proxy-noisy-b.jsonl' },
 ];
 
 runMain(async () => {
