@@ -13,7 +13,7 @@ import type { CleanDocument, Document, Span } from './types.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 5;
+export const CLEANER_VERSION = 6;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -68,7 +68,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
   /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
-  /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecome a (?:supporter|subscriber)\b/i,
+  /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecom(?:e|ing) an? (?:supporter|subscriber)\b|\bif you value (?:what we do|our (?:work|journalism|reporting))\b/i,
   /\bhave your say\b|\bvote now\b|\bthis poll\b/i,
   /\b(?:in|to) your inbox\b|\bwe will never share your\b/i,
   /\b(?:download|get) (?:the|our) (?:[\p{L}&'’-]+ ){0,4}app\b/iu,
@@ -102,6 +102,8 @@ const JUNK_LINE_COST = 20;
 /** Section headings and list items are structure inside an article, not page furniture: they cost little. */
 const STRUCTURE_COST = 2;
 const UI_LINE_COST = 25;
+/** A junk line right after another is part of the same interruption: it costs less. */
+const RUN_COST = 15;
 
 interface Unit extends Span {
   /** Lines separated by blank lines belong to different blocks. */
@@ -128,7 +130,8 @@ export function cleanDocument(doc: Document): CleanDocument {
   let from = 0;
   units.forEach((u, i) => {
     const structure = !u.ui && (MD_HEADING.test(u.text) || LIST_ITEM.test(u.text));
-    const value = u.junk ? -(u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST) : u.words;
+    const full = u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST;
+    const value = u.junk ? -(i > 0 && units[i - 1]!.junk ? Math.min(full, RUN_COST) : full) : u.words;
     if (sum <= 0) {
       sum = 0;
       from = i;
