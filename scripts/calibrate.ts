@@ -128,8 +128,9 @@ function evaluate(data: Data, policy: AnswerPolicy) {
   let bestSplit = { correct: -1, gap: 0, threshold: 0 };
   for (let k = 0; k <= sorted.length; k++) {
     const below = sorted.slice(0, k), above = sorted.slice(k);
-    // A refused answerable question costs twice an answered unanswerable one: it loses a hit too.
-    const correct = below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length - below.filter((x) => !x.neg).length;
+    // A refused answerable question costs three times an answered unanswerable one: the answer is
+    // lost, while a wrongly answered question still shows quotes a reader can judge.
+    const correct = below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length - 2 * below.filter((x) => !x.neg).length;
     const lo = below.length ? below[below.length - 1]!.c : sorted[0]!.c - 0.1;
     const hi = above.length ? above[0]!.c : sorted[sorted.length - 1]!.c + 0.1;
     if (correct > bestSplit.correct || (correct === bestSplit.correct && hi - lo > bestSplit.gap)) bestSplit = { correct, gap: hi - lo, threshold: (lo + hi) / 2 };

@@ -162,7 +162,8 @@ const TOP_CHUNKS = 10;
 
 export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qvec: number[], w: Weights = DEFAULT_WEIGHTS): Retrieval {
   const n = index.sentences.length;
-  if (n === 0) return { sentences: [], chunks: [] };
+  // A question made only of function words ("what is it they were") asks about nothing.
+  if (n === 0 || terms(query).length === 0) return { sentences: [], chunks: [] };
   const dims = index.manifest.dims;
   const dense = new Map<number, number>();
   const denseOf = (i: number): number => {

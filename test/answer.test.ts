@@ -96,6 +96,12 @@ describe('answer composition', () => {
     expect(quoteOf(a)).toContain('publish the design in March');
   });
 
+  it('refuses a question made only of function words', async () => {
+    const a = await engine.ask('What was it that they had been?');
+    expect(a.answered).toBe(false);
+    expect(a.citations).toEqual([]);
+  });
+
   it('gives a clear refusal for a question without words', async () => {
     const a = await engine.ask(' ?!… ');
     expect(a.answered).toBe(false);

@@ -19,21 +19,18 @@ interface Floors {
   hit3: number;
   negatives: number;
   chars: number;
-  /** Answerable questions that may be refused (0 unless a set says otherwise, and why). */
-  falseRefusals?: number;
 }
 
 const sets: { name: string; corpus: string; set: string; floors: Floors }[] = [
   { name: 'seeds', corpus: 'seeds', set: 'eval/seeds.jsonl', floors: { hit1: 0.8, hit3: 0.85, negatives: 0.6, chars: 600 } },
   { name: 'dev', corpus: 'seeds', set: 'eval/dev.jsonl', floors: { hit1: 0.7, hit3: 1, negatives: 1, chars: 600 } },
-  { name: 'collection-b', corpus: 'test/fixtures/collection-b', set: 'eval/collection-b.jsonl', floors: { hit1: 0.62, hit3: 0.68, negatives: 0.4, chars: 600 } },
+  { name: 'collection-b', corpus: 'test/fixtures/collection-b', set: 'eval/collection-b.jsonl', floors: { hit1: 0.62, hit3: 0.68, negatives: 0.33, chars: 600 } },
   // Written by someone who had not seen the code or the other sets, in the style of the dev set.
   { name: 'proxy-seeds', corpus: 'seeds', set: 'eval/proxy-seeds.jsonl', floors: { hit1: 0.68, hit3: 0.76, negatives: 0.6, chars: 600 } },
   { name: 'proxy-b', corpus: 'test/fixtures/collection-b', set: 'eval/proxy-b.jsonl', floors: { hit1: 0.64, hit3: 0.72, negatives: 0.6, chars: 600 } },
   // Questions about the outside-written noisy pages: cleaning and answering together, on collections nobody tuned for.
   { name: 'proxy-noisy-a', corpus: 'test/fixtures/noisy-pages', set: 'eval/proxy-noisy-a.jsonl', floors: { hit1: 0.7, hit3: 0.75, negatives: 0.5, chars: 600 } },
-  // One answerable question is refused here: its only wording match is weak ("handed back" / "handed over").
-  { name: 'proxy-noisy-b', corpus: 'test/fixtures/noisy-pages-2', set: 'eval/proxy-noisy-b.jsonl', floors: { hit1: 0.6, hit3: 0.65, negatives: 0.5, chars: 600, falseRefusals: 1 } },
+  { name: 'proxy-noisy-b', corpus: 'test/fixtures/noisy-pages-2', set: 'eval/proxy-noisy-b.jsonl', floors: { hit1: 0.65, hit3: 0.7, negatives: 0.5, chars: 600 } },
 ];
 
 describe.each(sets)('quality on $name', ({ name, corpus, set, floors }) => {
@@ -49,8 +46,8 @@ describe.each(sets)('quality on $name', ({ name, corpus, set, floors }) => {
     expect(report.hit_at_3).toBeGreaterThanOrEqual(floors.hit3);
   });
 
-  it('refuses unanswerable questions, and no answerable one (beyond the set\'s noted exception)', () => {
-    expect(report.false_refusals).toBeLessThanOrEqual(floors.falseRefusals ?? 0);
+  it('never refuses an answerable question, and refuses unanswerable ones', () => {
+    expect(report.false_refusals).toBe(0);
     expect(report.negatives_refused).toBeGreaterThanOrEqual(floors.negatives);
   });
 
