@@ -27,7 +27,6 @@ const UI_PATTERNS: RegExp[] = [
   /\bcookies?\b/i,
   /\bprivacy (?:policy|settings|notice)\b/i,
   /\bterms (?:of|and) (?:service|use|conditions)\b/i,
-  /\ball rights reserved\b/i,
   /©/,
   /\b(?:click|tap) (?:here|to)\b/i,
   /\bshare (?:this|on|via)\b/i,
