@@ -162,8 +162,9 @@ const TOP_CHUNKS = 10;
 
 export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qvec: number[], w: Weights = DEFAULT_WEIGHTS): Retrieval {
   const n = index.sentences.length;
+  const qList = terms(query);
   // A question made only of function words ("what is it they were") asks about nothing.
-  if (n === 0 || terms(query).length === 0) return { sentences: [], chunks: [] };
+  if (n === 0 || qList.length === 0) return { sentences: [], chunks: [] };
   const dims = index.manifest.dims;
   const dense = new Map<number, number>();
   const denseOf = (i: number): number => {
@@ -188,7 +189,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
   });
   // An acronym the text only spells out ("ABM") is searched by its words.
-  const spelled = [...new Set(terms(query))].filter((t) => !stats.idf.has(t) && stats.acronyms.has(t));
+  const spelled = [...new Set(qList)].filter((t) => !stats.idf.has(t) && stats.acronyms.has(t));
   const expanded = [query, ...spelled.map((t) => stats.acronyms.get(t)!)].join(' ');
   // Lexical: BM25 over chunks.
   const lexical = index.lexical.search(expanded).slice(0, LEXICAL_K);
@@ -203,7 +204,6 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   // "How long", "how many": the degree word is part of the question, not its topic.
   const qTerms = [...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))].filter((t) => !spelled.includes(t));
   const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
-  const qList = terms(query);
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
   const known = new Set([...qTerms, ...qList]);
