@@ -10,8 +10,8 @@ import type { LoadedIndex } from './index/read.js';
 
 /** Collection statistics the scorer needs, computed once when the index is opened. */
 export interface LexStats {
-  /** Unit mean vector of each chunk's sentences: the sentence's context. */
-  chunkVectors: Float32Array;
+  /** Length of the sum of each chunk's sentence vectors (on the calibrated scale): see `context`. */
+  chunkNorms: Float32Array;
   /** Original text of each sentence. */
   sentenceText: string[];
   /** Stemmed terms of each sentence. */
@@ -20,6 +20,11 @@ export interface LexStats {
   sentencePairs: Set<string>[];
   /** Acronyms the collection spells out: "abm" → "Anti Ballistic Missile". */
   acronyms: Map<string, string>;
+  /**
+   * Per document, how rare each of its terms is among its own sentences, in (0, 1]: a word
+   * most of an article's sentences use (its subject's name) says little about which sentence answers.
+   */
+  localRarity: Map<string, Map<string, number>>;
   /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
   idf: Map<string, number>;
   maxIdf: number;
@@ -138,22 +143,44 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
   const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
   const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
   const dims = index.manifest.dims;
-  const chunkVectors = new Float32Array(index.chunks.length * dims);
-  index.sentences.forEach((s, i) => {
-    for (let d = 0; d < dims; d++) chunkVectors[s.chunk * dims + d]! += index.vectors[i * dims + d]!;
+  // |Σ sentence vectors| of each chunk, from the sentences' similarities to each other on the
+  // calibrated scale: the question's similarity to the chunk is then Σ its similarities / this.
+  const chunkNorms = new Float32Array(index.chunks.length);
+  let first = 0;
+  index.chunks.forEach((c, k) => {
+    let sum = 0;
+    for (let i = first; i < first + c.sentences.length; i++)
+      for (let j = first; j < first + c.sentences.length; j++) {
+        let dot = 0;
+        for (let d = 0; d < dims; d++) dot += index.vectors[i * dims + d]! * index.vectors[j * dims + d]!;
+        sum += similarity(dot);
+      }
+    chunkNorms[k] = Math.sqrt(Math.max(1, sum));
+    first += c.sentences.length;
   });
-  for (let c = 0; c < index.chunks.length; c++) {
-    let norm = 0;
-    for (let d = 0; d < dims; d++) norm += chunkVectors[c * dims + d]! ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let d = 0; d < dims; d++) chunkVectors[c * dims + d]! /= norm;
-  }
   const df = new Map<string, number>();
   for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { chunkVectors, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
+  return { localRarity: localRarity(index, sentenceTerms), chunkNorms, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
+}
+
+function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<string, Map<string, number>> {
+  const df = new Map<string, Map<string, number>>();
+  const count = new Map<string, number>();
+  index.sentences.forEach((s, i) => {
+    const doc = index.chunks[s.chunk]!.doc;
+    count.set(doc, (count.get(doc) ?? 0) + 1);
+    if (!df.has(doc)) df.set(doc, new Map());
+    const m = df.get(doc)!;
+    for (const t of sentenceTerms[i]!) m.set(t, (m.get(t) ?? 0) + 1);
+  });
+  for (const [doc, m] of df) {
+    const n = count.get(doc)!;
+    for (const [t, f] of m) m.set(t, Math.log(1 + n / f) / Math.log(1 + n));
+  }
+  return df;
 }
 
 const DENSE_K = 64;
@@ -203,7 +230,17 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
 
   // "How long", "how many": the degree word is part of the question, not its topic.
   const qTerms = [...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))].filter((t) => !spelled.includes(t));
-  const qWeight = qTerms.reduce((s, t) => s + (stats.idf.get(t) ?? stats.maxIdf), 0);
+  // A question word weighs its rarity in the collection times its rarity in the sentence's document.
+  const termWeights = new Map<string, { weights: number[]; total: number }>();
+  const weightsIn = (doc: string) => {
+    let w = termWeights.get(doc);
+    if (!w) {
+      const rarity = stats.localRarity.get(doc)!;
+      const weights = qTerms.map((t) => (stats.idf.get(t) ?? stats.maxIdf) * (rarity.get(t) ?? 1));
+      termWeights.set(doc, (w = { weights, total: weights.reduce((a, b) => a + b, 0) }));
+    }
+    return w;
+  };
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
   const known = new Set([...qTerms, ...qList]);
@@ -214,17 +251,19 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const sentences: SentenceHit[] = [];
   for (const { chunk } of chunks.slice(0, TOP_CHUNKS)) {
     const c = index.chunks[chunk]!;
-    let context = 0;
-    if (w.context) for (let d = 0; d < dims; d++) context += stats.chunkVectors[chunk * dims + d]! * qvec[d]!;
-    context = stats.similarity(context);
     const first = firstSentenceOf(index, chunk);
+    // Similarity to the chunk's mean vector (its context), from the sentences' own similarities.
+    let context = 0;
+    for (let k = 0; k < c.sentences.length; k++) context += denseOf(first + k);
+    context /= stats.chunkNorms[chunk]!;
     for (let k = 0; k < c.sentences.length; k++) {
       const i = first + k;
       const have = stats.sentenceTerms[i]!;
       // The previous sentence of the paragraph often names who "he" or "it" is: half credit.
       const prev = k > 0 || sameParagraph(index, i - 1, i) ? stats.sentenceTerms[i - 1] : undefined;
       const credit = (t: string) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : 0);
-      const coverage = qWeight > 0 ? qTerms.reduce((s, t) => s + credit(t) * (stats.idf.get(t) ?? 0), 0) / qWeight : 0;
+      const { weights, total } = weightsIn(c.doc);
+      const coverage = total > 0 ? qTerms.reduce((s, t, k) => s + credit(t) * weights[k]!, 0) / total : 0;
       const d = denseOf(i);
       const off = mismatch(type, stats.sentenceText[i]!, known);
       const score =

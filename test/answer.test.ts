@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../src/answer.js';
 import { policyFor } from '../src/calibration.js';
 import { createEngine, openEngine } from '../src/engine.js';
-import { answerType, mismatch, questionNames, type Retrieval } from '../src/retrieve.js';
+import { answerType, mismatch, questionNames, retrieve, type Retrieval } from '../src/retrieve.js';
 import { terms } from '../src/lexical.js';
 import type { Engine } from '../src/types.js';
 
@@ -193,5 +193,39 @@ describe('question reading', () => {
     expect(questionNames('What did Mayor Ingrid Falkner say?')).toBe('Mayor Ingrid Falkner');
     expect(questionNames('When will the HPA publish?')).toBe('HPA');
     expect(questionNames('Why did the council vote?')).toBe('');
+  });
+});
+
+describe('word weights inside an article', () => {
+  /** The subject's name is in most of the article's sentences; "replaced" is common elsewhere but not here. */
+  const FILES: Record<string, string> = {
+    'striker.txt': `Club sells striker Alvarez to rival
+
+Alvarez joined the club from a youth academy in 2019. Alvarez scored thirty goals last season. Alvarez thanked the fans in a short message. Alvarez will wear the number nine shirt. The club replaced him with a loan signing, Tomas Berg.
+`,
+    'roads.txt': `Council repairs roads after winter
+
+The council replaced two bridges in March. Crews replaced worn asphalt on the ring road. Old street lamps were replaced with LED lights. The depot replaced its salt spreaders.
+`,
+  };
+  let dir: string;
+  let engine: Awaited<ReturnType<typeof openEngine>> & ReturnType<typeof createEngine>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quotebot-weights-'));
+    await mkdir(join(dir, 'corpus'));
+    for (const [name, text] of Object.entries(FILES)) await writeFile(join(dir, 'corpus', name), text);
+    engine = (await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' })) as typeof engine;
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('count a word the article rarely uses above its subject, which nearly every sentence names', async () => {
+    const q = 'Who replaced Alvarez?';
+    const [v] = await engine.embedder.embed([q], { query: true });
+    const hits = retrieve(engine.index, engine.stats, q, v!, policyFor('use-lite').weights).sentences.filter((h) => h.doc === 'striker.txt');
+    const text = (i: number) => engine.stats.sentenceText[i]!;
+    const replaced = hits.find((h) => text(h.sentence).includes('replaced'))!;
+    const subjectOnly = hits.filter((h) => text(h.sentence).startsWith('Alvarez'));
+    expect(subjectOnly.length).toBeGreaterThan(2);
+    for (const h of subjectOnly) expect(replaced.coverage, text(h.sentence)).toBeGreaterThan(2 * h.coverage);
   });
 });

@@ -97,10 +97,14 @@ describe('an index built with a squashed embedder', () => {
       expect(b[i]!.answered, questions[i]).toBe(a[i]!.answered);
       const ra = retrieve(plain.index, plain.stats, questions[i]!, qa[i]!, policy.weights).sentences;
       const rb = retrieve(squash.index, squash.stats, questions[i]!, qb[i]!, policy.weights).sentences;
-      // Sentence similarities map exactly; a chunk's mean vector only nearly, so scores agree closely.
-      const denseB = new Map(rb.map((h) => [h.sentence, h.dense]));
-      for (const h of ra.slice(0, 10)) if (denseB.has(h.sentence)) expect(denseB.get(h.sentence)!, questions[i]).toBeCloseTo(h.dense, 4);
-      expect(Math.abs(rb[0]!.score - ra[0]!.score), questions[i]).toBeLessThan(0.05);
+      // Sentence similarities map exactly, and so do chunk similarities built from them: the same scores.
+      const inB = new Map(rb.map((h) => [h.sentence, h]));
+      const shared = ra.slice(0, 10).filter((h) => inB.has(h.sentence));
+      expect(shared.length, questions[i]).toBeGreaterThan(5);
+      for (const h of shared) {
+        expect(inB.get(h.sentence)!.dense, questions[i]).toBeCloseTo(h.dense, 4);
+        expect(inB.get(h.sentence)!.score, questions[i]).toBeCloseTo(h.score, 3);
+      }
     }
     expect(c.filter((x) => x.answered).length).toBeGreaterThan(a.filter((x) => x.answered).length);
   });
