@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 7;
+export const CLEANER_VERSION = 8;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -33,6 +33,7 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:click|tap) (?:here|to)\b/i,
   /\bshare (?:this|on|via)\b/i,
   /\bfollow us\b/i,
+  /^(?:(?:share|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|e-?mail|print|text|copy link|save)\b[\s|·•,/]*){3,}$/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -74,7 +75,8 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\b(?:in|to) your inbox\b|\bwe will never share your\b/i,
   /\b(?:download|get) (?:the|our) (?:[\p{L}&'’-]+ ){0,4}app\b/iu,
   /\bthis (?:article|story) was (?:translated|amended|corrected|updated)\b/i,
-  /\b(?:sponsored(?: content| by)?|in partnership with|paid (?:post|content)|advertisement feature)\b/i,
+  // Only as a label: news often reports a bill "sponsored by" or "co-sponsored" by someone.
+  /^(?:sponsored|in partnership with|paid (?:post|content)|advertisement feature)\b|\bsponsored content\b/i,
   /^[—–-]\s*\p{Lu}.*\(@\w+\)/u,
 ];
 
@@ -96,6 +98,8 @@ const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(
 const STAMP = /^(?:last )?(?:updated|published|posted|modified)\b/i;
 /** A label in capitals before a colon: "BREAKING:", "LIVE:", "WATCH:". */
 const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
+/** A page field, "Reading time: 5 min", "Source: Reuters": a label and a short value. */
+const FIELD = /^\p{Lu}[\p{L} ]{0,24}:\s*(?:\S+\s*){1,3}$/u;
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
@@ -124,6 +128,7 @@ export function cleanDocument(doc: Document): CleanDocument {
   markDuplicates(units);
   markCaptions(units, doc.text);
   markModules(units);
+  markStoryLists(units, doc.text);
 
   const best = maxSegment(units, 0, units.length);
   let body = best.to >= best.from ? withContinuations(units, best) : [];
@@ -202,11 +207,26 @@ function withContinuations(units: Unit[], main: Segment): Unit[] {
         const to = stop > 0 ? stop - 1 : seg.to;
         return { from: seg.from, to, sum: units.slice(seg.from, to + 1).reduce((n, u) => n + u.words, 0) };
       })
-      .filter((seg) => seg.sum >= CONTINUATION_WORDS && continues(units.slice(seg.from, seg.to + 1), vocab));
+      .filter((seg) => seg.sum >= CONTINUATION_WORDS && !underHeadlines(units, seg) && continues(units.slice(seg.from, seg.to + 1), vocab));
     if (candidates.length === 0) break;
     taken.push(candidates.reduce((x, y) => (y.sum > x.sum ? y : x)));
   }
   return taken.sort((x, y) => x.from - y.from).flatMap(keep);
+}
+
+/**
+ * A list of other stories: each blurb sits under its own headline (a capitalised line of a
+ * few words with no sentence end), as the line before it or joined to it.
+ */
+function underHeadlines(units: Unit[], seg: Segment): boolean {
+  const headline = (line: string) => !ENDS_SENTENCE.test(line) && /^\p{Lu}/u.test(line) && line.split(/\s+/).length >= 4 && line.split(/\s+/).length <= 16;
+  for (let i = seg.from; i <= seg.to; i++) {
+    const u = units[i]!;
+    const before = units[i - 1];
+    if (before?.junk && headline(before.text)) return true;
+    if (u.lines.length === 2 && headline(u.text.slice(0, u.lines[0]!.end - u.start))) return true;
+  }
+  return false;
 }
 
 /** Reported prose about the body's subject: enough of its words are the body's, and it does not address the reader. */
@@ -311,12 +331,46 @@ function markCaptions(units: Unit[], text: string): void {
 /**
  * A short furniture label heads a module ("Sign up to …", "You might also like", "Sponsored
  * content"): the rest of its block of lines (up to a blank line) is the module, prose or not.
+ * A poll's question is furniture too.
  */
 function markModules(units: Unit[]): void {
   for (const group of blocks(units)) {
     const head = group[0]!;
     if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8) for (const u of group) u.junk = true;
   }
+  // A poll: a question, then two or more short answer options that are not sentences.
+  units.forEach((u, i) => {
+    const options = units.slice(i + 1, i + 3);
+    if (/\?["'”’]*$/u.test(u.text) && options.length === 2 && options.every((o) => o.block === u.block && !o.prose && o.words <= 10)) u.junk = true;
+  });
+}
+
+/**
+ * Other stories listed as teasers: blocks made of a headline (a capitalised line without a
+ * sentence end) and a short blurb starting a new sentence. Two such blocks in a row, or one
+ * under a furniture label ("MOST READ"), are a list of other stories, not the article.
+ */
+function markStoryLists(units: Unit[], text: string): void {
+  const groups = blocks(units);
+  const teaser = groups.map((group) => {
+    const lines = group.flatMap((u) => u.lines).map((l) => text.slice(l.start, l.end));
+    if (lines.length < 2 || lines.length > 5) return false;
+    for (let k = 1; k < lines.length; k++) {
+      const head = lines.slice(0, k).join(' ');
+      const blurb = lines.slice(k).join(' ');
+      const words = (x: string) => x.split(/\s+/).length;
+      if (
+        /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(head) && !/[\p{P}]["'”’)]*$/u.test(head) && words(head) >= 4 && words(head) <= 20 &&
+        /^[\p{Lu}"“‘]/u.test(blurb) && ENDS_SENTENCE.test(blurb) && words(blurb) <= 40
+      )
+        return true;
+    }
+    return false;
+  });
+  groups.forEach((group, g) => {
+    const label = g > 0 && groups[g - 1]!.length === 1 && groups[g - 1]![0]!.junk && groups[g - 1]![0]!.ui >= 1;
+    if (teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) for (const u of group) u.junk = true;
+  });
 }
 
 /** Repeated lines are page furniture or captions (a caption often repeats with its credit appended). */
@@ -341,15 +395,21 @@ function markDuplicates(units: Unit[]): void {
 function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
   const counts = new Map<string, number>();
   for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
-  for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
-    const u = units[i]!;
+  const titleShaped = (u: Unit) => {
     const heading = MD_HEADING.test(u.text);
     const dateline = DATELINE.test(u.text) && u.words <= 10;
-    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text));
+    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text));
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
-    if (shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text)) {
-      return u;
-    }
+    return shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
+  };
+  for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
+    const u = units[i]!;
+    if (!titleShaped(u)) continue;
+    // A standfirst follows its headline and runs longer: the headline is the line before it
+    // (unless that is a menu, every word capitalised).
+    const before = units[i - 1];
+    if (before && titleShaped(before) && before.words < u.words && /\s\p{Ll}{3,}/u.test(before.text)) return before;
+    return u;
   }
   return undefined;
 }
