@@ -20,6 +20,8 @@ export interface LexStats {
   sentencePairs: Set<string>[];
   /** Acronyms the collection spells out: "abm" → "Anti Ballistic Missile". */
   acronyms: Map<string, string>;
+  /** First four letters (lower case) of every capitalised word in the collection: "Norway" → "norw". */
+  namePrefixes: Set<string>;
   /**
    * Per document, how rare each of its terms is among its own sentences, in (0, 1]: a word
    * most of an article's sentences use (its subject's name) says little about which sentence answers.
@@ -163,8 +165,17 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { localRarity: localRarity(index, sentenceTerms), chunkNorms, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
+  return { localRarity: localRarity(index, sentenceTerms), chunkNorms, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), namePrefixes: namePrefixes(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
 }
+
+function namePrefixes(sentences: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sentences) for (const [w] of s.matchAll(/\p{Lu}\p{L}{3,}/gu)) out.add(w.slice(0, 4).toLowerCase());
+  return out;
+}
+
+/** A people's or language's adjective: "Norwegian", "Nigerian", "Chinese", "British", "Icelandic". */
+const DEMONYM = /^\p{L}{4,}(?:ian|ean|an|ese|ish|ic|i)$/u;
 
 function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<string, Map<string, number>> {
   const df = new Map<string, Map<string, number>>();
@@ -246,7 +257,9 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const known = new Set([...qTerms, ...qList]);
   // Words the collection never uses, among the question's names and among all its words.
   const neverUsed = (ts: string[]) => (ts.length ? ts.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / ts.length : 0);
-  const unknown = neverUsed([...new Set(terms(questionNames(query)))]);
+  // "Norwegian" is not unknown to a text that says "of Norway": a demonym shares its country's stem.
+  const names = (questionNames(query).match(/[\p{L}\p{N}'’.\-]+/gu) ?? []).filter((w) => !(DEMONYM.test(w) && stats.namePrefixes.has(w.slice(0, 4).toLowerCase())));
+  const unknown = neverUsed([...new Set(terms(names.join(' ')))]);
   const unseen = neverUsed([...new Set(qList)]);
   const sentences: SentenceHit[] = [];
   for (const { chunk } of chunks.slice(0, TOP_CHUNKS)) {

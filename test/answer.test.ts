@@ -202,6 +202,8 @@ describe('word weights inside an article', () => {
     'striker.txt': `Club sells striker Alvarez to rival
 
 Alvarez joined the club from a youth academy in 2019. Alvarez scored thirty goals last season. Alvarez thanked the fans in a short message. Alvarez will wear the number nine shirt. The club replaced him with a loan signing, Tomas Berg.
+
+Berg, who was born in Norway, played last season in the Dutch second division.
 `,
     'roads.txt': `Council repairs roads after winter
 
@@ -217,6 +219,18 @@ The council replaced two bridges in March. Crews replaced worn asphalt on the ri
     engine = (await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' })) as typeof engine;
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('knows a people\'s name from its country\'s: "Norwegian" is not unknown to a text about Norway', async () => {
+    const top = async (q: string) => {
+      const [v] = await engine.embedder.embed([q], { query: true });
+      return retrieve(engine.index, engine.stats, q, v!, policyFor('use-lite').weights).sentences[0]!;
+    };
+    const known = await top('Where did the Norwegian player play last season?');
+    const unknown = await top('Where did the Peruvian player play last season?');
+    expect(engine.stats.sentenceText[known.sentence]).toContain('Dutch second division');
+    // Only the name the collection has never seen is penalised.
+    expect(known.score - unknown.score).toBeGreaterThan(policyFor('use-lite').weights.unknown);
+  });
 
   it('count a word the article rarely uses above its subject, which nearly every sentence names', async () => {
     const q = 'Who replaced Alvarez?';
