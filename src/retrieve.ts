@@ -57,13 +57,27 @@ export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMisma
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
 
 export function answerType(question: string): AnswerType {
-  if (/\b(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|wage)\b/i.test(question) && /\bhow much\b|\bwhat\b|\bwhich\b/i.test(question)) return 'money';
+  if (asksMoney(question)) return 'money';
   if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   // "Who is Frank Rose?" asks what a named person is, not for a name.
   if (/\b(?:who|whom)\b/i.test(question) && !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)) return 'person';
   return 'any';
+}
+
+const MONEY_WORD = '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
+/**
+ * Money is the answer when the question asks "how much" about it, names it as its object
+ * ("what is the fine", "what was Smith's weekly wage") or ends on it ("what does it cost?"),
+ * not when a money word is only part of the topic ("the vote on ending library fines").
+ */
+function asksMoney(question: string): boolean {
+  return (
+    (/\bhow much\b/i.test(question) && new RegExp(`\\b${MONEY_WORD}\\b`, 'i').test(question)) ||
+    new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i').test(question) ||
+    /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i.test(question)
+  );
 }
 
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
