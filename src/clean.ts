@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 8;
+export const CLEANER_VERSION = 9;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -81,7 +81,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
 ];
 
 /** Image captions and credits: "Photograph: Name/Agency", "Photo - Name". */
-const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|/]\s*\S|\((?:photo|photograph|image)s?\s+by\b|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b/i;
+const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|/]\s*\S|\((?:photo|photograph|image)s?\s+by\b|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b|^(?:photo(?:graph)?|image|video|footage)s?\s+(?:courtesy|credit|by)\b/i;
 
 /** A caption that describes a picture: "A map showing …", "The new fish, photographed in …". */
 const CAPTION = /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
@@ -120,6 +120,8 @@ interface Unit extends Span {
   prose: boolean;
   ui: number;
   junk: boolean;
+  /** Part of a module, story list or poll, or a photo credit: furniture whatever its shape. */
+  boxed?: boolean;
 }
 
 /** Finds the article paragraphs and the headline of a scraped page. */
@@ -131,6 +133,11 @@ export function cleanDocument(doc: Document): CleanDocument {
   markStoryLists(units, doc.text);
 
   const best = maxSegment(units, 0, units.length);
+  // Inside the article, a list of full statements ("Key facts") is content, sentence or not.
+  for (let i = best.from + 1; i < best.to; i++) {
+    const u = units[i]!;
+    if (u.junk && !u.boxed && !u.ui && LIST_ITEM.test(u.text) && u.words >= 6 && !TEASER.test(u.text) && !CREDIT.test(u.text)) u.junk = false;
+  }
   let body = best.to >= best.from ? withContinuations(units, best) : [];
   // A page with no prose at all (notes, lists): keep whatever is not furniture.
   if (body.length === 0) body = units.filter((u) => u.words >= 3 && !u.ui && !MD_HEADING.test(u.text));
@@ -324,9 +331,12 @@ function describe(u: Unit, text: string): void {
 function markCaptions(units: Unit[], text: string): void {
   units.forEach((u, i) => {
     const next = units[i + 1];
-    if (next && CREDIT.test(next.text) && !/\n\s*\n/.test(text.slice(u.end, next.start)) && u.words < 40) u.junk = true;
+    if (!next || /\n\s*\n/.test(text.slice(u.end, next.start)) || u.words >= 40) return;
+    // "Name Surname for Publication" is a credit only right under a caption.
+    if (CREDIT.test(next.text) || (u.prose && CREDIT_FOR.test(next.text))) u.junk = next.junk = next.boxed = true;
   });
 }
+const CREDIT_FOR = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,3}\s+(?:for|\/)\s+(?:the\s+)?\p{Lu}[\p{L}&'’ -]*$/u;
 
 /**
  * A short furniture label heads a module ("Sign up to …", "You might also like", "Sponsored
@@ -336,12 +346,14 @@ function markCaptions(units: Unit[], text: string): void {
 function markModules(units: Unit[]): void {
   for (const group of blocks(units)) {
     const head = group[0]!;
-    if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8) for (const u of group) u.junk = true;
+    if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8) for (const u of group) u.junk = u.boxed = true;
   }
   // A poll: a question, then two or more short answer options that are not sentences.
   units.forEach((u, i) => {
     const options = units.slice(i + 1, i + 3);
-    if (/\?["'”’]*$/u.test(u.text) && options.length === 2 && options.every((o) => o.block === u.block && !o.prose && o.words <= 10)) u.junk = true;
+    if (/\?["'”’]*$/u.test(u.text) && options.length === 2 && options.every((o) => o.block === u.block && !o.prose && o.words <= 10)) {
+      for (const x of [u, ...options]) x.junk = x.boxed = true;
+    }
   });
 }
 
@@ -355,7 +367,10 @@ function markStoryLists(units: Unit[], text: string): void {
   const teaser = groups.map((group) => {
     const lines = group.flatMap((u) => u.lines).map((l) => text.slice(l.start, l.end));
     if (lines.length < 2 || lines.length > 5) return false;
+    const width = Math.max(...lines.map((l) => l.length));
     for (let k = 1; k < lines.length; k++) {
+      // In a hard-wrapped block the headline ends where its line ends; a full-width line was only wrapped.
+      if (lines.length > 2 && lines[k - 1]!.length >= 0.8 * width) continue;
       const head = lines.slice(0, k).join(' ');
       const blurb = lines.slice(k).join(' ');
       const words = (x: string) => x.split(/\s+/).length;
@@ -369,7 +384,7 @@ function markStoryLists(units: Unit[], text: string): void {
   });
   groups.forEach((group, g) => {
     const label = g > 0 && groups[g - 1]!.length === 1 && groups[g - 1]![0]!.junk && groups[g - 1]![0]!.ui >= 1;
-    if (teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) for (const u of group) u.junk = true;
+    if (teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) for (const u of group) u.junk = u.boxed = true;
   });
 }
 
@@ -400,7 +415,7 @@ function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
     const dateline = DATELINE.test(u.text) && u.words <= 10;
     const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text));
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
-    return shaped && !u.ui && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
+    return shaped && !u.ui && !u.boxed && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
   };
   for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
     const u = units[i]!;
