@@ -14,6 +14,7 @@ import { createEngine, openEngine } from '../src/engine.js';
 import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
 import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve.js';
 import type { Answer } from '../src/types.js';
+import { POLICIES } from '../src/calibration.js';
 
 const SETS = [
   { corpus: 'seeds', set: 'eval/seeds.jsonl' },
@@ -41,36 +42,25 @@ runMain(async () => {
   const scale = { related: Math.round(measured.related * 1e4) / 1e4, unrelated: Math.round(measured.unrelated * 1e4) / 1e4 };
 
   // Coarse grid first, then coordinate ascent on every weight with shrinking steps.
-  let best: { objective: number; policy: AnswerPolicy; summary: string } | undefined;
-  const consider = (policy: AnswerPolicy) => {
-    const r = evaluate(data, policy);
-    if (!best || r.objective > best.objective + 1e-9) {
-      best = { objective: r.objective, policy: r.policy, summary: r.summary };
-      return true;
-    }
-    return false;
-  };
+  type Scored = { objective: number; policy: AnswerPolicy; summary: string };
+  const score = (policy: AnswerPolicy): Scored => evaluate(data, policy);
+  // Coarse grid first; then coordinate ascent with shrinking steps from the best few grid points
+  // and from the current calibration, so a rerun never lands on a worse local optimum.
+  const grid: Scored[] = [];
   for (const coverage of [0.5, 0.7, 0.9])
     for (const context of [0.4, 0.6, 0.8])
       for (const unknown of [0.4, 0.7])
         for (const followRatio of [0.8, 0.85, 0.9]) {
           const weights: Weights = { ...DEFAULT_WEIGHTS, coverage, context, unknown };
-          consider({ weights, threshold: -Infinity, followRatio, maxPassages: 3, scale });
+          grid.push(score({ weights, threshold: -Infinity, followRatio, maxPassages: 3, scale }));
         }
-  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase'];
-  for (const step of [0.2, 0.1, 0.05]) {
-    for (let improved = true; improved; ) {
-      improved = false;
-      for (const key of keys)
-        for (const dir of [1, -1]) {
-          const w = { ...best!.policy.weights, [key]: Math.max(0, Math.round((best!.policy.weights[key] + dir * step) * 100) / 100) };
-          if (consider({ ...best!.policy, weights: w, threshold: -Infinity })) improved = true;
-        }
-      for (const dir of [1, -1]) {
-        const followRatio = Math.min(1, Math.max(0.5, Math.round((best!.policy.followRatio + (dir * step) / 4) * 1000) / 1000));
-        if (consider({ ...best!.policy, followRatio, threshold: -Infinity })) improved = true;
-      }
-    }
+  const starts = grid.sort((a, b) => b.objective - a.objective).slice(0, 4);
+  const current = POLICIES[embedderId];
+  if (current) starts.push(score({ ...current, threshold: -Infinity, scale }));
+  let best: Scored | undefined;
+  for (const start of starts) {
+    const found = ascend(start, score);
+    if (!best || found.objective > best.objective + 1e-9) best = found;
   }
   process.stdout.write(`${best!.summary}\n${JSON.stringify(best!.policy)}\n`);
   if (values.write) {
@@ -99,6 +89,35 @@ export function policyFor(embedderId: string): AnswerPolicy {
     process.stdout.write(`Wrote ${path}\n`);
   }
 });
+
+/** Coordinate ascent on every weight and the follow ratio, with shrinking steps. */
+function ascend(start: { objective: number; policy: AnswerPolicy; summary: string }, score: (p: AnswerPolicy) => { objective: number; policy: AnswerPolicy; summary: string }) {
+  let best = start;
+  const consider = (policy: AnswerPolicy) => {
+    const r = score(policy);
+    if (r.objective > best.objective + 1e-9) {
+      best = r;
+      return true;
+    }
+    return false;
+  };
+  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase'];
+  for (const step of [0.2, 0.1, 0.05]) {
+    for (let improved = true; improved; ) {
+      improved = false;
+      for (const key of keys)
+        for (const dir of [1, -1]) {
+          const w = { ...best.policy.weights, [key]: Math.max(0, Math.round((best.policy.weights[key] + dir * step) * 100) / 100) };
+          if (consider({ ...best.policy, weights: w, threshold: -Infinity })) improved = true;
+        }
+      for (const dir of [1, -1]) {
+        const followRatio = Math.min(1, Math.max(0.5, Math.round((best.policy.followRatio + (dir * step) / 4) * 1000) / 1000));
+        if (consider({ ...best.policy, followRatio, threshold: -Infinity })) improved = true;
+      }
+    }
+  }
+  return best;
+}
 
 type Data = { engine: ReturnType<typeof createEngine>; stats: LexStats; items: EvalItem[]; qvecs: number[][] }[];
 
