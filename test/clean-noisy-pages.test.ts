@@ -39,6 +39,42 @@ describe.each(Object.keys(labels))('cleaning the noisy page %s', (id) => {
   });
 });
 
+const fold = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+interface Labels {
+  headline: string;
+  article_sentences: string[];
+  junk_sentences: string[];
+}
+
+/** A labelled batch: its labels, and the kept paragraphs of each page once `beforeAll` has cleaned them. */
+function batch(folder: string) {
+  const dir = path.join(REPO, 'test/fixtures', folder);
+  const labels = JSON.parse(readFileSync(path.join(dir, 'labels.json'), 'utf8')) as Record<string, Labels>;
+  let pages: Map<string, Cleaned>;
+  beforeAll(async () => {
+    pages = await cleanCollection(dir);
+  });
+  const title = (id: string) => pages.get(id)!.clean.title;
+  const keptText = (id: string) => {
+    const { clean } = pages.get(id)!;
+    return clean.paragraphs.map((p) => fold(clean.doc.text.slice(p.start, p.end)));
+  };
+  /** Article snippets kept and junk snippets kept, over the whole batch. */
+  const totals = () => {
+    let article = 0, articleKept = 0, junk = 0, junkKept = 0;
+    for (const [id, l] of Object.entries(labels)) {
+      const kept = keptText(id);
+      article += l.article_sentences.length;
+      articleKept += l.article_sentences.filter((s) => kept.some((p) => p.includes(fold(s)))).length;
+      junk += l.junk_sentences.length;
+      junkKept += l.junk_sentences.filter((s) => kept.some((p) => p.includes(fold(s)))).length;
+    }
+    return { article: articleKept / article, junk: junkKept / junk };
+  };
+  return { dir, labels, title, keptText, totals };
+}
+
 /**
  * A second batch by the same kind of outside writer, harder still: a page without blank lines,
  * one hard-wrapped at 80 columns, live blogs, sponsored blocks, polls, appeals, app prompts.
@@ -46,35 +82,17 @@ describe.each(Object.keys(labels))('cleaning the noisy page %s', (id) => {
  * Some of that "junk" is news in another format (live-blog entries, an embedded post), so the
  * body is held to floors (measured: 78/79 article snippets kept, 10/48 junk snippets kept).
  */
-const DIR2 = path.join(REPO, 'test/fixtures/noisy-pages-2');
-const labels2 = JSON.parse(readFileSync(path.join(DIR2, 'labels.json'), 'utf8')) as Record<string, { headline: string; article_sentences: string[]; junk_sentences: string[] }>;
-const fold = (s: string) => s.replace(/\s+/g, ' ').trim();
-
 describe('cleaning the second batch of noisy pages', () => {
-  let pages2: Map<string, Cleaned>;
-  beforeAll(async () => {
-    pages2 = await cleanCollection(DIR2);
-  });
-  const keptText = (id: string) => {
-    const { clean } = pages2.get(id)!;
-    return clean.paragraphs.map((p) => fold(clean.doc.text.slice(p.start, p.end)));
-  };
+  const { labels: labels2, title, keptText, totals } = batch('noisy-pages-2');
 
   it.each(Object.keys(labels2))('finds the headline of %s', (id) => {
-    expect(pages2.get(id)!.clean.title).toBe(labels2[id]!.headline.trim());
+    expect(title(id)).toBe(labels2[id]!.headline.trim());
   });
 
   it('keeps nearly all article text and little of the junk', () => {
-    let article = 0, articleKept = 0, junk = 0, junkKept = 0;
-    for (const [id, l] of Object.entries(labels2)) {
-      const kept = keptText(id);
-      article += l.article_sentences.length;
-      articleKept += l.article_sentences.filter((s) => kept.some((p) => p.includes(fold(s)))).length;
-      junk += l.junk_sentences.length;
-      junkKept += l.junk_sentences.filter((s) => kept.some((p) => p.includes(fold(s)))).length;
-    }
-    expect(articleKept / article).toBeGreaterThanOrEqual(0.95);
-    expect(junkKept / junk).toBeLessThanOrEqual(0.25);
+    const kept = totals();
+    expect(kept.article).toBeGreaterThanOrEqual(0.95);
+    expect(kept.junk).toBeLessThanOrEqual(0.25);
   });
 
   it('finds the article again after an interruption too long to bridge (a poll, a "you might also like" box)', () => {
@@ -102,21 +120,11 @@ describe('cleaning the second batch of noisy pages', () => {
  * fixes it prompted (standfirsts, page fields, share bars, story lists, polls, "co-sponsored")
  * bring that to 0 and 0, so it is no longer a blind test.
  */
-const DIR3 = path.join(REPO, 'test/fixtures/noisy-pages-3');
-const labels3 = JSON.parse(readFileSync(path.join(DIR3, 'labels.json'), 'utf8')) as Record<string, { headline: string; article_sentences: string[]; junk_sentences: string[] }>;
-
 describe('cleaning the third batch of noisy pages', () => {
-  let pages3: Map<string, Cleaned>;
-  beforeAll(async () => {
-    pages3 = await cleanCollection(DIR3);
-  });
-  const keptText = (id: string) => {
-    const { clean } = pages3.get(id)!;
-    return clean.paragraphs.map((p) => fold(clean.doc.text.slice(p.start, p.end)));
-  };
+  const { labels: labels3, title, keptText } = batch('noisy-pages-3');
 
   it.each(Object.keys(labels3))('finds the headline of %s, not its standfirst, a page field or a share bar', (id) => {
-    expect(pages3.get(id)!.clean.title).toBe(labels3[id]!.headline.trim());
+    expect(title(id)).toBe(labels3[id]!.headline.trim());
   });
 
   it.each(Object.keys(labels3))('keeps every article paragraph of %s, after mid-article modules too', (id) => {
@@ -138,21 +146,11 @@ describe('cleaning the third batch of noisy pages', () => {
  * page (q2), whose article is cut four times (caption, video, poll, ranked list) with no blank
  * line anywhere, so only its last stretch is found. Held to floors, not to perfection.
  */
-const DIR4 = path.join(REPO, 'test/fixtures/noisy-pages-4');
-const labels4 = JSON.parse(readFileSync(path.join(DIR4, 'labels.json'), 'utf8')) as Record<string, { headline: string; article_sentences: string[]; junk_sentences: string[] }>;
-
 describe('cleaning the fourth batch of noisy pages', () => {
-  let pages4: Map<string, Cleaned>;
-  beforeAll(async () => {
-    pages4 = await cleanCollection(DIR4);
-  });
-  const keptText = (id: string) => {
-    const { clean } = pages4.get(id)!;
-    return clean.paragraphs.map((p) => fold(clean.doc.text.slice(p.start, p.end)));
-  };
+  const { dir: DIR4, labels: labels4, title, keptText, totals } = batch('noisy-pages-4');
 
   it('finds the headlines (all but the tabloid page)', () => {
-    const right = Object.keys(labels4).filter((id) => pages4.get(id)!.clean.title === labels4[id]!.headline.trim());
+    const right = Object.keys(labels4).filter((id) => title(id) === labels4[id]!.headline.trim());
     expect(right.length).toBeGreaterThanOrEqual(5);
   });
 
@@ -165,15 +163,8 @@ describe('cleaning the fourth batch of noisy pages', () => {
   });
 
   it('keeps nearly all article text and almost none of the junk', () => {
-    let article = 0, articleKept = 0, junk = 0, junkKept = 0;
-    for (const [id, l] of Object.entries(labels4)) {
-      const kept = keptText(id);
-      article += l.article_sentences.length;
-      articleKept += l.article_sentences.filter((s) => kept.some((p) => p.includes(fold(s)))).length;
-      junk += l.junk_sentences.length;
-      junkKept += l.junk_sentences.filter((s) => kept.some((p) => p.includes(fold(s)))).length;
-    }
-    expect(articleKept / article).toBeGreaterThanOrEqual(0.9);
-    expect(junkKept / junk).toBeLessThanOrEqual(0.03);
+    const kept = totals();
+    expect(kept.article).toBeGreaterThanOrEqual(0.9);
+    expect(kept.junk).toBeLessThanOrEqual(0.03);
   });
 });
