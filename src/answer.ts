@@ -57,8 +57,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     if (citations.length > 0 && hit.score < Math.max(top.score * policy.followRatio, policy.threshold)) break;
     const doc = index.byId.get(hit.doc)!;
     const span = passageAround(index, hit.sentence);
-    if (taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
-    // Next to a passage already cited, or one sentence away, with nothing skipped between: one passage reads better.
+    // Overlapping a passage already cited, next to it, or one sentence away with nothing skipped between: one passage reads better.
     const beside = taken.findIndex(
       (t) =>
         t.doc === hit.doc &&
@@ -66,6 +65,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
         Math.max(t.hi, span.hi) - Math.min(t.lo, span.lo) < MAX_PASSAGE_SENTENCES &&
         contiguous(index, doc.text, Math.min(t.hi, span.hi), Math.max(t.lo, span.lo)),
     );
+    if (beside < 0 && taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
     if (beside >= 0) {
       const t = taken[beside]!;
       Object.assign(t, { lo: Math.min(t.lo, span.lo), hi: Math.max(t.hi, span.hi) });
@@ -130,6 +130,8 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
   while (room() && adjacent(hi, hi + 1) && hasQuotation(passage()) && /^["“]/.test(slice(hi + 1)) && !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))) hi++;
   // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation.
   if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
+  // Reported speech without the words themselves, and the quotation follows: take it.
+  else if (room() && lo === hi && adjacent(hi, hi + 1) && SPEECH.test(slice(hi)) && !hasQuotation(slice(hi)) && /^["“]/.test(slice(hi + 1))) hi++;
   return { start: at(lo).start, end: at(hi).end, lo, hi };
 }
 

@@ -68,6 +68,11 @@ describe('answer composition', () => {
     expect(first).toContain('four thousand homes');
   });
 
+  it('follows reported speech with the quotation that gives the words', async () => {
+    const a = await engine.ask('What did opponents of the barrier argue?');
+    expect(a.citations[0]!.quote).toMatch(/^Opponents argued .*“We are building a wall around the problem,” said Pieter Dros/s);
+  });
+
   it('keeps a quotation whole when it runs over two sentences', async () => {
     const a = await engine.ask('What did Pieter Dros say about building a wall around the problem?');
     const q = a.citations.find((c) => c.quote.includes('building a wall'))?.quote ?? '';
