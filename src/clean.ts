@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 9;
+export const CLEANER_VERSION = 10;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -33,7 +33,7 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:click|tap) (?:here|to)\b/i,
   /\bshare (?:this|on|via)\b/i,
   /\bfollow us\b/i,
-  /^(?:(?:share|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|e-?mail|print|text|copy link|save)\b[\s|·•,/]*){3,}$/i,
+  /^(?:(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark)\b[\s|·•,:/]*){3,}$/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -54,7 +54,7 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:additional )?reporting by\b|\breported from\b|\bcontributed (?:to )?(?:this )?report/i,
   /\bunlimited (?:digital )?access\b/i,
   /\bnever miss a (?:story|thing)\b/i,
-  /\bour (?:reporters|journalists|journalism|newsroom)\b/i,
+  /\bour (?:reporters|journalists|journalism|newsroom|standards|editorial (?:standards|guidelines|policy|code))\b/i,
   /\b(?:you (?:might|may) (?:also )?like|recommended for you|explore more|what to read next|key events)\b/i,
   /\b(?:terms apply|free delivery|book (?:now|early)|switch today|first month free|limited offer)\b/i,
 ];
@@ -69,6 +69,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\bfree (?:articles?|stories)\b|\byou(?:'|’)ve (?:read|reached)\b.*\b(?:articles?|stories|limit)\b/i,
   /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
+  /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:covers|writes about|reports on)\b.*\bfor\s+(?:the\s+)?\p{Lu}/u,
   /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
   /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecom(?:e|ing) an? (?:supporter|subscriber)\b|\bif you value (?:what we do|our (?:work|journalism|reporting))\b/i,
   /\bhave your say\b|\bvote now\b|\bthis poll\b/i,
@@ -92,6 +93,8 @@ const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
 const BYLINE = /^[Bb][Yy]:?\s+\p{Lu}/u;
+/** A name and a newsroom role or outlet on one line: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News". */
+const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•]\s*\p{Lu})/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read)\\b`, 'i');
 /** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
@@ -412,8 +415,9 @@ function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
   for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
   const titleShaped = (u: Unit) => {
     const heading = MD_HEADING.test(u.text);
-    const dateline = DATELINE.test(u.text) && u.words <= 10;
-    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text));
+    // A time stamp, short or led by its date ("February 27, 2024 2:14 PM EST Updated 3 hours ago").
+    const dateline = DATELINE.test(u.text) && (u.words <= 10 || DATELINE.test(u.text.split(/\s+/).slice(0, 3).join(' ')));
+    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text));
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
     return shaped && !u.ui && !u.boxed && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
   };
