@@ -156,7 +156,7 @@ export function cleanDocument(doc: Document): CleanDocument {
   };
 }
 
-/** Maximum-sum segment of units[lo, hi): prose lines earn their words, other lines cost a fixed amount. */
+/** A stretch of units. */
 interface Segment {
   sum: number;
   from: number;
@@ -164,6 +164,7 @@ interface Segment {
   to: number;
 }
 
+/** Maximum-sum segment of units[lo, hi): prose lines earn their words, other lines cost a fixed amount. */
 function maxSegment(units: Unit[], lo: number, hi: number): Segment {
   let best = { sum: 0, from: lo, to: lo - 1 };
   let sum = 0;
