@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 10;
+export const CLEANER_VERSION = 11;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -191,7 +191,8 @@ function maxSegment(units: Unit[], lo: number, hi: number): Segment {
 const CONTINUATION_WORDS = 40;
 const CONTINUATION_SHARE = 0.3;
 /** Words that address the reader or speak for the writer: comments, promos and "about us" blurbs use them, reported news (outside quotations) does not. */
-const PERSONAL = /\b(?:I|my|me|we|our|us|you|your)\b/i;
+// Case matters: "US" is a country, "i" is not a word.
+const PERSONAL = /\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur|us|[Yy]ou|[Yy]our)\b/;
 
 /**
  * The article may go on after an interruption too long to bridge (a poll, a "you might also
@@ -227,14 +228,14 @@ function withContinuations(units: Unit[], main: Segment): Unit[] {
 
 /**
  * A list of other stories: each blurb sits under its own headline (a capitalised line of a
- * few words with no sentence end), as the line before it or joined to it.
+ * few words with no sentence end), as the line right before it or joined to it.
  */
 function underHeadlines(units: Unit[], seg: Segment): boolean {
   const headline = (line: string) => !ENDS_SENTENCE.test(line) && /^\p{Lu}/u.test(line) && line.split(/\s+/).length >= 4 && line.split(/\s+/).length <= 16;
   for (let i = seg.from; i <= seg.to; i++) {
     const u = units[i]!;
     const before = units[i - 1];
-    if (before?.junk && headline(before.text)) return true;
+    if (before?.junk && before.block === u.block && headline(before.text)) return true;
     if (u.lines.length === 2 && headline(u.text.slice(0, u.lines[0]!.end - u.start))) return true;
   }
   return false;

@@ -166,3 +166,32 @@ describe('titles', () => {
     }
   });
 });
+
+describe('an article that goes on after a long interruption', () => {
+  const para = (n: number) =>
+    `The US Treasury said on Monday that tariff revenue from steel imports rose ${n} percent in the quarter, the largest increase since the levy was introduced, according to figures released in Washington.`;
+  const module = ['You might also like', 'Storm warning for the weekend', 'Ferry timetable changes from June', 'Council approves new cycle lanes', 'City zoo welcomes twin cubs', 'Market traders protest rent rise', 'Five walks for a sunny afternoon', 'Local bakery wins national award'];
+  const text = [
+    'Steel tariff revenue jumps to a record',
+    '',
+    para(10),
+    '',
+    para(11),
+    '',
+    module.join('\n'),
+    '',
+    para(12),
+    '',
+    `Analysts said the US steel tariff figures suggested importers had not yet found cheaper suppliers, and the Treasury expects revenue from the levy to stay high until the end of the year.`,
+    '',
+  ].join('\n');
+
+  it('keeps the paragraphs after it, even when they name the US', async () => {
+    const { cleanDocument } = await import('../src/clean.js');
+    const c = cleanDocument({ id: 'steel.txt', text, meta: {} } as never);
+    const kept = c.paragraphs.map((p) => text.slice(p.start, p.end));
+    expect(kept).toContain(para(12));
+    expect(kept.some((p) => p.startsWith('Analysts said'))).toBe(true);
+    expect(kept.some((p) => module.includes(p))).toBe(false);
+  });
+});
