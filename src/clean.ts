@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 11;
+export const CLEANER_VERSION = 12;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -41,6 +41,7 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:read|load|show|view) (?:more|all)\b/i,
   /\b(?:show|view|hide|post|leave a) comments?\b/i,
   /\bcomments? \(\d+\)/i,
+  /\bcomments? (?:are|is) (?:now )?(?:closed|disabled|open)\b/i,
   /\bpremium (?:access|content|member)/i,
   /\benter your e-?mail\b/i,
   /\b(?:most|more) (?:read|popular|viewed|shared)\b/i,
@@ -68,7 +69,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\bcopyright\b|\ball rights reserved\b|\bmay not be (?:re)?(?:published|produced|broadcast|distributed|redistributed)\b/i,
   /\bfree (?:articles?|stories)\b|\byou(?:'|’)ve (?:read|reached)\b.*\b(?:articles?|stories|limit)\b/i,
   /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
-  /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
+  /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the|(?:\p{Lu}[\p{L}-]*\s+)+?\p{Lu}[\p{L}-]*['’]s)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:covers|writes about|reports on)\b.*\bfor\s+(?:the\s+)?\p{Lu}/u,
   /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
   /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecom(?:e|ing) an? (?:supporter|subscriber)\b|\bif you value (?:what we do|our (?:work|journalism|reporting))\b/i,
@@ -92,9 +93,9 @@ const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
-const BYLINE = /^[Bb][Yy]:?\s+\p{Lu}/u;
-/** A name and a newsroom role or outlet on one line: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News". */
-const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•]\s*\p{Lu})/u;
+const BYLINE = /^(?:[Bb][Yy]|[Ww]ords by|[Tt]ext by|[Rr]eporting by|[Ss]tory by):?\s+\p{Lu}/u;
+/** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
+const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read)\\b`, 'i');
 /** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
@@ -374,8 +375,8 @@ function markStoryLists(units: Unit[], text: string): void {
     if (lines.length < 2 || lines.length > 5) return false;
     const width = Math.max(...lines.map((l) => l.length));
     for (let k = 1; k < lines.length; k++) {
-      // In a hard-wrapped block the headline ends where its line ends; a full-width line was only wrapped.
-      if (lines.length > 2 && lines[k - 1]!.length >= 0.8 * width) continue;
+      // A headline's line ends early; a line broken only because the next word did not fit was wrapped.
+      if (lines[k - 1]!.length + 1 + lines[k]!.split(/\s/)[0]!.length > width) continue;
       const head = lines.slice(0, k).join(' ');
       const blurb = lines.slice(k).join(' ');
       const words = (x: string) => x.split(/\s+/).length;
@@ -412,6 +413,9 @@ function markDuplicates(units: Unit[]): void {
 }
 
 /** The headline: the nearest short, title-shaped line before the body. */
+/** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
+const CAPS_HEADLINE = /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WITH|AFTER|BEFORE|OVER|FROM|INTO)\s[^\p{Ll}]*$/u;
+
 function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
   const counts = new Map<string, number>();
   for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
@@ -429,7 +433,7 @@ function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
     // A standfirst follows its headline and runs longer: the headline is the line before it
     // (unless that is a menu, every word capitalised).
     const before = units[i - 1];
-    if (before && titleShaped(before) && before.words < u.words && /\s\p{Ll}{3,}/u.test(before.text)) return before;
+    if (before && titleShaped(before) && before.words < u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
     return u;
   }
   return undefined;

@@ -186,3 +186,21 @@ describe('cleaning the fifth batch of noisy pages', () => {
     expect(totals()).toEqual({ article: 1, junk: 0 });
   });
 });
+
+/**
+ * A sixth blind batch, aimed at the top of the page: kickers, Title Case, ALL CAPS and question
+ * headlines, standfirsts with and without a full stop, bylines in many forms ("Words by …",
+ * "A and B in City"), captions above the headline. First sight (cleaner v11): 0/68 article
+ * snippets dropped, 4/49 junk kept, 2 of 6 headlines wrong (two bylines).
+ */
+describe('cleaning the sixth batch of noisy pages', () => {
+  const { labels: labels6, title, totals } = batch('noisy-pages-6');
+
+  it.each(Object.keys(labels6))('finds the headline of %s among kickers, standfirsts and bylines', (id) => {
+    expect(title(id)).toBe(labels6[id]!.headline.trim());
+  });
+
+  it('keeps every article paragraph and none of the junk', () => {
+    expect(totals()).toEqual({ article: 1, junk: 0 });
+  });
+});
