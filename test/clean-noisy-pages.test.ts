@@ -75,6 +75,17 @@ function batch(folder: string) {
   return { dir, labels, title, keptText, totals };
 }
 
+/** A batch cleaned without a fault: every headline, every article paragraph, no junk. */
+function allRight(folder: string, headlineNote: string) {
+  const { labels, title, totals } = batch(folder);
+  it.each(Object.keys(labels))(`finds the headline of %s, ${headlineNote}`, (id) => {
+    expect(title(id)).toBe(labels[id]!.headline.trim());
+  });
+  it('keeps every article paragraph and none of the junk', () => {
+    expect(totals()).toEqual({ article: 1, junk: 0 });
+  });
+}
+
 /**
  * A second batch by the same kind of outside writer, harder still: a page without blank lines,
  * one hard-wrapped at 80 columns, live blogs, sponsored blocks, polls, appeals, app prompts.
@@ -176,15 +187,7 @@ describe('cleaning the fourth batch of noisy pages', () => {
  * headlines wrong (a byline with its role or outlet, a long time stamp, two share bars).
  */
 describe('cleaning the fifth batch of noisy pages', () => {
-  const { labels: labels5, title, totals } = batch('noisy-pages-5');
-
-  it.each(Object.keys(labels5))('finds the headline of %s, not a byline, time stamp or share bar', (id) => {
-    expect(title(id)).toBe(labels5[id]!.headline.trim());
-  });
-
-  it('keeps every article paragraph and none of the junk', () => {
-    expect(totals()).toEqual({ article: 1, junk: 0 });
-  });
+  allRight('noisy-pages-5', 'not a byline, time stamp or share bar');
 });
 
 /**
@@ -194,13 +197,5 @@ describe('cleaning the fifth batch of noisy pages', () => {
  * snippets dropped, 4/49 junk kept, 2 of 6 headlines wrong (two bylines).
  */
 describe('cleaning the sixth batch of noisy pages', () => {
-  const { labels: labels6, title, totals } = batch('noisy-pages-6');
-
-  it.each(Object.keys(labels6))('finds the headline of %s among kickers, standfirsts and bylines', (id) => {
-    expect(title(id)).toBe(labels6[id]!.headline.trim());
-  });
-
-  it('keeps every article paragraph and none of the junk', () => {
-    expect(totals()).toEqual({ article: 1, junk: 0 });
-  });
+  allRight('noisy-pages-6', 'among kickers, standfirsts and bylines');
 });
