@@ -73,12 +73,11 @@ const MONEY_WORD = '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent
  * not when a money word is only part of the topic ("the vote on ending library fines").
  */
 function asksMoney(question: string): boolean {
-  return (
-    (/\bhow much\b/i.test(question) && new RegExp(`\\b${MONEY_WORD}\\b`, 'i').test(question)) ||
-    new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i').test(question) ||
-    /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i.test(question)
-  );
+  return (/\bhow much\b/i.test(question) && MONEY.test(question)) || MONEY_OBJECT.test(question) || MONEY_VERB_LAST.test(question);
 }
+const MONEY = new RegExp(`\\b${MONEY_WORD}\\b`, 'i');
+const MONEY_OBJECT = new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i');
+const MONEY_VERB_LAST = /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i;
 
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
 const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow';
@@ -258,13 +257,13 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   // A question word weighs its rarity in the collection times its rarity in the sentence's document.
   const termWeights = new Map<string, { weights: number[]; total: number }>();
   const weightsIn = (doc: string) => {
-    let w = termWeights.get(doc);
-    if (!w) {
+    let found = termWeights.get(doc);
+    if (!found) {
       const rarity = stats.localRarity.get(doc)!;
       const weights = qTerms.map((t) => (stats.idf.get(t) ?? stats.maxIdf) * (rarity.get(t) ?? 1));
-      termWeights.set(doc, (w = { weights, total: weights.reduce((a, b) => a + b, 0) }));
+      termWeights.set(doc, (found = { weights, total: weights.reduce((a, b) => a + b, 0) }));
     }
-    return w;
+    return found;
   };
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
@@ -283,14 +282,14 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     let context = 0;
     for (let k = 0; k < c.sentences.length; k++) context += denseOf(first + k);
     context /= stats.chunkNorms[chunk]!;
+    const { weights, total } = weightsIn(c.doc);
     for (let k = 0; k < c.sentences.length; k++) {
       const i = first + k;
       const have = stats.sentenceTerms[i]!;
       // The previous sentence of the paragraph often names who "he" or "it" is: half credit.
       const prev = k > 0 || sameParagraph(index, i - 1, i) ? stats.sentenceTerms[i - 1] : undefined;
       const credit = (t: string) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : 0);
-      const { weights, total } = weightsIn(c.doc);
-      const coverage = total > 0 ? qTerms.reduce((s, t, k) => s + credit(t) * weights[k]!, 0) / total : 0;
+      const coverage = total > 0 ? qTerms.reduce((sum, t, j) => sum + credit(t) * weights[j]!, 0) / total : 0;
       const d = denseOf(i);
       const off = mismatch(type, stats.sentenceText[i]!, known);
       const score =
