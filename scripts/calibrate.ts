@@ -42,7 +42,6 @@ runMain(async () => {
   const scale = { related: Math.round(measured.related * 1e4) / 1e4, unrelated: Math.round(measured.unrelated * 1e4) / 1e4 };
 
   // Coarse grid first, then coordinate ascent on every weight with shrinking steps.
-  type Scored = { objective: number; policy: AnswerPolicy; summary: string };
   const score = (policy: AnswerPolicy): Scored => evaluate(data, policy);
   // Coarse grid first; then coordinate ascent with shrinking steps from the best few grid points
   // and from the current calibration, so a rerun never lands on a worse local optimum.
@@ -90,8 +89,11 @@ export function policyFor(embedderId: string): AnswerPolicy {
   }
 });
 
+/** A candidate policy and how well it does on the labelled sets. */
+type Scored = { objective: number; policy: AnswerPolicy; summary: string };
+
 /** Coordinate ascent on every weight and the follow ratio, with shrinking steps. */
-function ascend(start: { objective: number; policy: AnswerPolicy; summary: string }, score: (p: AnswerPolicy) => { objective: number; policy: AnswerPolicy; summary: string }) {
+function ascend(start: Scored, score: (p: AnswerPolicy) => Scored): Scored {
   let best = start;
   const consider = (policy: AnswerPolicy) => {
     const r = score(policy);
