@@ -232,15 +232,21 @@ function withContinuations(units: Unit[], main: Segment): Unit[] {
  * few words with no sentence end), as the line right before it or joined to it.
  */
 function underHeadlines(units: Unit[], seg: Segment): boolean {
-  const headline = (line: string) => !ENDS_SENTENCE.test(line) && /^\p{Lu}/u.test(line) && line.split(/\s+/).length >= 4 && line.split(/\s+/).length <= 16;
   for (let i = seg.from; i <= seg.to; i++) {
     const u = units[i]!;
     const before = units[i - 1];
-    if (before?.junk && before.block === u.block && headline(before.text)) return true;
-    if (u.lines.length === 2 && headline(u.text.slice(0, u.lines[0]!.end - u.start))) return true;
+    if (before?.junk && before.block === u.block && teaserHeadline(before.text)) return true;
+    if (u.lines.length === 2 && teaserHeadline(u.text.slice(0, u.lines[0]!.end - u.start))) return true;
   }
   return false;
 }
+
+/** A story's headline in a list of teasers: a capitalised (or numbered) line of a few words with no closing punctuation. */
+function teaserHeadline(line: string): boolean {
+  const n = wordsIn(line);
+  return /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(line) && !/[\p{P}]["'”’)]*$/u.test(line) && n >= 4 && n <= 20;
+}
+const wordsIn = (line: string) => line.split(/\s+/).length;
 
 /** Reported prose about the body's subject: enough of its words are the body's, and it does not address the reader. */
 function continues(stretch: Unit[], vocab: Set<string>): boolean {
@@ -377,14 +383,8 @@ function markStoryLists(units: Unit[], text: string): void {
     for (let k = 1; k < lines.length; k++) {
       // A headline's line ends early; a line broken only because the next word did not fit was wrapped.
       if (lines[k - 1]!.length + 1 + lines[k]!.split(/\s/)[0]!.length > width) continue;
-      const head = lines.slice(0, k).join(' ');
       const blurb = lines.slice(k).join(' ');
-      const words = (x: string) => x.split(/\s+/).length;
-      if (
-        /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(head) && !/[\p{P}]["'”’)]*$/u.test(head) && words(head) >= 4 && words(head) <= 20 &&
-        /^[\p{Lu}"“‘]/u.test(blurb) && ENDS_SENTENCE.test(blurb) && words(blurb) <= 40
-      )
-        return true;
+      if (teaserHeadline(lines.slice(0, k).join(' ')) && /^[\p{Lu}"“‘]/u.test(blurb) && ENDS_SENTENCE.test(blurb) && wordsIn(blurb) <= 40) return true;
     }
     return false;
   });
