@@ -15,17 +15,19 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 12;
+export const CLEANER_VERSION = 13;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
-  /\bsign(?:ing)? (?:in|up|out)\b/i,
+  /\bsign(?:ing)? (?:me )?(?:in|up|out)\b/i,
+  // A button: "[ Sign me up ]", "[Submit]".
+  /^\[[^\]]{1,40}\]$/,
   /\blog(?:ging)? ?(?:in|out)\b/i,
   /\bregist(?:er|ering|ration)\b/i,
   /\b(?:create|manage) (?:an |your )?account\b/i,
   /\bpassword\b/i,
   /\bnewsletters?\b/i,
-  /\bsubscri(?:be|ption|ber)s?\b/i,
+  /\b(?:un)?subscri(?:be|ption|ber)s?\b/i,
   /\bcookies?\b/i,
   /\bprivacy (?:policy|settings|notice)\b/i,
   /\bterms (?:of|and) (?:service|use|conditions)\b/i,
@@ -33,7 +35,7 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:click|tap) (?:here|to)\b/i,
   /\bshare (?:this|on|via)\b/i,
   /\bfollow us\b/i,
-  /^(?:(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark)\b[\s|·•,:/]*){3,}$/i,
+  /^(?:(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark)\b[\s|·•,:/]*){3,}(?:\d+\s+comments?)?$/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -93,7 +95,16 @@ const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
-const BYLINE = /^(?:[Bb][Yy]|[Ww]ords by|[Tt]ext by|[Rr]eporting by|[Ss]tory by):?\s+\p{Lu}/u;
+const BYLINE = /^(?:[Bb][Yy]|(?:[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced) by):?\s+\p{Lu}/u;
+/** A newsroom role on its own line: "Highlands and Islands reporter", "Political editor". */
+const ROLE_LINE = /^(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor)$/u;
+/** A numeric date ("05/03/2026") marks a print or time stamp, not a headline. */
+const NUMERIC_DATE = /\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/;
+/** A caption label on its own line ("Image caption,", "Media caption:"): the next line is the caption. */
+const CAPTION_LABEL = /^(?:(?:image|media|photo|video|picture)\s+)?caption\s*[,:]?$/i;
+const LIVE_HEADLINE = /^live\s*:\s*(?=\p{Lu})/iu;
+/** A bare clock time ("17:48 GMT", "9.05am"): a live blog's entry stamp. */
+const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t))?$/i;
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
 const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
@@ -323,10 +334,15 @@ function blocks(units: Unit[]): Unit[][] {
   return out;
 }
 
+/** How much a line reads like page furniture: one point per UI pattern it matches, two per strong one. */
+function uiScore(text: string): number {
+  return UI_PATTERNS.reduce((n, re) => n + (re.test(text) ? 1 : 0), 0) + STRONG_UI_PATTERNS.reduce((n, re) => n + (re.test(text) ? 2 : 0), 0);
+}
+
 function describe(u: Unit, text: string): void {
   u.text = text.slice(u.start, u.end);
   u.words = (u.text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? []).length;
-  u.ui = UI_PATTERNS.reduce((n, re) => n + (re.test(u.text) ? 1 : 0), 0) + STRONG_UI_PATTERNS.reduce((n, re) => n + (re.test(u.text) ? 2 : 0), 0);
+  u.ui = uiScore(u.text);
   const firstLetter = u.text.match(/[\p{L}\p{N}]/u)?.[0] ?? '';
   const teaser = TEASER.test(u.text);
   // A paragraph starts with a capital or a digit: "…and then" is a fragment.
@@ -359,6 +375,9 @@ function markModules(units: Unit[]): void {
   for (const group of blocks(units)) {
     const head = group[0]!;
     if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8) for (const u of group) u.junk = u.boxed = true;
+    // A sign-up box: most of its lines are furniture and the rest are short.
+    const furniture = group.filter((u) => u.ui >= 1).length;
+    if (group.length >= 3 && group.length <= 8 && furniture * 2 > group.length && group.every((u) => u.ui >= 1 || u.words <= 25)) for (const u of group) u.junk = u.boxed = true;
   }
   // A poll: a question, then two or more short answer options that are not sentences.
   units.forEach((u, i) => {
@@ -396,6 +415,17 @@ function markStoryLists(units: Unit[], text: string): void {
 
 /** Repeated lines are page furniture or captions (a caption often repeats with its credit appended). */
 function markDuplicates(units: Unit[]): void {
+  // A pull quote repeats the article's words: a line that is all quotation, each of whose
+  // sentences appears elsewhere on the page (its attribution line, "- Name, Role", goes with it).
+  const page = ` ${units.map((u) => words(u.text)).join(' ')} `;
+  units.forEach((u, i) => {
+    if (!QUOTATION.test(u.text)) return;
+    const parts = u.text.split(/(?<=[.!?])["'”’]*\s+/u).map(words).filter((w) => w.length > 0);
+    if (parts.length === 0 || !parts.every((w) => page.split(` ${w} `).length > 2)) return;
+    u.junk = u.boxed = true;
+    const next = units[i + 1];
+    if (next && /^[-–—]\s*\p{Lu}/u.test(next.text) && next.words <= 12) next.junk = next.boxed = true;
+  });
   const seen = new Map<string, Unit>();
   units.forEach((u, i) => {
     const key = normalize(u.text);
@@ -419,21 +449,28 @@ const CAPS_HEADLINE = /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WIT
 function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
   const counts = new Map<string, number>();
   for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
-  const titleShaped = (u: Unit) => {
+  // A live blog stamps each entry with a clock time; the line after a stamp heads an entry, not the page.
+  const clocks = units.filter((u) => CLOCK.test(u.text)).length;
+  const titleShaped = (u: Unit, i: number) => {
+    const previous = units[i - 1]?.text ?? '';
+    if (CAPTION_LABEL.test(previous) || (clocks >= 3 && CLOCK.test(previous))) return false;
     const heading = MD_HEADING.test(u.text);
     // A time stamp, short or led by its date ("February 27, 2024 2:14 PM EST Updated 3 hours ago").
     const dateline = DATELINE.test(u.text) && (u.words <= 10 || DATELINE.test(u.text.split(/\s+/).slice(0, 3).join(' ')));
-    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text));
+    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text) && !ROLE_LINE.test(u.text) && !NUMERIC_DATE.test(u.text));
+    // "Live: …" marks a link to a live page, or the headline of the live page itself, which
+    // heads a block of furniture (editors, update time).
+    const live = LIVE_HEADLINE.test(u.text) && uiScore(u.text.replace(LIVE_HEADLINE, '')) === 0;
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
-    return shaped && !u.ui && !u.boxed && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
+    return shaped && (live || (!u.ui && !u.boxed)) && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
   };
   for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
     const u = units[i]!;
-    if (!titleShaped(u)) continue;
+    if (!titleShaped(u, i)) continue;
     // A standfirst follows its headline and runs longer: the headline is the line before it
     // (unless that is a menu, every word capitalised).
     const before = units[i - 1];
-    if (before && titleShaped(before) && before.words < u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
+    if (before && titleShaped(before, i - 1) && before.words < u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
     return u;
   }
   return undefined;
@@ -453,6 +490,13 @@ function trimSpan(text: string, start: number, end: number): Span {
   while (end > start && /\s/u.test(text[end - 1]!)) end--;
   return { start, end };
 }
+
+/** Lower-case words only, single-spaced: text compared whatever its quotes and punctuation. */
+function words(s: string): string {
+  return (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
+}
+/** A line that is one quotation from its first character to its last. */
+const QUOTATION = /^["“‘][^"“”]+["”’]$/u;
 
 function normalize(s: string): string {
   return s.toLowerCase().replace(/\s+/g, ' ').trim();

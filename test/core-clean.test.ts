@@ -195,3 +195,59 @@ describe('an article that goes on after a long interruption', () => {
     expect(kept.some((p) => module.includes(p))).toBe(false);
   });
 });
+
+/** Synthetic pages for header and furniture shapes met in the seventh blind batch; each test fails without its rule. */
+describe('page furniture around an article', () => {
+  const body = [
+    'The harbour at Westby will stay closed to all shipping until Friday after a storm damaged the outer breakwater and scattered debris across the main channel, the port authority said on Tuesday.',
+    'Engineers inspected the breakwater at low tide and found a 40-metre section of the wall had collapsed, leaving the inner moorings exposed to the swell from the north-east.',
+    '"Nobody worries about the wall until it fails," said Jane Roe, the harbour master. "Then everybody does."',
+    'Fishing crews said the closure would cost them at least three days of landings at the busiest point of the season, and called on the council to speed up repairs.',
+    'The authority said divers would survey the channel on Wednesday and that a temporary barrier of rock armour could be in place within a fortnight if the weather allowed.',
+    'The breakwater was last strengthened in 1998, when the harbour authority added a concrete cap to the outer wall after a smaller collapse during a winter storm.',
+    'Council leaders said they would ask the government for emergency funding to rebuild the damaged section of the wall, which the authority estimates will cost about £4 million.',
+    'Until then, the port authority said, larger vessels would be diverted to the deep-water berths at Eastby, twelve miles along the coast, and smaller boats should stay in the inner basin.',
+  ];
+  const clean = async (lines: string[]) => {
+    const { cleanDocument } = await import('../src/clean.js');
+    const text = lines.join('\n');
+    const c = cleanDocument({ id: 'page.txt', text, meta: {} } as never);
+    return { title: c.title, kept: c.paragraphs.map((p) => text.slice(p.start, p.end)) };
+  };
+  const headline = 'Storm shuts Westby harbour until Friday';
+
+  it('drops a pull quote that repeats the article, with its attribution line, and keeps a quotation said only once', async () => {
+    const pull = '"Nobody worries about the wall until it fails. Then everybody does."';
+    const once = '"We will not reopen the channel until every diver is back on deck."';
+    const { kept } = await clean([headline, '', body[0]!, '', body[1]!, '', body[2]!, '', pull, '- Jane Roe, harbour master', '', once, '', body[3]!, '', body[4]!]);
+    expect(kept).not.toContain(pull);
+    expect(kept).not.toContain('- Jane Roe, harbour master');
+    expect(kept).toContain(once);
+    expect(kept).toContain(body[2]);
+  });
+
+  it('drops a sign-up box whose lines are mostly buttons and prompts', async () => {
+    const box = ['THE MORNING TIDE', 'Our best local stories, picked by the editors every morning.', 'Enter your email address', '[ Sign me up ]', 'You can unsubscribe at any time.'];
+    const { kept } = await clean([headline, '', body[0]!, '', body[1]!, '', body[3]!, '', ...box, '', body[4]!, '', body[5]!, '', body[6]!, '', body[7]!]);
+    expect(kept).not.toContain(box[1]);
+    expect(kept).not.toContain(box[4]);
+    for (const p of body.slice(4)) expect(kept).toContain(p);
+  });
+
+  it('does not take a caption under "Image caption," for the headline', async () => {
+    const { title } = await clean([headline, '2 hours ago', 'Share', 'Image caption,', 'Waves break over the outer wall of Westby harbour at dawn', '', ...body]);
+    expect(title).toBe(headline);
+  });
+
+  it("takes a live blog's headline, not the heading of its latest entry", async () => {
+    const live = `Live: ${headline}`;
+    const { title } = await clean([live, 'Edited by Jane Roe and John Doe', 'Updated 4 minutes ago', '', '17:48 GMT', 'Larger ships sent to Eastby', body[7]!, '', '17:20 GMT', 'Council to seek emergency funding', body[6]!, body[5]!, '', '16:55 GMT', 'Divers to survey the channel', body[4]!, '', '16:30 GMT', 'Crews count the cost', body[3]!, '', '16:02 GMT', 'Breakwater section collapsed', body[1]!, body[0]!]);
+    expect(title).toBe(live);
+  });
+
+  it('takes neither a print stamp, a share bar with a comment count nor a role line for the headline', async () => {
+    expect((await clean(['WESTBY GAZETTE', 'Printed from westbygazette.example on 05/03/2026 at 11:42', '', headline, '', 'By Jane Roe', 'Published Tuesday 4 March 2026', '', ...body])).title).toBe(headline);
+    expect((await clean([headline, 'By Jane Roe', 'Share   Facebook   X   Email   4 comments', ...body])).title).toBe(headline);
+    expect((await clean([headline, '', 'Jane Roe', 'Coast and harbours reporter', '', ...body])).title).toBe(headline);
+  });
+});
