@@ -110,11 +110,13 @@ export function questionNames(question: string): string {
 }
 
 /**
- * 1 when the sentence cannot hold the kind of answer asked for, 0 when it can, 0.5 when it
- * only might. `known` holds the question's own terms: a number, place or person the
+ * 1 when the sentence cannot hold the kind of answer asked for (or is itself a question), 0
+ * when it can, 0.5 when it only might. `known` holds the question's own terms: a number, place or person the
  * question already names is not its answer.
  */
 export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
+  // A question ("Why did the pipe fail?", a subheading or a rhetorical one) answers nothing.
+  if (QUESTION.test(sentence)) return 1;
   // Stopword-only words ("one", "The") are neither known nor new.
   const isNew = (words: string) => terms(words).some((t) => !known.has(t));
   const isKnown = (words: string) => terms(words).length > 0 && !isNew(words);
@@ -127,6 +129,7 @@ export function mismatch(type: AnswerType, sentence: string, known: Set<string>)
   if (type === 'person') return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
   return 0;
 }
+const QUESTION = /\?["'”’)]*$/u;
 const PLACE = /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
 const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
 const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;

@@ -194,6 +194,13 @@ describe('question reading', () => {
     expect(mismatch('money', 'The plant cost $3.1 billion.', new Set())).toBe(0);
   });
 
+  it('never takes a question (a subheading, a rhetorical one) for an answer', () => {
+    const known = new Set(terms('Why did the pipe fail?'));
+    expect(mismatch('any', 'Why did the pipe fail?', known)).toBe(1);
+    expect(mismatch('any', '"Who will pay for this?" she asked.', known)).toBe(0);
+    expect(mismatch('any', 'Engineers said the pipe failed because it had corroded.', known)).toBe(0);
+  });
+
   it('finds the names in a question, not its first word', () => {
     expect(questionNames('What did Mayor Ingrid Falkner say?')).toBe('Mayor Ingrid Falkner');
     expect(questionNames('When will the HPA publish?')).toBe('HPA');
