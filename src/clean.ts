@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 13;
+export const CLEANER_VERSION = 14;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -35,7 +35,8 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:click|tap) (?:here|to)\b/i,
   /\bshare (?:this|on|via)\b/i,
   /\bfollow us\b/i,
-  /^(?:(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark)\b[\s|·•,:/]*){3,}(?:\d+\s+comments?)?$/i,
+  /^(?:(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark|[\d.,]+k?\s+comments?)\b[\s|·•,:/]*){3,}$/i,
+  /^(?:save|add) (?:this )?(?:to|for) (?:(?:your|my) )?(?:reading list|later|favou?rites|list)$/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -75,7 +76,9 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:covers|writes about|reports on)\b.*\bfor\s+(?:the\s+)?\p{Lu}/u,
   /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
   /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecom(?:e|ing) an? (?:supporter|subscriber)\b|\bif you value (?:what we do|our (?:work|journalism|reporting))\b/i,
-  /\bhave your say\b|\bvote now\b|\bthis poll\b/i,
+  // "Have your say below", not the headline "Have your say on the new speed limits".
+  /\bhave your say\b(?:\s*(?:[:.!]|below|in the comments|on this (?:story|article))|\s*$)|\bvote now\b|\bthis poll\b/i,
+  /\bforward-looking statements?\b|\bactual results (?:may|could) differ\b/i,
   /\b(?:in|to) your inbox\b|\bwe will never share your\b/i,
   /\b(?:download|get) (?:the|our) (?:[\p{L}&'’-]+ ){0,4}app\b/iu,
   /\bthis (?:article|story) was (?:translated|amended|corrected|updated)\b/i,
@@ -95,7 +98,7 @@ const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
-const BYLINE = /^(?:[Bb][Yy]|(?:[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced) by):?\s+\p{Lu}/u;
+const BYLINE = /^(?:[Bb][Yy]|(?:[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced|[Ii]nterview(?:ed)?|[Pp]hotograph(?:s|y)?|[Pp]hotos|[Pp]ictures|[Ii]llustrations?) by):?\s+\p{Lu}/u;
 /** A newsroom role on its own line: "Highlands and Islands reporter", "Political editor". */
 const ROLE_LINE = /^(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor)$/u;
 /** A numeric date ("05/03/2026") marks a print or time stamp, not a headline. */
@@ -158,7 +161,8 @@ export function cleanDocument(doc: Document): CleanDocument {
   if (body.length === 0) body = units.filter((u) => u.words >= 3 && !u.ui && !MD_HEADING.test(u.text));
 
   const bodyStart = body[0] ? units.indexOf(body[0]) : units.length;
-  const titleUnit = findTitle(units, bodyStart);
+  const bodyEnd = body.length ? units.indexOf(body[body.length - 1]!) : -1;
+  const titleUnit = findTitle(units, bodyStart, bodyEnd);
   const paragraphs = body.filter((u) => u !== titleUnit).map(({ start, end }) => ({ start, end }));
   return {
     doc,
@@ -316,11 +320,17 @@ function joinWrapped(units: Unit[], text: string): Unit[] {
       max >= 50 &&
       max <= 100 &&
       inner.every((l) => l.end - l.start >= 0.6 * max) &&
+      // Wrapping breaks a line only where the next word would not have fitted.
+      inner.every((l, k) => l.end - l.start + 1 + firstWord(text, lines[k + 1]!) > max) &&
       inner.filter((l) => ENDS_SENTENCE.test(text.slice(l.start, l.end))).length <= inner.length / 2;
     if (wrapped) out.push({ ...group[0]!, end: group[group.length - 1]!.end, lines });
     else out.push(...group);
   }
   return out;
+}
+
+function firstWord(text: string, line: Span): number {
+  return text.slice(line.start, line.end).split(/\s/)[0]!.length;
 }
 
 /** Units grouped by block (runs of lines between blank lines). */
@@ -350,7 +360,8 @@ function describe(u: Unit, text: string): void {
   // A sentence that leads into a list ("… the following advice:") is prose too.
   const leadIn = u.words >= 6 && /:$/.test(u.text);
   u.prose = u.words >= 4 && (ENDS_SENTENCE.test(u.text) || leadIn) && !teaser && !startsLower && !MD_HEADING.test(u.text);
-  const furniture = u.ui >= 2 || (u.ui >= 1 && u.words < 15);
+  // A furniture phrase in the writer's or the reader's voice ("consider becoming a subscriber to support my work").
+  const furniture = u.ui >= 2 || (u.ui >= 1 && (u.words < 15 || PERSONAL.test(u.text.replace(/[“"][^”"]*[”"]/g, ' '))));
   const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
   u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || CAPTION.test(u.text) || shortListItem;
 }
@@ -446,9 +457,11 @@ function markDuplicates(units: Unit[]): void {
 /** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
 const CAPS_HEADLINE = /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WITH|AFTER|BEFORE|OVER|FROM|INTO)\s[^\p{Ll}]*$/u;
 
-function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
+function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | undefined {
   const counts = new Map<string, number>();
   for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
+  // An "On this page" list names the subheadings that come again inside the body.
+  const inBody = new Set(units.slice(bodyStart, bodyEnd + 1).map((u) => normalize(u.text)));
   // A live blog stamps each entry with a clock time; the line after a stamp heads an entry, not the page.
   const clocks = units.filter((u) => CLOCK.test(u.text)).length;
   const titleShaped = (u: Unit, i: number) => {
@@ -462,13 +475,16 @@ function findTitle(units: Unit[], bodyStart: number): Unit | undefined {
     // heads a block of furniture (editors, update time).
     const live = LIVE_HEADLINE.test(u.text) && uiScore(u.text.replace(LIVE_HEADLINE, '')) === 0;
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
-    return shaped && (live || (!u.ui && !u.boxed)) && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
+    return shaped && (live || (!u.ui && !u.boxed)) && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && !inBody.has(normalize(u.text)) && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
   };
   for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
     const u = units[i]!;
     if (!titleShaped(u, i)) continue;
     // A standfirst follows its headline and runs longer: the headline is the line before it
-    // (unless that is a menu, every word capitalised).
+    // (unless that is a menu, every word capitalised). A line with a long standfirst of its
+    // own below it is the headline, and the line above it a kicker.
+    const after = units[i + 1];
+    if (i + 1 < bodyStart && after && after.words > 16 && after.words <= 60 && !after.ui && !after.boxed) return u;
     const before = units[i - 1];
     if (before && titleShaped(before, i - 1) && before.words < u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
     return u;

@@ -249,5 +249,30 @@ describe('page furniture around an article', () => {
     expect((await clean(['WESTBY GAZETTE', 'Printed from westbygazette.example on 05/03/2026 at 11:42', '', headline, '', 'By Jane Roe', 'Published Tuesday 4 March 2026', '', ...body])).title).toBe(headline);
     expect((await clean([headline, 'By Jane Roe', 'Share   Facebook   X   Email   4 comments', ...body])).title).toBe(headline);
     expect((await clean([headline, '', 'Jane Roe', 'Coast and harbours reporter', '', ...body])).title).toBe(headline);
+    expect((await clean([headline, 'By Jane Roe', 'Share   ·   Save   ·   214 comments', '', ...body])).title).toBe(headline);
+  });
+
+  // Shapes met in the eighth blind batch.
+  it('takes the headline above a standfirst on the next line, below a kicker, and not a reading-list button or photo credit', async () => {
+    const standfirst = 'Divers, engineers and fishing crews count the cost of the worst storm to hit the coast in a generation';
+    // A two-line block is not a hard-wrapped paragraph: the headline line ends before the standfirst's first word would have filled it.
+    expect((await clean([headline, standfirst, '', 'Interview by Jane Roe', 'Photographs by John Doe', 'Save to reading list', '', ...body])).title).toBe(headline);
+    // A kicker above the headline, a long standfirst below it.
+    expect((await clean(['The broken wall', headline, standfirst, '', 'Jane Roe', 'Mon 9 Mar 2026 05.00 GMT', '', ...body])).title).toBe(headline);
+  });
+
+  it('takes neither an "On this page" entry that heads a section of the body, nor refuses a headline that asks to "have your say"', async () => {
+    const consultation = 'Have your say on a new breakwater for Westby harbour';
+    const lines = [consultation, 'Published: 4 March 2026', 'On this page', 'What is proposed', 'Why we are proposing it', 'What happens next', body[0]!, body[1]!, 'Why we are proposing it', body[3]!, body[4]!, 'What happens next', body[5]!, body[6]!];
+    expect((await clean(lines)).title).toBe(consultation);
+  });
+
+  it("drops furniture in the writer's voice and a press release's forward-looking statements", async () => {
+    const support = 'The Westby Letter is a reader-supported publication. To receive new posts and support my work, consider becoming a free or paid subscriber.';
+    const forward = 'Forward-looking statements: This release contains statements about future plans, including construction timetables, which are subject to risks and uncertainties. Actual results may differ materially.';
+    const { kept } = await clean([headline, '', body[0]!, '', body[1]!, '', support, '', body[3]!, '', body[4]!, '', body[5]!, '', forward]);
+    expect(kept).not.toContain(support);
+    expect(kept).not.toContain(forward);
+    expect(kept).toContain(body[4]);
   });
 });
