@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 14;
+export const CLEANER_VERSION = 15;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -35,8 +35,10 @@ const UI_PATTERNS: RegExp[] = [
   /\b(?:click|tap) (?:here|to)\b/i,
   /\bshare (?:this|on|via)\b/i,
   /\bfollow us\b/i,
-  /^(?:(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark|[\d.,]+k?\s+comments?)\b[\s|·•,:/]*){3,}$/i,
+  // A share bar, in any order, perhaps with a comment count or a second language ("Imprimir / Print").
+  /^(?:(?:\p{L}+\s*\/\s*)?(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark|comments?|[\d.,]+k?\s+comments?)\b[\s|·•,:/]*){3,}$/iu,
   /^(?:save|add) (?:this )?(?:to|for) (?:(?:your|my) )?(?:reading list|later|favou?rites|list)$/i,
+  /^(?:tags?|topics|related topics|categories|filed under|keywords)\s*:/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -74,14 +76,14 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the|(?:\p{Lu}[\p{L}-]*\s+)+?\p{Lu}[\p{L}-]*['’]s)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:covers|writes about|reports on)\b.*\bfor\s+(?:the\s+)?\p{Lu}/u,
-  /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored)\s*:/i,
+  /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored|now playing|up next)\s*:/i,
   /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecom(?:e|ing) an? (?:supporter|subscriber)\b|\bif you value (?:what we do|our (?:work|journalism|reporting))\b/i,
   // "Have your say below", not the headline "Have your say on the new speed limits".
   /\bhave your say\b(?:\s*(?:[:.!]|below|in the comments|on this (?:story|article))|\s*$)|\bvote now\b|\bthis poll\b/i,
   /\bforward-looking statements?\b|\bactual results (?:may|could) differ\b/i,
   /\b(?:in|to) your inbox\b|\bwe will never share your\b/i,
   /\b(?:download|get) (?:the|our) (?:[\p{L}&'’-]+ ){0,4}app\b/iu,
-  /\bthis (?:article|story) was (?:translated|amended|corrected|updated)\b/i,
+  /\bthis (?:article|story) was (?:originally |first )?(?:translated|amended|corrected|updated|published)\b/i,
   // Only as a label: news often reports a bill "sponsored by" or "co-sponsored" by someone.
   /^(?:sponsored|in partnership with|paid (?:post|content)|advertisement feature)\b|\bsponsored content\b/i,
   /^[—–-]\s*\p{Lu}.*\(@\w+\)/u,
@@ -98,13 +100,14 @@ const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
-const BYLINE = /^(?:[Bb][Yy]|(?:[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced|[Ii]nterview(?:ed)?|[Pp]hotograph(?:s|y)?|[Pp]hotos|[Pp]ictures|[Ii]llustrations?) by):?\s+\p{Lu}/u;
+const BYLINE = /^(?:\p{Lu}\p{Ll}+\s*\/\s*)?(?:[Bb][Yy]|(?:[Tt]ranslated|[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced|[Ii]nterview(?:ed)?|[Pp]hotograph(?:s|y)?|[Pp]hotos|[Pp]ictures|[Ii]llustrations?) by):?\s+\p{Lu}/u;
 /** A newsroom role on its own line: "Highlands and Islands reporter", "Political editor". */
 const ROLE_LINE = /^(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor)$/u;
 /** A numeric date ("05/03/2026") marks a print or time stamp, not a headline. */
 const NUMERIC_DATE = /\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/;
 /** A caption label on its own line ("Image caption,", "Media caption:"): the next line is the caption. */
 const CAPTION_LABEL = /^(?:(?:image|media|photo|video|picture)\s+)?caption\s*[,:]?$/i;
+/** "Live: …" before a headline. */
 const LIVE_HEADLINE = /^live\s*:\s*(?=\p{Lu})/iu;
 /** A bare clock time ("17:48 GMT", "9.05am"): a live blog's entry stamp. */
 const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t))?$/i;
@@ -290,7 +293,8 @@ function toUnits(text: string): Unit[] {
       continue;
     }
     const line = text.slice(span.start, span.end);
-    if (prev && !ENDS_SENTENCE.test(text.slice(prev.start, prev.end)) && /^\p{Ll}/u.test(line)) {
+    // (A byline in lower case, "by: Name", starts a line of its own.)
+    if (prev && !ENDS_SENTENCE.test(text.slice(prev.start, prev.end)) && /^\p{Ll}/u.test(line) && !BYLINE.test(line)) {
       prev.end = span.end;
       prev.lines.push(span);
       continue;
@@ -486,7 +490,7 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     const after = units[i + 1];
     if (i + 1 < bodyStart && after && after.words > 16 && after.words <= 60 && !after.ui && !after.boxed) return u;
     const before = units[i - 1];
-    if (before && titleShaped(before, i - 1) && before.words < u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
+    if (before && titleShaped(before, i - 1) && before.words <= u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
     return u;
   }
   return undefined;

@@ -267,6 +267,19 @@ describe('page furniture around an article', () => {
     expect((await clean(lines)).title).toBe(consultation);
   });
 
+  // Shapes met in the ninth blind batch.
+  it('takes the headline past a video label, a lower-case byline, tags, a translation note and a bilingual share bar', async () => {
+    expect((await clean([headline, 'by: Jane Roe', 'Posted: Feb 24, 2026 / 05:42 PM CST', 'SHARE', 'Now Playing: "It was terrifying" – a fisherman describes the storm', 'Close', '', ...body])).title).toBe(headline);
+    const translated = [headline, 'Translated by Ana Ruiz', 'This article was originally published in Spanish', 'Por / By Antonio Ruiz', 'Westby, 25.02.2026 - 07:30 CET', 'Imprimir / Print  Compartir / Share  Comentar / Comment', 'Tags: Harbour · Storm · Fishing · Westby', ...body];
+    expect((await clean(translated)).title).toBe(headline);
+  });
+
+  it('takes the headline, not a standfirst of the same length below it', async () => {
+    const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
+    const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
+    expect((await clean(['EXCLUSIVE', '', long, '', standfirst, '', 'By Jane Roe, Coast Reporter', '', ...body])).title).toBe(long);
+  });
+
   it("drops furniture in the writer's voice and a press release's forward-looking statements", async () => {
     const support = 'The Westby Letter is a reader-supported publication. To receive new posts and support my work, consider becoming a free or paid subscriber.';
     const forward = 'Forward-looking statements: This release contains statements about future plans, including construction timetables, which are subject to risks and uncertainties. Actual results may differ materially.';
