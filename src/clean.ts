@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 15;
+export const CLEANER_VERSION = 16;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -320,7 +320,7 @@ function joinWrapped(units: Unit[], text: string): Unit[] {
     const max = Math.max(...widths);
     const inner = lines.slice(0, -1);
     const wrapped =
-      group.length > 1 &&
+      lines.length > 2 &&
       max >= 50 &&
       max <= 100 &&
       inner.every((l) => l.end - l.start >= 0.6 * max) &&
@@ -458,6 +458,9 @@ function markDuplicates(units: Unit[]): void {
 }
 
 /** The headline: the nearest short, title-shaped line before the body. */
+/** A browser tab's title: the headline, then the site after a bar or dash. */
+const TAB_TITLE = /^(.+?)\s+[|–—-]\s+[^|–—]{2,40}$/u;
+
 /** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
 const CAPS_HEADLINE = /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WITH|AFTER|BEFORE|OVER|FROM|INTO)\s[^\p{Ll}]*$/u;
 
@@ -481,6 +484,14 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
     return shaped && (live || (!u.ui && !u.boxed)) && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && !inBody.has(normalize(u.text)) && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
   };
+  // A page copied from a browser starts with its tab title, "Headline | Site": the line that
+  // repeats that headline is the headline.
+  const top = units[0];
+  const tab = top?.text.slice(0, top.lines[0]!.end - top.start).match(TAB_TITLE)?.[1];
+  if (tab && wordsIn(tab) >= 4) {
+    const found = units.slice(1, bodyStart).find((u) => normalize(u.text) === normalize(tab) && !u.ui);
+    if (found) return found;
+  }
   for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
     const u = units[i]!;
     if (!titleShaped(u, i)) continue;

@@ -274,6 +274,16 @@ describe('page furniture around an article', () => {
     expect((await clean(translated)).title).toBe(headline);
   });
 
+  it('keeps a headline and the byline right under it apart (two lines are too few to call a paragraph hard-wrapped)', async () => {
+    const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses';
+    expect((await clean(['', long, 'By Jane Roe', '', ...body])).title).toBe(long);
+  });
+
+  it("takes the line that repeats a browser tab's title, whatever sits between it and the article", async () => {
+    const lines = [`${headline} | The Sentinel`, 'News | Sport | Opinion', '', headline, 'By Jane Roe', '', 'Part of the series: The week the sea came in', '', ...body];
+    expect((await clean(lines)).title).toBe(headline);
+  });
+
   it('takes the headline, not a standfirst of the same length below it', async () => {
     const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
     const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
