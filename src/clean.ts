@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 16;
+export const CLEANER_VERSION = 17;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -38,7 +38,7 @@ const UI_PATTERNS: RegExp[] = [
   // A share bar, in any order, perhaps with a comment count or a second language ("Imprimir / Print").
   /^(?:(?:\p{L}+\s*\/\s*)?(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark|comments?|[\d.,]+k?\s+comments?)\b[\s|·•,:/]*){3,}$/iu,
   /^(?:save|add) (?:this )?(?:to|for) (?:(?:your|my) )?(?:reading list|later|favou?rites|list)$/i,
-  /^(?:tags?|topics|related topics|categories|filed under|keywords)\s*:/i,
+  /^(?:tags?|topics|related topics|categories|filed under|keywords|source)\s*:/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -492,19 +492,26 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     const found = units.slice(1, bodyStart).find((u) => normalize(u.text) === normalize(tab) && !u.ui);
     if (found) return found;
   }
-  for (let i = Math.min(bodyStart, units.length) - 1; i >= 0; i--) {
+  let at = -1;
+  for (let i = Math.min(bodyStart, units.length) - 1; i >= 0 && at < 0; i--) {
     const u = units[i]!;
     if (!titleShaped(u, i)) continue;
     // A standfirst follows its headline and runs longer: the headline is the line before it
     // (unless that is a menu, every word capitalised). A line with a long standfirst of its
     // own below it is the headline, and the line above it a kicker.
     const after = units[i + 1];
-    if (i + 1 < bodyStart && after && after.words > 16 && after.words <= 60 && !after.ui && !after.boxed) return u;
     const before = units[i - 1];
-    if (before && titleShaped(before, i - 1) && before.words <= u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
-    return u;
+    const standfirst = !(i + 1 < bodyStart && after && after.words > 16 && after.words <= 60 && !after.ui && !after.boxed);
+    at = standfirst && before && titleShaped(before, i - 1) && before.words <= u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text)) ? i - 1 : i;
   }
-  return undefined;
+  if (at < 0) return undefined;
+  // A headline sits right above its byline or time stamp. When the nearest candidate does not,
+  // one a few lines up that does is the headline, and the nearer line a section label.
+  const metadata = (v?: Unit) => !!v && (BYLINE.test(v.text) || BYLINE_ROLE.test(v.text) || STAMP.test(v.text));
+  if (!metadata(units[at + 1])) {
+    for (let j = at - 1; j >= Math.max(0, at - 8); j--) if (titleShaped(units[j]!, j) && metadata(units[j + 1])) return units[j];
+  }
+  return units[at];
 }
 
 function titleText(unit: Unit | undefined, doc: Document, paragraphs: Span[]): string {

@@ -284,6 +284,14 @@ describe('page furniture around an article', () => {
     expect((await clean(lines)).title).toBe(headline);
   });
 
+  // Shapes met in the tenth blind batch.
+  it('takes the headline above its time stamp, not a nearer department label, nor a feed item\'s source line', async () => {
+    const release = ['Home > News > Press releases', 'Media contact: Jane Roe', headline, 'Published: 14 April 2026', 'Faculty of Marine Engineering', 'Share this story', ...body];
+    expect((await clean(release)).title).toBe(headline);
+    const feed = ['Ferry timetable changes from June', 'Source: Coast Gazette · 1h', 'Read full story', '', headline, 'Source: Westby Herald · 3h', ...body];
+    expect((await clean(feed)).title).toBe(headline);
+  });
+
   it('takes the headline, not a standfirst of the same length below it', async () => {
     const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
     const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
