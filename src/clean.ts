@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 17;
+export const CLEANER_VERSION = 18;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -33,12 +33,16 @@ const UI_PATTERNS: RegExp[] = [
   /\bterms (?:of|and) (?:service|use|conditions)\b/i,
   /©/,
   /\b(?:click|tap) (?:here|to)\b/i,
-  /\bshare (?:this|on|via)\b/i,
+  // "Share on Facebook", not "his share on a trip".
+  /\bshare (?:this|via)\b|\bshare on (?:facebook|twitter|x|whatsapp|linkedin|e-?mail|social)\b/i,
   /\bfollow us\b/i,
   // A share bar, in any order, perhaps with a comment count or a second language ("Imprimir / Print").
-  /^(?:(?:\p{L}+\s*\/\s*)?(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark|comments?|[\d.,]+k?\s+comments?)\b[\s|·•,:/]*){3,}$/iu,
+  /^(?:(?:\p{L}+\s*\/\s*)?(?:share|tweet|post|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|sms|e-?mail|print|text|copy|link|save|bookmark|comments?|[\d.,]+k?\s+comments?|a[+−-]?)(?![\p{L}\p{N}])[\s|·•,:/]*){3,}$/iu,
   /^(?:save|add) (?:this )?(?:to|for) (?:(?:your|my) )?(?:reading list|later|favou?rites|list)$/i,
   /^(?:tags?|topics|related topics|categories|filed under|keywords|source)\s*:/i,
+  /^(?:next|previous|prev|up next)(?: (?:article|story|post))?\s*[›»>:]/i,
+  // A digest's section label: other stories follow.
+  /^(?:in other news|other news|more news|news in brief|in brief|elsewhere|also today|what['’]s on)\s*:?$/i,
   /\bdownload (?:the|our) app\b/i,
   /\badvertis(?:ement|ing)\b/i,
   /\b(?:skip|jump) to\b/i,
@@ -424,7 +428,9 @@ function markStoryLists(units: Unit[], text: string): void {
   });
   groups.forEach((group, g) => {
     const label = g > 0 && groups[g - 1]!.length === 1 && groups[g - 1]![0]!.junk && groups[g - 1]![0]!.ui >= 1;
-    if (teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) for (const u of group) u.junk = u.boxed = true;
+    // Under such a label, a bullet list is a list of other stories too.
+    const bullets = group.length >= 2 && group.every((u) => LIST_ITEM.test(u.text));
+    if ((teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) || (bullets && label)) for (const u of group) u.junk = u.boxed = true;
   });
 }
 

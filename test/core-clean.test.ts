@@ -292,6 +292,20 @@ describe('page furniture around an article', () => {
     expect((await clean(feed)).title).toBe(headline);
   });
 
+  // Shapes met in the eleventh blind batch.
+  it('takes the headline past a "Next article ›" link and a share bar with text-size buttons', async () => {
+    const lines = ['☰', 'Open in app', '', 'Next article › Ferry timetable changes from June', '', headline, '', 'Jane Roe', 'Coast Correspondent', '', 'Share   Save   A A', '', ...body];
+    expect((await clean(lines)).title).toBe(headline);
+  });
+
+  it('keeps a sentence about a share of money, and drops a digest\'s other stories under their label', async () => {
+    const share = 'He plans to spend some of his share on a new boat.';
+    const briefs = ['• Ferry timetable changed: Sailings to the islands will leave an hour later from June.', '• Lifeboat crew honoured: The Westby crew received a bravery award at a ceremony in London.'];
+    const { kept } = await clean([headline, '', body[0]!, '', body[1]!, '', share, '', body[3]!, '', body[4]!, '', 'IN OTHER NEWS', '', ...briefs, '', body[5]!]);
+    expect(kept).toContain(share);
+    for (const b of briefs) expect(kept).not.toContain(b);
+  });
+
   it('takes the headline, not a standfirst of the same length below it', async () => {
     const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
     const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
