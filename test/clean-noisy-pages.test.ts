@@ -75,14 +75,19 @@ function batch(folder: string) {
   return { dir, labels, title, keptText, totals };
 }
 
-/** A batch cleaned without a fault: every headline, every article paragraph, no junk. */
-function allRight(folder: string, headlineNote: string) {
+/**
+ * A batch cleaned without a fault: every headline, every article paragraph, no junk, or as close
+ * as `known` says (headlines still wrong, the least share of article kept, the most junk kept).
+ */
+function allRight(folder: string, headlineNote: string, known: { wrongHeadlines?: string[]; article?: number; junk?: number } = {}) {
   const { labels, title, totals } = batch(folder);
-  it.each(Object.keys(labels))(`finds the headline of %s, ${headlineNote}`, (id) => {
+  it.each(Object.keys(labels).filter((id) => !known.wrongHeadlines?.includes(id)))(`finds the headline of %s, ${headlineNote}`, (id) => {
     expect(title(id)).toBe(labels[id]!.headline.trim());
   });
-  it('keeps every article paragraph and none of the junk', () => {
-    expect(totals()).toEqual({ article: 1, junk: 0 });
+  it(`keeps ${known.article ? 'nearly ' : ''}every article paragraph and ${known.junk ? 'almost ' : ''}none of the junk`, () => {
+    const { article, junk } = totals();
+    expect(article).toBeGreaterThanOrEqual(known.article ?? 1);
+    expect(junk).toBeLessThanOrEqual(known.junk ?? 0);
   });
 }
 
@@ -208,15 +213,8 @@ describe('cleaning the sixth batch of noisy pages', () => {
  * comment count, a print stamp, a caption).
  */
 describe('cleaning the seventh batch of noisy pages', () => {
-  const { labels, title, totals } = batch('noisy-pages-7');
-  it.each(Object.keys(labels))('finds the headline of %s, not a live entry, print stamp, share bar or caption', (id) => {
-    expect(title(id)).toBe(labels[id]!.headline.trim());
-  });
-  it('keeps the article, all but one live-blog entry heading, and none of the junk', () => {
-    const { article, junk } = totals();
-    expect(article).toBeGreaterThanOrEqual(88 / 89);
-    expect(junk).toBe(0);
-  });
+  // One live-blog entry heading is not kept.
+  allRight('noisy-pages-7', 'not a live entry, print stamp, share bar or caption', { article: 88 / 89 });
 });
 
 /**
@@ -247,13 +245,7 @@ describe('cleaning the ninth batch of noisy pages', () => {
  * than a headline may be (allowing 20 words takes standfirsts for headlines on two other pages).
  */
 describe('cleaning the tenth batch of noisy pages', () => {
-  const { labels, title, totals } = batch('noisy-pages-10');
-  it.each(Object.keys(labels).filter((id) => id !== 'w4.txt'))('finds the headline of %s, not a department label or a feed source line', (id) => {
-    expect(title(id)).toBe(labels[id]!.headline.trim());
-  });
-  it('keeps every article paragraph and none of the junk', () => {
-    expect(totals()).toEqual({ article: 1, junk: 0 });
-  });
+  allRight('noisy-pages-10', 'not a department label or a feed source line', { wrongHeadlines: ['w4.txt'] });
 });
 
 /**
@@ -264,13 +256,5 @@ describe('cleaning the tenth batch of noisy pages', () => {
  * the forum reply written right under the quoted article, in the poster's own voice.
  */
 describe('cleaning the eleventh batch of noisy pages', () => {
-  const { labels, title, totals } = batch('noisy-pages-11');
-  it.each(Object.keys(labels))('finds the headline of %s, past archive bars, digests and app banners', (id) => {
-    expect(title(id)).toBe(labels[id]!.headline.trim());
-  });
-  it('keeps every article paragraph and all but one junk snippet', () => {
-    const { article, junk } = totals();
-    expect(article).toBe(1);
-    expect(junk).toBeLessThanOrEqual(1 / 77);
-  });
+  allRight('noisy-pages-11', 'past archive bars, digests and app banners', { junk: 1 / 77 });
 });
