@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 18;
+export const CLEANER_VERSION = 19;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -125,6 +125,7 @@ const STAMP = /^(?:last )?(?:updated|published|posted|modified)\b/i;
 const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
 /** A page field, "Reading time: 5 min", "Source: Reuters": a label and a short value. */
 const FIELD = /^\p{Lu}[\p{L} ]{0,24}:\s*(?:\S+\s*){1,3}$/u;
+const LABELLED = /^\p{Lu}[\p{L} ]{0,24}:\s/u;
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
@@ -480,10 +481,13 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
   const titleShaped = (u: Unit, i: number) => {
     const previous = units[i - 1]?.text ?? '';
     if (CAPTION_LABEL.test(previous) || (clocks >= 3 && CLOCK.test(previous))) return false;
+    // One of a run of "Label: value" lines is a field of a fact box ("Court: …", "Outcome: …").
+    if (LABELLED.test(u.text) && (LABELLED.test(previous) || LABELLED.test(units[i + 1]?.text ?? ''))) return false;
     const heading = MD_HEADING.test(u.text);
     // A time stamp, short or led by its date ("February 27, 2024 2:14 PM EST Updated 3 hours ago").
     const dateline = DATELINE.test(u.text) && (u.words <= 10 || DATELINE.test(u.text.split(/\s+/).slice(0, 3).join(' ')));
-    const shaped = heading || (u.words >= 4 && u.words <= 16 && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text) && !ROLE_LINE.test(u.text) && !NUMERIC_DATE.test(u.text));
+    // A headline in two parts ("Court cuts sentence: judge gave too little credit") runs longer.
+    const shaped = heading || (u.words >= 4 && u.words <= (/\S:\s/u.test(u.text) ? 20 : 16) && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text) && !ROLE_LINE.test(u.text) && !NUMERIC_DATE.test(u.text));
     // "Live: …" marks a link to a live page, or the headline of the live page itself, which
     // heads a block of furniture (editors, update time).
     const live = LIVE_HEADLINE.test(u.text) && uiScore(u.text.replace(LIVE_HEADLINE, '')) === 0;

@@ -292,6 +292,12 @@ describe('page furniture around an article', () => {
     expect((await clean(feed)).title).toBe(headline);
   });
 
+  it('takes a long headline in two parts, not the fact-box fields above it', async () => {
+    const long = 'Harbour authority loses appeal over breakwater: judge says repairs were delayed for far too long';
+    const lines = ['R v Westby Harbour Authority [2026] EWHC 114', '', 'Court: High Court', 'Judgment date: 9 April 2026', 'Outcome: Appeal dismissed; costs awarded', '', long, '', 'Key points', '', ...body];
+    expect((await clean(lines)).title).toBe(long);
+  });
+
   // Shapes met in the eleventh blind batch.
   it('takes the headline past a "Next article ›" link and a share bar with text-size buttons', async () => {
     const lines = ['☰', 'Open in app', '', 'Next article › Ferry timetable changes from June', '', headline, '', 'Jane Roe', 'Coast Correspondent', '', 'Share   Save   A A', '', ...body];
