@@ -15,11 +15,12 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 19;
+export const CLEANER_VERSION = 20;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
-  /\bsign(?:ing)? (?:me )?(?:in|up|out)\b/i,
+  // "Sign in", "Sign up for our newsletter", "By signing up", not "1,200 students sign up".
+  /^sign(?:ing)? (?:me )?(?:in|up|out)\b|\bsign(?:ing)? (?:me )?(?:in|up|out) (?:for (?:our|the|a|free)|to (?:our|get|receive|read|continue|comment)|here|now|today)\b|\bby signing (?:up|in)\b/i,
   // A button: "[ Sign me up ]", "[Submit]".
   /^\[[^\]]{1,40}\]$/,
   /\blog(?:ging)? ?(?:in|out)\b/i,
@@ -41,6 +42,8 @@ const UI_PATTERNS: RegExp[] = [
   /^(?:save|add) (?:this )?(?:to|for) (?:(?:your|my) )?(?:reading list|later|favou?rites|list)$/i,
   /^(?:tags?|topics|related topics|categories|filed under|keywords|source)\s*:/i,
   /^(?:next|previous|prev|up next)(?: (?:article|story|post))?\s*[›»>:]/i,
+  // An image's alternative text: "Jane Doe's profile picture".
+  /\b(?:profile (?:picture|photo|image)|headshot|avatar|badge)$/i,
   // A digest's section label: other stories follow.
   /^(?:in other news|other news|more news|news in brief|in brief|elsewhere|also today|what['’]s on)\s*:?$/i,
   /\bdownload (?:the|our) app\b/i,
@@ -80,7 +83,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\b(?:an earlier|a previous) version of this (?:article|story|report)\b|\bthis (?:article|story|report) (?:has been|was) (?:updated|corrected|amended)\b/i,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:is|was)\s+(?:an?|the|(?:\p{Lu}[\p{L}-]*\s+)+?\p{Lu}[\p{L}-]*['’]s)\s+(?:[\p{L}-]+\s+){0,3}(?:reporter|correspondent|writer|editor|columnist|journalist|contributor|producer)\b/u,
   /^\p{Lu}[\p{L}'’\-]+(?:\s+\p{Lu}[\p{L}'’\-]+)+\s+(?:covers|writes about|reports on)\b.*\bfor\s+(?:the\s+)?\p{Lu}/u,
-  /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored|now playing|up next)\s*:/i,
+  /^(?:live|listen|watch|podcast|video|related|read more|also read|recommended|sponsored|now playing|up next)\s*[:|]/i,
   /\bsupport (?:us|our (?:journalism|reporting|work))\b|\b(?:monthly|one-off|regular) contribution\b|\bbecom(?:e|ing) an? (?:supporter|subscriber)\b|\bif you value (?:what we do|our (?:work|journalism|reporting))\b/i,
   // "Have your say below", not the headline "Have your say on the new speed limits".
   /\bhave your say\b(?:\s*(?:[:.!]|below|in the comments|on this (?:story|article))|\s*$)|\bvote now\b|\bthis poll\b/i,
@@ -97,7 +100,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
 const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|/]\s*\S|\((?:photo|photograph|image)s?\s+by\b|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b|^(?:photo(?:graph)?|image|video|footage)s?\s+(?:courtesy|credit|by)\b/i;
 
 /** A caption that describes a picture: "A map showing …", "The new fish, photographed in …". */
-const CAPTION = /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
+const CAPTION = /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration|rendering|render|artist['’]s impression)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
 
 /** A sentence ends with . ! or ? possibly followed by closing quotes or brackets. */
 const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
@@ -116,7 +119,7 @@ const LIVE_HEADLINE = /^live\s*:\s*(?=\p{Lu})/iu;
 /** A bare clock time ("17:48 GMT", "9.05am"): a live blog's entry stamp. */
 const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t))?$/i;
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
-const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
+const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read)\\b`, 'i');
 /** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
@@ -481,6 +484,8 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
   const titleShaped = (u: Unit, i: number) => {
     const previous = units[i - 1]?.text ?? '';
     if (CAPTION_LABEL.test(previous) || (clocks >= 3 && CLOCK.test(previous))) return false;
+    // The value under a label line ("Source:" / "Hollins Institute") is a field, not a headline.
+    if (/^\p{Lu}[\p{L} ]{0,24}:$/u.test(previous)) return false;
     // One of a run of "Label: value" lines is a field of a fact box ("Court: …", "Outcome: …").
     if (LABELLED.test(u.text) && (LABELLED.test(previous) || LABELLED.test(units[i + 1]?.text ?? ''))) return false;
     const heading = MD_HEADING.test(u.text);
@@ -512,14 +517,16 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     const after = units[i + 1];
     const before = units[i - 1];
     const standfirst = !(i + 1 < bodyStart && after && after.words > 16 && after.words <= 60 && !after.ui && !after.boxed);
-    at = standfirst && before && titleShaped(before, i - 1) && before.words <= u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text)) ? i - 1 : i;
+    at = standfirst && before && titleShaped(before, i - 1) && before.words <= u.words && before.words >= 0.5 * u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text)) ? i - 1 : i;
   }
   if (at < 0) return undefined;
   // A headline sits right above its byline or time stamp. When the nearest candidate does not,
   // one a few lines up that does is the headline, and the nearer line a section label.
   const metadata = (v?: Unit) => !!v && (BYLINE.test(v.text) || BYLINE_ROLE.test(v.text) || STAMP.test(v.text));
-  if (!metadata(units[at + 1])) {
-    for (let j = at - 1; j >= Math.max(0, at - 8); j--) if (titleShaped(units[j]!, j) && metadata(units[j + 1])) return units[j];
+  // (A standfirst often has no full stop; a news brief under its own heading always does.)
+  const standfirst = (v?: Unit) => !!v && v.words > 16 && v.words <= 60 && !v.ui && !v.boxed && !ENDS_SENTENCE.test(v.text);
+  if (!metadata(units[at + 1]) && !standfirst(units[at + 1])) {
+    for (let j = at - 1; j >= Math.max(0, at - 12); j--) if (titleShaped(units[j]!, j) && (metadata(units[j + 1]) || standfirst(units[j + 1]))) return units[j];
   }
   return units[at];
 }

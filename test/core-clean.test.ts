@@ -312,6 +312,28 @@ describe('page furniture around an article', () => {
     for (const b of briefs) expect(kept).not.toContain(b);
   });
 
+  // Shapes met in the twelfth blind batch.
+  it('takes the headline above its "Name / Outlet / Updated" byline, past a caption, text-size buttons and alt texts', async () => {
+    const news = 'Westby library to stay open till midnight; 1,200 students sign up';
+    const lines = ['News', news, 'Jane Roe / WGN / Updated: Feb 11, 2025, 08:14 IST', 'Share', 'AA', '+ Text Size', 'Small', 'Medium', 'Large', 'Jane Roe’s profile picture', 'Verified Staff Badge', 'Students in the reading hall of the Westby library on Monday night', ...body];
+    expect((await clean(lines)).title).toBe(news);
+  });
+
+  it('takes neither a field value under its label nor a tagline above the headline that is much shorter than it', async () => {
+    const long = 'Storm Shuts Westby Harbour Until Friday as Divers and Engineers Survey the Broken Wall';
+    const lines = ['Science News', 'from research organizations', long, 'Date:', 'March 4, 2025', 'Source:', 'Westby Institute for Coastal Studies', '', ...body];
+    expect((await clean(lines)).title).toBe(long);
+  });
+
+  it('drops a "WATCH |" video card and an architect\'s rendering caption', async () => {
+    const watch = 'WATCH | Divers explain how they will survey the channel:';
+    const rendering = 'A rendering of the planned breakwater at Westby harbour.';
+    const { kept } = await clean([headline, '', body[0]!, '', watch, '', body[1]!, '', rendering, '', body[3]!, '', body[4]!]);
+    expect(kept).not.toContain(watch);
+    expect(kept).not.toContain(rendering);
+    expect(kept).toContain(body[3]);
+  });
+
   it('takes the headline, not a standfirst of the same length below it', async () => {
     const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
     const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
