@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 20;
+export const CLEANER_VERSION = 21;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -121,13 +121,15 @@ const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
 const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
-const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read)\\b`, 'i');
+const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`, 'i');
 /** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
 const STAMP = /^(?:last )?(?:updated|published|posted|modified)\b/i;
 /** A label in capitals before a colon: "BREAKING:", "LIVE:", "WATCH:". */
 const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
 /** A page field, "Reading time: 5 min", "Source: Reuters": a label and a short value. */
 const FIELD = /^\p{Lu}[\p{L} ]{0,24}:\s*(?:\S+\s*){1,3}$/u;
+/** A menu: three or more items of one or two capitalised words between bars or dots. */
+const MENU = /^(?:\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?\s*[|·•/]\s*){2,}\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?$/u;
 const LABELLED = /^\p{Lu}[\p{L} ]{0,24}:\s/u;
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
@@ -492,7 +494,7 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     // A time stamp, short or led by its date ("February 27, 2024 2:14 PM EST Updated 3 hours ago").
     const dateline = DATELINE.test(u.text) && (u.words <= 10 || DATELINE.test(u.text.split(/\s+/).slice(0, 3).join(' ')));
     // A headline in two parts ("Court cuts sentence: judge gave too little credit") runs longer.
-    const shaped = heading || (u.words >= 4 && u.words <= (/\S:\s/u.test(u.text) ? 20 : 16) && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text) && !ROLE_LINE.test(u.text) && !NUMERIC_DATE.test(u.text));
+    const shaped = heading || (!MENU.test(u.text) && u.words >= 4 && u.words <= (/\S:\s/u.test(u.text) ? 20 : 16) && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text) && !ROLE_LINE.test(u.text) && !NUMERIC_DATE.test(u.text));
     // "Live: …" marks a link to a live page, or the headline of the live page itself, which
     // heads a block of furniture (editors, update time).
     const live = LIVE_HEADLINE.test(u.text) && uiScore(u.text.replace(LIVE_HEADLINE, '')) === 0;
@@ -520,6 +522,8 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     at = standfirst && before && titleShaped(before, i - 1) && before.words <= u.words && before.words >= 0.5 * u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text)) ? i - 1 : i;
   }
   if (at < 0) return undefined;
+  // Taken as the headline above its standfirst: that is evidence enough.
+  if (units[at + 1] && titleShaped(units[at + 1]!, at + 1) && at + 1 < bodyStart) return units[at];
   // A headline sits right above its byline or time stamp. When the nearest candidate does not,
   // one a few lines up that does is the headline, and the nearer line a section label.
   const metadata = (v?: Unit) => !!v && (BYLINE.test(v.text) || BYLINE_ROLE.test(v.text) || STAMP.test(v.text));

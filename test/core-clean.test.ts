@@ -334,6 +334,12 @@ describe('page furniture around an article', () => {
     expect(kept).toContain(body[3]);
   });
 
+  // Shapes met in the thirteenth blind batch.
+  it('takes neither a menu of sections nor a read time, and keeps the headline that has a standfirst below it', async () => {
+    const lines = ['THE WESTBY LEDGER', 'Markets | Companies | Economy | Politics | Opinion | Careers | Wealth', 'FTSE 100 8,412.36 ▲ 0.42% | GBP/USD 1.2688 ▼ 0.11% | Brent $74.30 ▲ 1.02% | Gold $2,961.40 ▲ 0.18%', 'Sign in', '', 'COMPANIES / SHIPPING', '', headline, '', 'Harbour users told to keep their boats in the inner basin', '', 'Jane Roe', 'Coast Correspondent', '04 March 2026 - 17:25', '5 mins to read', '', ...body];
+    expect((await clean(lines)).title).toBe(headline);
+  });
+
   it('takes the headline, not a standfirst of the same length below it', async () => {
     const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
     const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
