@@ -23,6 +23,14 @@ interface Floors {
   refused?: number;
 }
 
+/** Questions written blind on a noisy batch, held out from calibration. */
+const heldOutNoisy = (letter: string, batch: number, floors: Floors) => ({
+  name: `proxy-noisy-${letter} (held out)`,
+  corpus: `test/fixtures/noisy-pages-${batch}`,
+  set: `eval/proxy-noisy-${letter}.jsonl`,
+  floors,
+});
+
 const sets: { name: string; corpus: string; set: string; floors: Floors }[] = [
   { name: 'seeds', corpus: 'seeds', set: 'eval/seeds.jsonl', floors: { hit1: 0.8, hit3: 0.85, negatives: 0.6, chars: 600 } },
   { name: 'dev', corpus: 'seeds', set: 'eval/dev.jsonl', floors: { hit1: 0.7, hit3: 1, negatives: 1, chars: 600 } },
@@ -38,8 +46,8 @@ const sets: { name: string; corpus: string; set: string; floors: Floors }[] = [
   // Held out, on the third and fourth noisy batches. Known refusals: in -c, a paraphrase the encoder
   // scores below every threshold ("heaviest fine" / "biggest penalty"); in -d, three questions on a
   // tabloid page whose first half the cleaner loses (noisy-pages-4/q2.txt).
-  { name: 'proxy-noisy-c (held out)', corpus: 'test/fixtures/noisy-pages-3', set: 'eval/proxy-noisy-c.jsonl', floors: { hit1: 0.58, hit3: 0.66, negatives: 0.5, chars: 600, refused: 1 } },
-  { name: 'proxy-noisy-d (held out)', corpus: 'test/fixtures/noisy-pages-4', set: 'eval/proxy-noisy-d.jsonl', floors: { hit1: 0.5, hit3: 0.58, negatives: 0.5, chars: 600, refused: 3 } },
+  heldOutNoisy('c', 3, { hit1: 0.58, hit3: 0.66, negatives: 0.5, chars: 600, refused: 1 }),
+  heldOutNoisy('d', 4, { hit1: 0.5, hit3: 0.58, negatives: 0.5, chars: 600, refused: 3 }),
   // Held out, session 4, measured on arrival: casual user questions on the seeds (0.725 / 0.875),
   // a fourth collection (0.55 / 0.675), the seventh to thirteenth noisy batches (0.667 / 0.667,
   // 0.833 / 0.917, 0.833 / 0.833, 0.583 / 0.708, 0.625 / 0.667, 0.792 / 0.958, 0.792 / 0.833).
@@ -47,13 +55,13 @@ const sets: { name: string; corpus: string; set: string; floors: Floors }[] = [
   // on show" against "return to display"; in -k "Quillstore's boss" against "chief executive".
   { name: 'seeds-fresh (held out)', corpus: 'seeds', set: 'eval/seeds-fresh.jsonl', floors: { hit1: 0.68, hit3: 0.82, negatives: 0.3, chars: 600 } },
   { name: 'collection-d (held out)', corpus: 'test/fixtures/collection-d', set: 'eval/collection-d.jsonl', floors: { hit1: 0.5, hit3: 0.62, negatives: 0.33, chars: 600, refused: 1 } },
-  { name: 'proxy-noisy-e (held out)', corpus: 'test/fixtures/noisy-pages-7', set: 'eval/proxy-noisy-e.jsonl', floors: { hit1: 0.6, hit3: 0.6, negatives: 0.16, chars: 600 } },
-  { name: 'proxy-noisy-f (held out)', corpus: 'test/fixtures/noisy-pages-8', set: 'eval/proxy-noisy-f.jsonl', floors: { hit1: 0.75, hit3: 0.85, negatives: 0.33, chars: 600 } },
-  { name: 'proxy-noisy-g (held out)', corpus: 'test/fixtures/noisy-pages-9', set: 'eval/proxy-noisy-g.jsonl', floors: { hit1: 0.75, hit3: 0.75, negatives: 0.33, chars: 600 } },
-  { name: 'proxy-noisy-h (held out)', corpus: 'test/fixtures/noisy-pages-10', set: 'eval/proxy-noisy-h.jsonl', floors: { hit1: 0.5, hit3: 0.62, negatives: 0.33, chars: 600 } },
-  { name: 'proxy-noisy-i (held out)', corpus: 'test/fixtures/noisy-pages-11', set: 'eval/proxy-noisy-i.jsonl', floors: { hit1: 0.55, hit3: 0.6, negatives: 0.33, chars: 600 } },
-  { name: 'proxy-noisy-j (held out)', corpus: 'test/fixtures/noisy-pages-12', set: 'eval/proxy-noisy-j.jsonl', floors: { hit1: 0.7, hit3: 0.85, negatives: 0.33, chars: 600 } },
-  { name: 'proxy-noisy-k (held out)', corpus: 'test/fixtures/noisy-pages-13', set: 'eval/proxy-noisy-k.jsonl', floors: { hit1: 0.7, hit3: 0.75, negatives: 0.33, chars: 600, refused: 1 } },
+  heldOutNoisy('e', 7, { hit1: 0.6, hit3: 0.6, negatives: 0.16, chars: 600 }),
+  heldOutNoisy('f', 8, { hit1: 0.75, hit3: 0.85, negatives: 0.33, chars: 600 }),
+  heldOutNoisy('g', 9, { hit1: 0.75, hit3: 0.75, negatives: 0.33, chars: 600 }),
+  heldOutNoisy('h', 10, { hit1: 0.5, hit3: 0.62, negatives: 0.33, chars: 600 }),
+  heldOutNoisy('i', 11, { hit1: 0.55, hit3: 0.6, negatives: 0.33, chars: 600 }),
+  heldOutNoisy('j', 12, { hit1: 0.7, hit3: 0.85, negatives: 0.33, chars: 600 }),
+  heldOutNoisy('k', 13, { hit1: 0.7, hit3: 0.75, negatives: 0.33, chars: 600, refused: 1 }),
 ];
 
 describe.each(sets)('quality on $name', ({ name, corpus, set, floors }) => {
