@@ -15,7 +15,7 @@ import { terms } from './lexical.js';
  */
 
 /** Bump when cleaning changes: the manifest records it and a mismatch forces re-embedding. */
-export const CLEANER_VERSION = 21;
+export const CLEANER_VERSION = 22;
 
 /** Page furniture: phrases that are about using the page, not about the news. */
 const UI_PATTERNS: RegExp[] = [
@@ -69,7 +69,7 @@ const UI_PATTERNS: RegExp[] = [
   /\bnever miss a (?:story|thing)\b/i,
   /\bour (?:reporters|journalists|journalism|newsroom|standards|editorial (?:standards|guidelines|policy|code))\b/i,
   /\b(?:you (?:might|may) (?:also )?like|recommended for you|explore more|what to read next|key events)\b/i,
-  /\b(?:terms apply|free delivery|book (?:now|early)|switch today|first month free|limited offer)\b/i,
+  /\b(?:terms apply|free delivery|book (?:now|early)|switch today|first month free|limited offer|free trial|try (?:\p{Lu}[\p{L}-]* )?(?:it )?(?:for )?free)\b/iu,
 ];
 
 /**
@@ -90,6 +90,7 @@ const STRONG_UI_PATTERNS: RegExp[] = [
   /\bforward-looking statements?\b|\bactual results (?:may|could) differ\b/i,
   /\b(?:in|to) your inbox\b|\bwe will never share your\b/i,
   /\b(?:download|get) (?:the|our) (?:[\p{L}&'’-]+ ){0,4}app\b/iu,
+  /\bstrict (?:sourcing|editorial) (?:guidelines|standards)\b/i,
   /\bthis (?:article|story) was (?:originally |first )?(?:translated|amended|corrected|updated|published)\b/i,
   // Only as a label: news often reports a bill "sponsored by" or "co-sponsored" by someone.
   /^(?:sponsored|in partnership with|paid (?:post|content)|advertisement feature)\b|\bsponsored content\b/i,

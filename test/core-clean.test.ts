@@ -340,6 +340,15 @@ describe('page furniture around an article', () => {
     expect((await clean(lines)).title).toBe(headline);
   });
 
+  it("drops a free-trial advert and a site's sourcing note", async () => {
+    const advert = 'Track every vessel without the bill shock. Try Harbourline free.';
+    const sourcing = 'Westby Health has strict sourcing guidelines and relies on peer-reviewed studies, academic research institutions and medical journals.';
+    const { kept } = await clean([headline, '', body[0]!, '', advert, '', body[1]!, '', body[3]!, '', body[4]!, '', sourcing]);
+    expect(kept).not.toContain(advert);
+    expect(kept).not.toContain(sourcing);
+    expect(kept).toContain(body[4]);
+  });
+
   it('takes the headline, not a standfirst of the same length below it', async () => {
     const standfirst = 'Harbour users are told to keep their boats in the inner basin until Friday';
     const long = 'Storm shuts Westby harbour until Friday after the outer breakwater collapses in the night';
