@@ -131,7 +131,9 @@ const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
 const FIELD = /^\p{Lu}[\p{L} ]{0,24}:\s*(?:\S+\s*){1,3}$/u;
 /** A menu: three or more items of one or two capitalised words between bars or dots. */
 const MENU = /^(?:\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?\s*[|·•/]\s*){2,}\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?$/u;
+/** A line led by a label ("Court: …"), and a label alone on its line ("Source:"). */
 const LABELLED = /^\p{Lu}[\p{L} ]{0,24}:\s/u;
+const LABEL_ALONE = /^\p{Lu}[\p{L} ]{0,24}:$/u;
 const LIST_ITEM = /^[-•*·▪►]\s/u;
 const MD_HEADING = /^#{1,6}\s+\S/;
 
@@ -223,6 +225,8 @@ const CONTINUATION_SHARE = 0.3;
 /** Words that address the reader or speak for the writer: comments, promos and "about us" blurbs use them, reported news (outside quotations) does not. */
 // Case matters: "US" is a country, "i" is not a word.
 const PERSONAL = /\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur|us|[Yy]ou|[Yy]our)\b/;
+/** The text speaks to the reader or for the writer outside its quotations. */
+const personal = (text: string) => PERSONAL.test(text.replace(/[“"][^”"]*[”"]/g, ' '));
 
 /**
  * The article may go on after an interruption too long to bridge (a poll, a "you might also
@@ -280,7 +284,7 @@ const wordsIn = (line: string) => line.split(/\s+/).length;
 /** Reported prose about the body's subject: enough of its words are the body's, and it does not address the reader. */
 function continues(stretch: Unit[], vocab: Set<string>): boolean {
   const text = stretch.map((u) => u.text).join(' ');
-  if (PERSONAL.test(text.replace(/[“"][^”"]*[”"]/g, ' '))) return false;
+  if (personal(text)) return false;
   const words = [...new Set(terms(text).filter((t) => !/^\d/.test(t)))];
   return words.filter((t) => vocab.has(t)).length >= CONTINUATION_SHARE * words.length;
 }
@@ -376,7 +380,7 @@ function describe(u: Unit, text: string): void {
   const leadIn = u.words >= 6 && /:$/.test(u.text);
   u.prose = u.words >= 4 && (ENDS_SENTENCE.test(u.text) || leadIn) && !teaser && !startsLower && !MD_HEADING.test(u.text);
   // A furniture phrase in the writer's or the reader's voice ("consider becoming a subscriber to support my work").
-  const furniture = u.ui >= 2 || (u.ui >= 1 && (u.words < 15 || PERSONAL.test(u.text.replace(/[“"][^”"]*[”"]/g, ' '))));
+  const furniture = u.ui >= 2 || (u.ui >= 1 && (u.words < 15 || personal(u.text)));
   const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
   u.junk = !u.prose || teaser || furniture || CREDIT.test(u.text) || CAPTION.test(u.text) || shortListItem;
 }
@@ -470,13 +474,13 @@ function markDuplicates(units: Unit[]): void {
   });
 }
 
-/** The headline: the nearest short, title-shaped line before the body. */
 /** A browser tab's title: the headline, then the site after a bar or dash. */
 const TAB_TITLE = /^(.+?)\s+[|–—-]\s+[^|–—]{2,40}$/u;
 
 /** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
 const CAPS_HEADLINE = /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WITH|AFTER|BEFORE|OVER|FROM|INTO)\s[^\p{Ll}]*$/u;
 
+/** The headline: the nearest short, title-shaped line before the body, with the exceptions below. */
 function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | undefined {
   const counts = new Map<string, number>();
   for (const u of units) counts.set(normalize(u.text), (counts.get(normalize(u.text)) ?? 0) + 1);
@@ -488,7 +492,7 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     const previous = units[i - 1]?.text ?? '';
     if (CAPTION_LABEL.test(previous) || (clocks >= 3 && CLOCK.test(previous))) return false;
     // The value under a label line ("Source:" / "Hollins Institute") is a field, not a headline.
-    if (/^\p{Lu}[\p{L} ]{0,24}:$/u.test(previous)) return false;
+    if (LABEL_ALONE.test(previous)) return false;
     // One of a run of "Label: value" lines is a field of a fact box ("Court: …", "Outcome: …").
     if (LABELLED.test(u.text) && (LABELLED.test(previous) || LABELLED.test(units[i + 1]?.text ?? ''))) return false;
     const heading = MD_HEADING.test(u.text);
@@ -510,26 +514,26 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     const found = units.slice(1, bodyStart).find((u) => normalize(u.text) === normalize(tab) && !u.ui);
     if (found) return found;
   }
+  // A long line of prose that is not furniture, as a standfirst is.
+  const long = (v?: Unit) => !!v && v.words > 16 && v.words <= 60 && !v.ui && !v.boxed;
   let at = -1;
   for (let i = Math.min(bodyStart, units.length) - 1; i >= 0 && at < 0; i--) {
     const u = units[i]!;
     if (!titleShaped(u, i)) continue;
     // A standfirst follows its headline and runs longer: the headline is the line before it
-    // (unless that is a menu, every word capitalised). A line with a long standfirst of its
-    // own below it is the headline, and the line above it a kicker.
-    const after = units[i + 1];
+    // (unless that is a menu, every word capitalised), and that is evidence enough. A line with
+    // a long standfirst of its own below it is the headline, and the line above it a kicker.
     const before = units[i - 1];
-    const standfirst = !(i + 1 < bodyStart && after && after.words > 16 && after.words <= 60 && !after.ui && !after.boxed);
-    at = standfirst && before && titleShaped(before, i - 1) && before.words <= u.words && before.words >= 0.5 * u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text)) ? i - 1 : i;
+    const ownStandfirst = i + 1 < bodyStart && long(units[i + 1]);
+    if (!ownStandfirst && before && titleShaped(before, i - 1) && before.words <= u.words && before.words >= 0.5 * u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
+    at = i;
   }
   if (at < 0) return undefined;
-  // Taken as the headline above its standfirst: that is evidence enough.
-  if (units[at + 1] && titleShaped(units[at + 1]!, at + 1) && at + 1 < bodyStart) return units[at];
   // A headline sits right above its byline or time stamp. When the nearest candidate does not,
   // one a few lines up that does is the headline, and the nearer line a section label.
   const metadata = (v?: Unit) => !!v && (BYLINE.test(v.text) || BYLINE_ROLE.test(v.text) || STAMP.test(v.text));
   // (A standfirst often has no full stop; a news brief under its own heading always does.)
-  const standfirst = (v?: Unit) => !!v && v.words > 16 && v.words <= 60 && !v.ui && !v.boxed && !ENDS_SENTENCE.test(v.text);
+  const standfirst = (v?: Unit) => long(v) && !ENDS_SENTENCE.test(v!.text);
   if (!metadata(units[at + 1]) && !standfirst(units[at + 1])) {
     for (let j = at - 1; j >= Math.max(0, at - 12); j--) if (titleShaped(units[j]!, j) && (metadata(units[j + 1]) || standfirst(units[j + 1]))) return units[j];
   }

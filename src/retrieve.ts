@@ -111,8 +111,8 @@ export function questionNames(question: string): string {
 
 /**
  * 1 when the sentence cannot hold the kind of answer asked for (or is itself a question), 0
- * when it can, 0.5 when it only might. `known` holds the question's own terms: a number, place or person the
- * question already names is not its answer.
+ * when it can, 0.5 when it only might. `known` holds the question's own terms: a number,
+ * place or person the question already names is not its answer.
  */
 export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
   // A question ("Why did the pipe fail?", a subheading or a rhetorical one) answers nothing.
