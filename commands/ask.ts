@@ -2,6 +2,7 @@
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/discord/compose.js';
 import { renderNotice, renderRefusalNote, renderSlowDown } from '../src/discord/render.js';
+import { answerRecord, feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 
@@ -33,8 +34,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   // Defer before any retrieval work: Discord's 3-second deadline only covers this first response.
   await deferFirst(interaction, isPrivate);
   const answer = await ctx.answers.ask(cleaned.question);
-  const { rendered, shown } = composeAnswer(ctx.engine, answer, { private: isPrivate });
+  const feedbackId = feedbackIdFor(ctx, !isPrivate);
+  const { rendered, shown } = composeAnswer(ctx.engine, answer, { private: isPrivate, feedbackId });
   await send(interaction, rendered, { publicNote: renderRefusalNote() });
   const answered = shown.length > 0;
+  if (feedbackId && answered) await recordAnswer(ctx, answerRecord(feedbackId, cleaned.question, shown, interaction.guildId));
   return { outcome: answered ? 'answered' : 'refused', answered };
 }

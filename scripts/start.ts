@@ -7,7 +7,10 @@ import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { runConsole } from '../src/console.js';
 import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/discord/log.js';
+import { collectionEditor } from '../src/collection.js';
 import { openEngine } from '../src/engine.js';
+import { openFeedbackStore } from '../src/feedback/open.js';
+import { openLiveCollection } from '../src/live.js';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
@@ -31,18 +34,24 @@ async function main(): Promise<void> {
   const secrets = [config.DISCORD_TOKEN];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
   process.on('unhandledRejection', (err) => log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }));
-  let engine;
+  const engineOpts = {
+    corpusDir: config.CORPUS_DIR,
+    indexDir: config.INDEX_DIR,
+    embedder: config.EMBEDDER,
+    modelDir: config.MODEL_DIR,
+    notice: (line: string) => process.stderr.write(`${redact(line, secrets)}\n`),
+  };
+  let opened;
   try {
-    engine = await openEngine({
-      corpusDir: config.CORPUS_DIR,
-      indexDir: config.INDEX_DIR,
-      embedder: config.EMBEDDER,
-      modelDir: config.MODEL_DIR,
-      notice: (line) => process.stderr.write(`${redact(line, secrets)}\n`),
-    });
+    opened = await openEngine(engineOpts);
   } catch (err) {
     fail(`Could not open the collection: ${err instanceof Error ? err.message : String(err)}`, secrets);
   }
+  // Files added, changed or removed while running are re-indexed in the background.
+  const live = openLiveCollection(opened, engineOpts, { log });
+  const engine = live.engine;
+  const feedback = openFeedbackStore(config);
+  const collection = { editor: collectionEditor(config.CORPUS_DIR, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)), refresh: engine.refresh };
 
   if (!config.DISCORD_TOKEN) {
     await runConsole({
@@ -50,7 +59,11 @@ async function main(): Promise<void> {
       input: process.stdin,
       output: (text) => process.stdout.write(text + '\n'),
       prompt: process.stdin.isTTY ? '> ' : undefined,
+      feedback,
+      collection,
     });
+    live.close();
+    await feedback.close();
     process.exit(0);
   }
 
@@ -60,12 +73,16 @@ async function main(): Promise<void> {
     restUrl: config.DISCORD_REST_URL,
     rateLimit: { count: config.RATE_LIMIT_COUNT, windowS: config.RATE_LIMIT_WINDOW_S },
     log,
+    feedback,
+    collection,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
+    live.close();
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
+      .then(() => feedback.close())
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };

@@ -48,6 +48,10 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_WINDOW_S: positiveInt(30),
   /** On SIGINT/SIGTERM, how long the bot waits for answers in flight before it exits. */
   SHUTDOWN_WAIT_S: positiveInt(10),
+  /** Votes on answers: the local append-only file. */
+  FEEDBACK_FILE: z.string().trim().min(1).optional().transform((s) => s ?? 'feedback.jsonl'),
+  /** Largest file `/sources add` accepts, in MB. */
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(1024).optional().transform((n) => n ?? 10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().transform((s) => s ?? 'info'),
 });
 

@@ -7,7 +7,7 @@ import { policyFor } from './calibration.js';
 import type { Embedder } from './embed/embedder.js';
 import { rescale } from './embed/scale.js';
 import { openEmbedder } from './embed/select.js';
-import { buildIndex } from './index/build.js';
+import { buildIndex, type BuildReport } from './index/build.js';
 import { FILES } from './index/files.js';
 import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
 import { LEXICAL_VERSION } from './lexical.js';
@@ -36,7 +36,7 @@ export interface EngineOptions {
  * added, changed or removed). A corrupt index is an error, not silently rebuilt. When a
  * stale index cannot be rebuilt (a file unreadable), the old one stays in use.
  */
-export async function openEngine(opts: EngineOptions): Promise<Engine> {
+export async function openEngine(opts: EngineOptions): Promise<Engine & { readonly embedder: Embedder }> {
   const notice = opts.notice ?? (() => {});
   const hasIndex = existsSync(join(opts.indexDir, FILES.manifest));
   let embedder: Embedder | undefined;
@@ -67,6 +67,22 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     throw new IndexError(`Index in ${opts.indexDir} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`);
   }
   return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
+}
+
+/**
+ * For a running bot (src/live.ts): rebuilds the index from the collection with the embedder
+ * already loaded (only changed files are embedded) and opens it. `undefined` when the files are
+ * those of the index and `force` is not set (`sources.json` is not part of that check). Throws
+ * when the build fails: the caller keeps answering from the engine it has.
+ */
+export async function rebuildEngine(opts: EngineOptions, embedder: Embedder, force = false): Promise<{ engine: Engine; report: BuildReport } | undefined> {
+  if (!force && existsSync(join(opts.indexDir, FILES.manifest))) {
+    const manifest = await readManifest(opts.indexDir);
+    if (manifest.embedder === embedder.id && !(await isStale(opts.corpusDir, manifest.files))) return undefined;
+  }
+  const report = await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
+  const index = await readIndex(opts.indexDir);
+  return { engine: createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy }), report };
 }
 
 /** An engine over an index already in memory. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { Document, SourceMeta } from './types.js';
 
@@ -10,7 +10,13 @@ export class CorpusError extends Error {
   override name = 'CorpusError';
 }
 
-const SOURCE_FILES = /\.(txt|md)$/i;
+/** The file extensions the collection reads (lower case, with the dot); uploads are checked against these too. */
+export const SOURCE_EXTENSIONS: readonly string[] = ['.txt', '.md'];
+
+/** True for a file name the collection reads (by extension). */
+export function isSourceFile(name: string): boolean {
+  return SOURCE_EXTENSIONS.includes(extname(name).toLowerCase());
+}
 
 const SourceMetaSchema = z
   .object({
@@ -40,7 +46,7 @@ export async function listCollection(dir: string): Promise<string[]> {
   }
   const names: string[] = [];
   for (const e of entries) {
-    if (!SOURCE_FILES.test(e.name) || e.isDirectory()) continue;
+    if (!isSourceFile(e.name) || e.isDirectory()) continue;
     // A link to a folder is skipped like a folder; a broken link stays listed (reading it is an error).
     if (e.isSymbolicLink() && (await stat(join(dir, e.name)).then((s) => s.isDirectory(), () => false))) continue;
     names.push(e.name);

@@ -5,6 +5,7 @@
  */
 import { DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
 import { composeSourcesView } from './compose.js';
+import { handleVote } from './feedback.js';
 import { parseCustomId } from './ids.js';
 import { renderNotice } from './render.js';
 import { deferFirst, send } from './respond.js';
@@ -30,6 +31,7 @@ export async function handleButton(i: ButtonInteraction, ctx: BotContext): Promi
     await send(i, view);
     return { outcome: view.embeds.length ? 'sources' : 'sources_invalid' };
   }
+  if (parsed.kind === 'vote') return handleVote(i, ctx, parsed.answer, parsed.vote);
   return pin(i, ctx);
 }
 

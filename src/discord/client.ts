@@ -38,6 +38,10 @@ export interface BotOptions {
   log?: Logger;
   /** Replace the answer queue (e.g. a different batching policy). */
   answers?: AnswerSource;
+  /** Votes on answers (👍 / 👎 buttons on public answers). */
+  feedback?: BotContext['feedback'];
+  /** Lets moderators add and remove documents (/sources add, /sources remove). */
+  collection?: BotContext['collection'];
   clientOptions?: Partial<ClientOptions>;
   /** How long to wait for the gateway READY (ms). */
   readyTimeoutMs?: number;
@@ -51,13 +55,15 @@ export interface Bot {
   stop(timeoutMs?: number): Promise<boolean>;
 }
 
-export function createContext(opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers'>): BotContext {
+export function createContext(opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
     engine: opts.engine,
     answers: opts.answers ?? new AnswerQueue(opts.engine),
     limiter: new RateLimiter(rate.count, rate.windowS * 1000),
     log: opts.log ?? createLogger(),
+    feedback: opts.feedback,
+    collection: opts.collection,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { normalizeQuestion } from '../question.js';
 import type { Answer, DocInfo, Engine } from '../types.js';
-import { PIN_ID, docCheck, encodeSourcesId, type SpanRef } from './ids.js';
+import { PIN_ID, docCheck, encodeSourcesId, voteIds, type SpanRef } from './ids.js';
 import { discordMarkup, type Markup } from './markdown.js';
 import {
   renderAnswer,
@@ -42,7 +42,8 @@ export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation
   return refs;
 }
 
-export function composeAnswer(engine: Engine, answer: Answer, opts: { private?: boolean; markup?: Markup } = {}): AnswerRender {
+/** `feedbackId`: the answer's feedback record id, for the 👍 / 👎 buttons of a public answer. */
+export function composeAnswer(engine: Engine, answer: Answer, opts: { private?: boolean; markup?: Markup; feedbackId?: string } = {}): AnswerRender {
   const docs = engine.documents();
   return renderAnswer(answer, {
     docsSearched: docs.length,
@@ -53,6 +54,7 @@ export function composeAnswer(engine: Engine, answer: Answer, opts: { private?: 
       return refs.length ? encodeSourcesId(refs) : undefined;
     },
     pinId: PIN_ID,
+    voteIds: opts.feedbackId ? voteIds(opts.feedbackId) : undefined,
   });
 }
 

@@ -5,6 +5,7 @@
  *   src1:<item>~<item>…   Sources button; item = docIndex.start.end.check (base 36),
  *                         check = one base-36 character derived from the document id.
  *   pin1                  Pin button; it acts only on the message the button is attached to.
+ *   fb1:<answer>:u|d      👍 / 👎 buttons; answer = the 10-character id of the answer's feedback record.
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
@@ -20,7 +21,14 @@ export interface SpanRef {
   check: string;
 }
 
-export type ParsedId = { kind: 'sources'; items: SpanRef[] } | { kind: 'pin' };
+export type ParsedId = { kind: 'sources'; items: SpanRef[] } | { kind: 'pin' } | { kind: 'vote'; answer: string; vote: 'up' | 'down' };
+
+const VOTE_ID = /^fb1:([0-9a-z]{10}):([ud])$/;
+
+/** Custom IDs of the 👍 and 👎 buttons of one answer. */
+export function voteIds(answer: string): { up: string; down: string } {
+  return { up: `fb1:${answer}:u`, down: `fb1:${answer}:d` };
+}
 
 /** One base-36 character that changes when the document behind an index changes. */
 export function docCheck(docId: string): string {
@@ -66,6 +74,8 @@ export function parseCustomId(raw: unknown): ParsedId | null {
   const id = customIdSchema.safeParse(raw);
   if (!id.success) return null;
   if (id.data === PIN_ID) return { kind: 'pin' };
+  const vote = VOTE_ID.exec(id.data);
+  if (vote) return { kind: 'vote', answer: vote[1]!, vote: vote[2] === 'u' ? 'up' : 'down' };
   if (!id.data.startsWith(SOURCES_PREFIX)) return null;
   const parts = id.data.slice(SOURCES_PREFIX.length).split('~');
   if (parts.length === 0 || parts.length > MAX_ITEMS) return null;

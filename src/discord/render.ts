@@ -134,6 +134,8 @@ export interface AnswerRenderOptions extends DocCounts {
   /** Custom ID for the Sources button, from the citations actually shown; undefined → no button. */
   sourcesId?: (shown: readonly ShownCitation[]) => string | undefined;
   pinId?: string;
+  /** Custom IDs of the 👍 / 👎 buttons (public answers only); undefined → no feedback buttons. */
+  voteIds?: { up: string; down: string };
 }
 
 export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerRender {
@@ -176,6 +178,9 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
   const sourcesId = opts.sourcesId?.(shown);
   if (sourcesId) buttons.push({ customId: sourcesId, label: 'Sources', style: 'secondary' });
   if (!opts.private && opts.pinId) buttons.push({ customId: opts.pinId, label: 'Pin', style: 'secondary' });
+  if (!opts.private && opts.voteIds) {
+    buttons.push({ customId: opts.voteIds.up, label: '👍', style: 'secondary' }, { customId: opts.voteIds.down, label: '👎', style: 'secondary' });
+  }
   return { rendered: { embeds: [embed], buttons, ephemeral: !!opts.private }, shown };
 }
 
@@ -194,7 +199,7 @@ export function renderRefusal(answer: Pick<Answer, 'question' | 'closest'>, opts
       `I couldn't find a passage that answers “${q}” in the ${plural(opts.docsSearched, 'document')} I searched.`,
     ];
     if (closest.length > 0) lines.push('The closest documents were:', ...nearList(m, closest));
-    lines.push('Try rephrasing with words the documents would use, or browse them with /sources.');
+    lines.push('Try rephrasing with words the documents would use, or browse them with /sources browse.');
     return lines.join('\n');
   };
   let content = build();
@@ -291,7 +296,7 @@ export function renderDocList(docs: readonly DocInfo[], opts: { markup?: Markup 
   );
   let count = lines.length;
   const build = (k: number) =>
-    lines.slice(0, k).join('\n') + (k < lines.length ? `\n…and ${lines.length - k} more. Use /sources doc: to find one.` : '');
+    lines.slice(0, k).join('\n') + (k < lines.length ? `\n…and ${lines.length - k} more. Use /sources browse doc: to find one.` : '');
   let description = build(count);
   while (description.length > LIMITS.embedDescription && count > 0) description = build(--count);
   return {
@@ -343,7 +348,7 @@ export function renderDocCard(d: DocInfo, opts: { markup?: Markup } = {}): Rende
 export function renderUnknownDoc(value: string, opts: { markup?: Markup } = {}): Rendered {
   const m = opts.markup ?? discordMarkup;
   return {
-    content: `No document matches “${fitText(m, oneLine(value), 200)}”. Use /sources without options to list them.`,
+    content: `No document matches “${fitText(m, oneLine(value), 200)}”. Use /sources browse without options to list them.`,
     embeds: [],
     buttons: [],
     ephemeral: true,

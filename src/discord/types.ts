@@ -3,6 +3,9 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { CollectionEditor } from '../collection.js';
+import type { FeedbackStore } from '../feedback/store.js';
+import type { RefreshResult } from '../live.js';
 import type { Engine } from '../types.js';
 import type { Logger } from './log.js';
 import type { AnswerSource } from './queue.js';
@@ -16,6 +19,16 @@ export interface BotContext {
   /** Per-user limiter for /ask. */
   limiter: RateLimiter;
   log: Logger;
+  /** Votes on answers; absent → no 👍 / 👎 buttons. */
+  feedback?: FeedbackStore;
+  /** Moderators' edits of the collection; absent → /sources add and remove are turned down. */
+  collection?: LiveCollection;
+}
+
+/** The collection folder the bot may edit, and the re-index that makes an edit answerable. */
+export interface LiveCollection {
+  editor: CollectionEditor;
+  refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
 }
 
 /** What a handler reports for the interaction's log line. */

@@ -1,0 +1,64 @@
+/**
+ * npm run feedback -- [--file FILE] [--json]             summary: answers, votes, worst-rated questions
+ * npm run feedback -- --export OUT [--corpus D] [--index D]   the 👍 answers as an eval set (JSONL)
+ * The exported set runs with `npm run eval -- --set OUT` and can join `calibrate`'s labelled sets.
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { parseCli, runMain } from '../src/cli.js';
+import { loadConfig } from '../src/config.js';
+import { openFeedbackStore } from '../src/feedback/open.js';
+import { exportEvalSet, summarize } from '../src/feedback/summary.js';
+import { openEngineFromCli } from '../src/open-from-cli.js';
+
+runMain(async () => {
+  const { values } = parseCli({
+    options: {
+      file: { type: 'string' },
+      export: { type: 'string' },
+      corpus: { type: 'string' },
+      index: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const config = loadConfig();
+  const store = openFeedbackStore({ ...config, FEEDBACK_FILE: values.file ?? config.FEEDBACK_FILE });
+  const log = await store.read();
+  await store.close();
+
+  if (values.export) {
+    const engine = await openEngineFromCli(values);
+    const { items, stale } = exportEvalSet(log, engine);
+    // Written whole or not at all.
+    const tmp = `${values.export}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await writeFile(tmp, items.map((it) => JSON.stringify(it)).join('\n') + (items.length ? '\n' : ''));
+      await rename(tmp, values.export);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    process.stdout.write(
+      `Wrote ${items.length} question${items.length === 1 ? '' : 's'} to ${values.export}` +
+        (stale ? ` (${stale} 👍 answer${stale === 1 ? '' : 's'} left out: their documents changed)` : '') +
+        `. Score them with: npm run eval -- --set ${values.export}\n`,
+    );
+    return;
+  }
+
+  const s = summarize(log);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(s)}\n`);
+    return;
+  }
+  const lines = [
+    `Feedback in ${store.where}`,
+    `answers recorded   ${s.answers}`,
+    `answers voted on   ${s.votedAnswers}`,
+    `votes              ${s.up + s.down} (👍 ${s.up}, 👎 ${s.down})`,
+  ];
+  if (s.skippedLines) lines.push(`unreadable lines   ${s.skippedLines} (skipped)`);
+  lines.push('', s.worst.length ? 'Worst-rated questions:' : 'No question has more 👎 than 👍.');
+  for (const q of s.worst) lines.push(`  👍 ${q.up}  👎 ${q.down}  ${q.question}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+});

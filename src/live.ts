@@ -1,0 +1,122 @@
+/**
+ * A live engine: an `Engine` that answers from the current index while the collection changes.
+ * `refresh()` rebuilds in the background (only changed files embedded, see `rebuildEngine`) and
+ * then swaps the reference; a question already being answered keeps the engine it started with.
+ * Rebuilds run one at a time; calls made during a rebuild share one follow-up rebuild. A failed
+ * rebuild keeps the old engine and reports why (one line, naming the file when the error does).
+ */
+import type { Logger } from './discord/log.js';
+import type { Embedder } from './embed/embedder.js';
+import { rebuildEngine, type EngineOptions } from './engine.js';
+import type { BuildReport } from './index/build.js';
+import type { Answer, Engine } from './types.js';
+import { watchCollection } from './watch.js';
+
+export type RefreshResult =
+  | { ok: true; changed: false }
+  | { ok: true; changed: true; docs: number; embedded: number; reused: number; ms: number }
+  | { ok: false; error: string };
+
+/** Builds a fresh engine from the collection; `undefined` when nothing changed (and `force` is off). */
+export type Rebuild = (force: boolean) => Promise<{ engine: Engine; report: BuildReport } | undefined>;
+
+export interface LiveEngine extends Engine {
+  /** The engine answering now. */
+  readonly current: Engine;
+  /**
+   * Re-index the collection and swap the result in. Resolves after a rebuild that started after
+   * this call (so a file written before the call is in it); never rejects.
+   */
+  refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
+}
+
+export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r: RefreshResult) => void = () => {}): LiveEngine {
+  let current = initial;
+  let running: Promise<RefreshResult> | undefined;
+  let next: Promise<RefreshResult> | undefined;
+  let nextForce = false;
+
+  const run = async (force: boolean): Promise<RefreshResult> => {
+    let result: RefreshResult;
+    try {
+      const built = await rebuild(force);
+      if (!built) result = { ok: true, changed: false };
+      else {
+        current = built.engine;
+        const { docs, embedded, reused, ms } = built.report;
+        result = { ok: true, changed: true, docs, embedded, reused, ms: Math.round(ms) };
+      }
+    } catch (err) {
+      result = { ok: false, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300) };
+    }
+    onResult(result);
+    return result;
+  };
+
+  const refresh = (opts: { force?: boolean } = {}): Promise<RefreshResult> => {
+    if (!running) {
+      running = run(!!opts.force).finally(() => (running = undefined));
+      return running;
+    }
+    // A rebuild is under way and may have read the folder already: queue one more after it.
+    nextForce ||= !!opts.force;
+    next ??= running.then(() => {
+      const force = nextForce;
+      next = undefined;
+      nextForce = false;
+      return refresh({ force });
+    });
+    return next;
+  };
+
+  return {
+    get current() {
+      return current;
+    },
+    get embedderId() {
+      return current.embedderId;
+    },
+    refresh,
+    // Each call takes the engine of the moment: a swap never changes an answer under way.
+    ask: (question: string): Promise<Answer> => current.ask(question),
+    askMany: (questions: string[]) => current.askMany(questions),
+    search: (query, k) => current.search(query, k),
+    documents: () => current.documents(),
+    document: (doc) => current.document(doc),
+    context: (doc, start, end) => current.context(doc, start, end),
+  };
+}
+
+export interface LiveCollectionOptions {
+  /** Quiet time after the last change in the folder before re-indexing (ms). */
+  debounceMs?: number;
+  log: Logger;
+}
+
+/**
+ * The running bot's collection: a live engine over `initial`, re-indexed when files in
+ * `opts.corpusDir` change (watched) or when `refresh()` is called (after an upload).
+ */
+export function openLiveCollection(
+  initial: Engine & { readonly embedder: Embedder },
+  engineOpts: EngineOptions,
+  opts: LiveCollectionOptions,
+): { engine: LiveEngine; close(): void } {
+  const { log } = opts;
+  const engine = createLiveEngine(
+    initial,
+    (force) => rebuildEngine(engineOpts, initial.embedder, force),
+    (r) => {
+      if (!r.ok) log.warn('reindex_failed', { corpus: engineOpts.corpusDir, error: r.error, note: 'still answering from the previous index' });
+      else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
+    },
+  );
+  const watcher = watchCollection(engineOpts.corpusDir, {
+    debounceMs: opts.debounceMs,
+    onChange: ({ metadata }) => void engine.refresh({ force: metadata }),
+    onError: (message) => log.warn('watch_failed', { error: message }),
+  });
+  // Anything changed between opening the index and starting to watch is picked up now.
+  void engine.refresh();
+  return { engine, close: () => watcher.close() };
+}
