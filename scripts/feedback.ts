@@ -1,6 +1,6 @@
 /**
  * npm run feedback -- [--file FILE] [--json]             summary: answers, votes, worst-rated questions
- * npm run feedback -- --export OUT [--corpus D] [--index D]   the 👍 answers as an eval set (JSONL)
+ * npm run feedback -- --export OUT [--corpus DIR]        the 👍 answers as an eval set (JSONL)
  * The exported set runs with `npm run eval -- --set OUT` and can join `calibrate`'s labelled sets.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { parseCli, runMain } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { exportEvalSet, summarize } from '../src/feedback/summary.js';
-import { openEngineFromCli } from '../src/open-from-cli.js';
+import { loadCollection } from '../src/load.js';
 
 runMain(async () => {
   const { values } = parseCli({
@@ -17,7 +17,6 @@ runMain(async () => {
       file: { type: 'string' },
       export: { type: 'string' },
       corpus: { type: 'string' },
-      index: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -27,8 +26,9 @@ runMain(async () => {
   await store.close();
 
   if (values.export) {
-    const engine = await openEngineFromCli(values);
-    const { items, stale } = exportEvalSet(log, engine);
+    // The cited spans are read again from the collection as it is now.
+    const docs = new Map((await loadCollection(values.corpus ?? config.CORPUS_DIR)).map((d) => [d.id, d.text]));
+    const { items, stale } = exportEvalSet(log, (doc) => docs.get(doc));
     // Written whole or not at all.
     const tmp = `${values.export}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {

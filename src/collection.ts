@@ -52,7 +52,7 @@ export function collectionName(raw: string): string {
   let stem = name.slice(0, name.length - ext.length).replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/\s+/g, ' ').trim();
   stem = stem.slice(0, MAX_NAME - ext.length);
   if (!stem || /^[._ -]*$/.test(stem)) throw new CollectionEditError('That file name has no letters or digits in it.');
-  return stem + ext;
+  return stem + name.slice(name.length - ext.length);
 }
 
 /** Refuses a file over the limit (checked on the declared size before downloading, and again on the bytes). */
@@ -163,8 +163,8 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
         if (input.title?.trim()) meta.title = input.title.trim();
         if (input.url?.trim()) meta.url = input.url.trim();
         const checked = SourcesFileSchema.safeParse({ [name]: meta });
-        if (!checked.success) {
-          const field = String(checked.error.issues[0]?.path[1] ?? 'value');
+        if (!checked.success || (meta.url && !/^https?:\/\//i.test(meta.url))) {
+          const field = checked.success ? 'url' : String(checked.error.issues[0]?.path[1] ?? 'value');
           throw new CollectionEditError(field === 'url' ? 'The url must be a full web address such as https://example.org/page.' : `The ${field} is not valid (at most 300 characters).`);
         }
         const sources = await readSources(dir);

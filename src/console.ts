@@ -148,7 +148,7 @@ async function consoleVote(session: ConsoleSession, arg: string): Promise<Render
   if (arg !== 'up' && arg !== 'down') return renderNotice('Usage: /feedback up|down (on the last answer).');
   if (!session.feedback) return renderNotice('Feedback is not being collected here.');
   const last = session.last;
-  if (!last) return renderNotice('There is no answer to vote on yet: ask a question first.');
+  if (!last) return renderNotice('There is no answer to vote on: the last question got none. Ask one first.');
   if (!last.id) {
     // The answer is recorded on its first vote: the console keeps no record of unvoted answers.
     last.id = newAnswerId();

@@ -123,14 +123,18 @@ describe('npm run register', () => {
     expect(await global.done).toBe(0);
     expect(global.out()).toMatch(/^Registered 2 global commands/);
     expect(fake.registered.map((r) => r.path)).toEqual([`/applications/${fake.appId}/guilds/${fake.guildId}/commands`, `/applications/${fake.appId}/commands`]);
-    const body = fake.registered[0]!.body as { name: string; options: { name: string; type: number; required?: boolean; min_length?: number; max_length?: number; autocomplete?: boolean }[] }[];
+    const body = fake.registered[0]!.body as { name: string; options: { name: string; type: number; required?: boolean; min_length?: number; max_length?: number; autocomplete?: boolean; options?: unknown[] }[] }[];
     const ask = body.find((c) => c.name === 'ask')!;
     expect(ask.options).toMatchObject([
       { name: 'question', type: 3, required: true, min_length: 3, max_length: 300 },
       { name: 'private', type: 5 },
     ]);
     const sources = body.find((c) => c.name === 'sources')!;
-    expect(sources.options).toMatchObject([{ name: 'query', type: 3 }, { name: 'doc', type: 3, autocomplete: true }]);
+    expect(sources.options).toMatchObject([
+      { name: 'browse', type: 1, options: [{ name: 'query', type: 3 }, { name: 'doc', type: 3, autocomplete: true }] },
+      { name: 'add', type: 1, options: [{ name: 'file', type: 11, required: true }, { name: 'title', type: 3 }, { name: 'url', type: 3 }] },
+      { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
+    ]);
     expect(guild.out() + global.out()).not.toContain(TOKEN);
   });
 

@@ -4,7 +4,6 @@
  */
 import { normalizeQuestion } from '../question.js';
 import type { EvalItem } from '../eval.js';
-import type { Engine } from '../types.js';
 import { spanHash, type FeedbackLog } from './store.js';
 
 export interface RatedQuestion {
@@ -71,10 +70,11 @@ export function phraseOf(quote: string, max = 100): string {
 
 /**
  * The 👍 answers (more 👍 than 👎) as eval items: the question, and as phrases the start of each
- * span the answer cited, re-read through the engine. A span whose text changed since (the
- * document was edited or removed) is left out; an answer with none left is skipped.
+ * span the answer cited, re-read from the collection as it is now (`textOf`: a document's text
+ * as loaded, or undefined). A span whose text changed since (the document was edited or
+ * removed) is left out; an answer with none left is skipped.
  */
-export function exportEvalSet(log: FeedbackLog, engine: Pick<Engine, 'context'>): { items: EvalItem[]; stale: number } {
+export function exportEvalSet(log: FeedbackLog, textOf: (doc: string) => string | undefined): { items: EvalItem[]; stale: number } {
   const votes = tally(log);
   const byQuestion = new Map<string, { q: string; any: string[] }>();
   let stale = 0;
@@ -83,8 +83,8 @@ export function exportEvalSet(log: FeedbackLog, engine: Pick<Engine, 'context'>)
     if (!t || t.up <= t.down) continue;
     const phrases: string[] = [];
     for (const c of a.cited) {
-      const ctx = engine.context(c.doc, c.start, c.end);
-      if (ctx && spanHash(ctx.quote) === c.hash) phrases.push(phraseOf(ctx.quote));
+      const quote = textOf(c.doc)?.slice(c.start, c.end);
+      if (quote && spanHash(quote) === c.hash) phrases.push(phraseOf(quote));
     }
     if (phrases.length === 0) {
       stale++;

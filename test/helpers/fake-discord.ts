@@ -12,6 +12,7 @@
  *   PUT|DELETE /channels/{c}/messages/pins/{m}         → pin (what `message.pin()` calls in discord.js 14.28;
  *                                                        the legacy /channels/{c}/pins/{m} works too)
  *   GET  /channels/{c}/messages/pins                   → pinned messages
+ *   GET  /attachments/{id}/{name}                      → an uploaded file's bytes (the CDN; outside /api)
  * Discord's rules that matter to a bot are enforced: one callback per interaction (40060), message limits
  * (50035, recorded in `violations`), the first follow-up after a defer replaces the placeholder with the
  * defer's visibility, pinning needs the bot's PIN_MESSAGES in the channel (`botPermissions`, 50013),
@@ -25,7 +26,9 @@
  * session is live are queued and delivered on READY/RESUMED.
  *
  * Interactions: `sendCommand`, `sendAutocomplete`, `sendButton` (member permissions and
- * `app_permissions` per call) return a `FakeInteraction` whose `events`, `original` and `followUps`
+ * `app_permissions` per call; a `subcommand`; attachment options given as `FakeAttachment`, sent
+ * as Discord does: the option's value is an id resolved in `data.resolved.attachments`, with a URL
+ * on this server and a declared `size` that may lie) return a `FakeInteraction` whose `events`, `original` and `followUps`
  * fill in as the bot responds; `waitForReply`/`waitFor` await them.
  */
 import { EventEmitter } from 'node:events';
@@ -103,6 +106,8 @@ export interface FakeInteraction {
 
 export interface SendOptions {
   user?: FakeUser;
+  /** Send the options inside this subcommand. */
+  subcommand?: string;
   /** The member's permissions in the channel (as Discord computes them). Default PERMS.basic. */
   memberPermissions?: bigint;
   /** The bot's permissions in the channel as told to the app. Default: `botPermissions`. */
@@ -110,7 +115,16 @@ export interface SendOptions {
   channelId?: string;
 }
 
-export type OptionValue = string | number | boolean;
+/** A file a member attaches to a command option. */
+export interface FakeAttachment {
+  filename: string;
+  content: Buffer | string;
+  /** The size Discord declares (default: the real one). */
+  size?: number;
+  contentType?: string;
+}
+
+export type OptionValue = string | number | boolean | FakeAttachment;
 
 export interface FakeDiscordOptions {
   token?: string;
@@ -157,6 +171,8 @@ export class FakeDiscord extends EventEmitter {
   readonly interactions = new Map<string, FakeInteraction>();
   readonly messages = new Map<string, FakeMessage>();
   readonly registered: { path: string; body: unknown }[] = [];
+  /** Uploaded files by attachment id, and how often each was downloaded. */
+  readonly attachments = new Map<string, { filename: string; content: Buffer; downloads: number }>();
   identifies = 0;
   resumes = 0;
   heartbeats = 0;
@@ -265,23 +281,49 @@ export class FakeDiscord extends EventEmitter {
   }
 
   sendCommand(name: string, options: Record<string, OptionValue | undefined> = {}, opts: SendOptions = {}): FakeInteraction {
+    const resolved: Record<string, Record<string, unknown>> = {};
+    const list = this.toOptions(options, resolved);
     return this.dispatchInteraction(2, opts, {
       id: this.commandId(name),
       name,
       type: 1,
       guild_id: this.guildId,
-      options: toOptions(options),
+      options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
+      ...(Object.keys(resolved).length ? { resolved: { attachments: resolved } } : {}),
     });
   }
 
   sendAutocomplete(name: string, options: Record<string, OptionValue | undefined>, focused: string, opts: SendOptions = {}): FakeInteraction {
+    const list = this.toOptions(options, {}).map((o) => (o.name === focused ? { ...o, focused: true } : o));
     return this.dispatchInteraction(4, opts, {
       id: this.commandId(name),
       name,
       type: 1,
       guild_id: this.guildId,
-      options: toOptions(options).map((o) => (o.name === focused ? { ...o, focused: true } : o)),
+      options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
     });
+  }
+
+  /** Options as Discord sends them; attachments are stored and described in `resolved`. */
+  private toOptions(options: Record<string, OptionValue | undefined>, resolved: Record<string, Record<string, unknown>>) {
+    return Object.entries(options)
+      .filter((e): e is [string, OptionValue] => e[1] !== undefined)
+      .map(([name, value]) => {
+        if (typeof value !== 'object') return { name, value, type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3 };
+        const id = this.snowflake();
+        const content = Buffer.isBuffer(value.content) ? value.content : Buffer.from(value.content, 'utf8');
+        this.attachments.set(id, { filename: value.filename, content, downloads: 0 });
+        const url = `http://127.0.0.1:${this.port}/attachments/${id}/${encodeURIComponent(value.filename)}`;
+        resolved[id] = {
+          id,
+          filename: value.filename,
+          size: value.size ?? content.length,
+          url,
+          proxy_url: url,
+          content_type: value.contentType ?? 'text/plain; charset=utf-8',
+        };
+        return { name, value: id, type: 11 };
+      });
   }
 
   /** Click a button on a stored message (or on a message you describe yourself). */
@@ -554,6 +596,18 @@ export class FakeDiscord extends EventEmitter {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const file = req.method === 'GET' ? /^\/attachments\/(\d+)\//.exec(url.pathname) : null;
+    if (file) {
+      const a = this.attachments.get(file[1]!);
+      if (!a) {
+        res.writeHead(404).end();
+        return;
+      }
+      a.downloads++;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(a.content.length) });
+      res.end(a.content);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -804,16 +858,6 @@ export class FakeDiscord extends EventEmitter {
       this.on(event, check);
     });
   }
-}
-
-function toOptions(options: Record<string, OptionValue | undefined>): { name: string; type: number; value: OptionValue }[] {
-  return Object.entries(options)
-    .filter((e): e is [string, OptionValue] => e[1] !== undefined)
-    .map(([name, value]) => ({
-      name,
-      value,
-      type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3,
-    }));
 }
 
 function pickMessage(body: any): Partial<FakeMessage> {
