@@ -1,15 +1,16 @@
 /**
- * npm run calibrate -- [--write]
+ * npm run calibrate -- [--write] [--set CORPUS_DIR=SET.jsonl …]
  * Chooses the scoring weights and the refusal threshold from labelled eval sets of two
  * unrelated collections (questions are embedded once, then every candidate setting is
- * scored in memory). With --write, saves the result to src/calibration.ts.
+ * scored in memory). With --write, saves the result to src/calibration.ts. `--set` adds a
+ * labelled set of your own, e.g. one exported from real use by `npm run feedback -- --export`.
  */
 import { writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type AnswerPolicy } from '../src/answer.js';
 import { measureScale } from '../src/embed/scale.js';
-import { parseCli, runMain } from '../src/cli.js';
+import { UsageError, parseCli, runMain } from '../src/cli.js';
 import { createEngine, openEngine } from '../src/engine.js';
 import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
 import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve.js';
@@ -26,9 +27,14 @@ const SETS = [
 ];
 
 runMain(async () => {
-  const { values } = parseCli({ options: { write: { type: 'boolean', default: false } } });
+  const { values } = parseCli({ options: { write: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } } });
+  const extra = (values.set ?? []).map((v) => {
+    const at = v.indexOf('=');
+    if (at <= 0 || at === v.length - 1) throw new UsageError(`--set ${v}: expected CORPUS_DIR=SET.jsonl`);
+    return { corpus: v.slice(0, at), set: v.slice(at + 1) };
+  });
   const data: Data = [];
-  for (const s of SETS) {
+  for (const s of [...SETS, ...extra]) {
     const opened = await openEngine({ corpusDir: s.corpus, indexDir: join(tmpdir(), `quotebot-calibrate-${s.corpus.replace(/\W+/g, '_')}`), embedder: 'use-lite' });
     const engine = opened as ReturnType<typeof createEngine>;
     const items = await readEvalSet(s.set);

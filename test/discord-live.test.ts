@@ -168,6 +168,11 @@ describe('/sources add and remove', () => {
       const all = JSON.stringify([a.original, ...a.followUps]);
       expect(all).not.toContain('c4_chess_upset');
     }
+    // /sources browse lists what is left.
+    const list = fake.sendCommand('sources', {}, { subcommand: 'browse', user: user() });
+    await fake.waitForReply(list);
+    expect((list.original!.embeds[0] as { title: string }).title).toBe('The collection: 3 documents');
+    expect(JSON.stringify(list.original!.embeds)).not.toContain('c4_chess_upset');
     // The Sources button of the answer given before the removal no longer shows it.
     const src = fake.sendButton(labels(before.original!).find((b) => b.label === 'Sources')!.custom_id, before.original!, { user: user() });
     await fake.waitForReply(src);
