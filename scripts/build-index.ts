@@ -1,6 +1,7 @@
 /**
- * npm run index -- [--corpus DIR] [--index DIR] [--embedder auto|use-lite|transformers:<model>]
- * Builds (or updates) the index; only changed files are embedded again.
+ * npm run index -- [--corpus DIR] [--index DIR] [--embedder auto|use-lite|transformers:<model>] [--quiet]
+ * Builds (or updates) the index; only changed files are embedded again. On a terminal a progress
+ * bar shows sentences/s and the ETA; with --quiet (or not on a terminal) only the summary line.
  */
 import { loadConfig } from '../src/config.js';
 import { checkEmbedderFlag, progressBar, parseCli, runMain } from '../src/cli.js';
@@ -10,7 +11,7 @@ import { readManifest } from '../src/index/read.js';
 
 runMain(async () => {
   const { values } = parseCli({
-    options: { corpus: { type: 'string' }, index: { type: 'string' }, embedder: { type: 'string' } },
+    options: { corpus: { type: 'string' }, index: { type: 'string' }, embedder: { type: 'string' }, quiet: { type: 'boolean', default: false } },
   });
   checkEmbedderFlag(values.embedder);
   const config = loadConfig();
@@ -20,9 +21,13 @@ runMain(async () => {
   let spec = values.embedder ?? config.EMBEDDER;
   if (spec === 'auto') spec = await readManifest(indexDir).then((m) => m.embedder, () => 'auto');
   const embedder = await openEmbedder(spec, { modelDir: config.MODEL_DIR, notice: (l) => process.stderr.write(`${l}\n`) });
-  const bar = await progressBar('Embedding');
+  const bar = await progressBar('Embedding', { quiet: values.quiet });
   const r = await buildIndex({ corpusDir, indexDir, embedder, progress: bar.update }).finally(() => bar.stop());
   process.stdout.write(
-    `Indexed ${r.docs} documents: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s → ${indexDir}\n`,
+    `Indexed ${r.docs} documents: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s${rate(r)} → ${indexDir}\n`,
   );
 });
+
+function rate(r: { embedded: number; embedMs: number }): string {
+  return r.embedded > 0 && r.embedMs > 0 ? ` (${Math.round((r.embedded / r.embedMs) * 1000)} sentences/s)` : '';
+}

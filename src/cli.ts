@@ -69,22 +69,24 @@ export const AnswerJsonSchema = z.object({
 export type AnswerJson = z.infer<typeof AnswerJsonSchema>;
 
 /** A progress bar on a terminal, nothing otherwise (pipes and CI stay clean). */
-export async function progressBar(label: string): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
-  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+export async function progressBar(label: string, opts: { quiet?: boolean } = {}): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
+  if (opts.quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const { default: cliProgress } = await import('cli-progress');
+  // cli-progress computes the ETA; the rate is ours, since the start of this bar.
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} sentences`, stream: process.stderr, clearOnComplete: true },
+    { format: `${label} [{bar}] {value}/{total} sentences, {rate} sentences/s, ETA {eta_formatted}`, stream: process.stderr, clearOnComplete: true, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
-  let started = false;
+  let t0 = 0;
   return {
     update(done, total) {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
+      if (!t0) {
+        t0 = performance.now();
+        bar.start(total, 0, { rate: '…' });
       }
-      bar.update(done);
+      const s = (performance.now() - t0) / 1000;
+      bar.update(done, { rate: s > 0.5 ? Math.round(done / s) : '…' });
     },
-    stop: () => started && bar.stop(),
+    stop: () => t0 && bar.stop(),
   };
 }

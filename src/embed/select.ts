@@ -15,7 +15,7 @@ export interface EmbedderOptions {
 export async function openEmbedder(spec: string, opts: EmbedderOptions = {}): Promise<Embedder> {
   if (spec === 'use-lite') {
     const { loadUseLite } = await import('./use-lite.js');
-    return loadUseLite();
+    return loadUseLite({ notice: opts.notice });
   }
   if (spec === 'auto' || spec === 'transformers' || spec.startsWith('transformers:')) {
     const model = spec.startsWith('transformers:') ? spec.slice('transformers:'.length) : DEFAULT_TRANSFORMERS_MODEL;
@@ -26,7 +26,7 @@ export async function openEmbedder(spec: string, opts: EmbedderOptions = {}): Pr
       if (spec !== 'auto') throw err;
       opts.notice?.(`Embedder: ${model} is not available (${firstLine(err)}); using use-lite instead.`);
       const { loadUseLite } = await import('./use-lite.js');
-      return loadUseLite();
+      return loadUseLite({ notice: opts.notice });
     }
   }
   throw new Error(`Unknown embedder "${spec}": use auto, use-lite or transformers:<model>.`);

@@ -16,6 +16,9 @@ import { makeTempDir, recoverLeftovers, swapInto } from './swap.js';
 import { rm } from 'node:fs/promises';
 
 const HNSW = { space: 'cosine' as const, M: 16, efConstruction: 200 };
+/** Sentences per embedder call (and per progress update). */
+export const EMBED_BATCH = 32;
+const SORT_WINDOW = 32 * EMBED_BATCH;
 
 export interface BuildOptions {
   corpusDir: string;
@@ -76,12 +79,18 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   });
 
   const te = performance.now();
-  const BATCH = 32;
-  for (let i = 0; i < todo.length; i += BATCH) {
-    const batch = todo.slice(i, i + BATCH);
-    const embedded = await opts.embedder.embed(batch.map((j) => embeddingText(textOf.get(sentences[j]!.doc)!.slice(sentences[j]!.start, sentences[j]!.end))));
+  // Sentences of similar length embedded together (a batch costs as much as its longest text),
+  // sorted within windows so the rate, and so the progress ETA, stays even along the way.
+  const texts = new Map(todo.map((j) => [j, embeddingText(textOf.get(sentences[j]!.doc)!.slice(sentences[j]!.start, sentences[j]!.end))]));
+  for (let w = 0; w < todo.length; w += SORT_WINDOW) {
+    const sorted = todo.slice(w, w + SORT_WINDOW).sort((a, b) => texts.get(a)!.length - texts.get(b)!.length);
+    todo.splice(w, sorted.length, ...sorted);
+  }
+  for (let i = 0; i < todo.length; i += EMBED_BATCH) {
+    const batch = todo.slice(i, i + EMBED_BATCH);
+    const embedded = await opts.embedder.embed(batch.map((j) => texts.get(j)!));
     batch.forEach((j, k) => vectors.set(embedded[k]!, j * dims));
-    opts.progress?.(Math.min(i + BATCH, todo.length), todo.length);
+    opts.progress?.(Math.min(i + EMBED_BATCH, todo.length), todo.length);
   }
   const embedMs = performance.now() - te;
   const scale = oldScale ?? (await measureScale(opts.embedder));
