@@ -2,19 +2,26 @@
  * npm run -s bench -- [--json] [--corpus DIR] [--set FILE]
  * Speed and memory figures (targets in the README): index build vs embedding alone,
  * cold start of the ask CLI, warm query latency vs bare query embedding, resident memory.
+ *
+ * npm run -s bench -- --scale N [--json]
+ * A generated collection of N sentences (fixture sentences recombined): build time, embedding
+ * rate, HNSW recall@10 against exact search on 200 queries, vector-search latency, peak RSS and
+ * index size. See src/scale-bench.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkDocument } from '../src/chunk.js';
 import { cleanDocument } from '../src/clean.js';
-import { parseCli, runMain } from '../src/cli.js';
+import { parseCli, progressBar, runMain, UsageError } from '../src/cli.js';
 import { openEmbedder } from '../src/embed/select.js';
 import { openEngine } from '../src/engine.js';
 import { readEvalSet } from '../src/eval.js';
 import { buildIndex, embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/load.js';
+import { benchScale, fileStore, pct } from '../src/scale-bench.js';
+import { z } from 'zod';
 
 runMain(async () => {
   const { values } = parseCli({
@@ -22,10 +29,18 @@ runMain(async () => {
       json: { type: 'boolean', default: false },
       corpus: { type: 'string', default: 'seeds' },
       set: { type: 'string', default: 'eval/seeds.jsonl' },
+      scale: { type: 'string' },
     },
   });
   const dir = await mkdtemp(join(tmpdir(), 'quotebot-bench-'));
   try {
+    if (values.scale !== undefined) {
+      const n = z.coerce.number().int().min(100).max(2_000_000).safeParse(values.scale);
+      if (!n.success) throw new UsageError('--scale takes a number of sentences, from 100 to 2000000.');
+      const figures = await scale(n.data, dir);
+      process.stdout.write(values.json ? `${JSON.stringify(figures)}\n` : `${Object.entries(figures).map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
+      return;
+    }
     const indexDir = join(dir, 'index');
     const embedder = await openEmbedder('use-lite');
     await embedder.embed(['warm up']);
@@ -93,9 +108,15 @@ runMain(async () => {
   }
 });
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+async function scale(n: number, dir: string) {
+  const embedder = await openEmbedder('use-lite', { notice: (l) => process.stderr.write(`${l}\n`) });
+  const fixtures = join('test', 'fixtures');
+  const sources = ['seeds', ...(await readdir(fixtures, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name !== 'hostile').map((d) => join(fixtures, d.name))];
+  const questions = [];
+  for (const f of (await readdir('eval')).filter((f) => f.endsWith('.jsonl')).sort()) questions.push(...(await readEvalSet(join('eval', f))).map((x) => x.q));
+  const bar = await progressBar('Embedding');
+  const indexDir = join(dir, 'index');
+  return benchScale({ n, embedder, sources, corpusDir: join(dir, 'corpus'), store: fileStore(indexDir), questions: [...new Set(questions)], progress: bar.update }).finally(() => bar.stop());
 }
 function median(xs: number[]): number {
   return pct(xs, 0.5);
