@@ -7,7 +7,7 @@ import { policyFor } from './calibration.js';
 import type { Embedder } from './embed/embedder.js';
 import { rescale } from './embed/scale.js';
 import { openEmbedder } from './embed/select.js';
-import { buildIndex, type BuildReport } from './index/build.js';
+import { buildIndex } from './index/build.js';
 import { FILES } from './index/files.js';
 import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
 import { LEXICAL_VERSION } from './lexical.js';
@@ -70,19 +70,19 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { readon
 }
 
 /**
- * For a running bot (src/live.ts): rebuilds the index from the collection with the embedder
- * already loaded (only changed files are embedded) and opens it. `undefined` when the files are
- * those of the index and `force` is not set (`sources.json` is not part of that check). Throws
- * when the build fails: the caller keeps answering from the engine it has.
+ * For a running bot (src/live.ts): true when the index was built by `embedderId` from exactly
+ * the collection's files as they are now (`sources.json` is not part of that check).
  */
-export async function rebuildEngine(opts: EngineOptions, embedder: Embedder, force = false): Promise<{ engine: Engine; report: BuildReport } | undefined> {
-  if (!force && existsSync(join(opts.indexDir, FILES.manifest))) {
-    const manifest = await readManifest(opts.indexDir);
-    if (manifest.embedder === embedder.id && !(await isStale(opts.corpusDir, manifest.files))) return undefined;
-  }
-  const report = await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
+export async function indexIsCurrent(opts: Pick<EngineOptions, 'corpusDir' | 'indexDir'>, embedderId: string): Promise<boolean> {
+  if (!existsSync(join(opts.indexDir, FILES.manifest))) return false;
+  const manifest = await readManifest(opts.indexDir);
+  return manifest.embedder === embedderId && !(await isStale(opts.corpusDir, manifest.files));
+}
+
+/** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
+export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<Engine> {
   const index = await readIndex(opts.indexDir);
-  return { engine: createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy }), report };
+  return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
 }
 
 /** An engine over an index already in memory. */

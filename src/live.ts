@@ -1,14 +1,15 @@
 /**
  * A live engine: an `Engine` that answers from the current index while the collection changes.
- * `refresh()` rebuilds in the background (only changed files embedded, see `rebuildEngine`) and
- * then swaps the reference; a question already being answered keeps the engine it started with.
+ * `refresh()` rebuilds in the background (only changed files embedded; in a worker thread, see
+ * index/build-worker.ts) and then swaps the reference; a question already being answered keeps the engine it started with.
  * Rebuilds run one at a time; calls made during a rebuild share one follow-up rebuild. A failed
  * rebuild keeps the old engine and reports why (one line, naming the file when the error does).
  */
 import type { Logger } from './discord/log.js';
 import type { Embedder } from './embed/embedder.js';
-import { rebuildEngine, type EngineOptions } from './engine.js';
-import type { BuildReport } from './index/build.js';
+import { engineFromIndex, indexIsCurrent, type EngineOptions } from './engine.js';
+import { buildIndex, type BuildReport } from './index/build.js';
+import { workerBuilder } from './index/build-worker.js';
 import type { Answer, Engine } from './types.js';
 import { watchCollection } from './watch.js';
 
@@ -91,6 +92,8 @@ export interface LiveCollectionOptions {
   /** Quiet time after the last change in the folder before re-indexing (ms). */
   debounceMs?: number;
   log: Logger;
+  /** Build on the main thread instead of a worker (holds the event loop while it runs). */
+  inProcess?: boolean;
 }
 
 /**
@@ -103,9 +106,19 @@ export function openLiveCollection(
   opts: LiveCollectionOptions,
 ): { engine: LiveEngine; close(): void } {
   const { log } = opts;
+  const { embedder } = initial;
+  const worker = opts.inProcess ? undefined : workerBuilder();
+  const rebuild: Rebuild = async (force) => {
+    if (!force && (await indexIsCurrent(engineOpts, embedder.id))) return undefined;
+    const job = { corpusDir: engineOpts.corpusDir, indexDir: engineOpts.indexDir, embedder: embedder.id, modelDir: engineOpts.modelDir };
+    let report: BuildReport;
+    if (worker) report = await worker.build(job);
+    else report = await buildIndex({ ...job, embedder });
+    return { engine: await engineFromIndex(engineOpts, embedder), report };
+  };
   const engine = createLiveEngine(
     initial,
-    (force) => rebuildEngine(engineOpts, initial.embedder, force),
+    rebuild,
     (r) => {
       if (!r.ok) log.warn('reindex_failed', { corpus: engineOpts.corpusDir, error: r.error, note: 'still answering from the previous index' });
       else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
@@ -118,5 +131,11 @@ export function openLiveCollection(
   });
   // Anything changed between opening the index and starting to watch is picked up now.
   void engine.refresh();
-  return { engine, close: () => watcher.close() };
+  return {
+    engine,
+    close() {
+      watcher.close();
+      worker?.close();
+    },
+  };
 }

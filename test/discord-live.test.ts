@@ -246,6 +246,21 @@ describe('👍 / 👎', () => {
     expect((await feedback.read()).votes.filter((v) => v.answer === answerId)).toHaveLength(202);
   });
 
+  test('a member clicking in a loop is slowed down after 20 votes a minute, without writing more', async () => {
+    const clicker = user();
+    const lines = async () => (await readFile(join(root, 'feedback.jsonl'), 'utf8')).split('\n').length;
+    const before = await lines();
+    const replies: string[] = [];
+    for (let k = 0; k < 21; k++) {
+      const ix = fake.sendButton(`fb1:${answerId}:${k % 2 ? 'd' : 'u'}`, answer, { user: clicker });
+      await fake.waitForReply(ix);
+      replies.push(ix.original!.content);
+    }
+    expect(replies.slice(0, 20).every((r) => /is recorded/.test(r))).toBe(true);
+    expect(replies[20]).toMatch(/please wait a moment/);
+    expect((await lines()) - before).toBe(20);
+  });
+
   test('nothing sent could ping or break a limit', () => {
     expect(fake.violations).toEqual([]);
     for (const r of fake.requests) {

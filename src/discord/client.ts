@@ -55,6 +55,9 @@ export interface Bot {
   stop(timeoutMs?: number): Promise<boolean>;
 }
 
+/** Vote clicks per member per minute (changing one's mind a few times is fine; a click loop is not). */
+const VOTES_PER_MINUTE = 20;
+
 export function createContext(opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
@@ -63,6 +66,7 @@ export function createContext(opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'l
     limiter: new RateLimiter(rate.count, rate.windowS * 1000),
     log: opts.log ?? createLogger(),
     feedback: opts.feedback,
+    voteLimiter: opts.feedback ? new RateLimiter(VOTES_PER_MINUTE, 60_000) : undefined,
     collection: opts.collection,
   };
 }

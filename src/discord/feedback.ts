@@ -45,6 +45,9 @@ export async function handleVote(i: ButtonInteraction, ctx: BotContext, answer: 
   if (i.message.author.id !== i.client.user.id || i.message.flags.has(MessageFlags.Ephemeral)) {
     return say('Votes count only on my public answers.', 'vote_foreign');
   }
+  if (ctx.voteLimiter && !ctx.voteLimiter.take(i.user.id).allowed) {
+    return say('You have voted a lot in the last minute; please wait a moment before voting again.', 'vote_rate_limited');
+  }
   await ctx.feedback.recordVote({
     type: 'vote',
     answer,

@@ -21,6 +21,8 @@ export interface BotContext {
   log: Logger;
   /** Votes on answers; absent → no 👍 / 👎 buttons. */
   feedback?: FeedbackStore;
+  /** Per-member limit on vote clicks, so a member cannot grow the feedback log without end. */
+  voteLimiter?: RateLimiter;
   /** Moderators' edits of the collection; absent → /sources add and remove are turned down. */
   collection?: LiveCollection;
 }
