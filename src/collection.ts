@@ -125,6 +125,14 @@ async function checkContent(name: string, bytes: Uint8Array): Promise<{ passages
   }
 }
 
+/** A file-system failure while editing (a read-only folder, a full disk) as one line, without the path. */
+function explainFsError(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (err instanceof CollectionEditError || typeof code !== 'string') throw err;
+  const why: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'the disk is full', ENOENT: 'the folder is missing' };
+  throw new CollectionEditError(`The collection folder cannot be changed (${why[code] ?? code}); ask the operator to check it.`);
+}
+
 export interface AddInput {
   /** The file name as uploaded (checked by `collectionName`). */
   filename: string;
@@ -146,7 +154,8 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
   let chain: Promise<unknown> = Promise.resolve();
   // One edit at a time: sources.json is read, changed and written back.
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = chain.then(fn, fn);
+    const guarded = () => fn().catch(explainFsError);
+    const run = chain.then(guarded, guarded);
     chain = run.catch(() => undefined);
     return run;
   };

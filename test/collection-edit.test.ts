@@ -92,6 +92,12 @@ describe('collectionEditor', () => {
     expect(await listing()).toEqual(['one.txt']);
   });
 
+  test('a folder that cannot be written: one line, and the next edit still runs', async () => {
+    const ed = collectionEditor(join(dir, 'no-such-folder'), 1024 * 1024);
+    await expect(ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE) })).rejects.toThrow(/^The collection folder cannot be changed \(ENOENT\); ask the operator to check it\.$/);
+    await expect(ed.remove('one.txt')).rejects.toThrow(/No file named one\.txt/);
+  });
+
   test('concurrent adds keep every sources.json entry', async () => {
     const ed = collectionEditor(corpus, 1024 * 1024);
     await Promise.all(Array.from({ length: 8 }, (_, k) => ed.add({ filename: `doc${k}.txt`, bytes: bytes(ARTICLE), title: `Doc ${k}` })));
