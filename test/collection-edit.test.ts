@@ -94,7 +94,7 @@ describe('collectionEditor', () => {
 
   test('a folder that cannot be written: one line, and the next edit still runs', async () => {
     const ed = collectionEditor(join(dir, 'no-such-folder'), 1024 * 1024);
-    await expect(ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE) })).rejects.toThrow(/^The collection folder cannot be changed \(ENOENT\); ask the operator to check it\.$/);
+    await expect(ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE) })).rejects.toThrow(/^The collection folder cannot be changed \(the folder is missing\); ask the operator to check it\.$/);
     await expect(ed.remove('one.txt')).rejects.toThrow(/No file named one\.txt/);
   });
 
