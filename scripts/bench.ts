@@ -88,6 +88,7 @@ runMain(async () => {
       query_ms: { p50: round(pct(query, 0.5)), p95: round(pct(query, 0.95)) },
       query_embed_ms: { p50: round(pct(embedQ, 0.5)) },
       rss_mb: round(process.memoryUsage().rss / 2 ** 20),
+      runtime: embedder.runtime,
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -101,6 +102,7 @@ runMain(async () => {
         `cold start (ask CLI)    ${figures.cold_start_ms} ms  (target ≤ 1500)`,
         `query p50 / p95         ${figures.query_ms.p50} / ${figures.query_ms.p95} ms  (${ratio(figures.query_ms.p50, figures.query_embed_ms.p50)} × bare embed p50 ${figures.query_embed_ms.p50} ms; target ≤ 1.3)`,
         `rss                     ${figures.rss_mb} MB`,
+        `use-lite runtime        ${figures.runtime}`,
       ].join('\n') + '\n',
     );
   } finally {
