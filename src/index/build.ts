@@ -15,7 +15,12 @@ import { readIndex } from './read.js';
 import { makeTempDir, recoverLeftovers, swapInto } from './swap.js';
 import { rm } from 'node:fs/promises';
 
-const HNSW = { space: 'cosine' as const, M: 16, efConstruction: 200 };
+/**
+ * Sized with `npm run bench -- --scale N` (recombined sentences: many near neighbours). At 20,000
+ * sentences, searching 64 neighbours at ef 128, recall@10 against exact search: M 16 → 0.984,
+ * M 24 → 0.993, M 32 → 0.996, for 20% more build time than M 16.
+ */
+const HNSW = { space: 'cosine' as const, M: 32, efConstruction: 200 };
 /** Sentences per embedder call (and per progress update). */
 export const EMBED_BATCH = 32;
 const SORT_WINDOW = 32 * EMBED_BATCH;
