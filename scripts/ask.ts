@@ -1,5 +1,5 @@
 /**
- * npm run ask -- [--json] [--stdin] [--index DIR] [--corpus DIR] "question"
+ * npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "question"
  * Answers from the collection with verbatim, cited quotes.
  */
 import { createInterface } from 'node:readline';
@@ -8,7 +8,7 @@ import { hasWords, normalizeQuestion } from '../src/question.js';
 import { openEngineFromCli } from '../src/open-from-cli.js';
 import type { Answer } from '../src/types.js';
 
-const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR] [--corpus DIR] "your question"';
+const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "your question"';
 
 runMain(async () => {
   const { values, positionals } = parseCli({
@@ -17,6 +17,7 @@ runMain(async () => {
       json: { type: 'boolean', default: false },
       stdin: { type: 'boolean', default: false },
       index: { type: 'string' },
+      'index-url': { type: 'string' },
       corpus: { type: 'string' },
       embedder: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -33,14 +34,18 @@ runMain(async () => {
 
   const engine = await openEngineFromCli(values);
   const print = (a: Answer) => process.stdout.write(values.json ? `${toJson(a)}\n` : `${toText(a)}\n`);
-  if (!values.stdin) {
-    print(await engine.ask(question));
-    return;
-  }
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    print(await engine.ask(line));
+  try {
+    if (!values.stdin) {
+      print(await engine.ask(question));
+      return;
+    }
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      print(await engine.ask(line));
+    }
+  } finally {
+    await engine.close?.();
   }
 });
 

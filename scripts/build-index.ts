@@ -1,31 +1,35 @@
 /**
- * npm run index -- [--corpus DIR] [--index DIR] [--embedder auto|use-lite|transformers:<model>] [--quiet]
+ * npm run index -- [--corpus DIR] [--index DIR | --index-url postgres://…] [--embedder auto|use-lite|transformers:<model>] [--quiet]
  * Builds (or updates) the index; only changed files are embedded again. On a terminal a progress
  * bar shows sentences/s and the ETA; with --quiet (or not on a terminal) only the summary line.
  */
 import { loadConfig } from '../src/config.js';
 import { checkEmbedderFlag, progressBar, parseCli, runMain } from '../src/cli.js';
 import { openEmbedder } from '../src/embed/select.js';
-import { buildIndex } from '../src/index/build.js';
-import { readManifest } from '../src/index/read.js';
+import { openStore } from '../src/index/store.js';
+import { indexUrlOf } from '../src/open-from-cli.js';
 
 runMain(async () => {
   const { values } = parseCli({
-    options: { corpus: { type: 'string' }, index: { type: 'string' }, embedder: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    options: { corpus: { type: 'string' }, index: { type: 'string' }, 'index-url': { type: 'string' }, embedder: { type: 'string' }, quiet: { type: 'boolean', default: false } },
   });
   checkEmbedderFlag(values.embedder);
   const config = loadConfig();
   const corpusDir = values.corpus ?? config.CORPUS_DIR;
-  const indexDir = values.index ?? config.INDEX_DIR;
-  // Keep the embedder of an existing index unless another one is asked for.
-  let spec = values.embedder ?? config.EMBEDDER;
-  if (spec === 'auto') spec = await readManifest(indexDir).then((m) => m.embedder, () => 'auto');
-  const embedder = await openEmbedder(spec, { modelDir: config.MODEL_DIR, notice: (l) => process.stderr.write(`${l}\n`) });
-  const bar = await progressBar('Embedding', { quiet: values.quiet });
-  const r = await buildIndex({ corpusDir, indexDir, embedder, progress: bar.update }).finally(() => bar.stop());
-  process.stdout.write(
-    `Indexed ${r.docs} documents: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s${rate(r)} → ${indexDir}\n`,
-  );
+  const store = await openStore({ indexDir: values.index ?? config.INDEX_DIR, indexUrl: indexUrlOf(values, config.INDEX_URL) });
+  try {
+    // Keep the embedder of an existing index unless another one is asked for.
+    let spec = values.embedder ?? config.EMBEDDER;
+    if (spec === 'auto') spec = (await store.manifest().catch(() => undefined))?.embedder ?? 'auto';
+    const embedder = await openEmbedder(spec, { modelDir: config.MODEL_DIR, notice: (l) => process.stderr.write(`${l}\n`) });
+    const bar = await progressBar('Embedding', { quiet: values.quiet });
+    const r = await store.build({ corpusDir, embedder, progress: bar.update }).finally(() => bar.stop());
+    process.stdout.write(
+      `Indexed ${r.docs} documents: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s${rate(r)} → ${store.where}\n`,
+    );
+  } finally {
+    await store.close();
+  }
 });
 
 function rate(r: { embedded: number; embedMs: number }): string {

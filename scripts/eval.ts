@@ -1,5 +1,5 @@
 /**
- * npm run eval -- [--set FILE] [--index DIR] [--corpus DIR] [--json]
+ * npm run eval -- [--set FILE] [--index DIR | --index-url URL] [--corpus DIR] [--json]
  * Scores answers against a labelled question set.
  */
 import { parseCli, runMain } from '../src/cli.js';
@@ -11,13 +11,14 @@ runMain(async () => {
     options: {
       set: { type: 'string', default: 'eval/seeds.jsonl' },
       index: { type: 'string' },
+      'index-url': { type: 'string' },
       corpus: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const items = await readEvalSet(values.set);
   const engine = await openEngineFromCli(values);
-  const report = await runEval(engine, items);
+  const report = await runEval(engine, items).finally(() => engine.close?.());
   if (values.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;

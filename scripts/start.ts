@@ -3,14 +3,14 @@
  * stale; notices on stderr), then log in as the bot when DISCORD_TOKEN is set, else run the local
  * console on stdin. SIGINT/SIGTERM: finish in-flight answers (bounded wait), destroy the client, exit 0.
  */
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { ConfigError, loadConfig, requestedCorpus, type Config } from '../src/config.js';
 import { runConsole } from '../src/console.js';
 import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/discord/log.js';
 import { collectionEditor } from '../src/collection.js';
-import { openEngine } from '../src/engine.js';
+import { openEngine, type SharedEngine } from '../src/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
-import { openLiveCollection } from '../src/live.js';
+import { openLiveCollection, sharedCollection } from '../src/live.js';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
@@ -35,8 +35,10 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
   process.on('unhandledRejection', (err) => log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }));
   const engineOpts = {
-    corpusDir: config.CORPUS_DIR,
+    corpusDir: requestedCorpus(config),
     indexDir: config.INDEX_DIR,
+    indexUrl: config.INDEX_URL,
+    pollMs: config.INDEX_POLL_S * 1000,
     embedder: config.EMBEDDER,
     modelDir: config.MODEL_DIR,
     notice: (line: string) => process.stderr.write(`${redact(line, secrets)}\n`),
@@ -47,11 +49,13 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`Could not open the collection: ${err instanceof Error ? err.message : String(err)}`, secrets);
   }
-  // Files added, changed or removed while running are re-indexed in the background.
-  const live = openLiveCollection(opened, engineOpts, { log });
+  // Files added, changed or removed while running are re-indexed in the background. On a shared
+  // store the writer (npm run index) re-indexes and every process picks up its generations.
+  const collectionOpts = { ...engineOpts, corpusDir: opened.corpusDir };
+  const live = config.INDEX_URL ? sharedCollection(opened as SharedEngine, collectionOpts, { log }) : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
-  const collection = { editor: collectionEditor(config.CORPUS_DIR, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)), refresh: engine.refresh };
+  const collection = { editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)), refresh: engine.refresh };
 
   if (!config.DISCORD_TOKEN) {
     await runConsole({

@@ -35,6 +35,22 @@ export const ConfigSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   CORPUS_DIR: z.string().trim().min(1).optional().transform((s) => s ?? 'seeds'),
   INDEX_DIR: z.string().trim().min(1).optional().transform((s) => s ?? 'index'),
+  /** A shared Postgres store (`postgres://user:pass@host:port/db`) instead of INDEX_DIR. */
+  INDEX_URL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((s) => !s || isPostgresUrl(s), 'must be a postgres://user:password@host:port/database URL')
+    .transform((s) => (s ? s : undefined)),
+  /** Seconds between a reader's looks for a new generation of a shared store. */
+  INDEX_POLL_S: positiveInt(5),
+  /** Gateway shards: `auto` (Discord's recommendation) or a count; unset runs one process. */
+  SHARDS: z
+    .string()
+    .trim()
+    .regex(/^(auto|[1-9]\d{0,3})$/, 'must be auto or a number of shards')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** `auto` (transformers model, else use-lite), `use-lite`, or `transformers:<model>`. */
   EMBEDDER: z
     .string()
@@ -56,6 +72,24 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** True for a URL the Postgres store can open (checked before any connection is tried). */
+export function isPostgresUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The collection named by the environment, or undefined when CORPUS_DIR is unset: an
+ * existing index then answers from the collection it was built from.
+ */
+export function requestedCorpus(config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.CORPUS_DIR?.trim() ? config.CORPUS_DIR : undefined;
+}
 
 /**
  * Reads the configuration from `env` (default: process.env, after loading `.env` when present).

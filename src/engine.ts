@@ -1,25 +1,32 @@
 import { existsSync } from 'node:fs';
 import { CHUNKER_VERSION } from './chunk.js';
 import { CLEANER_VERSION } from './clean.js';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compose, type AnswerPolicy } from './answer.js';
 import { policyFor } from './calibration.js';
 import type { Embedder } from './embed/embedder.js';
 import { rescale } from './embed/scale.js';
 import { openEmbedder } from './embed/select.js';
-import { buildIndex } from './index/build.js';
-import { FILES } from './index/files.js';
+import type { BuildReport } from './index/build.js';
+import { FILES, type Manifest } from './index/files.js';
 import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
+import { openStore, type IndexStore } from './index/store.js';
 import { LEXICAL_VERSION } from './lexical.js';
 import { listCollection, sha256 } from './load.js';
-import { lexStats, retrieve, type LexStats } from './retrieve.js';
+import { lexStats, nearest, retrieve, type LexStats } from './retrieve.js';
 import { readFile } from 'node:fs/promises';
 import { hasWords, normalizeQuestion } from './question.js';
 import type { Answer, DocInfo, Engine, PassageHit, QuoteContext } from './types.js';
 
 export interface EngineOptions {
-  corpusDir: string;
+  /**
+   * The collection. Leave it out to answer from the one the index was built from (`seeds` when
+   * there is no index yet); naming another one than an existing index's is an error.
+   */
+  corpusDir?: string;
   indexDir: string;
+  /** A Postgres URL: the shared store instead of the local index folder. */
+  indexUrl?: string;
   /** Embedder for a build (`auto`, `use-lite`, `transformers:<model>`); queries always use the index's own. */
   embedder?: string;
   modelDir?: string;
@@ -29,44 +36,146 @@ export interface EngineOptions {
   progress?: (done: number, total: number) => void;
   /** Override the calibrated answer policy (calibration and tests). */
   policy?: Partial<AnswerPolicy>;
+  /** How often a reader of a shared store looks for a new generation (default 5 s). */
+  pollMs?: number;
 }
+
+export const DEFAULT_CORPUS = 'seeds';
 
 /**
  * Opens the collection's index, building it first when it is missing or stale (a file
  * added, changed or removed). A corrupt index is an error, not silently rebuilt. When a
- * stale index cannot be rebuilt (a file unreadable), the old one stays in use.
+ * stale index cannot be rebuilt (a file unreadable), the old one stays in use. A shared
+ * store is built here only when empty: readers never re-index it (`npm run index` does),
+ * they pick up each new generation as it appears.
  */
-export async function openEngine(opts: EngineOptions): Promise<Engine & { readonly embedder: Embedder }> {
+export async function openEngine(opts: EngineOptions): Promise<OpenedEngine> {
+  const store = await openStore(opts);
+  try {
+    return await openOn(store, opts);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** An opened engine knows its embedder and the collection it answers from. */
+export type OpenedEngine = ReturnType<typeof createEngine> & { readonly corpusDir: string; refresh?(): Promise<void>; close?(): Promise<void> };
+
+async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEngine> {
   const notice = opts.notice ?? (() => {});
-  const hasIndex = existsSync(join(opts.indexDir, FILES.manifest));
+  const where = store.where;
+  const manifest = await store.manifest();
+  const corpusDir = await collectionOf(manifest, opts.corpusDir, where);
   let embedder: Embedder | undefined;
-  if (!hasIndex) {
-    notice(`No index in ${opts.indexDir}: building it from ${opts.corpusDir}…`);
+  if (!manifest) {
+    notice(`No index in ${where}: building it from ${corpusDir}…`);
     embedder = await openEmbedder(opts.embedder ?? 'auto', { modelDir: opts.modelDir, notice });
-    await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
+    await store.build({ corpusDir, embedder, progress: opts.progress });
   } else {
-    const manifest = await readManifest(opts.indexDir);
     checkEmbedderChoice(manifest.embedder, opts.embedder);
     // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
     // Newer term rules or an index from before similarity scales were recorded: rebuilt too, reusing every vector.
     const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || manifest.lexical !== LEXICAL_VERSION || !manifest.scale;
-    const stale = await isStale(opts.corpusDir, manifest.files);
-    if (outdated || stale) {
-      notice(stale ? `The collection in ${opts.corpusDir} changed: updating the index…` : `The index in ${opts.indexDir} was made by an older version: updating it…`);
+    const stale = await isStale(corpusDir, manifest.files);
+    if ((outdated || stale) && store.shared) {
+      notice(`The index in ${where} ${stale ? `differs from ${corpusDir}` : 'was made by an older version'}: answering from it; update it with npm run index.`);
+    } else if (outdated || stale) {
+      notice(stale ? `The collection in ${corpusDir} changed: updating the index…` : `The index in ${where} was made by an older version: updating it…`);
       embedder = await loadIndexEmbedder(manifest.embedder, opts);
       try {
-        await buildIndex({ corpusDir: opts.corpusDir, indexDir: opts.indexDir, embedder, progress: opts.progress });
+        await store.build({ corpusDir, embedder, progress: opts.progress });
       } catch (err) {
         notice(`Could not update the index (${err instanceof Error ? err.message : String(err)}); answering from the previous one.`);
       }
     }
   }
-  const index = await readIndex(opts.indexDir);
-  if (!embedder) embedder = await loadIndexEmbedder(index.manifest.embedder, opts);
-  if (embedder.id !== index.manifest.embedder || embedder.dims !== index.manifest.dims) {
-    throw new IndexError(`Index in ${opts.indexDir} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`);
-  }
-  return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
+  const policy = (e: Embedder) => ({ ...policyFor(e.id), ...opts.policy });
+  const open = async (index: LoadedIndex) => {
+    if (!embedder) embedder = await loadIndexEmbedder(index.manifest.embedder, opts);
+    if (embedder.id !== index.manifest.embedder || embedder.dims !== index.manifest.dims) {
+      throw new IndexError(`Index in ${where} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`);
+    }
+    return createEngine(index, embedder, policy(embedder));
+  };
+  const version = await store.version();
+  const engine = await open(await store.load());
+  if (!store.shared) return Object.assign(engine, { corpusDir });
+  return Object.assign(sharedEngine(store, engine, version, open, opts.pollMs ?? 5000, notice), { corpusDir });
+}
+
+/**
+ * The collection to answer from: the one the index was built from, unless another is named.
+ * Another folder holding the same files (the collection moved) is the same collection.
+ */
+async function collectionOf(manifest: Manifest | undefined, requested: string | undefined, where: string): Promise<string> {
+  if (!manifest?.corpus) return requested ?? DEFAULT_CORPUS;
+  if (requested === undefined || resolve(requested) === manifest.corpus) return manifest.corpus;
+  if (!(await isStale(requested, manifest.files))) return requested;
+  throw new IndexError(
+    `Index in ${where} was built from ${manifest.corpus}, not ${requested}: leave the collection out to answer from it, or rebuild it with npm run index -- --corpus ${requested}.`,
+  );
+}
+
+type FullEngine = ReturnType<typeof createEngine>;
+/** A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling. */
+export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Promise<void> };
+
+/**
+ * An engine over a shared store that switches to each new generation without a restart. It
+ * polls the store's version; a new one is loaded beside the old and swapped in whole, so a
+ * question is answered from one generation. A failed poll or load keeps the current one.
+ */
+function sharedEngine(store: IndexStore, first: FullEngine, version: string | undefined, open: (index: LoadedIndex) => Promise<FullEngine>, pollMs: number, notice: (line: string) => void): SharedEngine {
+  let current = first;
+  let seen = version;
+  let failing = false;
+  let busy = false;
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const now = await store.version();
+      if (now !== undefined && now !== seen) {
+        current = await open(await store.load());
+        seen = now;
+        notice(`Switched to the new index in ${store.where}.`);
+      }
+      failing = false;
+    } catch (err) {
+      if (!failing) notice(`Could not check the index in ${store.where} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); answering from the one loaded.`);
+      failing = true;
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), pollMs);
+  timer.unref();
+  return {
+    get index() {
+      return current.index;
+    },
+    get stats() {
+      return current.stats;
+    },
+    get embedder() {
+      return current.embedder;
+    },
+    get embedderId() {
+      return current.embedderId;
+    },
+    ask: (q) => current.ask(q),
+    askMany: (qs) => current.askMany(qs),
+    search: (q, k) => current.search(q, k),
+    documents: () => current.documents(),
+    document: (d) => current.document(d),
+    context: (d, s, e) => current.context(d, s, e),
+    refresh: poll,
+    async close() {
+      clearInterval(timer);
+      await store.close();
+    },
+  } as SharedEngine;
 }
 
 /**
@@ -76,13 +185,31 @@ export async function openEngine(opts: EngineOptions): Promise<Engine & { readon
 export async function indexIsCurrent(opts: Pick<EngineOptions, 'corpusDir' | 'indexDir'>, embedderId: string): Promise<boolean> {
   if (!existsSync(join(opts.indexDir, FILES.manifest))) return false;
   const manifest = await readManifest(opts.indexDir);
-  return manifest.embedder === embedderId && !(await isStale(opts.corpusDir, manifest.files));
+  return manifest.embedder === embedderId && !(await isStale(opts.corpusDir ?? DEFAULT_CORPUS, manifest.files));
 }
 
 /** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
 export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<Engine> {
   const index = await readIndex(opts.indexDir);
   return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
+}
+
+/**
+ * The same for a bot on a shared store: writes a new generation from the collection and has
+ * `engine` switch to it (the other processes switch when they next poll).
+ */
+export async function rebuildShared(opts: EngineOptions, engine: SharedEngine, force = false): Promise<{ engine: Engine; report: BuildReport } | undefined> {
+  const store = await openStore(opts);
+  try {
+    const manifest = await store.manifest();
+    const corpusDir = opts.corpusDir ?? manifest?.corpus ?? DEFAULT_CORPUS;
+    if (!force && manifest && manifest.embedder === engine.embedder.id && !(await isStale(corpusDir, manifest.files))) return undefined;
+    const report = await store.build({ corpusDir, embedder: engine.embedder, progress: opts.progress });
+    await engine.refresh();
+    return { engine, report };
+  } finally {
+    await store.close();
+  }
 }
 
 /** An engine over an index already in memory. */
@@ -92,8 +219,8 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
 
-  const answerOne = (question: string, qvec: number[], t0: number): Answer => {
-    const composed = compose(index, retrieve(index, stats, question, qvec, policy.weights), policy);
+  const answerOne = async (question: string, qvec: number[], t0: number): Promise<Answer> => {
+    const composed = compose(index, retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec)), policy);
     return {
       question,
       answered: composed.answered,
@@ -119,7 +246,7 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
       const real = questions.filter(hasWords);
       const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
       let k = 0;
-      return questions.map((q) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0) : emptyAnswer(q, t0)));
+      return Promise.all(questions.map((q) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0) : emptyAnswer(q, t0))));
   };
 
   return {
@@ -131,7 +258,7 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
     askMany,
     async search(query, k = 5) {
       const [qvec] = await embedder.embed([query], { query: true });
-      const r = retrieve(index, stats, query, qvec!, policy.weights);
+      const r = retrieve(index, stats, query, qvec!, policy.weights, await nearest(index, qvec!));
       return r.chunks.slice(0, k).map(({ chunk, fused }): PassageHit => {
         const c = index.chunks[chunk]!;
         const d = docById.get(c.doc)!;

@@ -7,7 +7,7 @@
  */
 import type { Logger } from './discord/log.js';
 import type { Embedder } from './embed/embedder.js';
-import { engineFromIndex, indexIsCurrent, type EngineOptions } from './engine.js';
+import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
 import { buildIndex, type BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
 import type { Answer, Engine } from './types.js';
@@ -110,7 +110,7 @@ export function openLiveCollection(
   const worker = opts.inProcess ? undefined : workerBuilder();
   const rebuild: Rebuild = async (force) => {
     if (!force && (await indexIsCurrent(engineOpts, embedder.id))) return undefined;
-    const job = { corpusDir: engineOpts.corpusDir, indexDir: engineOpts.indexDir, embedder: embedder.id, modelDir: engineOpts.modelDir };
+    const job = { corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS, indexDir: engineOpts.indexDir, embedder: embedder.id, modelDir: engineOpts.modelDir };
     let report: BuildReport;
     if (worker) report = await worker.build(job);
     else report = await buildIndex({ ...job, embedder });
@@ -124,7 +124,7 @@ export function openLiveCollection(
       else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
     },
   );
-  const watcher = watchCollection(engineOpts.corpusDir, {
+  const watcher = watchCollection(engineOpts.corpusDir ?? DEFAULT_CORPUS, {
     debounceMs: opts.debounceMs,
     onChange: ({ metadata }) => void engine.refresh({ force: metadata }),
     onError: (message) => log.warn('watch_failed', { error: message }),
@@ -138,4 +138,22 @@ export function openLiveCollection(
       worker?.close();
     },
   };
+}
+
+/**
+ * The collection of a bot on a shared store: not watched (one writer, `npm run index`, updates the
+ * store and every process switches to its new generations); `refresh()` after an upload writes
+ * a new generation from this process's collection folder.
+ */
+export function sharedCollection(initial: SharedEngine, engineOpts: EngineOptions, opts: LiveCollectionOptions): { engine: LiveEngine; close(): void } {
+  const { log } = opts;
+  const engine = createLiveEngine(
+    initial,
+    (force) => rebuildShared(engineOpts, initial, force),
+    (r) => {
+      if (!r.ok) log.warn('reindex_failed', { corpus: engineOpts.corpusDir, error: r.error, note: 'still answering from the previous index' });
+      else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
+    },
+  );
+  return { engine, close: () => void initial.close() };
 }

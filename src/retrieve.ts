@@ -1,5 +1,5 @@
 import { terms } from './lexical.js';
-import type { LoadedIndex } from './index/read.js';
+import type { Knn, LoadedIndex } from './index/read.js';
 
 /**
  * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
@@ -210,11 +210,12 @@ function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<stri
   return df;
 }
 
-const DENSE_K = 64;
+export const DENSE_K = 64;
 const LEXICAL_K = 32;
 const TOP_CHUNKS = 10;
 
-export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qvec: number[], w: Weights = DEFAULT_WEIGHTS): Retrieval {
+/** `near`: the dense neighbours, already fetched where the store searches asynchronously (see `nearest`). */
+export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qvec: number[], w: Weights = DEFAULT_WEIGHTS, near?: Knn): Retrieval {
   const n = index.sentences.length;
   const qList = terms(query);
   // A question made only of function words ("what is it they were") asks about nothing.
@@ -234,7 +235,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   };
 
   // Dense: nearest sentences; a chunk ranks by its best sentence.
-  const knn = index.hnsw.searchKnn(qvec, Math.min(DENSE_K, n));
+  const knn = near ?? index.dense.knnSync!(qvec, Math.min(DENSE_K, n));
   const chunkDense = new Map<number, number>();
   knn.neighbors.forEach((label, k) => {
     const sim = stats.similarity(1 - knn.distances[k]!);
@@ -331,3 +332,8 @@ function firstSentenceOf(index: LoadedIndex, chunk: number): number {
   return table[chunk]!;
 }
 const firstSentence = new WeakMap<LoadedIndex, number[]>();
+
+/** The dense neighbours `retrieve` needs, fetched ahead when the store cannot search synchronously. */
+export async function nearest(index: LoadedIndex, qvec: number[]): Promise<Knn | undefined> {
+  return index.dense.knnSync || index.sentences.length === 0 ? undefined : index.dense.knn(qvec, Math.min(DENSE_K, index.sentences.length));
+}

@@ -108,7 +108,7 @@ export function fileStore(indexDir: string): ScaleStore {
       const dims = index.manifest.dims;
       const n = vectors.length / dims;
       return {
-        search: (q, k) => index.hnsw.searchKnn(q, Math.min(k, n)).neighbors,
+        search: (q, k) => index.dense.knnSync!(q, Math.min(k, n)).neighbors,
         exact(q, k) {
           const scores = new Float32Array(n);
           for (let i = 0; i < n; i++) {

@@ -125,4 +125,6 @@ export interface Engine {
   document(doc: string): DocInfo | undefined;
   /** Context of a cited span, or undefined when the span is not a valid quote of that document. */
   context(doc: string, start: number, end: number): QuoteContext | undefined;
+  /** Releases what the engine holds open (a database pool); absent when there is nothing. */
+  close?(): Promise<void>;
 }

@@ -102,15 +102,15 @@ describe('a fresh build', () => {
   it('readIndex loads it: HNSW count and dims, unit vectors, lexical search', async () => {
     const loaded = await readIndex(index);
     expect(loaded.sentences).toHaveLength(first.sentences);
-    expect(loaded.hnsw.getCurrentCount()).toBe(first.sentences);
-    expect(loaded.hnsw.getNumDimensions()).toBe(512);
+    expect(loaded.dense.count).toBe(first.sentences);
+    expect(loaded.manifest.dims).toBe(512);
     for (const row of [0, Math.floor(first.sentences / 2), first.sentences - 1]) {
       const v = loaded.vectors.subarray(row * 512, (row + 1) * 512);
       expect(Math.hypot(...v)).toBeCloseTo(1, 3);
     }
     // The nearest neighbour of a stored vector is itself.
     const probe = 7;
-    const knn = loaded.hnsw.searchKnn(Array.from(loaded.vectors.subarray(probe * 512, (probe + 1) * 512)), 1);
+    const knn = await loaded.dense.knn(Array.from(loaded.vectors.subarray(probe * 512, (probe + 1) * 512)), 1);
     expect(knn.neighbors[0]).toBe(probe);
     const hits = loaded.lexical.search('Kaliningrad missiles');
     expect(hits.length).toBeGreaterThan(0);
@@ -173,7 +173,7 @@ describe('incremental rebuilds', () => {
     const loaded = await readIndex(index);
     expect(loaded.docs.map((d) => d.id)).not.toContain('005_added.txt');
     expect(loaded.chunks.some((c) => c.doc === '005_added.txt')).toBe(false);
-    expect(loaded.hnsw.getCurrentCount()).toBe(r.sentences);
+    expect(loaded.dense.count).toBe(r.sentences);
   });
 
   it('another embedder id (or dims) reuses nothing', async () => {

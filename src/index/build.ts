@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import { CHUNKER_VERSION, chunkDocument } from '../chunk.js';
@@ -53,12 +53,16 @@ export function embeddingText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Reads, cleans, chunks and embeds the collection and writes a complete index folder. */
-export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
-  const t0 = performance.now();
-  await recoverLeftovers(opts.indexDir);
-  const docs = await loadCollection(opts.corpusDir);
+/** A collection read, cleaned and chunked: everything of an index but its vectors. */
+export interface Prepared {
+  records: DocRecord[];
+  chunks: Chunk[];
+  sentences: { doc: string; start: number; end: number }[];
+}
 
+/** Reads, cleans and chunks the collection. */
+export async function prepareCollection(corpusDir: string): Promise<Prepared> {
+  const docs = await loadCollection(corpusDir);
   const records: DocRecord[] = [];
   const chunks: Chunk[] = [];
   for (const doc of docs) {
@@ -69,16 +73,35 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     records.push({ id: doc.id, text: doc.text, hash: doc.hash, title: clean.title, titleSpan: clean.titleSpan, meta: doc.meta, paragraphs: clean.paragraphs, words });
   }
   const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ doc: c.doc, ...s })));
+  return { records, chunks, sentences };
+}
+
+/** Key of a sentence's vector for reuse across builds: same document text, same span. */
+export const reuseKey = (hash: string, start: number, end: number): string => `${hash}:${start}:${end}`;
+
+export interface Embedded {
+  vectors: Float32Array;
+  embedded: number;
+  embedMs: number;
+  scale: SimilarityScale;
+  probes: number;
+}
+
+/** Embeds every sentence not in `reusable` (keyed by `reuseKey`), in batches. */
+export async function embedSentences(
+  { records, sentences }: Prepared,
+  embedder: Embedder,
+  previous: { vectors: Map<string, Float32Array>; scale?: SimilarityScale },
+  progress?: (done: number, total: number) => void,
+): Promise<Embedded> {
   const textOf = new Map(records.map((r) => [r.id, r.text]));
   const hashOf = new Map(records.map((r) => [r.id, r.hash]));
-  const { dims } = opts.embedder;
-
-  // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
-  const { vectors: reusable, scale: oldScale } = await previous(opts.indexDir, opts.embedder);
+  const { dims } = embedder;
+  const reusable = previous.vectors;
   const vectors = new Float32Array(sentences.length * dims);
   const todo: number[] = [];
   sentences.forEach((s, i) => {
-    const old = reusable.get(`${hashOf.get(s.doc)}:${s.start}:${s.end}`);
+    const old = reusable.get(reuseKey(hashOf.get(s.doc)!, s.start, s.end));
     if (old) vectors.set(old, i * dims);
     else todo.push(i);
   });
@@ -93,13 +116,56 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   }
   for (let i = 0; i < todo.length; i += EMBED_BATCH) {
     const batch = todo.slice(i, i + EMBED_BATCH);
-    const embedded = await opts.embedder.embed(batch.map((j) => texts.get(j)!));
+    const embedded = await embedder.embed(batch.map((j) => texts.get(j)!));
     batch.forEach((j, k) => vectors.set(embedded[k]!, j * dims));
-    opts.progress?.(Math.min(i + EMBED_BATCH, todo.length), todo.length);
+    progress?.(Math.min(i + EMBED_BATCH, todo.length), todo.length);
   }
   const embedMs = performance.now() - te;
-  const scale = oldScale ?? (await measureScale(opts.embedder));
-  const probes = oldScale ? 0 : PROBES.length * 2;
+  const scale = previous.scale ?? (await measureScale(embedder));
+  const probes = previous.scale ? 0 : PROBES.length * 2;
+  return { vectors, embedded: todo.length, embedMs, scale, probes };
+}
+
+/** The manifest of a build (`sizes` filled in by the local store). */
+export function makeManifest(p: Prepared, embedder: Embedder, scale: SimilarityScale, corpusDir: string): Manifest {
+  return {
+    format: INDEX_FORMAT,
+    embedder: embedder.id,
+    dims: embedder.dims,
+    chunker: CHUNKER_VERSION,
+    cleaner: CLEANER_VERSION,
+    lexical: LEXICAL_VERSION,
+    created: new Date().toISOString(),
+    corpus: resolve(corpusDir),
+    files: p.records.map((r) => ({ id: r.id, hash: r.hash })),
+    counts: { docs: p.records.length, chunks: p.chunks.length, sentences: p.sentences.length },
+    hnsw: HNSW,
+    scale,
+    sizes: {},
+  };
+}
+
+/** The BM25 index over chunks, as stored (MiniSearch JSON). */
+export function lexicalJson({ records, chunks }: Prepared): string {
+  const textOf = new Map(records.map((r) => [r.id, r.text]));
+  return JSON.stringify(buildLexical(chunks.map((c) => ({ id: c.id, text: textOf.get(c.doc)!.slice(c.start, c.end) }))));
+}
+
+/** True when an index built this way can lend its vectors to a new build with `embedder`. */
+export function canReuse(m: Manifest, embedder: Embedder): boolean {
+  return m.embedder === embedder.id && m.dims === embedder.dims && m.chunker === CHUNKER_VERSION && m.cleaner === CLEANER_VERSION;
+}
+
+/** Reads, cleans, chunks and embeds the collection and writes a complete index folder. */
+export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
+  const t0 = performance.now();
+  await recoverLeftovers(opts.indexDir);
+  const prepared = await prepareCollection(opts.corpusDir);
+  const { records, chunks, sentences } = prepared;
+  const { dims } = opts.embedder;
+
+  // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
+  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(opts.indexDir, opts.embedder), opts.progress);
 
   const tmp = await makeTempDir(opts.indexDir);
   try {
@@ -108,28 +174,13 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     for (let i = 0; i < sentences.length; i++) hnsw.addPoint(Array.from(vectors.subarray(i * dims, (i + 1) * dims)), i);
     hnsw.writeIndexSync(join(tmp, FILES.hnsw));
 
-    const lexical = buildLexical(chunks.map((c) => ({ id: c.id, text: textOf.get(c.doc)!.slice(c.start, c.end) })));
     await writeFile(join(tmp, FILES.docs), JSON.stringify(records));
     await writeFile(join(tmp, FILES.chunks), JSON.stringify(chunks));
     await writeFile(join(tmp, FILES.vectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-    await writeFile(join(tmp, FILES.lexical), JSON.stringify(lexical));
+    await writeFile(join(tmp, FILES.lexical), lexicalJson(prepared));
 
-    const sizes: Record<string, number> = {};
-    for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) sizes[name] = statSync(join(tmp, name)).size;
-    const manifest: Manifest = {
-      format: INDEX_FORMAT,
-      embedder: opts.embedder.id,
-      dims,
-      chunker: CHUNKER_VERSION,
-      cleaner: CLEANER_VERSION,
-      lexical: LEXICAL_VERSION,
-      created: new Date().toISOString(),
-      files: records.map((r) => ({ id: r.id, hash: r.hash })),
-      counts: { docs: records.length, chunks: chunks.length, sentences: sentences.length },
-      hnsw: HNSW,
-      scale,
-      sizes,
-    };
+    const manifest = makeManifest(prepared, opts.embedder, scale, opts.corpusDir);
+    for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) manifest.sizes[name] = statSync(join(tmp, name)).size;
     // The manifest is written last: a folder without one is never mistaken for an index.
     await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
     await opts.beforeSwap?.();
@@ -142,8 +193,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     docs: records.length,
     chunks: chunks.length,
     sentences: sentences.length,
-    embedded: todo.length,
-    reused: sentences.length - todo.length,
+    embedded,
+    reused: sentences.length - embedded,
     probes,
     ms: performance.now() - t0,
     embedMs,
@@ -163,11 +214,11 @@ async function previous(indexDir: string, embedder: Embedder): Promise<{ vectors
     return { vectors: out }; // no usable previous index: embed everything
   }
   const m = old.manifest;
-  if (m.embedder !== embedder.id || m.dims !== embedder.dims || m.chunker !== CHUNKER_VERSION || m.cleaner !== CLEANER_VERSION) return { vectors: out };
+  if (!canReuse(m, embedder)) return { vectors: out };
   const hashOf = new Map(old.docs.map((d) => [d.id, d.hash]));
   const chunkDoc = new Map(old.chunks.map((c) => [c.id, c.doc]));
   old.sentences.forEach((s, i) => {
-    out.set(`${hashOf.get(chunkDoc.get(s.chunk)!)}:${s.start}:${s.end}`, old.vectors.slice(i * m.dims, (i + 1) * m.dims));
+    out.set(reuseKey(hashOf.get(chunkDoc.get(s.chunk)!)!, s.start, s.end), old.vectors.slice(i * m.dims, (i + 1) * m.dims));
   });
   return { vectors: out, scale: m.scale };
 }

@@ -23,6 +23,8 @@ export const ManifestSchema = z.object({
   /** Version of the term rules the lexical index was built with; missing in older indexes. */
   lexical: z.number().int().positive().optional(),
   created: z.string(),
+  /** The collection folder it was built from (absolute); missing in older indexes. */
+  corpus: z.string().optional(),
   files: z.array(z.object({ id: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/) })),
   counts: z.object({ docs: z.number().int(), chunks: z.number().int(), sentences: z.number().int() }),
   hnsw: z.object({ space: z.literal('cosine'), M: z.number().int(), efConstruction: z.number().int() }),

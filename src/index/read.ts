@@ -17,7 +17,32 @@ export interface SentenceRef extends Span {
   chunk: number;
 }
 
+/** Nearest sentences to a query vector, nearest first: labels are rows of `sentences`, distances are cosine distances. */
+export interface Knn {
+  neighbors: number[];
+  distances: number[];
+}
+
+/**
+ * The dense half of retrieval, whatever store holds the vectors: in-process HNSW for local
+ * files, an HNSW index in Postgres for a shared store.
+ */
+export interface DenseSearch {
+  /** Vectors searchable (one per sentence). */
+  readonly count: number;
+  knn(qvec: number[], k: number): Promise<Knn>;
+  /** The same search, synchronously, where it runs in this process (local files). */
+  knnSync?(qvec: number[], k: number): Knn;
+}
+
+/** Dense search over an hnswlib index in this process. */
+export function hnswDense(hnsw: hnswlib.HierarchicalNSW): DenseSearch {
+  const knnSync = (qvec: number[], k: number): Knn => hnsw.searchKnn(qvec, k);
+  return { count: hnsw.getCurrentCount(), knnSync, knn: async (qvec, k) => knnSync(qvec, k) };
+}
+
 export interface LoadedIndex {
+  /** Where the index was read from, safe to print (a folder, or a redacted database URL). */
   dir: string;
   manifest: Manifest;
   docs: DocRecord[];
@@ -27,7 +52,7 @@ export interface LoadedIndex {
   sentences: SentenceRef[];
   /** Row-major unit vectors, `sentences.length × manifest.dims`. */
   vectors: Float32Array;
-  hnsw: hnswlib.HierarchicalNSW;
+  dense: DenseSearch;
   lexical: MiniSearch<LexicalDoc>;
 }
 
@@ -86,7 +111,7 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
   }
-  return { dir, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, hnsw, lexical };
+  return { dir, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense: hnswDense(hnsw), lexical };
 }
 
 /** Files that parse but do not fit together (hand-edited, mixed from two builds) are caught here, not mid-answer. */

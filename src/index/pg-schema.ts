@@ -1,0 +1,101 @@
+import type pg from 'pg';
+
+/**
+ * The Postgres store's schema, as numbered migrations applied in order and recorded in
+ * `qb_schema`. Never edit a released migration: add the next one.
+ *
+ * - `qb_generations`: one row per build: its manifest and its BM25 index (MiniSearch JSON, loaded
+ *   by every reader, so lexical ranking is exactly that of the local files).
+ * - `qb_pointer`: the one row naming the generation readers use; a build flips it in the same
+ *   transaction that writes the generation, so readers see the old one or the new one.
+ * - `qb_documents`: name, content hash, metadata and text; `record` holds the rest of the
+ *   document record as JSON (new fields need no migration); `vectors` its sentences' vectors as
+ *   float32 rows, loaded by readers in one read.
+ * - `qb_chunks`, `qb_sentences`: offsets into the document text; `embedding` is searched by an HNSW
+ *   index (`vector_cosine_ops`) made per generation, over `embedding::vector(dims)`.
+ */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE qb_generations (
+     id bigserial PRIMARY KEY,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     manifest jsonb NOT NULL,
+     lexical text NOT NULL
+   );
+   CREATE TABLE qb_pointer (
+     one boolean PRIMARY KEY DEFAULT true CHECK (one),
+     generation bigint REFERENCES qb_generations (id)
+   );
+   INSERT INTO qb_pointer (one, generation) VALUES (true, NULL);
+   CREATE TABLE qb_documents (
+     generation bigint NOT NULL REFERENCES qb_generations (id) ON DELETE CASCADE,
+     ord integer NOT NULL,
+     name text NOT NULL,
+     hash text NOT NULL,
+     meta jsonb NOT NULL,
+     record jsonb NOT NULL,
+     text text NOT NULL,
+     vectors bytea NOT NULL,
+     PRIMARY KEY (generation, ord),
+     UNIQUE (generation, name)
+   );
+   CREATE INDEX qb_documents_hash ON qb_documents (hash);
+   CREATE TABLE qb_chunks (
+     generation bigint NOT NULL REFERENCES qb_generations (id) ON DELETE CASCADE,
+     id integer NOT NULL,
+     doc integer NOT NULL,
+     paragraph integer NOT NULL,
+     start_offset integer NOT NULL,
+     end_offset integer NOT NULL,
+     PRIMARY KEY (generation, id)
+   );
+   CREATE TABLE qb_sentences (
+     generation bigint NOT NULL REFERENCES qb_generations (id) ON DELETE CASCADE,
+     id integer NOT NULL,
+     chunk integer NOT NULL,
+     start_offset integer NOT NULL,
+     end_offset integer NOT NULL,
+     embedding vector NOT NULL,
+     PRIMARY KEY (generation, id)
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Serialises migrations between processes (any constant the project owns). */
+const MIGRATE_LOCK = 0x71b0_0001;
+
+/**
+ * Brings the schema up to date, in one transaction under an advisory lock. Returns false
+ * when the vector extension is not available on the server.
+ */
+export async function migrate(client: pg.ClientBase): Promise<'ok' | 'no-vector'> {
+  const has = await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`);
+  if (has.rowCount === 0) {
+    const available = await client.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`);
+    if (available.rowCount === 0) return 'no-vector';
+  }
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await client.query('CREATE TABLE IF NOT EXISTS qb_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM qb_schema');
+    for (let v = (rows[0]?.v ?? 0) + 1; v <= MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v - 1]!);
+      await client.query('INSERT INTO qb_schema (version) VALUES ($1)', [v]);
+    }
+    await client.query('COMMIT');
+    return 'ok';
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** The schema version a database is at, or 0 before the first migration. */
+export async function schemaVersion(client: pg.ClientBase): Promise<number> {
+  const exists = await client.query(`SELECT 1 FROM pg_tables WHERE tablename = 'qb_schema'`);
+  if (exists.rowCount === 0) return 0;
+  const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM qb_schema');
+  return rows[0]?.v ?? 0;
+}

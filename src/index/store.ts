@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Embedder } from '../embed/embedder.js';
+import { buildIndex, type BuildReport } from './build.js';
+import { FILES, type Manifest } from './files.js';
+import { readIndex, readManifest, type LoadedIndex } from './read.js';
+
+/**
+ * Where an index lives: local files (the embedded default) or a shared Postgres database.
+ * The engine, retrieval and answers see only this interface and the `LoadedIndex` it loads.
+ */
+export interface IndexStore {
+  /** Where the index lives, safe to print: a folder, or a database URL without its password. */
+  readonly where: string;
+  /** True for a store many processes read while one writes (readers then poll `version`). */
+  readonly shared: boolean;
+  /** The manifest of the index in use, or undefined when there is none yet. */
+  manifest(): Promise<Manifest | undefined>;
+  /** Builds or updates the index from a collection: unchanged documents keep their vectors. */
+  build(opts: StoreBuildOptions): Promise<BuildReport>;
+  load(): Promise<LoadedIndex>;
+  /** Changes with every build: a reader that sees a new value loads the new index. */
+  version(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface StoreBuildOptions {
+  corpusDir: string;
+  embedder: Embedder;
+  progress?: (done: number, total: number) => void;
+  /** Test hook: runs when the new index is written, before readers are switched to it. */
+  beforeSwap?: () => Promise<void>;
+}
+
+/** Opens the store named by a URL (Postgres) or else the local index folder. */
+export async function openStore(opts: { indexDir: string; indexUrl?: string }): Promise<IndexStore> {
+  if (opts.indexUrl) {
+    // Loaded only when asked for: the local default needs no database client.
+    const { openPgStore } = await import('./pg-store.js');
+    return openPgStore(opts.indexUrl);
+  }
+  return localStore(opts.indexDir);
+}
+
+/** The index as files in one folder, replaced whole by rename on every build. */
+export function localStore(dir: string): IndexStore {
+  return {
+    where: dir,
+    shared: false,
+    manifest: async () => (existsSync(join(dir, FILES.manifest)) ? readManifest(dir) : undefined),
+    build: (o) => buildIndex({ ...o, indexDir: dir }),
+    load: () => readIndex(dir),
+    version: async () => (existsSync(join(dir, FILES.manifest)) ? (await readManifest(dir)).created : undefined),
+    close: async () => {},
+  };
+}
