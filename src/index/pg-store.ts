@@ -21,6 +21,8 @@ const WRITE_LOCK = 0x71b0_0002;
 /** HNSW search breadth, as for the local index (k is 64: ef below it would cut results). */
 const EF_SEARCH = 128;
 const INSERT_BATCH = 500;
+/** How long a question waits for Postgres's neighbours before finding them in memory. */
+const KNN_WAIT_MS = 5000;
 
 /** `postgres://host:port/db`: where a URL points, without user or password. */
 export function redactUrl(url: string): string {
@@ -34,10 +36,10 @@ export function redactUrl(url: string): string {
 
 export function openPgStore(url: string): IndexStore {
   const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 });
+  // Every connection searches with the same breadth (a startup option: Postgres keeps it until pgvector loads).
+  const pool = new pg.Pool({ connectionString: url, max: 4, allowExitOnIdle: true, connectionTimeoutMillis: 10_000, options: `-c hnsw.ef_search=${EF_SEARCH}` });
   // An idle connection that drops is reported by the next query, not as a crash.
   pool.on('error', () => {});
-  pool.on('connect', (client) => void client.query(`SET hnsw.ef_search = ${EF_SEARCH}`).catch(() => {}));
 
   /** Runs `fn` on one pooled connection; connection and server failures become one clear line. */
   const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
@@ -61,10 +63,11 @@ export function openPgStore(url: string): IndexStore {
     (schema ??= withClient(async (c) => {
       const version = await schemaVersion(c);
       if (version > SCHEMA_VERSION) throw new IndexError(`The store at ${where} has schema version ${version}, newer than this quotebot knows (${SCHEMA_VERSION}): upgrade quotebot.`);
-      if (version === SCHEMA_VERSION) return;
-      if ((await migrate(c)) === 'no-vector') {
+      if (version < SCHEMA_VERSION && (await migrate(c)) === 'no-vector') {
         throw new IndexError(`Postgres at ${where} has no pgvector extension: install pgvector (0.5 or newer) on the server.`);
       }
+      // PGlite serves every connection from one session, which ignores startup options.
+      await c.query(`SET hnsw.ef_search = ${EF_SEARCH}`);
     }).catch((err: unknown) => {
       schema = undefined; // a later call tries again (the server may come back)
       throw err;
@@ -189,8 +192,7 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string): P
 
 /**
  * Dense search through the generation's HNSW index in Postgres. Similarities are computed
- * here from the vectors in memory (the same arithmetic as every other sentence score); when
- * the generation has been removed meanwhile (two builds passed), the search runs exactly in memory.
+ * here from the vectors in memory (the same arithmetic as every other sentence score).
  */
 function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array, count: number): DenseSearch {
   const g = Number(gen);
@@ -204,12 +206,12 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
   return {
     count,
     async knn(qvec, k): Promise<Knn> {
-      let ids: number[];
-      try {
-        ids = (await pool.query<{ id: number }>(sql, [toSql(qvec), k])).rows.map((r) => r.id);
-      } catch (err) {
-        throw friendly(err, 'the store');
-      }
+      // The server down or the generation gone: the same neighbours, found exactly in memory,
+      // so answers keep coming (slower on a large collection) until the server is back.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<number[]>((resolve) => (timer = setTimeout(() => resolve([]), KNN_WAIT_MS)));
+      const found = pool.query<{ id: number }>(sql, [toSql(qvec), k]).then((r) => r.rows.map((x) => x.id), () => []);
+      let ids = await Promise.race([found, late]).finally(() => clearTimeout(timer));
       if (ids.length === 0 && count > 0) {
         ids = Array.from({ length: count }, (_, i) => i)
           .map((i) => [i, dot(i, qvec)] as const)

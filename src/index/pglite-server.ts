@@ -26,6 +26,7 @@ export async function servePglite(opts: { port?: number; host?: string; dataDir?
   return {
     url: `postgres://postgres@${host}:${port}/postgres`,
     async stop() {
+      if (db.closed) return;
       await server.stop();
       await db.close();
     },
