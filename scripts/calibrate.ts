@@ -109,7 +109,7 @@ function ascend(start: Scored, score: (p: AnswerPolicy) => Scored): Scored {
     }
     return false;
   };
-  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase'];
+  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase', 'focus'];
   for (const step of [0.2, 0.1, 0.05]) {
     for (let improved = true; improved; ) {
       improved = false;

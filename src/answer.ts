@@ -30,7 +30,7 @@ export interface Composed {
   confidence: number;
 }
 
-const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
+export const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
 const MAX_PASSAGE_SENTENCES = 3;
 /** Passages this many sentences apart or closer are cited as one (the sentence between reads as context). */
 const JOIN_GAP = 1;

@@ -1,5 +1,6 @@
 import { terms } from './lexical.js';
 import type { Knn, LoadedIndex } from './index/read.js';
+import { aboutness, focusTable, questionFocus, type FocusTable } from './focus.js';
 
 /**
  * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
@@ -30,6 +31,8 @@ export interface LexStats {
   /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
   idf: Map<string, number>;
   maxIdf: number;
+  /** Who and what each sentence is about, for the question's focus (src/focus.ts). */
+  focus: FocusTable;
   /** Maps the index embedder's cosine onto the scale the weights were calibrated on. */
   similarity: (cosine: number) => number;
 }
@@ -47,11 +50,15 @@ export interface Weights {
   unseen: number;
   /** Weight of the share of the question's adjacent word pairs that the sentence has adjacent too. */
   phrase: number;
+  /** Penalty for being less about the question's focus (the names it asks about) than the best candidate. */
+  focus: number;
+  /** How far a sentence is about a name its document names elsewhere (src/focus.ts). */
+  focusElsewhere: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 1, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
@@ -181,7 +188,8 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  return { localRarity: localRarity(index, sentenceTerms), chunkNorms, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), namePrefixes: namePrefixes(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
+  const focus = focusTable(index.sentences.map((s, i) => ({ text: sentenceText[i]!, doc: index.chunks[s.chunk]!.doc, paragraph: index.chunks[s.chunk]!.paragraph })));
+  return { focus, localRarity: localRarity(index, sentenceTerms), chunkNorms, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), namePrefixes: namePrefixes(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
 }
 
 function namePrefixes(sentences: string[]): Set<string> {
@@ -306,6 +314,13 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
         w.typeMismatch * off;
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, mismatch: off, score });
     }
+  }
+  // A sentence about someone else must not outrank one about whom the question asks, unless none is.
+  const focus = w.focus ? questionFocus(stats.focus, query) : [];
+  if (focus.length) {
+    const about = sentences.map((h) => aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere));
+    const best = Math.max(...about);
+    sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));
   }
   sentences.sort((a, b) => b.score - a.score);
   return { sentences, chunks };
