@@ -127,9 +127,13 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
     else if (adjacent(lo - 1, lo) && SPEECH.test(slice(lo - 1))) lo--;
   }
   // The speaker goes on in a new sentence that is all quotation: keep the quotation whole.
-  while (room() && adjacent(hi, hi + 1) && hasQuotation(passage()) && /^["“]/.test(slice(hi + 1)) && !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))) hi++;
-  // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation.
-  if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++;
+  const goesOn = () => {
+    while (room() && adjacent(hi, hi + 1) && hasQuotation(passage()) && /^["“]/.test(slice(hi + 1)) && !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))) hi++;
+  };
+  goesOn();
+  // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation,
+  // and what the speaker goes on to say after it (the lead names the speaker, the words follow).
+  if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++, goesOn();
   // Reported speech without the words themselves, and the quotation follows: take it.
   else if (room() && lo === hi && adjacent(hi, hi + 1) && SPEECH.test(slice(hi)) && !hasQuotation(slice(hi)) && /^["“]/.test(slice(hi + 1))) hi++;
   return { start: at(lo).start, end: at(hi).end, lo, hi };

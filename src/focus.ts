@@ -14,7 +14,7 @@ export interface FocusTable {
   about: Set<string>[];
   /** Per sentence: the people it names outside quotation. */
   people: Set<string>[];
-  /** Names of people: they speak or carry a title, and are named in full, with a title, or as "X, who". */
+  /** Names of people: agents (they speak, or are introduced as "X, who") that something marks as a person. */
   persons: Set<string>;
   /** Per document: every name any of its sentences is about. */
   docAbout: Map<string, Set<string>>;
@@ -45,8 +45,6 @@ export interface FocusName {
 const WORD = /(?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}'’\-]*\p{L}|\p{L}/gu;
 /** Pronouns that point back to a person. */
 const PERSONAL = /\b(?:he|she|him|his|her|hers|himself|herself)\b/i;
-/** A quotation opens the sentence: its speaker is whoever spoke last, unless it names another. */
-const OPENS_QUOTE = /^["“‘]/;
 /** Joins a title to its holder: "the club's chairman, Malcolm Redfern" / "Sanne Vermeulen, the director of…". */
 const DETERMINER = /^(?:the|a|an|\p{L}+['’]s?)$/iu;
 
@@ -118,18 +116,24 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     endsInside.push(inside);
   });
 
-  const runs = sentences.map((_, i) => runsOf(outside[i]!, toks[i]!, lower));
-  // Whoever speaks or carries a title anywhere in the collection is an agent everywhere; a
-  // person when named in full ("Anders Fogh Rasmussen"), with a title, or as "X, who".
+  // Words used as nouns somewhere ("the chief executive", "a farmer"): a title before a name, unlike a verb ("operates").
+  const nouns = new Set<string>();
+  for (const s of sentences) for (const m of s.text.matchAll(/\b(?:the|a|an)\s+(\p{Ll}[\p{L}\-]*)(?:\s+(\p{Ll}[\p{L}\-]*))?/gu)) for (const w of m.slice(1)) if (w && terms(w).length) nouns.add(w);
+  const runs = sentences.map((_, i) => runsOf(outside[i]!, toks[i]!, lower, nouns));
+  // Whoever speaks anywhere in the collection is an agent everywhere; an agent is a person
+  // when anything marks one: a title, an age, "X, who", or "He"/"She" opening the next sentence.
   const agentKeys = new Set<string>();
   const persons = new Set<string>();
-  const titles = new Map<string, Set<string>>();
-  for (const rs of runs)
+  runs.forEach((rs, i) => {
     for (const r of rs) {
       if (r.agent) for (const k of r.name) agentKeys.add(k);
       if (r.person) for (const k of r.name) persons.add(k);
     }
+    const next = sentences[i + 1];
+    if (rs[0] && next?.doc === sentences[i]!.doc && /^\W*(?:he|she)\b/i.test(outside[i + 1]!)) for (const k of rs[0].name) persons.add(k);
+  });
   for (const k of persons) if (!agentKeys.has(k)) persons.delete(k);
+  const titles = new Map<string, Set<string>>();
   // A title names its holder only when the holder speaks somewhere: "Bar Harbor" is a place.
   for (const rs of runs)
     for (const r of rs) if (r.title && r.name.some((k) => agentKeys.has(k))) for (const k of r.name) (titles.get(k) ?? titles.set(k, new Set()).get(k)!).add(r.title);
@@ -223,7 +227,7 @@ interface Run {
   agent: boolean;
   /** Next to a speech verb here: "Lavrov said", "said Folake Adebayo". */
   speaks: boolean;
-  /** Named in full, with a title, or as "X, who": a person, if an agent anywhere. */
+  /** Marked as a person: a title ("Judge", "chief executive"), an honorific, an age, "X, who". */
   person: boolean;
 }
 
@@ -231,7 +235,7 @@ interface Run {
  * Runs of capitalised words in a sentence (quoted words blanked): "Russian Foreign Minister
  * Sergei Lavrov" is the name Sergei Lavrov with the title "minister".
  */
-function runsOf(text: string, ts: Token[], lower: Set<string>): Run[] {
+function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string>): Run[] {
   const runs: Run[] = [];
   for (let k = 0; k < ts.length; ) {
     if (!isCapital(ts[k]!.word) || text.slice(ts[k]!.start, ts[k]!.end) !== ts[k]!.word) {
@@ -256,22 +260,31 @@ function runsOf(text: string, ts: Token[], lower: Set<string>): Run[] {
     // An apposition names a title too: "The club's chairman, Malcolm Redfern," / "Sanne Vermeulen, the director of…".
     const pre = /(?:^|\s)(\S+)\s+(?:\p{Ll}[\p{L}\-]*\s+){0,3}(\p{Ll}[\p{L}\-]*),\s*$/u.exec(before);
     const post = /^,\s*(\S+)\s+(?:[\p{L}\-]+\s+){0,3}?(\p{Ll}[\p{L}\-]*)(?=\s+(?:of|at|for|in|with|from|who|whose|on)\b|\s*,)/u.exec(after);
-    const apposed = pre && DETERMINER.test(pre[1]!) && /^,/.test(after) ? pre[2] : post && DETERMINER.test(post[1]!) ? post[2] : undefined;
+    const preposed = pre && DETERMINER.test(pre[1]!) && /^,/.test(after) ? pre[2] : undefined;
+    const apposed = preposed ?? (post && DETERMINER.test(post[1]!) ? post[2] : undefined);
+    // "Analyst Keir Giles" opening a sentence: a noun before a full name.
+    const opener = lastTitle < 0 && opening && words.length > name.length && nouns.has(words[0]!.word.toLowerCase()) && name.length >= 2;
     const who = /^,\s*who\b/.test(after);
-    const speaks = SPEECH_AFTER.test(after) || SPEECH_BEFORE.test(before);
+    // "Putin's spokesman, Dmitry Peskov, said": the comma closes an apposition that opened before the name.
+    const speaks = SPEECH_AFTER.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE.test(before);
     runs.push({
       name,
       title: capitalTitle ?? apposed,
       agent: speaks || who,
       speaks,
-      person: who || !!capitalTitle || !!apposed || name.filter((key) => !isAcronym(key)).length >= 2,
+      person: who || !!capitalTitle || !!preposed || opener || HONORIFIC.test(before) || /^,\s*(?:aged\s+)?\d{1,3},/.test(after) || (name.length >= 2 && nouns.has(before.match(TITLE_BEFORE)?.[1] ?? '')),
     });
   }
   return runs;
 }
 
+/** "Mr", "Dr": general English honorifics right before a name. */
+const HONORIFIC = /\b(?:mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady)\.?\s+$/i;
+/** A lower-case title right before a full name: "chief executive Martin Oyelaran", "farmer Colin Ashby". */
+const TITLE_BEFORE = /(?:^|\s)(\p{Ll}[\p{Ll}\-]{3,})\s+$/u;
+
 /** A speech verb right after the name, maybe after an apposition: "Lavrov said", "Moss, a farmer, said". */
-const SPEECH_AFTER = new RegExp(`^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]{1,80},)?,?\\s+(?:has\\s+|had\\s+|also\\s+|later\\s+|then\\s+)?${SPEECH.source}`, 'iu');
+const SPEECH_AFTER = new RegExp(`^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|later\\s+|then\\s+)?${SPEECH.source}`, 'iu');
 /** "…,” said Folake Adebayo". */
 const SPEECH_BEFORE = new RegExp(`[,"”’]\\s*${SPEECH.source}\\s+$`, 'i');
 
