@@ -55,10 +55,11 @@ runMain(async () => {
   for (const coverage of [0.5, 0.7, 0.9])
     for (const context of [0.4, 0.6, 0.8])
       for (const unknown of [0.4, 0.7])
-        for (const followRatio of [0.8, 0.85, 0.9]) {
-          const weights: Weights = { ...DEFAULT_WEIGHTS, coverage, context, unknown };
-          grid.push(score({ weights, threshold: -Infinity, followRatio, maxPassages: 3, scale }));
-        }
+        for (const focus of [0, 0.8])
+          for (const followRatio of [0.8, 0.85, 0.9]) {
+            const weights: Weights = { ...DEFAULT_WEIGHTS, coverage, context, unknown, focus };
+            grid.push(score({ weights, threshold: -Infinity, followRatio, maxPassages: 3, scale }));
+          }
   const starts = grid.sort((a, b) => b.objective - a.objective).slice(0, 4);
   const current = POLICIES[embedderId];
   if (current) starts.push(score({ ...current, threshold: -Infinity, scale }));
@@ -109,13 +110,15 @@ function ascend(start: Scored, score: (p: AnswerPolicy) => Scored): Scored {
     }
     return false;
   };
-  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase', 'focus'];
+  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase', 'focus', 'focusElsewhere'];
+  // A share, not a weight: at most 1.
+  const most: Partial<Record<keyof Weights, number>> = { focusElsewhere: 1 };
   for (const step of [0.2, 0.1, 0.05]) {
     for (let improved = true; improved; ) {
       improved = false;
       for (const key of keys)
         for (const dir of [1, -1]) {
-          const w = { ...best.policy.weights, [key]: Math.max(0, Math.round((best.policy.weights[key] + dir * step) * 100) / 100) };
+          const w = { ...best.policy.weights, [key]: Math.min(most[key] ?? Infinity, Math.max(0, Math.round((best.policy.weights[key] + dir * step) * 100) / 100)) };
           if (consider({ ...best.policy, weights: w, threshold: -Infinity })) improved = true;
         }
       for (const dir of [1, -1]) {

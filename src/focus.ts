@@ -325,9 +325,9 @@ export function questionFocus(table: FocusTable, question: string): FocusName[] 
 
 /**
  * How far a sentence is about the question's focus, in [0, 1], each name counting by its
- * weight: fully when the sentence is about it; when only its document is, by `elsewhere`,
- * or not at all if the name is a person's and the sentence names another person (someone
- * else doing the asked thing); not at all when the document never names it.
+ * weight: fully when the sentence is about it; when only its document is, fully for a place
+ * or body, by `elsewhere` for a person, and not at all if the sentence names another person
+ * (someone else doing the asked thing); not at all when the document never names it.
  */
 export function aboutness(table: FocusTable, focus: FocusName[], sentence: number, doc: string, elsewhere: number): number {
   let sum = 0, total = 0;
@@ -337,7 +337,8 @@ export function aboutness(table: FocusTable, focus: FocusName[], sentence: numbe
   for (const f of focus) {
     total += f.weight;
     if (f.keys.some((k) => here.has(k))) sum += f.weight;
-    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse)) sum += f.weight * elsewhere;
+    // A document about a place or body is about it throughout; one naming a person, only in part.
+    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse)) sum += f.weight * (f.person ? elsewhere : 1);
   }
   return total > 0 ? sum / total : 0;
 }

@@ -52,13 +52,13 @@ export interface Weights {
   phrase: number;
   /** Penalty for being less about the question's focus (the names it asks about) than the best candidate. */
   focus: number;
-  /** How far a sentence is about a name its document names elsewhere (src/focus.ts). */
+  /** How far a sentence is about a person its document names elsewhere (src/focus.ts). */
   focusElsewhere: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 1, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 0.5, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';

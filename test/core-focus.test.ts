@@ -76,4 +76,11 @@ describe('aboutness', () => {
     expect(of('“We are still', 0.5)).toBe(0.5);
     expect(of('“We are still', 0.8)).toBe(0.8);
   });
+
+  it('counts a whole document about a place as about it', () => {
+    const place = questionFocus(table, 'Why is the harbour at Velmora closed?');
+    expect(place.map((f) => f.person)).toEqual([false]);
+    expect(aboutness(table, place, index('He demanded that'), 'b.txt', 0.5)).toBe(1);
+    expect(aboutness(table, place, index('She demanded'), 'a.txt', 0.5)).toBe(0);
+  });
 });
