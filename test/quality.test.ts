@@ -63,10 +63,11 @@ const sets: { name: string; corpus: string; set: string; floors: Floors }[] = [
   heldOutNoisy('j', 12, { hit1: 0.7, hit3: 0.85, negatives: 0.33, chars: 600 }),
   heldOutNoisy('k', 13, { hit1: 0.7, hit3: 0.75, negatives: 0.33, chars: 600, refused: 1 }),
   // Held out, session 5: questions that name someone, written blind (issue #14), measured on first
-  // sight before any tuning with them in view: focus-e FE1 / FE3 on a fifth collection, focus-seeds
-  // FS1 / FS3 on the seeds. Floors at the final figures less a margin.
-  { name: 'focus-e (held out)', corpus: 'test/fixtures/collection-e', set: 'eval/focus-e.jsonl', floors: { hit1: 0, hit3: 0, negatives: 0, chars: 600 } },
-  { name: 'focus-seeds (held out)', corpus: 'seeds', set: 'eval/focus-seeds.jsonl', floors: { hit1: 0, hit3: 0, negatives: 0, chars: 600 } },
+  // sight before any tuning with them in view: focus-e 0.467 / 0.5 on a fifth collection (0.5 /
+  // 0.533 with the question's focus), focus-seeds 0.7 / 0.7 on the seeds (unchanged). None of
+  // focus-e's four unanswerable questions is refused yet.
+  { name: 'focus-e (held out)', corpus: 'test/fixtures/collection-e', set: 'eval/focus-e.jsonl', floors: { hit1: 0.46, hit3: 0.5, negatives: 0, chars: 600 } },
+  { name: 'focus-seeds (held out)', corpus: 'seeds', set: 'eval/focus-seeds.jsonl', floors: { hit1: 0.65, hit3: 0.65, negatives: 0, chars: 600 } },
 ];
 
 describe.each(sets)('quality on $name', ({ name, corpus, set, floors }) => {
