@@ -179,6 +179,19 @@ describe('/sources add and remove', () => {
     expect(JSON.stringify(src.original)).not.toContain('c4_chess_upset');
   });
 
+  test('a title changed in sources.json is picked up without a restart (metadata alone forces a rebuild)', async () => {
+    const file = join(corpus, 'sources.json');
+    const sources = JSON.parse(await readFile(file, 'utf8')) as Record<string, { title?: string }>;
+    await writeFile(file, JSON.stringify({ ...sources, 'c1_airline_strike.txt': { title: 'Pilots strike at Harbor Skies' } }));
+    const t0 = Date.now();
+    while (live.engine.document('c1_airline_strike.txt')?.title !== 'Pilots strike at Harbor Skies' && Date.now() - t0 < 20_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const card = fake.sendCommand('sources', { doc: 'c1_airline_strike.txt' }, { subcommand: 'browse', user: user() });
+    await fake.waitForReply(card);
+    expect((card.original!.embeds[0] as { title: string }).title).toBe('Pilots strike at Harbor Skies');
+  });
+
   test('a broken file never stops the bot: the rebuild is refused with one logged line naming it, the old index answers', async () => {
     const failedBefore = events('reindex_failed').length;
     await symlink(join(root, 'nowhere.txt'), join(corpus, 'broken.txt'));
