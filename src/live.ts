@@ -8,7 +8,7 @@
 import type { Logger } from './discord/log.js';
 import type { Embedder } from './embed/embedder.js';
 import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
-import { buildIndex, type BuildReport } from './index/build.js';
+import type { BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
 import type { Answer, Engine } from './types.js';
 import { watchCollection } from './watch.js';
@@ -92,8 +92,6 @@ export interface LiveCollectionOptions {
   /** Quiet time after the last change in the folder before re-indexing (ms). */
   debounceMs?: number;
   log: Logger;
-  /** Build on the main thread instead of a worker (holds the event loop while it runs). */
-  inProcess?: boolean;
 }
 
 /**
@@ -107,13 +105,11 @@ export function openLiveCollection(
 ): { engine: LiveEngine; close(): void } {
   const { log } = opts;
   const { embedder } = initial;
-  const worker = opts.inProcess ? undefined : workerBuilder();
+  const worker = workerBuilder();
   const rebuild: Rebuild = async (force) => {
     if (!force && (await indexIsCurrent(engineOpts, embedder.id))) return undefined;
     const job = { corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS, indexDir: engineOpts.indexDir, embedder: embedder.id, modelDir: engineOpts.modelDir };
-    let report: BuildReport;
-    if (worker) report = await worker.build(job);
-    else report = await buildIndex({ ...job, embedder });
+    const report = await worker.build(job);
     return { engine: await engineFromIndex(engineOpts, embedder), report };
   };
   const engine = createLiveEngine(
@@ -135,7 +131,7 @@ export function openLiveCollection(
     engine,
     close() {
       watcher.close();
-      worker?.close();
+      worker.close();
     },
   };
 }
