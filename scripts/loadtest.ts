@@ -1,5 +1,6 @@
 /**
  * npm run loadtest -- [--n 200] [--rounds 3] [--json] [--timeout-ms 60000] [--max-rss-growth-mb 64] [--reuse-users]
+ *                      [--shards N] [--index-url postgres://…]
  *
  * Starts the fake Discord (test/helpers/fake-discord.ts) on 127.0.0.1, then the REAL bot process
  * (`node dist/scripts/start.js`) logged into it, and fires N concurrent /ask interactions per round
@@ -7,6 +8,9 @@
  * defer (max must stay < 3000 ms), time to every final answer (p50/p95/max), answers lost (0),
  * message-limit violations and pings (0), unhandled rejections in the bot's logs (0), and the bot's
  * RSS before and after. Exits non-zero when a target is missed. Loopback only.
+ * `--shards N` runs the bot with SHARDS=N (N shard processes under discord.js's ShardingManager;
+ * questions are spread over the shards, and none may be lost on any); `--index-url` points every
+ * process at one Postgres store (e.g. from `npm run -s db:serve`); RSS then sums all processes.
  *
  * The helpers (`startBotProcess`, `ensureIndex`) are shared with test/reliability-*.test.ts.
  */
@@ -130,12 +134,17 @@ export async function startBotProcess(opts: StartBotOptions): Promise<BotProcess
       return (stdout + '\n' + stderr).split('\n').filter((l) => /unhandled.?rejection|uncaught/i.test(l));
     },
     rssKb() {
-      try {
-        const m = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
-        return m ? Number(m[1]) : NaN;
-      } catch {
-        return NaN;
-      }
+      // The bot and the processes it started (shards).
+      const rss = (pid: string): number => {
+        try {
+          const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+          const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+          return (m ? Number(m[1]) : NaN) + kids.reduce((sum, k) => sum + rss(k), 0);
+        } catch {
+          return NaN;
+        }
+      };
+      return rss(String(child.pid));
     },
     async stop(timeoutMs = 15_000) {
       if (code !== undefined) return code;
@@ -234,12 +243,14 @@ interface RoundResult {
   rssAfterMb: number;
   violations: number;
   pings: number;
+  /** Answers (or refusals) delivered per shard: none lost on any. */
+  perShard: number[];
   /** `rest_rate_limited` lines the bot logged this round (discord.js REST queueing), global ones separately. */
   restRateLimited: number;
   restGlobalRateLimited: number;
 }
 
-async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint): Promise<RoundResult> {
+async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint, shards = 1): Promise<RoundResult> {
   const rssBefore = bot.rssKb();
   const violationsBefore = fake.violations.length;
   const logsBefore = bot.logLines().length;
@@ -249,7 +260,7 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     // Two answerable questions for each unanswerable one.
     const q = k % 3 === 2 ? UNANSWERABLE[k % UNANSWERABLE.length]! : ANSWERABLE[k % ANSWERABLE.length]!;
     const id = String(userBase + BigInt(k));
-    ixs.push(fake.sendCommand('ask', { question: q }, { user: { id, username: `load${id.slice(-6)}` } }));
+    ixs.push(fake.sendCommand('ask', { question: q }, { user: { id, username: `load${id.slice(-6)}` }, ...(shards > 1 ? { shard: k % shards } : {}) }));
   }
   const ids = new Set(ixs.map((x) => x.id));
   // Done = the final message is visible AND the bot logged the handler's end (refusals add a follow-up).
@@ -297,6 +308,7 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     wallMs,
     rssBeforeMb: round1(rssBefore / 1024),
     rssAfterMb: round1(rssAfter / 1024),
+    perShard: Array.from({ length: shards }, (_, sh) => ixs.filter((x, k) => k % shards === sh && finalAt(x) !== undefined).length),
     violations: fake.violations.length - violationsBefore,
     pings,
     restRateLimited: bot.logLines().slice(logsBefore).filter((l) => l.event === 'rest_rate_limited').length,
@@ -323,12 +335,17 @@ async function main(): Promise<void> {
       'max-rss-growth-mb': { type: 'string', default: '64' },
       /** Same N users every round (separates per-user caches from a leak in the RSS figures). */
       'reuse-users': { type: 'boolean', default: false },
+      shards: { type: 'string', default: '1' },
+      'index-url': { type: 'string' },
     },
   });
   const n = Math.max(1, Number(values.n));
   const rounds = Math.max(1, Number(values.rounds));
   const timeoutMs = Number(values['timeout-ms']);
   const maxGrowth = Number(values['max-rss-growth-mb']);
+  const shards = Math.max(1, Number(values.shards) || 1);
+  const indexUrl = values['index-url'];
+  const extraEnv: Record<string, string> = { ...(shards > 1 ? { SHARDS: String(shards) } : {}), ...(indexUrl ? { INDEX_URL: indexUrl } : {}) };
   const say = (s: string) => {
     if (!values.json) process.stderr.write(s + '\n');
   };
@@ -342,18 +359,22 @@ async function main(): Promise<void> {
     const indexDir = indexDirFor('loadtest');
     say(`Starting the bot (index ${indexDir}; built on first run)…`);
     const t0 = Date.now();
-    bot = await startBotProcess({ fake, indexDir });
+    bot = await startBotProcess({ fake, indexDir, env: extraEnv });
+    if (shards > 1) {
+      await fake.waitForShards(shards, 180_000);
+      while (bot.logLines().filter((l) => l.event === 'ready').length < shards && bot.exitCode() === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
     say(`Bot ready in ${Date.now() - t0} ms (pid ${bot.pid}, RSS ${round1(bot.rssKb() / 1024)} MB).`);
     // Warm-up: one question, so the first round does not measure model loading.
     const warm = fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000000', username: 'warmup' } });
     await fake.waitForReply(warm, { timeoutMs: 60_000 });
     for (let r = 1; r <= rounds; r++) {
-      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n));
+      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n), shards);
       results.push(res);
       say(
         `round ${r}: n=${res.n} answered=${res.answered} refused=${res.refused} lost=${res.lost} | defer max ${res.deferMaxMs} ms (p95 ${res.deferP95Ms}, longest gap ${res.deferGapMaxMs}) | ` +
           `final p50 ${res.finalP50Ms} / p95 ${res.finalP95Ms} / max ${res.finalMaxMs} ms | wall ${res.wallMs} ms | RSS ${res.rssBeforeMb} → ${res.rssAfterMb} MB | ` +
-          `violations ${res.violations} pings ${res.pings} | REST rate-limited ${res.restRateLimited} (global ${res.restGlobalRateLimited})`,
+          `${shards > 1 ? `per shard ${res.perShard.join(' + ')} | ` : ''}violations ${res.violations} pings ${res.pings} | REST rate-limited ${res.restRateLimited} (global ${res.restGlobalRateLimited})`,
       );
       if (bot.exitCode() !== undefined) break;
     }
@@ -380,7 +401,7 @@ async function main(): Promise<void> {
   if (unhandled.length) failures.push(`${unhandled.length} unhandled rejection/uncaught lines in the bot's logs`);
   if (exitCode !== 0) failures.push(`bot exit code ${exitCode} after SIGTERM (expected 0)`);
 
-  const report = { n, rounds, results, unhandledRejections: unhandled.length, botExitCode: exitCode, failures, ok: failures.length === 0 };
+  const report = { n, rounds, shards, store: indexUrl ? 'postgres' : 'local', results, unhandledRejections: unhandled.length, botExitCode: exitCode, failures, ok: failures.length === 0 };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     say(`unhandled rejections: ${unhandled.length}; bot exit code after SIGTERM: ${exitCode}`);

@@ -11,6 +11,8 @@ import { collectionEditor } from '../src/collection.js';
 import { openEngine, type SharedEngine } from '../src/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { openLiveCollection, sharedCollection } from '../src/live.js';
+import { isShardProcess, startShards } from '../src/discord/shards.js';
+import { fileURLToPath } from 'node:url';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
@@ -49,10 +51,26 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`Could not open the collection: ${err instanceof Error ? err.message : String(err)}`, secrets);
   }
+  if (config.SHARDS && config.DISCORD_TOKEN && !isShardProcess()) {
+    // The index is built or updated above, once; each shard process opens it as it is.
+    await opened.close?.();
+    if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
+    const shards = await startShards({ script: fileURLToPath(import.meta.url), token: config.DISCORD_TOKEN, shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS), log }).catch(
+      (err: unknown) => fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
+    );
+    stopping = (signal: string) => {
+      log.info('shutdown', { signal, shards: true });
+      void shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000).finally(() => process.exit(0));
+    };
+    return;
+  }
   // Files added, changed or removed while running are re-indexed in the background. On a shared
-  // store the writer (npm run index) re-indexes and every process picks up its generations.
+  // store the writer (npm run index) re-indexes and every process picks up its generations; shards
+  // on local files read them as built when the bot started.
   const collectionOpts = { ...engineOpts, corpusDir: opened.corpusDir };
-  const live = config.INDEX_URL ? sharedCollection(opened as SharedEngine, collectionOpts, { log }) : openLiveCollection(opened, collectionOpts, { log });
+  const live = config.INDEX_URL
+    ? sharedCollection(opened as SharedEngine, collectionOpts, { log })
+    : openLiveCollection(opened, collectionOpts, { log, watch: !isShardProcess() });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
   const collection = { editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)), refresh: engine.refresh };

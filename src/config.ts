@@ -44,11 +44,14 @@ export const ConfigSchema = z.object({
     .transform((s) => (s ? s : undefined)),
   /** Seconds between a reader's looks for a new generation of a shared store. */
   INDEX_POLL_S: positiveInt(5),
-  /** Gateway shards: `auto` (Discord's recommendation) or a count; unset runs one process. */
+  /**
+   * Gateway shards: `auto` (Discord's recommendation) or a count; unset runs one process. (In a
+   * shard process discord.js sets it to the shard's id.)
+   */
   SHARDS: z
     .string()
     .trim()
-    .regex(/^(auto|[1-9]\d{0,3})$/, 'must be auto or a number of shards')
+    .regex(/^(auto|\d{1,4})$/, 'must be auto or a number of shards')
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** `auto` (transformers model, else use-lite), `use-lite`, or `transformers:<model>`. */

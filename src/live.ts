@@ -91,6 +91,8 @@ export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r
 export interface LiveCollectionOptions {
   /** Quiet time after the last change in the folder before re-indexing (ms). */
   debounceMs?: number;
+  /** Watch the folder (default true); without, only `refresh()` (an upload) re-indexes. */
+  watch?: boolean;
   log: Logger;
 }
 
@@ -120,6 +122,7 @@ export function openLiveCollection(
       else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
     },
   );
+  if (opts.watch === false) return { engine, close: () => worker?.close() };
   const watcher = watchCollection(engineOpts.corpusDir ?? DEFAULT_CORPUS, {
     debounceMs: opts.debounceMs,
     onChange: ({ metadata }) => void engine.refresh({ force: metadata }),

@@ -1,11 +1,13 @@
 /**
  * The load script end to end, small: `node dist/scripts/loadtest.js --n 30 --rounds 2 --json` runs the
- * real bot against the fake Discord and reports every target (built by `npm run build`).
+ * real bot against the fake Discord and reports every target (built by `npm run build`); then two
+ * shard processes on one Postgres store (PGlite over the wire).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { ROOT } from '../scripts/loadtest.js';
+import { startPg } from './helpers/pg-server.js';
 
 test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot exits 0 on SIGTERM', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '30', '--rounds', '2', '--json'], {
@@ -40,3 +42,31 @@ test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot e
   expect(report.unhandledRejections).toBe(0);
   expect(report.botExitCode).toBe(0);
 }, 160_000);
+
+test('loadtest --shards 2 --index-url: two shard processes answer from one Postgres store, none lost on either', async () => {
+  const pg = await startPg();
+  try {
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '20', '--rounds', '1', '--shards', '2', '--index-url', pg.url, '--json'], { cwd: ROOT });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+    expect(r.stderr).not.toMatch(/loadtest: /);
+    const report = JSON.parse(r.stdout) as { ok: boolean; failures: string[]; shards: number; store: string; botExitCode: number; results: { lost: number; answered: number; perShard: number[] }[] };
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ ok: true, shards: 2, store: 'postgres', botExitCode: 0 });
+    expect(report.results[0]!.lost).toBe(0);
+    expect(report.results[0]!.perShard).toEqual([10, 10]);
+    expect(report.results[0]!.answered).toBeGreaterThan(0);
+    expect(r.status).toBe(0);
+  } finally {
+    await pg.stop();
+  }
+}, 220_000);

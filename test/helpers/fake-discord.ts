@@ -113,6 +113,8 @@ export interface SendOptions {
   /** The bot's permissions in the channel as told to the app. Default: `botPermissions`. */
   appPermissions?: bigint;
   channelId?: string;
+  /** Deliver to the gateway session of this shard (as for a guild on it) when the bot runs several. */
+  shard?: number;
 }
 
 /** A file a member attaches to a command option. */
@@ -141,6 +143,8 @@ export interface FakeDiscordOptions {
 
 interface Session {
   id: string;
+  /** The shard it identified as (0 when the bot does not shard). */
+  shard: number;
   seq: number;
   socket?: WebSocket;
   /** Events sent, for RESUME replay (seq → payload). */
@@ -182,7 +186,9 @@ export class FakeDiscord extends EventEmitter {
   private port = 0;
   private counter = 0n;
   private session?: Session;
-  private readonly queued: Record<string, unknown>[] = [];
+  /** Every shard's session when the bot identifies with a shard count above 1. */
+  private readonly shardSessions = new Map<number, Session>();
+  private readonly queued: { t: string; d: unknown; shard: number }[] = [];
   private readonly injections: Injection[] = [];
   private readonly commandIds = new Map<string, string>();
   private readonly opts: Required<Pick<FakeDiscordOptions, 'heartbeatIntervalMs' | 'guildCreate'>>;
@@ -245,6 +251,13 @@ export class FakeDiscord extends EventEmitter {
   async waitForReady(timeoutMs = 15_000): Promise<void> {
     if (this.connected) return;
     await this.until('ready', () => this.connected, timeoutMs);
+  }
+
+  /** Resolves when `count` shards have identified and are connected. */
+  async waitForShards(count: number, timeoutMs = 60_000): Promise<void> {
+    const open = () => [...this.shardSessions.values()].filter((x) => x.socket?.readyState === WebSocket.OPEN).length >= count;
+    if (open()) return;
+    await this.until('ready', open, timeoutMs);
   }
 
   /** Drop the gateway socket with a close code (4000 = unknown error, resumable). */
@@ -407,7 +420,7 @@ export class FakeDiscord extends EventEmitter {
       data,
     };
     if (message) payload.message = message;
-    this.dispatch('INTERACTION_CREATE', payload);
+    this.dispatch('INTERACTION_CREATE', payload, opts.shard);
     return ix;
   }
 
@@ -444,10 +457,10 @@ export class FakeDiscord extends EventEmitter {
   // -------------------------------------------------------------------------------------------
   // Gateway
 
-  private dispatch(t: string, d: unknown): void {
-    const s = this.session;
+  private dispatch(t: string, d: unknown, shard = 0): void {
+    const s = this.shardSessions.size ? this.shardSessions.get(shard) : this.session;
     if (!s || !s.socket || s.socket.readyState !== WebSocket.OPEN) {
-      this.queued.push({ t, d });
+      this.queued.push({ t, d, shard });
       return;
     }
     this.sendEvent(s, t, d);
@@ -462,7 +475,9 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private flushQueue(s: Session): void {
-    for (const ev of this.queued.splice(0)) this.sendEvent(s, ev.t as string, ev.d);
+    const mine = this.queued.filter((ev) => ev.shard === s.shard || !this.shardSessions.size);
+    this.queued.splice(0, this.queued.length, ...this.queued.filter((ev) => !mine.includes(ev)));
+    for (const ev of mine) this.sendEvent(s, ev.t, ev.d);
   }
 
   private onSocket(ws: WebSocket): void {
@@ -491,25 +506,27 @@ export class FakeDiscord extends EventEmitter {
       }
     });
     ws.on('close', () => {
-      if (this.session?.socket === ws) this.session.socket = undefined;
+      for (const x of [this.session, ...this.shardSessions.values()]) if (x?.socket === ws) x.socket = undefined;
     });
   }
 
-  private onIdentify(ws: WebSocket, d: { token?: string }): void {
+  private onIdentify(ws: WebSocket, d: { token?: string; shard?: [number, number] }): void {
     if (d?.token !== this.token) {
       ws.close(4004, 'Authentication failed.');
       return;
     }
     this.identifies++;
-    const s: Session = { id: `session-${this.snowflake()}`, seq: 0, socket: ws, sent: [] };
-    this.session = s;
+    const [shard, count] = d.shard ?? [0, 1];
+    const s: Session = { id: `session-${this.snowflake()}`, shard, seq: 0, socket: ws, sent: [] };
+    if (count > 1) this.shardSessions.set(shard, s);
+    if (shard === 0) this.session = s;
     this.sendEvent(s, 'READY', {
       v: 10,
       user: { id: this.botUser.id, username: this.botUser.username, discriminator: '0', avatar: null, bot: true, global_name: null, flags: 0 },
       guilds: [{ id: this.guildId, unavailable: true }],
       session_id: s.id,
       resume_gateway_url: this.gatewayUrl,
-      shard: [0, 1],
+      shard: [shard, count],
       application: { id: this.appId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -520,8 +537,8 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private onResume(ws: WebSocket, d: { token?: string; session_id?: string; seq?: number }): void {
-    const s = this.session;
-    if (d?.token !== this.token || !s || d.session_id !== s.id) {
+    const s = [this.session, ...this.shardSessions.values()].find((x) => x?.id === d?.session_id);
+    if (d?.token !== this.token || !s) {
       ws.send(JSON.stringify({ op: 9, d: false })); // invalid session: identify again
       return;
     }
