@@ -270,11 +270,15 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
     context(doc, start, end): QuoteContext | undefined {
       const d = docById.get(doc);
       if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > d.text.length || start >= end) return undefined;
-      const p = d.paragraphs.findIndex((s) => s.start <= start && end <= s.end);
-      if (p < 0) return undefined;
-      const sentences = index.chunks.filter((c) => c.doc === doc && c.paragraph === p).flatMap((c) => c.sentences);
-      const before = sentences.filter((s) => s.end <= start).slice(-1)[0];
-      const after = sentences.find((s) => s.start >= end);
+      // A passage may run on into the next paragraph (a lead-in and its quotation) when only
+      // white space lies between them; a span that takes in anything skipped is not a quote.
+      const p = d.paragraphs.findIndex((s) => s.start <= start && start < s.end);
+      const q = d.paragraphs.findIndex((s) => s.start < end && end <= s.end);
+      if (p < 0 || q < p) return undefined;
+      for (let i = p; i < q; i++) if (/\S/.test(d.text.slice(d.paragraphs[i]!.end, d.paragraphs[i + 1]!.start))) return undefined;
+      const sentencesOf = (k: number) => index.chunks.filter((c) => c.doc === doc && c.paragraph === k).flatMap((c) => c.sentences);
+      const before = sentencesOf(p).filter((s) => s.end <= start).slice(-1)[0];
+      const after = sentencesOf(q).find((s) => s.start >= end);
       return {
         doc,
         title: d.title,

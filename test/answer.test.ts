@@ -54,6 +54,18 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const quoteOf = (a: { citations: { quote: string }[] }) => a.citations[0]?.quote ?? '';
 
 describe('answer composition', () => {
+  it('a passage that runs on into the next paragraph is a valid quote in context, one that takes in skipped text is not', () => {
+    const text = FILES['council.txt']!;
+    const start = text.indexOf('Mayor Ingrid Falkner');
+    const end = text.indexOf('she said.') + 'she said.'.length;
+    const ctx = engine.context('council.txt', start, end);
+    expect(ctx?.quote).toBe(text.slice(start, end));
+    expect(ctx?.after).toBe(''); // what follows is looked for in the paragraph where the span ends
+    const junkEnd = text.indexOf('Storm warning') + 'Storm warning'.length;
+    expect(engine.context('council.txt', text.indexOf('The Harbour Protection Authority'), junkEnd)).toBeUndefined();
+    expect(engine.context('council.txt', text.indexOf('Sign in'), text.indexOf('Council approves'))).toBeUndefined();
+  });
+
   it('quotes verbatim, with honest offsets', async () => {
     const a = await engine.ask('How much will the flood barrier cost?');
     expect(a.answered).toBe(true);
