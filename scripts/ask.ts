@@ -1,14 +1,16 @@
 /**
  * npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "question"
- * Answers from the collection with verbatim, cited quotes.
+ * npm run -s ask -- --show DOC [--json]
+ * Answers from the collection with verbatim, cited quotes; --show prints the stored text of a
+ * document (extracted, for pages and PDFs), the text every quote's start and end point into.
  */
 import { createInterface } from 'node:readline';
-import { AnswerJsonSchema, checkEmbedderFlag, parseCli, runMain, UsageError } from '../src/cli.js';
+import { AnswerJsonSchema, checkEmbedderFlag, citeLocation, DocTextJsonSchema, parseCli, runMain, UsageError } from '../src/cli.js';
 import { hasWords, normalizeQuestion } from '../src/question.js';
 import { openEngineFromCli } from '../src/open-from-cli.js';
 import type { Answer } from '../src/types.js';
 
-const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "your question"';
+const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "your question" | --show DOC [--json]';
 
 runMain(async () => {
   const { values, positionals } = parseCli({
@@ -20,6 +22,7 @@ runMain(async () => {
       'index-url': { type: 'string' },
       corpus: { type: 'string' },
       embedder: { type: 'string' },
+      show: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -28,6 +31,20 @@ runMain(async () => {
     return;
   }
   checkEmbedderFlag(values.embedder);
+  if (values.show !== undefined) {
+    if (positionals.length || values.stdin) throw new UsageError('Give --show a document name and no question.');
+    const engine = await openEngineFromCli(values);
+    try {
+      const doc = engine.documentText(values.show);
+      if (!doc) throw new UsageError(`No document ${values.show} in the index: see the list with /sources, or npm start.`);
+      const pages = doc.pages?.map((p, i) => ({ page: i + 1, ...p }));
+      // Without --json, the text itself and nothing else: offsets count from its first character.
+      process.stdout.write(values.json ? `${JSON.stringify(DocTextJsonSchema.parse({ doc: doc.doc, text: doc.text, pages }))}\n` : doc.text);
+    } finally {
+      await engine.close?.();
+    }
+    return;
+  }
   const question = positionals.join(' ');
   if (values.stdin && question) throw new UsageError('Give questions either as an argument or with --stdin, not both.');
   if (!values.stdin && !hasWords(normalizeQuestion(question))) throw new UsageError(`Please ask a question. ${USAGE}`);
@@ -60,6 +77,6 @@ function toText(a: Answer): string {
     return `Not found in the sources.${near ? `\nClosest documents:\n${near}` : ''}`;
   }
   const quotes = a.citations.map((c) => `“${c.quote.replace(/\s+/g, ' ')}” [${c.n}]`).join('\n\n');
-  const sources = a.citations.map((c) => `[${c.n}] ${c.title} — ${c.doc}`).join('\n');
+  const sources = a.citations.map((c) => `[${c.n}] ${c.title} — ${citeLocation(c)}`).join('\n');
   return `${quotes}\n\nSources:\n${sources}`;
 }

@@ -23,9 +23,10 @@ runMain(async () => {
     if (spec === 'auto') spec = (await store.manifest().catch(() => undefined))?.embedder ?? 'auto';
     const embedder = await openEmbedder(spec, { modelDir: config.MODEL_DIR, notice: (l) => process.stderr.write(`${l}\n`) });
     const bar = await progressBar('Embedding', { quiet: values.quiet });
-    const r = await store.build({ corpusDir, embedder, progress: bar.update }).finally(() => bar.stop());
+    const notice = (l: string) => process.stderr.write(`${l}\n`);
+    const r = await store.build({ corpusDir, embedder, progress: bar.update, notice }).finally(() => bar.stop());
     process.stdout.write(
-      `Indexed ${r.docs} documents: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s${rate(r)} → ${store.where}\n`,
+      `Indexed ${r.docs} documents${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s${rate(r)} → ${store.where}\n`,
     );
   } finally {
     await store.close();

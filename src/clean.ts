@@ -160,6 +160,7 @@ interface Unit extends Span {
 
 /** Finds the article paragraphs and the headline of a scraped page. */
 export function cleanDocument(doc: Document): CleanDocument {
+  if (doc.format === 'pdf') return cleanLaidOut(doc);
   const units = toUnits(doc.text);
   markDuplicates(units);
   markCaptions(units, doc.text);
@@ -186,6 +187,26 @@ export function cleanDocument(doc: Document): CleanDocument {
     titleSpan: titleUnit ? { start: titleUnit.start, end: titleUnit.end } : null,
     paragraphs,
   };
+}
+
+/** A table of contents line: a title, dot leaders, a page number. */
+const CONTENTS_LINE = /(?:\.\s?){4,}\s*\d+$|…{2,}\s*\d+$/u;
+
+/**
+ * A PDF is a document, not a scraped page: its furniture (running headers and footers, page
+ * numbers) was found from the layout by the extractor and is skipped here. Every other
+ * paragraph is kept except headings and labels (lines under a dozen words that end no
+ * sentence) and table-of-contents lines. The title: the file's own, else a heading that opens the first page.
+ */
+function cleanLaidOut(doc: Document): CleanDocument {
+  const skip = doc.skip ?? [];
+  const units = toUnits(doc.text).filter((u) => !skip.some((s) => s.start <= u.start && u.end <= s.end));
+  const first = units[0];
+  const titleUnit = first && !doc.meta.title && first.words <= 20 && !ENDS_SENTENCE.test(first.text) && (!doc.pages?.[0] || first.end <= doc.pages[0].end) ? first : undefined;
+  const paragraphs = units
+    .filter((u) => u !== titleUnit && /\p{L}/u.test(u.text) && !CONTENTS_LINE.test(u.text) && (ENDS_SENTENCE.test(u.text) || /[:;,]$/.test(u.text) || u.words >= 12))
+    .map(({ start, end }) => ({ start, end }));
+  return { doc, title: doc.meta.title ?? titleText(titleUnit, doc, paragraphs), titleSpan: titleUnit ? { start: titleUnit.start, end: titleUnit.end } : null, paragraphs };
 }
 
 /** A stretch of units. */

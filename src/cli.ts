@@ -62,11 +62,23 @@ export const AnswerJsonSchema = z.object({
       start: z.number().int().nonnegative(),
       end: z.number().int().nonnegative(),
       score: z.number(),
+      /** The page the quote starts on, for documents with pages (PDFs). */
+      page: z.number().int().positive().optional(),
     }),
   ),
   timings_ms: z.object({ total: z.number() }),
 });
 export type AnswerJson = z.infer<typeof AnswerJsonSchema>;
+
+/** `ask --show DOC --json`: the stored text quotes are sliced from, with a PDF's page spans. */
+export const DocTextJsonSchema = z.object({
+  doc: z.string(),
+  text: z.string(),
+  pages: z.array(z.object({ page: z.number().int().positive(), start: z.number().int().nonnegative(), end: z.number().int().nonnegative() })).optional(),
+});
+
+/** Where a citation points: the file, and the page when the document has pages. */
+export const citeLocation = (c: { doc: string; page?: number }) => (c.page ? `${c.doc}, p. ${c.page}` : c.doc);
 
 /** A progress bar on a terminal, nothing otherwise (pipes and CI stay clean). */
 export async function progressBar(label: string, opts: { quiet?: boolean } = {}): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {

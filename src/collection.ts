@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { chunkDocument } from './chunk.js';
 import { cleanDocument } from './clean.js';
-import { CorpusError, SOURCE_EXTENSIONS, SourcesFileSchema, isSourceFile, listCollection, loadCollection } from './load.js';
+import { SOURCE_EXTENSIONS, SourcesFileSchema, isSourceFile, listCollection, readDocument } from './load.js';
 import type { SourceMeta } from './types.js';
 
 /** A refused edit: the message is one line for the moderator. */
@@ -113,13 +113,11 @@ async function checkContent(name: string, bytes: Uint8Array): Promise<{ passages
   const scratch = await mkdtemp(join(tmpdir(), 'quotebot-upload-'));
   try {
     await writeFile(join(scratch, name), bytes);
-    const [doc] = await loadCollection(scratch);
-    const passages = doc ? chunkDocument(cleanDocument(doc), 0).length : 0;
+    const doc = await readDocument(join(scratch, name), name);
+    if ('reason' in doc) throw new CollectionEditError(`${name} cannot be added: it ${doc.reason}.`);
+    const passages = chunkDocument(cleanDocument(doc), 0).length;
     if (passages === 0) throw new CollectionEditError(`${name} has no passages I could quote (no paragraphs of text found).`);
     return { passages };
-  } catch (err) {
-    if (err instanceof CorpusError) throw new CollectionEditError(`${name} cannot be read: ${err.message}`);
-    throw err;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -7,16 +7,16 @@ import { policyFor } from './calibration.js';
 import type { Embedder } from './embed/embedder.js';
 import { rescale } from './embed/scale.js';
 import { openEmbedder } from './embed/select.js';
-import type { BuildReport } from './index/build.js';
+import { extractorOf, type BuildReport } from './index/build.js';
+import { EXTRACTOR_VERSION } from './extract/extract.js';
 import { FILES, type Manifest } from './index/files.js';
 import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
 import { openStore, type IndexStore } from './index/store.js';
 import { LEXICAL_VERSION } from './lexical.js';
-import { listCollection, sha256 } from './load.js';
+import { listCollection, readSource } from './load.js';
 import { lexStats, nearest, retrieve, type LexStats } from './retrieve.js';
-import { readFile } from 'node:fs/promises';
 import { hasWords, normalizeQuestion } from './question.js';
-import type { Answer, DocInfo, Engine, PassageHit, QuoteContext } from './types.js';
+import type { Answer, DocInfo, Engine, PassageHit, QuoteContext, Span } from './types.js';
 
 export interface EngineOptions {
   /**
@@ -71,20 +71,21 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
   if (!manifest) {
     notice(`No index in ${where}: building it from ${corpusDir}…`);
     embedder = await openEmbedder(opts.embedder ?? 'auto', { modelDir: opts.modelDir, notice });
-    await store.build({ corpusDir, embedder, progress: opts.progress });
+    await store.build({ corpusDir, embedder, progress: opts.progress, notice });
   } else {
     checkEmbedderChoice(manifest.embedder, opts.embedder);
     // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
     // Newer term rules or an index from before similarity scales were recorded: rebuilt too, reusing every vector.
-    const outdated = manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || manifest.lexical !== LEXICAL_VERSION || !manifest.scale;
-    const stale = await isStale(corpusDir, manifest.files);
+    const outdated =
+      manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || manifest.lexical !== LEXICAL_VERSION || extractorOf(manifest) !== EXTRACTOR_VERSION || !manifest.scale;
+    const stale = await isStale(corpusDir, manifest);
     if ((outdated || stale) && store.shared) {
       notice(`The index in ${where} ${stale ? `differs from ${corpusDir}` : 'was made by an older version'}: answering from it; update it with npm run index.`);
     } else if (outdated || stale) {
       notice(stale ? `The collection in ${corpusDir} changed: updating the index…` : `The index in ${where} was made by an older version: updating it…`);
       embedder = await loadIndexEmbedder(manifest.embedder, opts);
       try {
-        await store.build({ corpusDir, embedder, progress: opts.progress });
+        await store.build({ corpusDir, embedder, progress: opts.progress, notice });
       } catch (err) {
         notice(`Could not update the index (${err instanceof Error ? err.message : String(err)}); answering from the previous one.`);
       }
@@ -111,7 +112,7 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
 async function collectionOf(manifest: Manifest | undefined, requested: string | undefined, where: string): Promise<string> {
   if (!manifest?.corpus) return requested ?? DEFAULT_CORPUS;
   if (requested === undefined || resolve(requested) === manifest.corpus) return manifest.corpus;
-  if (!(await isStale(requested, manifest.files))) return requested;
+  if (!(await isStale(requested, manifest))) return requested;
   throw new IndexError(
     `Index in ${where} was built from ${manifest.corpus}, not ${requested}: leave the collection out to answer from it, or rebuild it with npm run index -- --corpus ${requested}.`,
   );
@@ -185,7 +186,7 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
 export async function indexIsCurrent(opts: Pick<EngineOptions, 'corpusDir' | 'indexDir'>, embedderId: string): Promise<boolean> {
   if (!existsSync(join(opts.indexDir, FILES.manifest))) return false;
   const manifest = await readManifest(opts.indexDir);
-  return manifest.embedder === embedderId && !(await isStale(opts.corpusDir ?? DEFAULT_CORPUS, manifest.files));
+  return manifest.embedder === embedderId && !(await isStale(opts.corpusDir ?? DEFAULT_CORPUS, manifest));
 }
 
 /** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
@@ -203,8 +204,8 @@ export async function rebuildShared(opts: EngineOptions, engine: SharedEngine, f
   try {
     const manifest = await store.manifest();
     const corpusDir = opts.corpusDir ?? manifest?.corpus ?? DEFAULT_CORPUS;
-    if (!force && manifest && manifest.embedder === engine.embedder.id && !(await isStale(corpusDir, manifest.files))) return undefined;
-    const report = await store.build({ corpusDir, embedder: engine.embedder, progress: opts.progress });
+    if (!force && manifest && manifest.embedder === engine.embedder.id && !(await isStale(corpusDir, manifest))) return undefined;
+    const report = await store.build({ corpusDir, embedder: engine.embedder, progress: opts.progress, notice: opts.notice });
     await engine.refresh();
     return { engine, report };
   } finally {
@@ -227,7 +228,7 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
       answer: composed.answered
         ? composed.citations.map((c) => `${c.quote.replace(/\s+/g, ' ')} [${c.n}]`).join('\n\n')
         : 'Not found in the sources.',
-      citations: composed.citations,
+      citations: composed.citations.map((c) => withPage(c, docById.get(c.doc)?.pages)),
       closest: composed.closest,
       timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 },
     };
@@ -262,11 +263,15 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
       return r.chunks.slice(0, k).map(({ chunk, fused }): PassageHit => {
         const c = index.chunks[chunk]!;
         const d = docById.get(c.doc)!;
-        return { doc: d.id, title: d.title, quote: d.text.slice(c.start, c.end), start: c.start, end: c.end, score: Math.round(fused * 1e4) / 1e4 };
+        return withPage({ doc: d.id, title: d.title, quote: d.text.slice(c.start, c.end), start: c.start, end: c.end, score: Math.round(fused * 1e4) / 1e4 }, d.pages);
       });
     },
     documents: () => index.docs.map((d) => info(d.id)!),
     document: info,
+    documentText(doc) {
+      const d = docById.get(doc);
+      return d && { doc: d.id, text: d.text, ...(d.pages && { pages: d.pages }) };
+    },
     context(doc, start, end): QuoteContext | undefined {
       const d = docById.get(doc);
       if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > d.text.length || start >= end) return undefined;
@@ -287,9 +292,22 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
         after: after ? d.text.slice(end, after.end).trimStart() : '',
         paragraph: p + 1,
         paragraphs: d.paragraphs.length,
+        ...(d.pages && { page: pageAt(d.pages, start) }),
       };
     },
   };
+}
+
+/** The 1-based page an offset falls on (the page whose span starts at or before it). */
+export function pageAt(pages: readonly Span[], offset: number): number {
+  let n = 0;
+  while (n + 1 < pages.length && pages[n + 1]!.start <= offset) n++;
+  return n + 1;
+}
+
+/** A quote of a paged document (a PDF) names the page it starts on. */
+function withPage<T extends PassageHit>(hit: T, pages: readonly Span[] | undefined): T {
+  return pages?.length ? { ...hit, page: pageAt(pages, hit.start) } : hit;
 }
 
 function emptyAnswer(question: string, t0: number): Answer {
@@ -311,8 +329,12 @@ async function loadIndexEmbedder(id: string, opts: EngineOptions): Promise<Embed
   }
 }
 
-/** True when the collection's files differ from those the index was built from. */
-async function isStale(corpusDir: string, files: { id: string; hash: string }[]): Promise<boolean> {
+/**
+ * True when the collection's files differ from those the index was built from or skipped.
+ * A file's version is the hash of its bytes (`readSource`, the same function a build uses).
+ */
+async function isStale(corpusDir: string, manifest: Manifest): Promise<boolean> {
+  const files = [...manifest.files.map((f) => ({ id: f.id, version: f.hash })), ...(manifest.skipped ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   let names: string[];
   try {
     names = await listCollection(corpusDir);
@@ -321,8 +343,7 @@ async function isStale(corpusDir: string, files: { id: string; hash: string }[])
   }
   if (names.length !== files.length || names.some((n, i) => n !== files[i]!.id)) return true;
   for (const f of files) {
-    const text = await readFile(join(corpusDir, f.id), 'utf8').catch(() => null);
-    if (text === null || sha256(text) !== f.hash) return true;
+    if ((await readSource(join(corpusDir, f.id))).version !== f.version) return true;
   }
   return false;
 }

@@ -84,6 +84,7 @@ export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r
     search: (query, k) => current.search(query, k),
     documents: () => current.documents(),
     document: (doc) => current.document(doc),
+    documentText: (doc) => current.documentText(doc),
     context: (doc, start, end) => current.context(doc, start, end),
   };
 }

@@ -12,14 +12,21 @@ export interface SourceMeta {
   published?: string;
 }
 
-/** One file of the collection, exactly as read from disk. */
+/** One file of the collection: a text file exactly as read, or the text extracted from a page or PDF. */
 export interface Document {
   /** File name inside the collection folder, e.g. `report.txt`. */
   id: string;
+  /** Every offset and quote refers to this text; the index stores it. */
   text: string;
-  /** sha256 of the text, hex. */
+  /** sha256 of the file's bytes, hex. */
   hash: string;
   meta: SourceMeta;
+  /** How the text was read: as is, or extracted from HTML or PDF (absent: as is). */
+  format?: 'text' | 'html' | 'pdf';
+  /** PDF: page n's text is `text.slice(pages[n-1].start, pages[n-1].end)`. */
+  pages?: Span[];
+  /** Spans the extractor knows are not content (a PDF's running headers and footers): never quoted. */
+  skip?: Span[];
 }
 
 export interface Span {
@@ -79,6 +86,8 @@ export interface PassageHit {
   start: number;
   end: number;
   score: number;
+  /** The page the quote starts on, for documents with pages (PDFs). */
+  page?: number;
 }
 
 /** One quoted passage of an answer, with its numbered citation. */
@@ -109,6 +118,16 @@ export interface QuoteContext {
   /** 1-based paragraph number and the document's paragraph count. */
   paragraph: number;
   paragraphs: number;
+  /** The page the quote starts on, for documents with pages (PDFs). */
+  page?: number;
+}
+
+/** The stored text of a document: every quote is a slice of it. */
+export interface DocText {
+  doc: string;
+  text: string;
+  /** For PDFs: page n is `text.slice(pages[n-1].start, pages[n-1].end)`. */
+  pages?: Span[];
 }
 
 /**
@@ -123,6 +142,8 @@ export interface Engine {
   search(query: string, k?: number): Promise<PassageHit[]>;
   documents(): DocInfo[];
   document(doc: string): DocInfo | undefined;
+  /** The text quotes of this document are sliced from (extracted, for pages and PDFs). */
+  documentText(doc: string): DocText | undefined;
   /** Context of a cited span, or undefined when the span is not a valid quote of that document. */
   context(doc: string, start: number, end: number): QuoteContext | undefined;
   /** Releases what the engine holds open (a database pool); absent when there is nothing. */

@@ -112,7 +112,7 @@ describe('createLiveEngine', () => {
   test('a question in flight finishes on the engine it started with; the next one uses the new engine', async () => {
     before.delayMs = 300;
     const results: RefreshResult[] = [];
-    const live = createLiveEngine(before, async () => ({ engine: after, report: { docs: 1, chunks: 1, sentences: 1, embedded: 1, reused: 0, probes: 0, ms: 5, embedMs: 1 } }), (r) => results.push(r));
+    const live = createLiveEngine(before, async () => ({ engine: after, report: { docs: 1, chunks: 1, sentences: 1, embedded: 1, reused: 0, probes: 0, ms: 5, embedMs: 1, skipped: [] } }), (r) => results.push(r));
     const inFlight = live.ask('when did the quay open');
     expect(await live.refresh()).toMatchObject({ ok: true, changed: true, docs: 1, embedded: 1 });
     expect(live.current).toBe(after);

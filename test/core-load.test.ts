@@ -1,7 +1,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorpusError, listCollection, loadCollection, sha256 } from '../src/load.js';
+import { CorpusError, listCollection, loadCollection, readCollection, sha256, skipNotice } from '../src/load.js';
 import { COLLECTION_B, tempDir } from './helpers/tmp-collection.js';
 
 let dir: string;
@@ -54,11 +54,11 @@ describe('loadCollection', () => {
     expect(a!.text.slice(para.start, para.end)).toBe('Alpha article text. It has two sentences.');
   });
 
-  it('a folder without .txt/.md files, or a missing folder, is a CorpusError', async () => {
+  it('a folder without collection files, or a missing folder, is a CorpusError', async () => {
     const empty = path.join(dir, 'empty');
     await mkdir(empty);
     await writeFile(path.join(empty, 'x.json'), '{}');
-    expect((await corpusError(loadCollection(empty))).message).toMatch(/no \.txt or \.md files/);
+    expect((await corpusError(loadCollection(empty))).message).toMatch(/has no \.txt, \.md, .*\.pdf files/);
     expect((await corpusError(loadCollection(path.join(dir, 'missing')))).message).toMatch(/cannot be read/);
     await expect(listCollection(path.join(dir, 'missing'))).rejects.toBeInstanceOf(CorpusError);
   });
@@ -72,11 +72,12 @@ describe('loadCollection', () => {
     expect(await listCollection(dir)).toEqual(['a.txt', 'b.md']);
   });
 
-  it('a listed file that cannot be read (deleted, broken link) is a one-line CorpusError naming it', async () => {
+  it('a listed file that cannot be read (deleted, broken link) is skipped with its reason; the rest loads', async () => {
     await symlink(path.join(dir, 'gone.txt'), path.join(dir, 'c.txt'));
     expect(await listCollection(dir)).toEqual(['a.txt', 'b.md', 'c.txt']);
-    const err = await corpusError(loadCollection(dir));
-    expect(err.message).toBe('Collection file c.txt cannot be read.');
+    const { docs, skipped } = await readCollection(dir);
+    expect(docs.map((d) => d.id)).toEqual(['a.txt', 'b.md']);
+    expect(skipped.map(skipNotice)).toEqual(['Skipped c.txt: it cannot be read.']);
   });
 });
 

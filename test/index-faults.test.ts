@@ -198,16 +198,18 @@ describe('an index made by an older version', () => {
 
 describe('a rebuild that cannot read the collection', () => {
   let index: string;
-  const gone = path.join('zz_deleted.txt');
+  const added = 'zz_added.txt';
+  const gone = 'zz_deleted.txt';
 
   beforeAll(async () => {
     index = path.join(root, 'rebuild-index');
     await cp(good, index, { recursive: true });
-    // Listed, then gone when read: what a file deleted in the middle of a rebuild looks like.
-    await symlink(path.join(root, 'does-not-exist.txt'), path.join(corpus, gone));
+    // A file added (the index is stale) while sources.json is broken: the collection cannot be read as a whole.
+    await writeFile(path.join(corpus, added), 'Late news\n\nThe harbour board met on Friday and agreed to repaint the lighthouse before the winter storms.\n');
+    await writeFile(path.join(corpus, 'sources.json'), '{ "zz_added.txt": ');
   });
   afterAll(async () => {
-    await rm(path.join(corpus, gone), { force: true });
+    for (const f of [added, gone, 'sources.json']) await rm(path.join(corpus, f), { force: true });
   });
 
   it('buildIndex fails with a one-line CorpusError and leaves the previous index intact', async () => {
@@ -216,7 +218,7 @@ describe('a rebuild that cannot read the collection', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(CorpusError);
-    expect((err as Error).message).toBe('Collection file zz_deleted.txt cannot be read.');
+    expect((err as Error).message).toBe('sources.json is not valid JSON.');
     const m = JSON.parse(await readFile(path.join(index, FILES.manifest), 'utf8')) as Manifest;
     expect(m.created).toBe(goodManifest.created);
     expect((await readIndex(index)).docs).toHaveLength(5);
@@ -229,7 +231,7 @@ describe('a rebuild that cannot read the collection', () => {
     expect(notices.some((n) => /changed/.test(n))).toBe(true);
     const failed = notices.find((n) => /Could not update the index/.test(n));
     expect(failed).toBeDefined();
-    expect(failed).toContain('zz_deleted.txt');
+    expect(failed).toContain('sources.json');
     expect(failed).toMatch(/previous one/);
     for (const n of notices) expect(n).not.toContain('\n');
     expect(engine.documents()).toHaveLength(5);
@@ -241,8 +243,22 @@ describe('a rebuild that cannot read the collection', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('a file that cannot be read is skipped with one line naming it; the rest is indexed, and stays fresh', async () => {
+    await rm(path.join(corpus, 'sources.json'));
+    // Listed, then gone when read: what a file deleted in the middle of a rebuild looks like.
+    await symlink(path.join(root, 'does-not-exist.txt'), path.join(corpus, gone));
+    const notices: string[] = [];
+    const engine = await openEngine({ corpusDir: corpus, indexDir: index, notice: (l) => notices.push(l) });
+    expect(notices).toContain('Skipped zz_deleted.txt: it cannot be read.');
+    expect(engine.documents().map((d) => d.doc)).toContain(added);
+    expect(engine.documents()).toHaveLength(6);
+    // The skipped file is remembered: opening again rebuilds nothing.
+    const again: string[] = [];
+    await openEngine({ corpusDir: corpus, indexDir: index, notice: (l) => again.push(l) });
+    expect(again).toEqual([]);
+  });
+
   it('a folder named like a text file is not a collection file, so it does not make the index stale', async () => {
-    await rm(path.join(corpus, gone), { force: true });
     await mkdir(path.join(corpus, 'folder.txt'));
     try {
       const notices: string[] = [];

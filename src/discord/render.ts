@@ -62,15 +62,22 @@ function quoteBlock(m: Markup, quote: string, cut: boolean, n: number): string {
   return `${m.blockQuote(m.text(quote) + (cut ? ELLIPSIS : ''))} [${n}]`;
 }
 
-function sourceList(m: Markup, shown: readonly { n: number; doc: string; title: string }[]): string {
-  const byDoc = new Map<string, { title: string; ns: number[] }>();
+/** A citation's place: the file, and the page of a PDF ("report.pdf, p. 4"). */
+function location(m: Markup, doc: string, page: number | undefined, max = 200): string {
+  return m.code(truncate(doc, max)) + (page ? `, p. ${page}` : '');
+}
+
+function sourceList(m: Markup, shown: readonly { n: number; doc: string; title: string; page?: number }[]): string {
+  // One line per document, or per page of a document with pages.
+  const byPlace = new Map<string, { doc: string; page?: number; title: string; ns: number[] }>();
   for (const c of shown) {
-    const entry = byDoc.get(c.doc) ?? { title: c.title, ns: [] };
+    const key = `${c.page ?? 0}:${c.doc}`;
+    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, ns: [] };
     entry.ns.push(c.n);
-    byDoc.set(c.doc, entry);
+    byPlace.set(key, entry);
   }
-  const lines = [...byDoc].map(
-    ([doc, { title, ns }]) => `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${m.code(truncate(doc, 200))}`,
+  const lines = [...byPlace.values()].map(
+    ({ doc, page, title, ns }) => `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}`,
   );
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }
@@ -165,6 +172,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
     start: c.start,
     end: c.end,
     score: c.score,
+    ...(c.page !== undefined && { page: c.page }),
     cut: c.cut,
     original: c.source,
   }));
@@ -250,7 +258,7 @@ function contextEmbed(m: Markup, item: ContextItem, win: number, quoteLen?: numb
   return {
     title: `[${item.n}] ` + fitText(m, oneLine(ctx.title), LIMITS.embedTitle - `[${item.n}] `.length),
     description: m.text(before) + shownQuote + m.text(after),
-    footer: { text: truncate(`${item.doc} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}`, 300) },
+    footer: { text: truncate(`${item.doc}${ctx.page ? `, p. ${ctx.page}` : ''} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}`, 300) },
     color: COLORS.sources,
   };
 }

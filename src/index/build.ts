@@ -7,7 +7,8 @@ import { CLEANER_VERSION, cleanDocument } from '../clean.js';
 import type { Embedder } from '../embed/embedder.js';
 import { measureScale, PROBES, type SimilarityScale } from '../embed/scale.js';
 import { buildLexical, LEXICAL_VERSION } from '../lexical.js';
-import { loadCollection } from '../load.js';
+import { EXTRACTOR_VERSION } from '../extract/extract.js';
+import { readCollection, skipNotice, type SkippedFile } from '../load.js';
 import { wordCount } from '../sentences.js';
 import type { Chunk } from '../types.js';
 import { FILES, INDEX_FORMAT, type DocRecord, type Manifest } from './files.js';
@@ -31,6 +32,8 @@ export interface BuildOptions {
   embedder: Embedder;
   /** Called after each embedding batch: done and total sentences to embed. */
   progress?: (done: number, total: number) => void;
+  /** One line for each file skipped (unreadable, damaged, no text). */
+  notice?: (line: string) => void;
   /** Test hook: runs after the new index is written, before it is swapped in. */
   beforeSwap?: () => Promise<void>;
 }
@@ -46,6 +49,8 @@ export interface BuildReport {
   probes: number;
   ms: number;
   embedMs: number;
+  /** Files left out, and why. */
+  skipped: SkippedFile[];
 }
 
 /** The text a sentence is embedded as: its words, with line breaks and runs of spaces folded. */
@@ -58,11 +63,14 @@ export interface Prepared {
   records: DocRecord[];
   chunks: Chunk[];
   sentences: { doc: string; start: number; end: number }[];
+  /** Collection files that cannot be indexed, and why. */
+  skipped: SkippedFile[];
 }
 
-/** Reads, cleans and chunks the collection. */
-export async function prepareCollection(corpusDir: string): Promise<Prepared> {
-  const docs = await loadCollection(corpusDir);
+/** Reads (extracting pages and PDFs), cleans and chunks the collection; `notice` gets one line per file skipped. */
+export async function prepareCollection(corpusDir: string, notice?: (line: string) => void): Promise<Prepared> {
+  const { docs, skipped } = await readCollection(corpusDir);
+  for (const s of skipped) notice?.(skipNotice(s));
   const records: DocRecord[] = [];
   const chunks: Chunk[] = [];
   for (const doc of docs) {
@@ -70,10 +78,21 @@ export async function prepareCollection(corpusDir: string): Promise<Prepared> {
     const docChunks = chunkDocument(clean, chunks.length);
     chunks.push(...docChunks);
     const words = clean.paragraphs.reduce((n, p) => n + wordCount(doc.text.slice(p.start, p.end)), 0);
-    records.push({ id: doc.id, text: doc.text, hash: doc.hash, title: clean.title, titleSpan: clean.titleSpan, meta: doc.meta, paragraphs: clean.paragraphs, words });
+    records.push({
+      id: doc.id,
+      text: doc.text,
+      hash: doc.hash,
+      title: clean.title,
+      titleSpan: clean.titleSpan,
+      meta: doc.meta,
+      paragraphs: clean.paragraphs,
+      words,
+      ...(doc.format && doc.format !== 'text' && { format: doc.format }),
+      ...(doc.pages && { pages: doc.pages }),
+    });
   }
   const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ doc: c.doc, ...s })));
-  return { records, chunks, sentences };
+  return { records, chunks, sentences, skipped };
 }
 
 /** Key of a sentence's vector for reuse across builds: same document text, same span. */
@@ -137,7 +156,9 @@ export function makeManifest(p: Prepared, embedder: Embedder, scale: SimilarityS
     lexical: LEXICAL_VERSION,
     created: new Date().toISOString(),
     corpus: resolve(corpusDir),
+    extractor: EXTRACTOR_VERSION,
     files: p.records.map((r) => ({ id: r.id, hash: r.hash })),
+    skipped: p.skipped,
     counts: { docs: p.records.length, chunks: p.chunks.length, sentences: p.sentences.length },
     hnsw: HNSW,
     scale,
@@ -151,17 +172,25 @@ export function lexicalJson({ records, chunks }: Prepared): string {
   return JSON.stringify(buildLexical(chunks.map((c) => ({ id: c.id, text: textOf.get(c.doc)!.slice(c.start, c.end) }))));
 }
 
-/** True when an index built this way can lend its vectors to a new build with `embedder`. */
+/**
+ * True when an index built this way can lend its vectors to a new build with `embedder`.
+ * Vectors are keyed by the file's hash: another extractor may read the same bytes differently.
+ */
 export function canReuse(m: Manifest, embedder: Embedder): boolean {
-  return m.embedder === embedder.id && m.dims === embedder.dims && m.chunker === CHUNKER_VERSION && m.cleaner === CLEANER_VERSION;
+  return m.embedder === embedder.id && m.dims === embedder.dims && m.chunker === CHUNKER_VERSION && m.cleaner === CLEANER_VERSION && extractorOf(m) === EXTRACTOR_VERSION;
+}
+
+/** The extractor an index was built with; indexes from before it read text files only, exactly as version 1 does. */
+export function extractorOf(m: Manifest): number {
+  return m.extractor ?? 1;
 }
 
 /** Reads, cleans, chunks and embeds the collection and writes a complete index folder. */
 export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   const t0 = performance.now();
   await recoverLeftovers(opts.indexDir);
-  const prepared = await prepareCollection(opts.corpusDir);
-  const { records, chunks, sentences } = prepared;
+  const prepared = await prepareCollection(opts.corpusDir, opts.notice);
+  const { records, chunks, sentences, skipped } = prepared;
   const { dims } = opts.embedder;
 
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
@@ -198,6 +227,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     probes,
     ms: performance.now() - t0,
     embedMs,
+    skipped,
   };
 }
 

@@ -28,6 +28,10 @@ export const ManifestSchema = z.object({
   files: z.array(z.object({ id: z.string(), hash: z.string().regex(/^[0-9a-f]{64}$/) })),
   counts: z.object({ docs: z.number().int(), chunks: z.number().int(), sentences: z.number().int() }),
   hnsw: z.object({ space: z.literal('cosine'), M: z.number().int(), efConstruction: z.number().int() }),
+  /** Version of the HTML and PDF extractors; missing in indexes from before them. */
+  extractor: z.number().int().positive().optional(),
+  /** Collection files left out, with their version (see load.ts readSource) and why. */
+  skipped: z.array(z.object({ id: z.string(), version: z.string(), reason: z.string() })).optional(),
   /** Where the embedder puts related and unrelated text (see embed/scale.ts); missing in older indexes. */
   scale: z.object({ related: z.number(), unrelated: z.number() }).optional(),
   /** Byte size of every other file: a truncated file is caught before it is parsed. */
@@ -49,6 +53,10 @@ export const DocRecordSchema = z.object({
   }),
   paragraphs: z.array(SpanSchema),
   words: z.number().int().nonnegative(),
+  /** How the text was read (absent: a text file as is). */
+  format: z.enum(['text', 'html', 'pdf']).optional(),
+  /** A PDF's pages as spans of `text`, in order. */
+  pages: z.array(SpanSchema).optional(),
 });
 export type DocRecord = z.infer<typeof DocRecordSchema>;
 

@@ -240,7 +240,7 @@ async function buildGeneration(
   if (!locked) throw new IndexError(`Another build is writing to ${where}: wait for it to finish, then try again.`);
   try {
     const base = await pointer(c);
-    const prepared = await prepareCollection(opts.corpusDir);
+    const prepared = await prepareCollection(opts.corpusDir, opts.notice);
     const previous = base ? await reusable(c, base, opts.embedder, prepared) : { vectors: new Map<string, Float32Array>() };
     const emb = await embedSentences(prepared, opts.embedder, previous, opts.progress);
     const manifest = makeManifest(prepared, opts.embedder, emb.scale, opts.corpusDir);
@@ -277,6 +277,7 @@ async function buildGeneration(
       probes: emb.probes,
       ms: performance.now() - t0,
       embedMs: emb.embedMs,
+      skipped: prepared.skipped,
     };
   } finally {
     await c.query('SELECT pg_advisory_unlock($1)', [WRITE_LOCK]).catch(() => {});

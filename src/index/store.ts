@@ -28,6 +28,8 @@ export interface StoreBuildOptions {
   corpusDir: string;
   embedder: Embedder;
   progress?: (done: number, total: number) => void;
+  /** One line for each collection file skipped (unreadable, damaged, no text). */
+  notice?: (line: string) => void;
   /** Test hook: runs when the new index is written, before readers are switched to it. */
   beforeSwap?: () => Promise<void>;
 }

@@ -177,6 +177,10 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
       const d = byId.get(id);
       return d ? info(d) : undefined;
     },
+    documentText: (id) => {
+      const d = byId.get(id);
+      return d && { doc: d.doc.id, text: d.doc.text };
+    },
     context(doc, start, end): QuoteContext | undefined {
       const d = byId.get(doc);
       if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start >= end) return undefined;
