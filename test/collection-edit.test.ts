@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CollectionEditError, collectionEditor, collectionName } from '../src/collection.js';
 import { createLiveEngine, type RefreshResult } from '../src/live.js';
 import type { Engine } from '../src/types.js';
+import { htmlPage } from './helpers/make-documents.js';
 import { createStubEngine } from './helpers/stub-engine.js';
 import { tempDir } from './helpers/tmp-collection.js';
 
@@ -21,7 +22,7 @@ describe('collectionName', () => {
   });
   test.each([
     ['.hidden.txt', /cannot start with a dot/],
-    ['passwd', /Only \.txt, \.md files can be added/],
+    ['passwd', /Only \.txt, \.md, \.html, \.htm, \.pdf files can be added/],
     ['report.pdf.exe', /Only/],
     ['sources.json', /Only/],
     ['***.txt', /no letters or digits/],
@@ -65,14 +66,16 @@ describe('collectionEditor', () => {
     expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({});
   });
 
-  test('refusals write nothing: too big, not UTF-8, binary, empty, nothing to quote, a bad url, a name taken', async () => {
-    const ed = collectionEditor(corpus, 1000);
+  test('refusals write nothing: too big, not UTF-8, binary, empty, nothing to quote, a page without an article, a damaged PDF, a bad url, a name taken', async () => {
+    const ed = collectionEditor(corpus, 10_000);
     const cases: [string, Uint8Array, RegExp, { url?: string }?][] = [
-      ['big.txt', Buffer.alloc(1001, 0x61), /big\.txt is 1000 bytes|limit is 1000 bytes/],
+      ['big.txt', Buffer.alloc(10_001, 0x61), /big\.txt is 10 KB|limit is 10 KB/],
       ['latin.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6e, 0x6f, 0x69, 0x72]), /not UTF-8 text/],
       ['nul.txt', bytes('text\0more'), /binary/],
       ['empty.txt', new Uint8Array(0), /empty/],
       ['blank.txt', bytes('\n\n   \n'), /no passages I could quote/],
+      ['menu.html', bytes(htmlPage({ title: 'Sections', paragraphs: [] })), /menu\.html cannot be added: it has no article text\./],
+      ['cut.pdf', bytes('%PDF-1.7\n1 0 obj'), /cut\.pdf cannot be added: it is truncated/],
       ['fine.txt', bytes(ARTICLE), /full web address/, { url: 'javascript:alert(1)' }],
       ['one.txt', bytes(ARTICLE), /already in the collection/],
     ];
