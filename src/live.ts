@@ -10,12 +10,13 @@ import type { Embedder } from './embed/embedder.js';
 import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
 import type { BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
+import { skipNotice } from './load.js';
 import type { Answer, Engine } from './types.js';
 import { watchCollection } from './watch.js';
 
 export type RefreshResult =
   | { ok: true; changed: false }
-  | { ok: true; changed: true; docs: number; embedded: number; reused: number; ms: number }
+  | { ok: true; changed: true; docs: number; embedded: number; reused: number; ms: number; skipped: string[] }
   | { ok: false; error: string };
 
 /** Builds a fresh engine from the collection; `undefined` when nothing changed (and `force` is off). */
@@ -44,8 +45,8 @@ export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r
       if (!built) result = { ok: true, changed: false };
       else {
         current = built.engine;
-        const { docs, embedded, reused, ms } = built.report;
-        result = { ok: true, changed: true, docs, embedded, reused, ms: Math.round(ms) };
+        const { docs, embedded, reused, ms, skipped } = built.report;
+        result = { ok: true, changed: true, docs, embedded, reused, ms: Math.round(ms), skipped: skipped.map(skipNotice) };
       }
     } catch (err) {
       result = { ok: false, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300) };
@@ -120,7 +121,7 @@ export function openLiveCollection(
     rebuild,
     (r) => {
       if (!r.ok) log.warn('reindex_failed', { corpus: engineOpts.corpusDir, error: r.error, note: 'still answering from the previous index' });
-      else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
+      else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms, ...(r.skipped.length && { skipped: r.skipped.join(' ') }) });
     },
   );
   if (opts.watch === false) return { engine, close: () => worker?.close() };

@@ -52,7 +52,7 @@ test('add, ask, vote, remove, ask again in one console session; then the report 
   expect(out).not.toMatch(/c4_chess_upset\.txt`?\s*$/m); // never cited after the removal
   expect(out).toContain('Recorded 👎 for “How many flights were scrapped');
   expect(out).toContain('Usage: /feedback up|down');
-  expect(out).toContain('Only .txt, .md files can be added (got “passwd”).');
+  expect(out).toContain('Only .txt, .md, .html, .htm, .pdf files can be added (got “passwd”).');
   expect(out).toContain(`No file at ${join(root, 'missing.txt')}.`);
   expect(out).toContain('No file named ../c1_airline_strike.txt in the collection.');
   expect((await readdir(join(root, 'corpus'))).sort()).toEqual(['c1_airline_strike.txt', 'c2_chariot_burial.txt', 'sources.json']);
