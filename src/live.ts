@@ -90,6 +90,14 @@ export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r
   };
 }
 
+/** One log line per rebuild: what was indexed and skipped, or why the previous index stays. */
+function logRefresh(log: Logger, corpus: string | undefined): (r: RefreshResult) => void {
+  return (r) => {
+    if (!r.ok) log.warn('reindex_failed', { corpus, error: r.error, note: 'still answering from the previous index' });
+    else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms, ...(r.skipped.length && { skipped: r.skipped.join(' ') }) });
+  };
+}
+
 export interface LiveCollectionOptions {
   /** Quiet time after the last change in the folder before re-indexing (ms). */
   debounceMs?: number;
@@ -119,10 +127,7 @@ export function openLiveCollection(
   const engine = createLiveEngine(
     initial,
     rebuild,
-    (r) => {
-      if (!r.ok) log.warn('reindex_failed', { corpus: engineOpts.corpusDir, error: r.error, note: 'still answering from the previous index' });
-      else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms, ...(r.skipped.length && { skipped: r.skipped.join(' ') }) });
-    },
+    logRefresh(log, engineOpts.corpusDir),
   );
   if (opts.watch === false) return { engine, close: () => worker?.close() };
   const watcher = watchCollection(engineOpts.corpusDir ?? DEFAULT_CORPUS, {
@@ -151,10 +156,7 @@ export function sharedCollection(initial: SharedEngine, engineOpts: EngineOption
   const engine = createLiveEngine(
     initial,
     (force) => rebuildShared(engineOpts, initial, force),
-    (r) => {
-      if (!r.ok) log.warn('reindex_failed', { corpus: engineOpts.corpusDir, error: r.error, note: 'still answering from the previous index' });
-      else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms });
-    },
+    logRefresh(log, engineOpts.corpusDir),
   );
   return { engine, close: () => void initial.close() };
 }
