@@ -93,13 +93,18 @@ describe('PDFs', () => {
     expect(titled.meta.title).toBe('Annual report of the Valley Water Board');
   });
 
-  it('a truncated, an encrypted, and a non-PDF file are unreadable, each with its reason', async () => {
+  it('a truncated, an encrypted, a damaged, a text-less and a non-PDF file are unreadable, each with its reason', async () => {
     expect(await reason(extract('cut.pdf', pdf.slice(0, Math.floor(pdf.length * 0.6))))).toBe('is truncated (not a complete PDF)');
     expect(await reason(extract('locked.pdf', await encryptedPdf(pdf)))).toBe('is password-protected');
     expect(await reason(extract('fake.pdf', bytes('<html>not a pdf</html>')))).toBe('is not a PDF');
     // The end marker is there, the body is not: pdf.js itself refuses it.
     const gutted = new Uint8Array([...bytes('%PDF-1.7\n'), ...new Uint8Array(300).fill(0x41), ...bytes('\n%%EOF\n')]);
     expect(await reason(extract('gutted.pdf', gutted))).toBe('is not a readable PDF (damaged?)');
+    // Pictures only, as a scan without OCR is.
+    const { PDFDocument, rgb } = await import('pdf-lib');
+    const scan = await PDFDocument.create();
+    scan.addPage([595, 842]).drawRectangle({ x: 50, y: 50, width: 400, height: 600, color: rgb(0.8, 0.8, 0.8) });
+    expect(await reason(extract('scan.pdf', await scan.save()))).toBe('has no text (a scanned image?)');
   });
 });
 
