@@ -65,6 +65,28 @@ export function readWeights(model: TfGraphModel, shards: Uint8Array): Map<string
   return out;
 }
 
+/** TF ops that are one ONNX op with the same inputs (and the kind of their output, when fixed). */
+const ONE_TO_ONE: Record<string, { op: string; kind?: Kind }> = {
+  Add: { op: 'Add' },
+  AddV2: { op: 'Add' },
+  BiasAdd: { op: 'Add' }, // NHWC: the bias is on the last axis, as broadcasting puts it
+  Sub: { op: 'Sub' },
+  Mul: { op: 'Mul' },
+  RealDiv: { op: 'Div' },
+  Maximum: { op: 'Max' },
+  Less: { op: 'Less', kind: 'bool' },
+  Greater: { op: 'Greater', kind: 'bool' },
+  LogicalNot: { op: 'Not' },
+  Sin: { op: 'Sin' },
+  Cos: { op: 'Cos' },
+  Tanh: { op: 'Tanh' },
+  Relu: { op: 'Relu' },
+  Reshape: { op: 'Reshape' },
+  GatherNd: { op: 'GatherND' },
+  Range: { op: 'Range' },
+  Shape: { op: 'Shape', kind: 'int' },
+};
+
 const attrInt = (n: TfNode, key: string, dflt = 0): number => Number(n.attr?.[key]?.i ?? dflt);
 const attrBool = (n: TfNode, key: string): boolean => n.attr?.[key]?.b === true;
 const attrInts = (n: TfNode, key: string): number[] => (n.attr?.[key]?.list?.i ?? []).map(Number);
@@ -103,6 +125,12 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
     const out = n.name;
     const kindOf = (i: number) => kinds.get(ins[i]!) ?? 'float';
     let kind: Kind = ins.length ? kindOf(0) : 'float';
+    const same = ONE_TO_ONE[n.op];
+    if (same) {
+      emit(same.op, ins, [out]);
+      kinds.set(out, same.kind ?? kind);
+      continue;
+    }
     switch (n.op) {
       case 'Placeholder': {
         kind = TF_KIND[Number(n.attr?.dtype?.type)] ?? 'float';
@@ -123,37 +151,6 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         } else initInts(out, Array.from(w.data), w.shape);
         break;
       }
-      case 'Add':
-      case 'AddV2':
-      case 'BiasAdd':
-        emit('Add', ins, [out]);
-        break;
-      case 'Sub':
-        emit('Sub', ins, [out]);
-        break;
-      case 'Mul':
-        emit('Mul', ins, [out]);
-        break;
-      case 'RealDiv':
-        emit('Div', ins, [out]);
-        break;
-      case 'Maximum':
-        emit('Max', ins, [out]);
-        break;
-      case 'Less':
-      case 'Greater':
-        emit(n.op, ins, [out]);
-        kind = 'bool';
-        break;
-      case 'LogicalNot':
-        emit('Not', ins, [out]);
-        break;
-      case 'Sin':
-      case 'Cos':
-      case 'Tanh':
-      case 'Relu':
-        emit(n.op, ins, [out]);
-        break;
       case 'Softmax':
         emit('Softmax', ins, [out], [ints('axis', -1)]);
         break;
@@ -170,10 +167,6 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         kind = TF_KIND[Number(n.attr?.DstT?.type)] ?? fail(n, 'cast target');
         emit('Cast', ins, [out], [ints('to', ONNX_TYPE[kind])]);
         break;
-      case 'Shape':
-        emit('Shape', ins, [out]);
-        kind = 'int';
-        break;
       case 'Where': {
         if (ins.length !== 1) fail(n, 'three-argument Where');
         const nz = temp(out);
@@ -182,17 +175,11 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         kind = 'int';
         break;
       }
-      case 'Reshape':
-        emit('Reshape', ins, [out]);
-        break;
       case 'GatherV2': {
         if (attrInt(n, 'batch_dims') !== 0) fail(n, 'batch_dims');
         emit('Gather', [ins[0]!, ins[1]!], [out], [ints('axis', constInts(ins[2]!)[0]!)]);
         break;
       }
-      case 'GatherNd':
-        emit('GatherND', ins, [out]);
-        break;
       case 'Max':
       case 'Sum':
       case 'Mean':
@@ -311,9 +298,6 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         emit('MatMul', [ins[0]!, k2], [out]);
         break;
       }
-      case 'Range':
-        emit('Range', ins, [out]);
-        break;
       default:
         fail(n, 'no translation');
     }
