@@ -1,5 +1,5 @@
 /**
- * npm run -s bench -- [--json] [--corpus DIR] [--set FILE]
+ * npm run -s bench -- [--json] [--corpus DIR] [--set FILE] [--index-url postgres://…]
  * Speed and memory figures (targets in the README): index build vs embedding alone,
  * cold start of the ask CLI, warm query latency vs bare query embedding, resident memory.
  *
@@ -7,6 +7,8 @@
  * A generated collection of N sentences (fixture sentences recombined): build time, embedding
  * rate, HNSW recall@10 against exact search on 200 queries, vector-search latency, peak RSS and
  * index size. See src/scale-bench.ts.
+ *
+ * With --index-url both measure the Postgres store (it gets a new generation: use a scratch database).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -18,9 +20,11 @@ import { parseCli, progressBar, runMain, UsageError } from '../src/cli.js';
 import { openEmbedder } from '../src/embed/select.js';
 import { openEngine } from '../src/engine.js';
 import { readEvalSet } from '../src/eval.js';
-import { buildIndex, embeddingText } from '../src/index/build.js';
+import { embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/load.js';
-import { benchScale, fileStore, pct } from '../src/scale-bench.js';
+import { benchScale, fileStore, indexStoreScale, pct } from '../src/scale-bench.js';
+import { isPostgresUrl } from '../src/config.js';
+import { openStore } from '../src/index/store.js';
 import { z } from 'zod';
 
 runMain(async () => {
@@ -30,14 +34,17 @@ runMain(async () => {
       corpus: { type: 'string', default: 'seeds' },
       set: { type: 'string', default: 'eval/seeds.jsonl' },
       scale: { type: 'string' },
+      'index-url': { type: 'string' },
     },
   });
+  const indexUrl = values['index-url'];
+  if (indexUrl !== undefined && !isPostgresUrl(indexUrl)) throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
   const dir = await mkdtemp(join(tmpdir(), 'quotebot-bench-'));
   try {
     if (values.scale !== undefined) {
       const n = z.coerce.number().int().min(100).max(2_000_000).safeParse(values.scale);
       if (!n.success) throw new UsageError('--scale takes a number of sentences, from 100 to 2000000.');
-      const figures = await scale(n.data, dir);
+      const figures = await scale(n.data, dir, indexUrl);
       process.stdout.write(values.json ? `${JSON.stringify(figures)}\n` : `${Object.entries(figures).map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
       return;
     }
@@ -53,20 +60,22 @@ runMain(async () => {
     for (let i = 0; i < texts.length; i += 32) await embedder.embed(texts.slice(i, i + 32));
     const embedOnly = performance.now() - t;
 
+    const store = await openStore({ indexDir, indexUrl });
     t = performance.now();
-    await buildIndex({ corpusDir: values.corpus, indexDir, embedder });
+    await store.build({ corpusDir: values.corpus, embedder }).finally(() => store.close());
     const build = performance.now() - t;
+    const where = indexUrl ? ['--index-url', indexUrl] : ['--index', indexDir];
 
     // Cold start: a fresh process, from spawn to its first answer on stdout.
     const colds: number[] = [];
     for (let i = 0; i < 3; i++) {
       t = performance.now();
-      const r = spawnSync(process.execPath, ['dist/scripts/ask.js', '--json', '--index', indexDir, '--corpus', values.corpus, 'what was demanded'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['dist/scripts/ask.js', '--json', ...where, '--corpus', values.corpus, 'what was demanded'], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`ask failed: ${r.stderr.split('\n')[0]}`);
       colds.push(performance.now() - t);
     }
 
-    const engine = await openEngine({ corpusDir: values.corpus, indexDir });
+    const engine = await openEngine({ corpusDir: values.corpus, indexDir, indexUrl });
     const questions = (await readEvalSet(values.set)).map((x) => x.q);
     await engine.ask(questions[0]!);
     const query: number[] = [];
@@ -89,7 +98,9 @@ runMain(async () => {
       query_embed_ms: { p50: round(pct(embedQ, 0.5)) },
       rss_mb: round(process.memoryUsage().rss / 2 ** 20),
       runtime: embedder.runtime,
+      store: indexUrl ? 'postgres' : 'local',
     };
+    await engine.close?.();
     if (values.json) {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       return;
@@ -110,7 +121,7 @@ runMain(async () => {
   }
 });
 
-async function scale(n: number, dir: string) {
+async function scale(n: number, dir: string, indexUrl?: string) {
   const embedder = await openEmbedder('use-lite', { notice: (l) => process.stderr.write(`${l}\n`) });
   const fixtures = join('test', 'fixtures');
   const sources = ['seeds', ...(await readdir(fixtures, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name !== 'hostile').map((d) => join(fixtures, d.name))];
@@ -118,7 +129,13 @@ async function scale(n: number, dir: string) {
   for (const f of (await readdir('eval')).filter((f) => f.endsWith('.jsonl')).sort()) questions.push(...(await readEvalSet(join('eval', f))).map((x) => x.q));
   const bar = await progressBar('Embedding');
   const indexDir = join(dir, 'index');
-  return benchScale({ n, embedder, sources, corpusDir: join(dir, 'corpus'), store: fileStore(indexDir), questions: [...new Set(questions)], progress: bar.update }).finally(() => bar.stop());
+  const pg = indexUrl ? await openStore({ indexDir, indexUrl }) : undefined;
+  const store = pg ? indexStoreScale(pg) : fileStore(indexDir);
+  const figures = await benchScale({ n, embedder, sources, corpusDir: join(dir, 'corpus'), store, questions: [...new Set(questions)], progress: bar.update }).finally(async () => {
+    bar.stop();
+    await pg?.close();
+  });
+  return { ...figures, store: pg ? 'postgres' : 'local' };
 }
 function median(xs: number[]): number {
   return pct(xs, 0.5);

@@ -13,6 +13,7 @@ import { cleanDocument } from './clean.js';
 import type { Embedder } from './embed/embedder.js';
 import { buildIndex, embeddingText, type BuildReport } from './index/build.js';
 import { readIndex } from './index/read.js';
+import type { IndexStore } from './index/store.js';
 import { loadCollection } from './load.js';
 
 /** What the benchmark needs of an index store. Sentence ids are ordinals in the index. */
@@ -21,12 +22,40 @@ export interface ScaleStore {
   /** Opens the built index for searching. */
   open(): Promise<{
     /** Approximate nearest sentences, best first: the store's real query path. */
-    search(query: number[], k: number): number[];
+    search(query: number[], k: number): number[] | Promise<number[]>;
     /** Exact nearest sentences by cosine, best first. */
     exact(query: number[], k: number): number[];
     /** Bytes on disk (or in the database). */
     bytes(): Promise<number>;
   }>;
+}
+
+/** Exact nearest rows of `vectors` by cosine (unit vectors: dot product), best first. */
+function exactNearest(vectors: Float32Array, dims: number, q: number[], k: number): number[] {
+  const n = vectors.length / dims;
+  const scores = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let dot = 0;
+    for (let d = 0, off = i * dims; d < dims; d++) dot += vectors[off + d]! * q[d]!;
+    scores[i] = dot;
+  }
+  return topK(scores, k);
+}
+
+/** Any `IndexStore` (the Postgres one): searched the way the engine searches it. */
+export function indexStoreScale(store: IndexStore): ScaleStore {
+  return {
+    build: (corpusDir, embedder, progress) => store.build({ corpusDir, embedder, progress }),
+    async open() {
+      const index = await store.load();
+      const dims = index.manifest.dims;
+      return {
+        search: async (q, k) => (await index.dense.knn(q, Math.min(k, index.dense.count))).neighbors,
+        exact: (q, k) => exactNearest(index.vectors, dims, q, k),
+        bytes: () => store.bytes(),
+      };
+    },
+  };
 }
 
 export interface ScaleFigures {
@@ -109,15 +138,7 @@ export function fileStore(indexDir: string): ScaleStore {
       const n = vectors.length / dims;
       return {
         search: (q, k) => index.dense.knnSync!(q, Math.min(k, n)).neighbors,
-        exact(q, k) {
-          const scores = new Float32Array(n);
-          for (let i = 0; i < n; i++) {
-            let dot = 0;
-            for (let d = 0, off = i * dims; d < dims; d++) dot += vectors[off + d]! * q[d]!;
-            scores[i] = dot;
-          }
-          return topK(scores, k);
-        },
+        exact: (q, k) => exactNearest(vectors, dims, q, k),
         bytes: async () => {
           let total = 0;
           for (const f of await readdir(indexDir)) total += (await stat(join(indexDir, f))).size;
@@ -169,7 +190,7 @@ export async function benchScale(opts: ScaleOptions): Promise<ScaleFigures> {
   const times: number[] = [];
   for (const q of qvecs) {
     const t = performance.now();
-    const approx = index.search(q, SEARCH_K);
+    const approx = await index.search(q, SEARCH_K);
     times.push(performance.now() - t);
     const exact = new Set(index.exact(q, 10));
     hits += approx.slice(0, 10).filter((i) => exact.has(i)).length;

@@ -65,6 +65,8 @@ describe('answers through Postgres', () => {
       const [ra, rb] = [await runEval(local, items), await runEval(reader, items)];
       expect(rb.hit_at_1).toBe(ra.hit_at_1);
     }
+    // Every dense search went through Postgres's HNSW index, none found in memory instead.
+    expect(reader.index.dense.fallbacks).toBe(0);
   }, 300_000);
 
   it('the store records its collection and schema; CLI asks through --index-url', async () => {
@@ -206,6 +208,7 @@ describe('failures are one clear line (exit 2), never the password', () => {
     const before = said(await engine.ask(Q));
     await server.stop();
     expect(said(await engine.ask(Q))).toEqual(before);
+    expect(engine.index.dense.fallbacks).toBe(1);
     await engine.refresh();
     expect(notices.at(-1)).toMatch(/^Could not check the index in postgres:\/\/127\.0\.0\.1:\d+\/postgres \(.*\); answering from the one loaded\.$/);
     expect(notices.join('\n')).not.toContain(PASSWORD);

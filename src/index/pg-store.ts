@@ -102,6 +102,13 @@ export function openPgStore(url: string): IndexStore {
       await ready();
       return withClient((c) => buildGeneration(c, opts, where, pointer));
     },
+    async bytes() {
+      await ready();
+      return withClient(async (c) => {
+        const { rows } = await c.query<{ n: string | null }>(`SELECT sum(pg_total_relation_size(oid)) AS n FROM pg_class WHERE relkind = 'r' AND relname LIKE 'qb\\_%'`);
+        return Number(rows[0]?.n ?? 0);
+      });
+    },
     close: () => pool.end(),
   };
 }
@@ -196,23 +203,35 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string): P
  */
 function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array, count: number): DenseSearch {
   const g = Number(gen);
-  // Literals, not parameters: the planner must see them to pick the generation's partial index.
-  const sql = `SELECT id FROM qb_sentences WHERE generation = ${g} ORDER BY embedding::vector(${dims}) <=> $1 LIMIT $2`;
+  // Literals, not parameters: the planner must see them to pick the generation's partial index;
+  // and it is told not to sort instead (it misjudges a partial HNSW index's cost), for this query only.
+  // One round trip: the statements go as one simple query (the vector literal is numbers only).
+  const sql = (qvec: number[], k: number) =>
+    `BEGIN; SET LOCAL enable_sort = off; SELECT id FROM qb_sentences WHERE generation = ${g} ORDER BY embedding::vector(${dims}) <=> '${toSql(qvec.map(Number))}' LIMIT ${Math.trunc(k)}; COMMIT;`;
   const dot = (i: number, q: number[]) => {
     let v = 0;
     for (let d = 0; d < dims; d++) v += vectors[i * dims + d]! * q[d]!;
     return v;
   };
+  let fallbacks = 0;
   return {
     count,
+    /** Searches answered in memory because Postgres did not answer (0 while the server is well). */
+    get fallbacks() {
+      return fallbacks;
+    },
     async knn(qvec, k): Promise<Knn> {
       // The server down or the generation gone: the same neighbours, found exactly in memory,
       // so answers keep coming (slower on a large collection) until the server is back.
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<number[]>((resolve) => (timer = setTimeout(() => resolve([]), KNN_WAIT_MS)));
-      const found = pool.query<{ id: number }>(sql, [toSql(qvec), k]).then((r) => r.rows.map((x) => x.id), () => []);
+      const found = pool.query(sql(qvec, k)).then(
+        (r) => ((r as unknown as pg.QueryResult<{ id: number }>[])[2]?.rows ?? []).map((x) => x.id),
+        () => [],
+      );
       let ids = await Promise.race([found, late]).finally(() => clearTimeout(timer));
       if (ids.length === 0 && count > 0) {
+        fallbacks++;
         ids = Array.from({ length: count }, (_, i) => i)
           .map((i) => [i, dot(i, qvec)] as const)
           .sort((a, b) => b[1] - a[1])
@@ -255,6 +274,7 @@ async function buildGeneration(
       await writeRows(c, gen, prepared, emb.vectors, opts.embedder.dims);
       const g = Number(gen);
       await c.query(`CREATE INDEX qb_sentences_hnsw_${g} ON qb_sentences USING hnsw ((embedding::vector(${opts.embedder.dims})) vector_cosine_ops) WITH (m = ${manifest.hnsw.M}, ef_construction = ${manifest.hnsw.efConstruction}) WHERE generation = ${g}`);
+      await c.query('ANALYZE qb_sentences');
       await opts.beforeSwap?.();
       await c.query('UPDATE qb_pointer SET generation = $1', [gen]);
       const old = (await c.query<{ id: string }>('SELECT id FROM qb_generations WHERE id <> $1 AND id IS DISTINCT FROM $2', [gen, base ?? null])).rows;

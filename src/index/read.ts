@@ -31,6 +31,8 @@ export interface DenseSearch {
   /** Vectors searchable (one per sentence). */
   readonly count: number;
   knn(qvec: number[], k: number): Promise<Knn>;
+  /** Searches that could not use the store's index and ran exactly in memory instead. */
+  readonly fallbacks?: number;
   /** The same search, synchronously, where it runs in this process (local files). */
   knnSync?(qvec: number[], k: number): Knn;
 }

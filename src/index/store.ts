@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Embedder } from '../embed/embedder.js';
 import { buildIndex, type BuildReport } from './build.js';
@@ -21,6 +22,8 @@ export interface IndexStore {
   load(): Promise<LoadedIndex>;
   /** Changes with every build: a reader that sees a new value loads the new index. */
   version(): Promise<string | undefined>;
+  /** Bytes the index takes (files, or the database's tables and indexes). */
+  bytes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,11 @@ export function localStore(dir: string): IndexStore {
     build: (o) => buildIndex({ ...o, indexDir: dir }),
     load: () => readIndex(dir),
     version: async () => (existsSync(join(dir, FILES.manifest)) ? (await readManifest(dir)).created : undefined),
+    async bytes() {
+      let total = 0;
+      for (const f of await readdir(dir)) total += (await stat(join(dir, f))).size;
+      return total;
+    },
     close: async () => {},
   };
 }
