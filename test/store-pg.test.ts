@@ -4,7 +4,7 @@
  * half-written, a killed writer, two writers, and the failures a user can meet.
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type SharedEngine } from '../src/engine.js';
 import { readEvalSet, runEval } from '../src/eval.js';
 import { buildIndex } from '../src/index/build.js';
-import { IndexError } from '../src/index/read.js';
+import { IndexError, readIndex } from '../src/index/read.js';
 import { openStore, type IndexStore } from '../src/index/store.js';
 import type { Answer, Engine } from '../src/types.js';
+import { ARTICLE, makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER, textAsHtml } from './helpers/make-documents.js';
 import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
 import { copyCollection, loadUseLiteOnce, REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
@@ -166,6 +167,23 @@ await store.build({ corpusDir: process.argv[3], embedder: await loadUseLite(), b
     await reader.refresh();
     expect((await reader.ask(Q)).answer).toContain('hard and lasting guarantees');
   }, 300_000);
+});
+
+describe('document records', () => {
+  it('round-trip whole, with the fields a reader adds (the pages and format of a PDF, the format of an HTML page)', async () => {
+    const dir = path.join(root, 'formats');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'report.pdf'), await makePdf(REPORT, { header: REPORT_HEADER, footer: REPORT_FOOTER }));
+    await writeFile(path.join(dir, 'article.html'), textAsHtml(ARTICLE.join('\n\n'), 'The old bridge closes'));
+    const embedder = await loadUseLiteOnce();
+    await buildIndex({ corpusDir: dir, indexDir: path.join(root, 'formats-index'), embedder });
+    await writer.build({ corpusDir: dir, embedder });
+    const [local, stored] = [await readIndex(path.join(root, 'formats-index')), await writer.load()];
+    expect(stored.docs.find((d) => d.id === 'report.pdf')?.pages?.length).toBe(3);
+    expect(stored.docs).toEqual(local.docs);
+    expect(stored.chunks).toEqual(local.chunks);
+    expect(Array.from(stored.vectors)).toEqual(Array.from(local.vectors));
+  }, 240_000);
 });
 
 describe('failures are one clear line (exit 2), never the password', () => {
