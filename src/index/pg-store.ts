@@ -6,7 +6,7 @@ import type { Embedder } from '../embed/embedder.js';
 import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type BuildReport, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './pg-schema.js';
-import { IndexError, type DenseSearch, type Knn, type LoadedIndex, type SentenceRef } from './read.js';
+import { hnswEf, IndexError, type DenseSearch, type Knn, type LoadedIndex, type SentenceRef } from './read.js';
 import type { IndexStore, StoreBuildOptions } from './store.js';
 
 /**
@@ -18,7 +18,7 @@ import type { IndexStore, StoreBuildOptions } from './store.js';
 
 /** Held by a build for its whole run, so a second writer fails at once with a clear line. */
 const WRITE_LOCK = 0x71b0_0002;
-/** HNSW search breadth, as for the local index (k is 64: ef below it would cut results). */
+/** HNSW search breadth until a generation sets its own (`hnswEf`, as for the local index; k is 64). */
 const EF_SEARCH = 128;
 const INSERT_BATCH = 500;
 /** How long a question waits for Postgres's neighbours before finding them in memory. */
@@ -207,7 +207,7 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
   // and it is told not to sort instead (it misjudges a partial HNSW index's cost), for this query only.
   // One round trip: the statements go as one simple query (the vector literal is numbers only).
   const sql = (qvec: number[], k: number) =>
-    `BEGIN; SET LOCAL enable_sort = off; SELECT id FROM qb_sentences WHERE generation = ${g} ORDER BY embedding::vector(${dims}) <=> '${toSql(qvec.map(Number))}' LIMIT ${Math.trunc(k)}; COMMIT;`;
+    `BEGIN; SET LOCAL enable_sort = off; SET LOCAL hnsw.ef_search = ${hnswEf(count)}; SELECT id FROM qb_sentences WHERE generation = ${g} ORDER BY embedding::vector(${dims}) <=> '${toSql(qvec.map(Number))}' LIMIT ${Math.trunc(k)}; COMMIT;`;
   const dot = (i: number, q: number[]) => {
     let v = 0;
     for (let d = 0; d < dims; d++) v += vectors[i * dims + d]! * q[d]!;
@@ -226,7 +226,7 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<number[]>((resolve) => (timer = setTimeout(() => resolve([]), KNN_WAIT_MS)));
       const found = pool.query(sql(qvec, k)).then(
-        (r) => ((r as unknown as pg.QueryResult<{ id: number }>[])[2]?.rows ?? []).map((x) => x.id),
+        (r) => ((r as unknown as pg.QueryResult<{ id: number }>[])[3]?.rows ?? []).map((x) => x.id),
         () => [],
       );
       let ids = await Promise.race([found, late]).finally(() => clearTimeout(timer));
