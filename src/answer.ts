@@ -85,6 +85,8 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
 
 /** A quotation attributed to a pronoun (`“…,” he said.`): it needs the sentence that names the speaker. */
 const PRONOUN_ATTRIBUTION = /["”’]\s*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told|continued|wrote|insisted|argued|noted|warned|explained|declared|stressed)\b|["”’]\s*(?:said|added|continued)\s+(?:he|she)\b/i;
+/** The next sentence goes on with what "he" or "she" said: "She said the group had…", "He added that…". */
+const SAID_NEXT = new RegExp(`^(?:he|she)\\s+(?:also\\s+|later\\s+|then\\s+)?${SPEECH.source}`, 'i');
 /** A sentence that opens on a pronoun refers back to the sentence before it. */
 const PRONOUN_START = /^["“‘]?(?:he|she|they|it|his|her|their|its|this|these|those)\b/i;
 
@@ -136,6 +138,9 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
   if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++, goesOn();
   // Reported speech without the words themselves, and the quotation follows: take it.
   else if (room() && lo === hi && adjacent(hi, hi + 1) && SPEECH.test(slice(hi)) && !hasQuotation(slice(hi)) && /^["“]/.test(slice(hi + 1))) hi++;
+  // The next sentence goes on with what "he" or "she" said ("She said the group had…"): the
+  // sentence names the speaker, the words follow.
+  else if (room() && lo === hi && adjacent(hi, hi + 1) && SAID_NEXT.test(slice(hi + 1))) hi++;
   return { start: at(lo).start, end: at(hi).end, lo, hi };
 }
 

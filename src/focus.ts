@@ -14,8 +14,12 @@ export interface FocusTable {
   about: Set<string>[];
   /** Per sentence: the people it names outside quotation. */
   people: Set<string>[];
+  /** Per sentence: who says, asks or demands something in it (named or referred to next to such a verb, or whose quotation it is). */
+  says: Set<string>[];
   /** Names of people: agents (they speak, or are introduced as "X, who") that something marks as a person. */
   persons: Set<string>;
+  /** Names that speak somewhere in the collection (people, bodies, companies), or are introduced as "X, who". */
+  agents: Set<string>;
   /** Per document: every name any of its sentences is about. */
   docAbout: Map<string, Set<string>>;
   /** Names: written with a capital inside a sentence and never in lower case. */
@@ -39,6 +43,10 @@ export interface FocusName {
   weight: number;
   /** A person's name. */
   person: boolean;
+  /** A name that speaks somewhere in the collection: a person, or a body ("the company said"). */
+  agent: boolean;
+  /** The question asks what this name said, demanded, warned…: "What did Hale say", not "what did Hale say about Tanaka". */
+  speaks: boolean;
 }
 
 /** A word, or an acronym written with full stops ("U.S."). */
@@ -141,6 +149,7 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
 
   const about: Set<string>[] = sentences.map((_, i) => new Set(toks[i]!.map((t) => keyOf(t.word, lower)).filter((k): k is string => !!k && k.length > 1)));
   const people: Set<string>[] = [];
+  const says: Set<string>[] = sentences.map(() => new Set());
   // Agents named so far in the document, latest last: who "he" or "the minister" is.
   let recent: string[][] = [];
   const last = (ok: (name: string[]) => boolean) => [...recent].reverse().find(ok);
@@ -158,7 +167,7 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     // verb but no name ("the employee said") is nobody's we know.
     const speaker = groupSpeakers[0] ?? (groupReports ? null : quoteSpeaker !== undefined ? quoteSpeaker : last(isPerson) ?? null);
     if (speaker) {
-      for (const g of group) for (const k of speaker) about[g]!.add(k);
+      for (const g of group) for (const k of speaker) about[g]!.add(k), says[g]!.add(k);
       recent.push(speaker);
     }
     quoteSpeaker = speaker;
@@ -193,6 +202,9 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     // The subject comes first in a sentence: it is what "he" most likely means next.
     recent.push(...named.map((r) => r.name).reverse(), ...[...speakers].reverse());
     const reports = SPEECH.test(out);
+    // Everyone named or referred to next to a verb of saying or asking says it ("Hale said", "He demanded").
+    if (SPEECH_ACT.test(out)) for (const n of [...named.map((r) => r.name), ...refs]) for (const k of n) says[i]!.add(k);
+    for (const n of speakers) for (const k of n) says[i]!.add(k);
     if (opensInside[i] || /["“”]/.test(s.text)) {
       if (!group.length && leadIn) (groupSpeakers = leadIn.speakers), (groupReports = leadIn.reports);
       group.push(i);
@@ -216,7 +228,9 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
   });
   const n = Math.max(1, sentences.length);
   const idf = new Map([...df].map(([k, f]) => [k, Math.log(1 + n / f)]));
-  return { about, people, persons, docAbout, names, initialOnly, idf };
+  // Whoever says something, named or referred to ("…,” he said), speaks for a question too.
+  const agents = new Set([...agentKeys, ...says.flatMap((s) => [...s])]);
+  return { about, people, says, persons, agents, docAbout, names, initialOnly, idf };
 }
 
 /** A run of capitalised words; its name is its keyed words after the last title word. */
@@ -288,6 +302,12 @@ const SPEECH_AFTER = new RegExp(`^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]
 /** "…,” said Folake Adebayo". */
 const SPEECH_BEFORE = new RegExp(`[,"”’]\\s*${SPEECH.source}\\s+$`, 'i');
 
+/** Verbs of saying, asking and demanding, in any form (general English): what a question asks someone said. */
+const SPEECH_ACT = /\b(?:sa(?:y|ys|id)|t(?:ell|ells|old)|demand|warn|propos|offer|urg|argu|claim|ask|call(?:ed|s)? (?:for|on)|predict|promis|caution|complain|suggest|insist|recommend|accus|den(?:y|ied|ies)|conced|acknowledg|admit|stress|add(?:s|ed)?\b|not(?:e|es|ed)\b|explain|announc|declar|repl(?:y|ied|ies)|respond|wr(?:ite|ites|ote)|describ|criticis|criticiz|reject|vow|pledg|threaten|appeal|plead|object)\w*/i;
+
+/** Right after a name in a question, the verb it asks about: "Hale| say", "Olsen| propose". */
+const ASKS_SPEECH = new RegExp(`^\\s+(?:\\p{L}+\\s+)?${SPEECH_ACT.source}`, 'iu');
+
 /** A people's or language's adjective: "Norwegian", "Russian", "Chinese". */
 const DEMONYM = /^\p{L}{4,}(?:ian|ean|an|ese|ish|ic|i)$/u;
 
@@ -304,7 +324,8 @@ export function questionFocus(table: FocusTable, question: string): FocusName[] 
   let current: string[] = [];
   let prevEnd = -1;
   const flush = () => {
-    if (current.length) out.push({ keys: current, weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)), person: current.some((k) => table.persons.has(k)) });
+    const agent = current.some((k) => table.agents.has(k));
+    if (current.length) out.push({ keys: current, weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)), person: current.some((k) => table.persons.has(k)), agent, speaks: agent && ASKS_SPEECH.test(question.slice(prevEnd)) });
     current = [];
   };
   words.forEach((t, k) => {
@@ -327,18 +348,23 @@ export function questionFocus(table: FocusTable, question: string): FocusName[] 
  * How far a sentence is about the question's focus, in [0, 1], each name counting by its
  * weight: fully when the sentence is about it; when only its document is, fully for a place
  * or body, by `elsewhere` for a person, and not at all if the sentence names another person
- * (someone else doing the asked thing); not at all when the document never names it.
+ * (someone else doing the asked thing); not at all when the document never names it. When
+ * the question asks what someone said (or demanded, warned…), a sentence in which they say
+ * nothing counts only by `silent`.
  */
-export function aboutness(table: FocusTable, focus: FocusName[], sentence: number, doc: string, elsewhere: number): number {
+export function aboutness(table: FocusTable, focus: FocusName[], sentence: number, doc: string, elsewhere: number, silent = 1): number {
   let sum = 0, total = 0;
   const here = table.about[sentence]!;
+  const says = table.says[sentence]!;
   const asked = new Set(focus.flatMap((f) => f.keys));
   const someoneElse = [...table.people[sentence]!].some((k) => !asked.has(k));
   for (const f of focus) {
     total += f.weight;
-    if (f.keys.some((k) => here.has(k))) sum += f.weight;
+    // Asked what someone said: a sentence in which they say nothing counts by `silent`.
+    const quiet = f.speaks && !f.keys.some((k) => says.has(k)) ? silent : 1;
+    if (f.keys.some((k) => here.has(k))) sum += f.weight * quiet;
     // A document about a place or body is about it throughout; one naming a person, only in part.
-    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse)) sum += f.weight * (f.person ? elsewhere : 1);
+    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse)) sum += f.weight * quiet * (f.person ? elsewhere : 1);
   }
   return total > 0 ? sum / total : 0;
 }

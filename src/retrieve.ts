@@ -54,11 +54,13 @@ export interface Weights {
   focus: number;
   /** How far a sentence is about a person its document names elsewhere (src/focus.ts). */
   focusElsewhere: number;
+  /** Asked what a person said: how far a sentence about them in which they say nothing counts (src/focus.ts). */
+  focusSilent: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 0.5, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 0.5, focusSilent: 1, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
@@ -318,7 +320,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   // A sentence about someone else must not outrank one about whom the question asks, unless none is.
   const focus = w.focus ? questionFocus(stats.focus, query) : [];
   if (focus.length) {
-    const about = sentences.map((h) => aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere));
+    const about = sentences.map((h) => aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere, w.focusSilent));
     const best = Math.max(...about);
     sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));
   }
