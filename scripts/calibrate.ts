@@ -75,7 +75,7 @@ runMain(async () => {
 
 /**
  * Scoring weights and refusal thresholds per embedder, written by \`npm run calibrate -- --write\`
- * from the labelled eval sets of two unrelated collections (${SETS.map((s) => s.set).join(', ')}),
+ * from the labelled eval sets of two unrelated collections (${[...SETS, ...extra].map((s) => s.set).join(', ')}),
  * never picked by hand: the threshold is the midpoint of the best split between answerable
  * and unanswerable questions' confidence. ${best!.summary}
  */

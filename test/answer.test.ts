@@ -38,6 +38,8 @@ The ferry operator said on Friday that it would add three night crossings to the
 “Demand has never been higher,” said the operator's chief executive, Lotte Brand.
 
 Tickets for the night crossings will cost the same as day fares.
+
+The operator's chairman, Jonas Ekholm, spoke at the annual meeting in the harbour hall. He said the company would order a second ship within two years.
 `,
 };
 
@@ -154,6 +156,12 @@ describe('passages side by side', () => {
     expect(c).toHaveLength(1);
     expect(c[0]!.quote).toBe(FILES['ferry.txt']!.slice(FILES['ferry.txt']!.indexOf('The ferry operator said'), FILES['ferry.txt']!.indexOf('day fares.') + 'day fares.'.length));
     expect(c[0]!.quote).toContain('“Demand has never been higher,”');
+  });
+
+  it('keep what "he" goes on to say in the next sentence', () => {
+    const e = engine as ReturnType<typeof createEngine>;
+    const c = compose(e.index, ranked(e, ["The operator's chairman, Jonas Ekholm, spoke at the annual meeting in the harbour hall."]), policy).citations;
+    expect(c[0]!.quote).toContain('He said the company would order a second ship within two years.');
   });
 
   it('stay apart when one passage would grow past three sentences', () => {

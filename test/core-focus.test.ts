@@ -13,6 +13,7 @@ const sentences = collection({
     '“We will not wait for ever,” Kovrin said.|“The offer is on the table.”',
     '“Nobody has called us back,” the ministry spokesman said.|“We are still waiting.”',
     'Trade Secretary Bruno Vael, who leads the other delegation, said the talks would go on.|He offered to meet in Geneva.',
+    'Kovrin flew home on Tuesday.',
   ],
   'b.txt': ['Prime Minister Otto Lindqvist said he wanted a deal by June.|He demanded that the crossings reopen.', 'The harbour at Velmora stays closed, and Lindqvist said so.'],
 });
@@ -59,6 +60,28 @@ describe('questionFocus: the names a question asks about', () => {
   it('reads a question typed in lower case, but not lower-case words next to capitalised ones', () => {
     expect(questionFocus(table, 'what did kovrin demand').map((f) => f.keys)).toEqual([['kovrin']]);
     expect(questionFocus(table, 'What did Kovrin say about velmora?').map((f) => f.keys)).toEqual([['kovrin']]);
+  });
+});
+
+describe('who says what', () => {
+  it('marks the speaker of a sentence: named, referred to next to a verb of saying or demanding, or whose quotation it is', () => {
+    expect([...table.says[index('She demanded')]!]).toContain('kovrin');
+    expect([...table.says[index('Later the minister')]!]).toContain('kovrin');
+    expect([...table.says[index('“The offer')]!]).toContain('kovrin');
+    expect([...table.says[index('Kovrin flew')]!]).toEqual([]);
+  });
+
+  it('knows which name a question asks the words of', () => {
+    expect(questionFocus(table, 'What did Kovrin demand?').map((f) => f.speaks)).toEqual([true]);
+    expect(questionFocus(table, 'What did Kovrin say about Vael?').map((f) => f.speaks)).toEqual([true, false]);
+    expect(questionFocus(table, 'Why did Kovrin fly home?').map((f) => f.speaks)).toEqual([false]);
+  });
+
+  it('counts a sentence in which the person says nothing by the silent share, only when asked what they said', () => {
+    const flew = index('Kovrin flew');
+    expect(aboutness(table, questionFocus(table, 'What did Kovrin demand?'), flew, 'a.txt', 1, 0.4)).toBe(0.4);
+    expect(aboutness(table, questionFocus(table, 'What did Kovrin demand?'), index('She demanded'), 'a.txt', 1, 0.4)).toBe(1);
+    expect(aboutness(table, questionFocus(table, 'Why did Kovrin fly home?'), flew, 'a.txt', 1, 0.4)).toBe(1);
   });
 });
 
