@@ -26,6 +26,8 @@ export interface FocusTable {
   names: Set<string>;
   /** Capitalised, never in lower case, but only ever first in a sentence: a name only if the question capitalises it. */
   initialOnly: Set<string>;
+  /** Titles of people who speak, by name key: "whitlow" → {"chairman"}. */
+  titles: Map<string, Set<string>>;
   /** Rarity of being about a name, over sentences: log(1 + n / df). */
   idf: Map<string, number>;
 }
@@ -230,7 +232,7 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
   const idf = new Map([...df].map(([k, f]) => [k, Math.log(1 + n / f)]));
   // Whoever says something, named or referred to ("…,” he said), speaks for a question too.
   const agents = new Set([...agentKeys, ...says.flatMap((s) => [...s])]);
-  return { about, people, says, persons, agents, docAbout, names, initialOnly, idf };
+  return { about, people, says, persons, agents, docAbout, names, initialOnly, titles, idf };
 }
 
 /** A run of capitalised words; its name is its keyed words after the last title word. */
@@ -341,7 +343,27 @@ export function questionFocus(table: FocusTable, question: string): FocusName[] 
     } else flush();
   });
   flush();
-  return out.filter((f) => f.weight > 0);
+  const named = out.filter((f) => f.weight > 0);
+  return [...named, ...roles(table, question, words, named)];
+}
+
+/**
+ * A person the question names only by a title ("the Rovers chairman", "the museum director"):
+ * whoever carries that title in the collection, narrowed to the documents about the question's
+ * other names when some are.
+ */
+function roles(table: FocusTable, question: string, words: Token[], named: FocusName[]): FocusName[] {
+  const out: FocusName[] = [];
+  const others = named.flatMap((f) => f.keys);
+  for (const t of words.slice(1)) {
+    if (isCapital(t.word) || !/\bthe\s+(?:[\p{L}'’\-]+\s+){0,2}$/iu.test(question.slice(0, t.start))) continue;
+    let holders = [...table.titles].filter(([, ts]) => ts.has(t.word.toLowerCase())).map(([k]) => k);
+    const near = holders.filter((k) => [...table.docAbout.values()].some((d) => d.has(k) && others.some((o) => d.has(o))));
+    if (near.length) holders = near;
+    const weight = Math.max(0, ...holders.map((k) => table.idf.get(k) ?? 0));
+    if (weight > 0) out.push({ keys: holders, weight, person: true, agent: true, speaks: ASKS_SPEECH.test(question.slice(t.end)) });
+  }
+  return out;
 }
 
 /**

@@ -57,6 +57,14 @@ describe('questionFocus: the names a question asks about', () => {
     expect(questionFocus(table, 'What did Zorbak demand?')).toEqual([]);
   });
 
+  it('finds a person the question names only by title, narrowed by the other names it asks about', () => {
+    expect(questionFocus(table, 'What did the minister demand?').flatMap((f) => f.keys).sort()).toEqual(['ada', 'kovrin', 'lindqvist', 'otto']);
+    const near = questionFocus(table, 'What did the minister say about Velmora?');
+    expect(near.map((f) => f.keys)).toEqual([['velmora'], ['otto', 'lindqvist']]);
+    expect(near[1]!.speaks).toBe(true);
+    expect(questionFocus(table, 'What did the farmer demand?')).toEqual([]);
+  });
+
   it('reads a question typed in lower case, but not lower-case words next to capitalised ones', () => {
     expect(questionFocus(table, 'what did kovrin demand').map((f) => f.keys)).toEqual([['kovrin']]);
     expect(questionFocus(table, 'What did Kovrin say about velmora?').map((f) => f.keys)).toEqual([['kovrin']]);
