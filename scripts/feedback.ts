@@ -1,27 +1,35 @@
 /**
- * npm run feedback -- [--file FILE] [--json]             summary: answers, votes, worst-rated questions
+ * npm run feedback -- [--file FILE | --index-url URL] [--json]   summary: answers, votes, worst-rated questions
+ * Reads the store the bot writes: the database INDEX_URL names, else FEEDBACK_FILE.
  * npm run feedback -- --export OUT [--corpus DIR]        the 👍 answers as an eval set (JSONL)
  * The exported set runs with `npm run eval -- --set OUT` and can join `calibrate`'s labelled sets.
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { parseCli, runMain } from '../src/cli.js';
+import { parseCli, runMain, UsageError } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { exportEvalSet, summarize } from '../src/feedback/summary.js';
 import { loadCollection } from '../src/load.js';
+import { indexUrlOf } from '../src/open-from-cli.js';
 
 runMain(async () => {
   const { values } = parseCli({
     options: {
       file: { type: 'string' },
+      'index-url': { type: 'string' },
       export: { type: 'string' },
       corpus: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const config = loadConfig();
-  const store = openFeedbackStore({ ...config, FEEDBACK_FILE: values.file ?? config.FEEDBACK_FILE });
+  if (values.file !== undefined && values['index-url'] !== undefined) throw new UsageError('Give either --file FILE or --index-url URL, not both.');
+  const store = openFeedbackStore({
+    FEEDBACK_FILE: values.file ?? config.FEEDBACK_FILE,
+    // An explicit --file means that file, even when INDEX_URL is set.
+    INDEX_URL: values.file === undefined ? indexUrlOf({ 'index-url': values['index-url'] }, config.INDEX_URL) : undefined,
+  });
   const log = await store.read();
   await store.close();
 

@@ -13,6 +13,8 @@ import type pg from 'pg';
  *   float32 rows, loaded by readers in one read.
  * - `qb_chunks`, `qb_sentences`: offsets into the document text; `embedding` is searched by an HNSW
  *   index (`vector_cosine_ops`) made per generation, over `embedding::vector(dims)`.
+ * - `qb_feedback` (2): answer feedback, one row per answer (`member` '') and per member per
+ *   answer (a later vote replaces the row, with a new `seq`, so order is that of last votes).
  */
 export const MIGRATIONS: string[] = [
   `CREATE TABLE qb_generations (
@@ -57,6 +59,15 @@ export const MIGRATIONS: string[] = [
      embedding vector NOT NULL,
      PRIMARY KEY (generation, id)
    );`,
+  `CREATE TABLE qb_feedback (
+     seq bigserial NOT NULL,
+     kind text NOT NULL CHECK (kind IN ('answer', 'vote')),
+     answer text NOT NULL,
+     member text NOT NULL,
+     record jsonb NOT NULL,
+     PRIMARY KEY (kind, answer, member)
+   );
+   CREATE INDEX qb_feedback_seq ON qb_feedback (seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

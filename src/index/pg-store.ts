@@ -61,11 +61,7 @@ export function openPgStore(url: string): IndexStore {
   let schema: Promise<void> | undefined;
   const ready = () =>
     (schema ??= withClient(async (c) => {
-      const version = await schemaVersion(c);
-      if (version > SCHEMA_VERSION) throw new IndexError(`The store at ${where} has schema version ${version}, newer than this quotebot knows (${SCHEMA_VERSION}): upgrade quotebot.`);
-      if (version < SCHEMA_VERSION && (await migrate(c)) === 'no-vector') {
-        throw new IndexError(`Postgres at ${where} has no pgvector extension: install pgvector (0.5 or newer) on the server.`);
-      }
+      await ensureSchema(c, where);
       // PGlite serves every connection from one session, which ignores startup options.
       await c.query(`SET hnsw.ef_search = ${EF_SEARCH}`);
     }).catch((err: unknown) => {
@@ -113,8 +109,17 @@ export function openPgStore(url: string): IndexStore {
   };
 }
 
+/** Brings a database to this quotebot's schema (migrating if older), or says why it cannot. */
+export async function ensureSchema(c: pg.ClientBase, where: string): Promise<void> {
+  const version = await schemaVersion(c);
+  if (version > SCHEMA_VERSION) throw new IndexError(`The store at ${where} has schema version ${version}, newer than this quotebot knows (${SCHEMA_VERSION}): upgrade quotebot.`);
+  if (version < SCHEMA_VERSION && (await migrate(c)) === 'no-vector') {
+    throw new IndexError(`Postgres at ${where} has no pgvector extension: install pgvector (0.5 or newer) on the server.`);
+  }
+}
+
 /** One line for a failure to reach or use the server; never the URL's password. */
-function friendly(err: unknown, where: string): Error {
+export function friendly(err: unknown, where: string): Error {
   if (err instanceof IndexError) return err;
   const e = err as NodeJS.ErrnoException & { code?: string };
   const first = (e?.message ?? String(err)).split('\n')[0];

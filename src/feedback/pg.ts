@@ -1,0 +1,69 @@
+/**
+ * Feedback in Postgres (`qb_feedback`, made by the index store's migrations), used when
+ * INDEX_URL names a database. One row per answer and one per member per answer: a vote is an
+ * upsert on that key, so a changed vote replaces the earlier one and concurrent votes from
+ * different members never collide. A vote is committed before it resolves, as with the file.
+ */
+import pg from 'pg';
+import { ensureSchema, friendly, redactUrl } from '../index/pg-store.js';
+import { FeedbackEventSchema, type AnswerRecord, type FeedbackLog, type FeedbackStore, type Vote } from './store.js';
+
+export function pgFeedbackStore(url: string): FeedbackStore {
+  const where = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 });
+  // An idle connection that drops is reported by the next query, not as a crash.
+  pool.on('error', () => {});
+
+  let ended: Promise<void> | undefined;
+  let schema: Promise<void> | undefined;
+  const ready = () =>
+    (schema ??= (async () => {
+      const c = await pool.connect();
+      try {
+        await ensureSchema(c, where);
+      } finally {
+        c.release();
+      }
+    })().catch((err: unknown) => {
+      schema = undefined; // a later call tries again (the server may come back)
+      throw err;
+    }));
+
+  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> => {
+    try {
+      await ready();
+      return await pool.query<R>(sql, params);
+    } catch (err) {
+      throw friendly(err, where);
+    }
+  };
+
+  const upsert = async (kind: 'answer' | 'vote', answer: string, member: string, record: AnswerRecord | Vote): Promise<void> => {
+    // EXCLUDED.seq is a fresh sequence value: a replaced vote moves to the end, as in the file.
+    await query(
+      `INSERT INTO qb_feedback (kind, answer, member, record) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (kind, answer, member) DO UPDATE SET record = EXCLUDED.record, seq = EXCLUDED.seq`,
+      [kind, answer, member, JSON.stringify(record)],
+    );
+  };
+
+  return {
+    where,
+    recordAnswer: (record) => upsert('answer', record.id, '', record),
+    recordVote: (vote) => upsert('vote', vote.answer, vote.member, vote),
+    async read(): Promise<FeedbackLog> {
+      const { rows } = await query<{ record: unknown }>('SELECT record FROM qb_feedback ORDER BY seq');
+      const answers: AnswerRecord[] = [];
+      const votes: Vote[] = [];
+      let skipped = 0;
+      for (const row of rows) {
+        const ev = FeedbackEventSchema.safeParse(row.record);
+        if (!ev.success) skipped++;
+        else if (ev.data.type === 'answer') answers.push(ev.data);
+        else votes.push(ev.data);
+      }
+      return { answers, votes, skipped };
+    },
+    close: () => (ended ??= pool.end()),
+  };
+}
