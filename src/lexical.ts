@@ -25,9 +25,21 @@ export function terms(text: string): string[] {
     // An all-capitals token is an acronym ("US", "U.S."), never a stopword.
     const acronym = raw.length >= 2 && raw === raw.toUpperCase() && /\p{Lu}/u.test(raw);
     if (!acronym && STOPWORDS.has(word)) continue;
-    out.push(stemmer(usSpelling(word)));
+    out.push(stem(word));
   }
   return out;
+}
+
+/** Stems by word, remembered: the spelling rules and the stemmer cost more than a query's whole vector search. */
+const stems = new Map<string, string>();
+function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    // A collection's vocabulary is bounded; a stream of junk words must not grow this without end.
+    if (stems.size >= 200_000) stems.clear();
+    stems.set(word, (s = stemmer(usSpelling(word))));
+  }
+  return s;
 }
 
 /**
