@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     indexDir: config.INDEX_DIR,
     indexUrl: config.INDEX_URL,
     pollMs: config.INDEX_POLL_S * 1000,
+    scanMax: config.INDEX_SCAN_MAX,
     embedder: config.EMBEDDER,
     modelDir: config.MODEL_DIR,
     notice: (line: string) => process.stderr.write(`${redact(line, secrets)}\n`),

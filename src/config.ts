@@ -45,6 +45,12 @@ export const ConfigSchema = z.object({
   /** Seconds between a reader's looks for a new generation of a shared store. */
   INDEX_POLL_S: positiveInt(5),
   /**
+   * A reader of a shared store finds the neighbours of a generation up to this many sentences by
+   * scanning the vectors it holds (about 1 ms per 1,000 sentences), larger ones through Postgres's
+   * HNSW index. 0 sends every search to Postgres. Unset: `SCAN_MAX` (index/store.ts).
+   */
+  INDEX_SCAN_MAX: z.coerce.number().int().min(0).optional(),
+  /**
    * Gateway shards: `auto` (Discord's recommendation) or a count; unset runs one process. (In a
    * shard process discord.js sets it to the shard's id.)
    */

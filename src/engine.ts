@@ -38,6 +38,8 @@ export interface EngineOptions {
   policy?: Partial<AnswerPolicy>;
   /** How often a reader of a shared store looks for a new generation (default 5 s). */
   pollMs?: number;
+  /** A shared store's generations up to this many sentences are searched in memory (`SCAN_MAX`). */
+  scanMax?: number;
 }
 
 export const DEFAULT_CORPUS = 'seeds';

@@ -16,6 +16,7 @@ export async function openEngineFromCli(flags: { corpus?: string; index?: string
       indexDir: flags.index ?? config.INDEX_DIR,
       indexUrl: indexUrlOf(flags, config.INDEX_URL),
       pollMs: config.INDEX_POLL_S * 1000,
+      scanMax: config.INDEX_SCAN_MAX,
       embedder: flags.embedder ?? config.EMBEDDER,
       modelDir: config.MODEL_DIR,
       notice: (line) => process.stderr.write(`${line}\n`),

@@ -29,8 +29,9 @@ let writer: IndexStore;
 let reader: SharedEngine;
 const opened: Engine[] = [];
 
+/** A reader that sends every dense search to Postgres (`scanMax: 0`), however small the collection. */
 const shared = async (): Promise<SharedEngine> => {
-  const e = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000 })) as SharedEngine;
+  const e = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000, scanMax: 0 })) as SharedEngine;
   opened.push(e);
   return e;
 };
@@ -221,12 +222,17 @@ describe('failures are one clear line (exit 2), never the password', () => {
 
   it('a bot whose server goes away keeps answering the same from memory; looking for new generations only notes it', async () => {
     const notices: string[] = [];
-    const engine = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000, notice: (l) => notices.push(l) })) as SharedEngine;
-    opened.push(engine);
+    const engine = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000, scanMax: 0, notice: (l) => notices.push(l) })) as SharedEngine;
+    // By default a collection this small is searched in memory: it never needed the server for a question.
+    const scanning = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000 })) as SharedEngine;
+    opened.push(engine, scanning);
     const before = said(await engine.ask(Q));
+    expect(said(await scanning.ask(Q))).toEqual(before);
     await server.stop();
     expect(said(await engine.ask(Q))).toEqual(before);
     expect(engine.index.dense.fallbacks).toBe(1);
+    expect(said(await scanning.ask(Q))).toEqual(before);
+    expect(scanning.index.dense.fallbacks).toBe(0);
     await engine.refresh();
     expect(notices.at(-1)).toMatch(/^Could not check the index in postgres:\/\/127\.0\.0\.1:\d+\/postgres \(.*\); answering from the one loaded\.$/);
     expect(notices.join('\n')).not.toContain(PASSWORD);

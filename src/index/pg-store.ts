@@ -34,7 +34,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function openPgStore(url: string): IndexStore {
+export function openPgStore(url: string, { scanMax }: { scanMax: number }): IndexStore {
   const where = redactUrl(url);
   // Every connection searches with the same breadth (a startup option: Postgres keeps it until pgvector loads).
   const pool = new pg.Pool({ connectionString: url, max: 4, allowExitOnIdle: true, connectionTimeoutMillis: 10_000, options: `-c hnsw.ef_search=${EF_SEARCH}` });
@@ -92,7 +92,7 @@ export function openPgStore(url: string): IndexStore {
     },
     async load() {
       await ready();
-      return withClient((c) => loadGeneration(c, pool, where));
+      return withClient((c) => loadGeneration(c, pool, where, scanMax));
     },
     async build(opts) {
       await ready();
@@ -152,7 +152,7 @@ function parseManifest(raw: unknown, where: string): Manifest {
  * Reads the generation the pointer names, in one read-only snapshot: a build that flips the
  * pointer or removes an old generation meanwhile cannot give this reader a mix.
  */
-async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string): Promise<LoadedIndex> {
+async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, scanMax: number): Promise<LoadedIndex> {
   await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     const gen = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointer')).rows[0]?.generation;
@@ -195,7 +195,7 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string): P
     } catch {
       return fail('the lexical index cannot be read');
     }
-    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense: pgDense(pool, gen, dims, vectors, sentences.length), lexical };
+    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense: pgDense(pool, gen, dims, vectors, sentences.length, scanMax), lexical };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
@@ -203,10 +203,12 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string): P
 }
 
 /**
- * Dense search through the generation's HNSW index in Postgres. Similarities are computed
- * here from the vectors in memory (the same arithmetic as every other sentence score).
+ * Dense search through the generation's HNSW index in Postgres, or, for a generation of at
+ * most `scanMax` sentences, an exact scan of the vectors in memory (cheaper than the round
+ * trip). Similarities are computed here from the vectors in memory (the same arithmetic as
+ * every other sentence score).
  */
-function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array, count: number): DenseSearch {
+function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array, count: number, scanMax: number): DenseSearch {
   const g = Number(gen);
   // Literals, not parameters: the planner must see them to pick the generation's partial index;
   // and it is told not to sort instead (it misjudges a partial HNSW index's cost), for this query only.
@@ -217,6 +219,13 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
     let v = 0;
     for (let d = 0; d < dims; d++) v += vectors[i * dims + d]! * q[d]!;
     return v;
+  };
+  /** The exact nearest `k`, from the vectors in memory. */
+  const scan = (qvec: number[], k: number): Knn => {
+    const ids = Array.from({ length: count }, (_, i) => [i, dot(i, qvec)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k);
+    return { neighbors: ids.map(([i]) => i), distances: ids.map(([, d]) => 1 - d) };
   };
   let fallbacks = 0;
   return {
@@ -234,17 +243,14 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
         (r) => ((r as unknown as pg.QueryResult<{ id: number }>[])[3]?.rows ?? []).map((x) => x.id),
         () => [],
       );
-      let ids = await Promise.race([found, late]).finally(() => clearTimeout(timer));
+      const ids = await Promise.race([found, late]).finally(() => clearTimeout(timer));
       if (ids.length === 0 && count > 0) {
         fallbacks++;
-        ids = Array.from({ length: count }, (_, i) => i)
-          .map((i) => [i, dot(i, qvec)] as const)
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, k)
-          .map(([i]) => i);
+        return scan(qvec, k);
       }
       return { neighbors: ids, distances: ids.map((i) => 1 - dot(i, qvec)) };
     },
+    ...(count <= scanMax && { knnSync: scan }),
   };
 }
 
