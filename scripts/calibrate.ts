@@ -110,9 +110,9 @@ function ascend(start: Scored, score: (p: AnswerPolicy) => Scored): Scored {
     }
     return false;
   };
-  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase', 'focus', 'focusElsewhere', 'focusSilent'];
+  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase', 'focus', 'focusElsewhere', 'focusSilent', 'act'];
   // A share, not a weight: at most 1.
-  const most: Partial<Record<keyof Weights, number>> = { focusElsewhere: 1, focusSilent: 1 };
+  const most: Partial<Record<keyof Weights, number>> = { focusElsewhere: 1, focusSilent: 1, act: 1 };
   for (const step of [0.2, 0.1, 0.05]) {
     for (let improved = true; improved; ) {
       improved = false;

@@ -49,6 +49,8 @@ export interface FocusName {
   agent: boolean;
   /** The question asks what this name said, demanded, warned…: "What did Hale say", not "what did Hale say about Tanaka". */
   speaks: boolean;
+  /** The words right after the name in the question, where its verb is: "demand" in "What did Lavrov demand?". */
+  verb: string;
 }
 
 /** A word, or an acronym written with full stops ("U.S."). */
@@ -310,6 +312,11 @@ const SPEECH_ACT = /\b(?:sa(?:y|ys|id)|t(?:ell|ells|old)|demand|warn|propos|offe
 /** Right after a name in a question, the verb it asks about: "Hale| say", "Olsen| propose". */
 const ASKS_SPEECH = new RegExp(`^\\s+(?:\\p{L}+\\s+)?${SPEECH_ACT.source}`, 'iu');
 
+/** The one or two words after a name in a question: its verb, maybe after an adverb ("actually want"). */
+function verbAfter(rest: string): string {
+  return /^\s+((?:[\p{L}'’\-]+\s+)?[\p{L}'’\-]+)/u.exec(rest)?.[1] ?? '';
+}
+
 /** A people's or language's adjective: "Norwegian", "Russian", "Chinese". */
 const DEMONYM = /^\p{L}{4,}(?:ian|ean|an|ese|ish|ic|i)$/u;
 
@@ -327,7 +334,7 @@ export function questionFocus(table: FocusTable, question: string): FocusName[] 
   let prevEnd = -1;
   const flush = () => {
     const agent = current.some((k) => table.agents.has(k));
-    if (current.length) out.push({ keys: current, weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)), person: current.some((k) => table.persons.has(k)), agent, speaks: agent && ASKS_SPEECH.test(question.slice(prevEnd)) });
+    if (current.length) out.push({ keys: current, weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)), person: current.some((k) => table.persons.has(k)), agent, speaks: agent && ASKS_SPEECH.test(question.slice(prevEnd)), verb: verbAfter(question.slice(prevEnd)) });
     current = [];
   };
   words.forEach((t, k) => {
@@ -361,7 +368,7 @@ function roles(table: FocusTable, question: string, words: Token[], named: Focus
     const near = holders.filter((k) => [...table.docAbout.values()].some((d) => d.has(k) && others.some((o) => d.has(o))));
     if (near.length) holders = near;
     const weight = Math.max(0, ...holders.map((k) => table.idf.get(k) ?? 0));
-    if (weight > 0) out.push({ keys: holders, weight, person: true, agent: true, speaks: ASKS_SPEECH.test(question.slice(t.end)) });
+    if (weight > 0) out.push({ keys: holders, weight, person: true, agent: true, speaks: ASKS_SPEECH.test(question.slice(t.end)), verb: verbAfter(question.slice(t.end)) });
   }
   return out;
 }

@@ -56,11 +56,13 @@ export interface Weights {
   focusElsewhere: number;
   /** Asked what a person said: how far a sentence about them in which they say nothing counts (src/focus.ts). */
   focusSilent: number;
+  /** How far a sentence covers a question's verb of asking for, warning, proposing… by another of its kind ("demand" / "needs"). */
+  act: number;
   /** RRF constant. */
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 0.5, focusSilent: 1, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 0.5, focusSilent: 1, act: 0, rrfK: 10 };
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
@@ -73,6 +75,26 @@ export function answerType(question: string): AnswerType {
   // "Who is Frank Rose?" asks what a named person is, not for a name.
   if (/\b(?:who|whom)\b/i.test(question) && !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)) return 'person';
   return 'any';
+}
+
+/**
+ * Kinds of act a question asks someone did, each a few verbs (and nouns) of general English
+ * that say it: asked what someone demanded, a sentence in which they need or insist on
+ * something answers it. Stemmed like every term.
+ */
+const ACT_KINDS = [
+  'demand demands need needs require insist want seek urge',
+  'warn warning caution threaten threat risk danger fear',
+  'propose proposal suggest suggestion offer recommend recommendation plan',
+  'promise pledge vow commit',
+  'predict prediction expect forecast anticipate',
+  'deny denial reject dismiss refuse',
+  'accuse blame criticise criticize condemn',
+  'admit acknowledge concede',
+].map((kind) => new Set(terms(kind)));
+/** The other words of a term's kinds of act (none for a term that says no act). */
+function actKin(term: string): string[] {
+  return [...new Set(ACT_KINDS.filter((k) => k.has(term)).flatMap((k) => [...k]))].filter((t) => t !== term);
 }
 
 const MONEY_WORD = '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
@@ -279,6 +301,13 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     }
     return found;
   };
+  const focus = w.focus || w.act ? questionFocus(stats.focus, query) : [];
+  // Asked what someone demanded (the verb after their name): another's demand is no answer, so
+  // kin counts only where nobody else is the one who speaks.
+  const verbs = new Set(focus.flatMap((f) => terms(f.verb)));
+  const kin = qTerms.map((t) => (w.act && verbs.has(t) ? actKin(t) : []));
+  const actors = focus.flatMap((f) => f.keys);
+  const acts = (i: number) => !actors.length || !stats.focus.says[i]!.size || actors.some((k) => stats.focus.says[i]!.has(k));
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
   const known = new Set([...qTerms, ...qList]);
@@ -302,8 +331,9 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
       const have = stats.sentenceTerms[i]!;
       // The previous sentence of the paragraph often names who "he" or "it" is: half credit.
       const prev = k > 0 || sameParagraph(index, i - 1, i) ? stats.sentenceTerms[i - 1] : undefined;
-      const credit = (t: string) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : 0);
-      const coverage = total > 0 ? qTerms.reduce((sum, t, j) => sum + credit(t) * weights[j]!, 0) / total : 0;
+      // A verb of demanding, warning… is also covered, in part, by another of its kind.
+      const credit = (t: string, j: number) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : kin[j]!.length && kin[j]!.some((x) => have.has(x)) && acts(i) ? w.act : 0);
+      const coverage = total > 0 ? qTerms.reduce((sum, t, j) => sum + credit(t, j) * weights[j]!, 0) / total : 0;
       const d = denseOf(i);
       const off = mismatch(type, stats.sentenceText[i]!, known);
       const score =
@@ -318,8 +348,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     }
   }
   // A sentence about someone else must not outrank one about whom the question asks, unless none is.
-  const focus = w.focus ? questionFocus(stats.focus, query) : [];
-  if (focus.length) {
+  if (w.focus && focus.length) {
     const about = sentences.map((h) => aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere, w.focusSilent));
     const best = Math.max(...about);
     sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));

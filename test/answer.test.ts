@@ -275,3 +275,45 @@ The council replaced two bridges in March. Crews replaced worn asphalt on the ri
     for (const h of subjectOnly) expect(replaced.coverage, text(h.sentence)).toBeGreaterThan(2 * h.coverage);
   });
 });
+
+describe('the act a question asks about', () => {
+  const FILES: Record<string, string> = {
+    'talks.txt': `Talks on the border stall again
+
+Foreign Minister Ada Kovrin called the offer from the other side "vague and late" when the talks ended on Monday.
+
+Kovrin said her country still needs written guarantees before any new round.
+
+Trade Secretary Bruno Vael insisted that the talks would go on, and said he wanted a deal by June.
+`,
+  };
+  let dir: string;
+  let engine: Awaited<ReturnType<typeof openEngine>> & ReturnType<typeof createEngine>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quotebot-acts-'));
+    await mkdir(join(dir, 'corpus'));
+    for (const [name, text] of Object.entries(FILES)) await writeFile(join(dir, 'corpus', name), text);
+    engine = (await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' })) as typeof engine;
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const coverage = async (q: string, act: number) => {
+    const [v] = await engine.embedder.embed([q], { query: true });
+    const hits = retrieve(engine.index, engine.stats, q, v!, { ...policyFor('use-lite').weights, act }).sentences;
+    return (start: string) => hits.find((h) => engine.stats.sentenceText[h.sentence]!.startsWith(start))!.coverage;
+  };
+
+  it('is answered by another verb of its kind: asked what someone demanded, what they need', async () => {
+    const [without, with_] = [await coverage('What did Kovrin demand?', 0), await coverage('What did Kovrin demand?', 0.5)];
+    expect(with_('Kovrin said')).toBeGreaterThan(without('Kovrin said'));
+    // Not where someone else does the demanding ("Vael insisted"), nor where nobody does.
+    expect(with_('Trade Secretary')).toBe(without('Trade Secretary'));
+    expect(with_('Foreign Minister')).toBe(without('Foreign Minister'));
+  });
+
+  it('counts only the verb that follows the name, and only a verb of demanding, warning, proposing…', async () => {
+    const asked = await coverage('What did Kovrin say about written guarantees?', 0.5);
+    const plain = await coverage('What did Kovrin say about written guarantees?', 0);
+    expect(asked('Kovrin said')).toBe(plain('Kovrin said'));
+  });
+});

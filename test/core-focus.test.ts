@@ -85,6 +85,11 @@ describe('who says what', () => {
     expect(questionFocus(table, 'Why did Kovrin fly home?').map((f) => f.speaks)).toEqual([false]);
   });
 
+  it('reads the verb that follows the name', () => {
+    expect(questionFocus(table, 'What did Kovrin demand?').map((f) => f.verb)).toEqual(['demand']);
+    expect(questionFocus(table, 'what does kovrin actually want').map((f) => f.verb)).toEqual(['actually want']);
+  });
+
   it('counts a sentence in which the person says nothing by the silent share, only when asked what they said', () => {
     const flew = index('Kovrin flew');
     expect(aboutness(table, questionFocus(table, 'What did Kovrin demand?'), flew, 'a.txt', 1, 0.4)).toBe(0.4);

@@ -109,3 +109,11 @@ describe.each(sets)('quality on $name', ({ name, corpus, set, floors }) => {
     }
   });
 });
+
+describe("the README's first example", () => {
+  it('answers "what did Lavrov demand" with the sentence that states his demand first', async () => {
+    const engine = await openEngine({ corpusDir: 'seeds', indexDir: join(dir, 'readme-seeds'), embedder: 'use-lite' });
+    const answer = await engine.ask('what did Lavrov demand');
+    expect(answer.citations[0]?.quote).toContain('Lavrov said Moscow still needs “precise, hard guarantees”');
+  });
+});
