@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { CHUNKER_VERSION } from './chunk.js';
 import { CLEANER_VERSION } from './clean.js';
 import { join, resolve } from 'node:path';
@@ -9,9 +8,9 @@ import { rescale } from './embed/scale.js';
 import { openEmbedder } from './embed/select.js';
 import { extractorOf, type BuildReport } from './index/build.js';
 import { EXTRACTOR_VERSION } from './extract/extract.js';
-import { FILES, type Manifest } from './index/files.js';
-import { IndexError, readIndex, readManifest, type LoadedIndex } from './index/read.js';
-import { openStore, type IndexStore } from './index/store.js';
+import type { Manifest } from './index/files.js';
+import { IndexError, readIndex, type LoadedIndex } from './index/read.js';
+import { localStore, openStore, type IndexStore } from './index/store.js';
 import { LEXICAL_VERSION } from './lexical.js';
 import { listCollection, readSource } from './load.js';
 import { lexStats, nearest, retrieve, type LexStats } from './retrieve.js';
@@ -40,6 +39,11 @@ export interface EngineOptions {
   pollMs?: number;
   /** A shared store's generations up to this many sentences are searched in memory (`SCAN_MAX`). */
   scanMax?: number;
+  /**
+   * Never write the index (a shard process: another process is the one writer). The index must
+   * exist; the engine follows its new generations as a reader of a shared store does.
+   */
+  readOnly?: boolean;
 }
 
 export const DEFAULT_CORPUS = 'seeds';
@@ -70,7 +74,9 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
   const manifest = await store.manifest();
   const corpusDir = await collectionOf(manifest, opts.corpusDir, where);
   let embedder: Embedder | undefined;
-  if (!manifest) {
+  if (!manifest && opts.readOnly) {
+    throw new IndexError(`No index in ${where}: the process that writes it has not built it.`);
+  } else if (!manifest) {
     notice(`No index in ${where}: building it from ${corpusDir}…`);
     embedder = await openEmbedder(opts.embedder ?? 'auto', { modelDir: opts.modelDir, notice });
     await store.build({ corpusDir, embedder, progress: opts.progress, notice });
@@ -81,7 +87,9 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
     const outdated =
       manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || manifest.lexical !== LEXICAL_VERSION || extractorOf(manifest) !== EXTRACTOR_VERSION || !manifest.scale;
     const stale = await isStale(corpusDir, manifest);
-    if ((outdated || stale) && store.shared) {
+    if ((outdated || stale) && opts.readOnly) {
+      // The writer is updating it: this reader switches when the new generation appears.
+    } else if ((outdated || stale) && store.shared) {
       notice(`The index in ${where} ${stale ? `differs from ${corpusDir}` : 'was made by an older version'}: answering from it; update it with npm run index.`);
     } else if (outdated || stale) {
       notice(stale ? `The collection in ${corpusDir} changed: updating the index…` : `The index in ${where} was made by an older version: updating it…`);
@@ -103,7 +111,7 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
   };
   const version = await store.version();
   const engine = await open(await store.load());
-  if (!store.shared) return Object.assign(engine, { corpusDir });
+  if (!store.shared && !opts.readOnly) return Object.assign(engine, { corpusDir });
   return Object.assign(sharedEngine(store, engine, version, open, opts.pollMs ?? 5000, notice), { corpusDir });
 }
 
@@ -140,8 +148,10 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
     try {
       const now = await store.version();
       if (now !== undefined && now !== seen) {
-        current = await open(await store.load());
-        seen = now;
+        const index = await store.load();
+        current = await open(index);
+        // The generation loaded, which may already be newer than the one polled.
+        seen = index.generation ?? now;
         notice(`Switched to the new index in ${store.where}.`);
       }
       failing = false;
@@ -154,6 +164,8 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
   };
   const timer = setInterval(() => void poll(), pollMs);
   timer.unref();
+  // Where the store can tell at once (local files: the pointer file replaced), no wait for the next poll.
+  const unwatch = store.watch?.(() => void poll()) ?? (() => {});
   return {
     get index() {
       return current.index;
@@ -173,9 +185,11 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
     documents: () => current.documents(),
     document: (d) => current.document(d),
     context: (d, s, e) => current.context(d, s, e),
+    documentText: (d) => current.documentText(d),
     refresh: poll,
     async close() {
       clearInterval(timer);
+      unwatch();
       await store.close();
     },
   } as SharedEngine;
@@ -186,9 +200,13 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
  * the collection's files as they are now (`sources.json` is not part of that check).
  */
 export async function indexIsCurrent(opts: Pick<EngineOptions, 'corpusDir' | 'indexDir'>, embedderId: string): Promise<boolean> {
-  if (!existsSync(join(opts.indexDir, FILES.manifest))) return false;
-  const manifest = await readManifest(opts.indexDir);
-  return manifest.embedder === embedderId && !(await isStale(opts.corpusDir ?? DEFAULT_CORPUS, manifest));
+  const manifest = await localStore(opts.indexDir).manifest();
+  return !!manifest && manifest.embedder === embedderId && !(await isStale(opts.corpusDir ?? DEFAULT_CORPUS, manifest));
+}
+
+/** True when `manifest` was built from exactly the collection's files as they are now. */
+export async function matchesCollection(corpusDir: string, manifest: Manifest): Promise<boolean> {
+  return !(await isStale(corpusDir, manifest));
 }
 
 /** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */

@@ -4,8 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerJsonSchema, type AnswerJson } from '../src/cli.js';
 import { FILES } from '../src/index/files.js';
+import { filesDir } from '../src/index/generations.js';
 import { assertDistBuilt, lines, runCli, type CliResult } from './helpers/run-cli.js';
 import { copyCollection } from './helpers/tmp-collection.js';
+
+/** The folder of the index's current generation (see src/index/generations.ts). */
+const gen = async (dir: string) => (await filesDir(dir)).path;
 
 /**
  * The `ask` CLI contract (issue 2), through the compiled script in a child process:
@@ -72,8 +76,8 @@ describe('ask --json "question"', () => {
     expect(firstRun.code, firstRun.stderr).toBe(0);
     expect(firstRun.stderr).toMatch(/No index in .*building it/);
     expect(firstRun.stderr).not.toContain('    at ');
-    expect(existsSync(path.join(index, FILES.manifest))).toBe(true);
-    const manifest = JSON.parse(await readFile(path.join(index, FILES.manifest), 'utf8')) as { embedder: string };
+    expect(existsSync(path.join(await gen(index), FILES.manifest))).toBe(true);
+    const manifest = JSON.parse(await readFile(path.join(await gen(index), FILES.manifest), 'utf8')) as { embedder: string };
     expect(manifest.embedder).toBe('use-lite');
   });
 
@@ -195,7 +199,8 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
   it('a corrupt index (truncated hnsw.bin)', async () => {
     const bad = path.join(root, 'corrupt-index');
     await cp(index, bad, { recursive: true });
-    await truncate(path.join(bad, FILES.hnsw), Math.floor((await stat(path.join(bad, FILES.hnsw))).size / 3));
+    const hnsw = path.join(await gen(bad), FILES.hnsw);
+    await truncate(hnsw, Math.floor((await stat(hnsw)).size / 3));
     const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', bad, '--corpus', corpus], { cwd: root });
     expectOneLineError(r, /corrupt.*hnsw\.bin/);
   });
@@ -203,7 +208,7 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
   it('an index with an unknown embedder', async () => {
     const bad = path.join(root, 'mismatched-index');
     await cp(index, bad, { recursive: true });
-    const file = path.join(bad, FILES.manifest);
+    const file = path.join(await gen(bad), FILES.manifest);
     await writeFile(file, (await readFile(file, 'utf8')).replace('"use-lite"', '"glove-840b"'));
     const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', bad, '--corpus', corpus], { cwd: root });
     expectOneLineError(r, /unknown embedder/);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedder } from '../src/embed/select.js';
 import { openEngine } from '../src/engine.js';
+import { filesDir } from '../src/index/generations.js';
 import { IndexError } from '../src/index/read.js';
 import { writeTinyBertModel } from './helpers/tiny-onnx.js';
 
@@ -26,7 +27,7 @@ describe('embedder selection', () => {
     const indexDir = path.join(tmp, 'index-tx');
     const engine = await openEngine({ corpusDir: corpus, indexDir, embedder: `transformers:${MODEL}`, modelDir });
     expect(engine.embedderId).toBe(`transformers:${MODEL}`);
-    const manifest = JSON.parse(await readFile(path.join(indexDir, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join((await filesDir(indexDir)).path, 'manifest.json'), 'utf8'));
     expect(manifest.embedder).toBe(`transformers:${MODEL}`);
     expect(manifest.dims).toBe(16);
     const hits = await engine.search('water main', 3);

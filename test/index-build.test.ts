@@ -10,6 +10,10 @@ import { recoverLeftovers } from '../src/index/swap.js';
 import { sha256 } from '../src/load.js';
 import { cleanCollection, copyCollection, countingEmbedder, fileText, loadUseLiteOnce } from './helpers/tmp-collection.js';
 
+import { filesDir } from '../src/index/generations.js';
+/** The folder of the index's current generation (see src/index/generations.ts). */
+const gen = async (dir: string) => (await filesDir(dir)).path;
+
 /**
  * One seeds index per file, built once and then updated step by step: the tests run in order
  * and each one leaves the index in the state the next one expects.
@@ -34,7 +38,7 @@ async function build(extra: Partial<Parameters<typeof buildIndex>[0]> = {}): Pro
 }
 
 async function manifestJson(dir = index) {
-  return ManifestSchema.parse(JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')));
+  return ManifestSchema.parse(JSON.parse(await readFile(path.join(await gen(dir), FILES.manifest), 'utf8')));
 }
 
 /** Sentences the pipeline finds in each file of the corpus (without embedding). */
@@ -80,7 +84,7 @@ describe('a fresh build', () => {
     expect(m.files.map((f) => f.id)).toEqual(ids);
     for (const f of m.files) expect(f.hash).toBe(sha256(await fileText(corpus, f.id)));
     for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) {
-      expect(m.sizes[name], name).toBe((await stat(path.join(index, name))).size);
+      expect(m.sizes[name], name).toBe((await stat(path.join(await gen(index), name))).size);
     }
     expect(Number.isNaN(Date.parse(m.created))).toBe(false);
     // The embedder's similarity scale: an answer sits closer to its question than unrelated text.
@@ -89,12 +93,12 @@ describe('a fresh build', () => {
   });
 
   it('the other files validate and agree with each other', async () => {
-    const docs = DocsFileSchema.parse(JSON.parse(await readFile(path.join(index, FILES.docs), 'utf8')));
-    const chunks = ChunksFileSchema.parse(JSON.parse(await readFile(path.join(index, FILES.chunks), 'utf8')));
+    const docs = DocsFileSchema.parse(JSON.parse(await readFile(path.join(await gen(index), FILES.docs), 'utf8')));
+    const chunks = ChunksFileSchema.parse(JSON.parse(await readFile(path.join(await gen(index), FILES.chunks), 'utf8')));
     expect(docs).toHaveLength(5);
     expect(chunks).toHaveLength(first.chunks);
     chunks.forEach((c, i) => expect(c.id).toBe(i));
-    const vectors = await readFile(path.join(index, FILES.vectors));
+    const vectors = await readFile(path.join(await gen(index), FILES.vectors));
     expect(vectors.byteLength).toBe(first.sentences * 512 * 4);
     for (const d of docs) expect(d.text).toBe(await fileText(corpus, d.id));
   });
@@ -121,12 +125,12 @@ describe('a fresh build', () => {
 
 describe('incremental rebuilds', () => {
   it('with no change, embeds 0 sentences and keeps identical vectors', async () => {
-    const before = await readFile(path.join(index, FILES.vectors));
+    const before = await readFile(path.join(await gen(index), FILES.vectors));
     const r = await build();
     expect(r.embedded).toBe(0);
     expect(r.probes).toBe(0);
     expect(r.reused).toBe(first.sentences);
-    expect(Buffer.compare(before, await readFile(path.join(index, FILES.vectors)))).toBe(0);
+    expect(Buffer.compare(before, await readFile(path.join(await gen(index), FILES.vectors)))).toBe(0);
     expect(await leftovers()).toEqual([]);
   });
 
@@ -199,23 +203,28 @@ describe('incremental rebuilds', () => {
 });
 
 describe('atomic swap', () => {
-  it('a build that fails before the swap leaves the previous index in place and no temp folder', async () => {
+  it('a build that fails before the swap leaves the previous generation current and no new folder', async () => {
     const before = await manifestJson();
+    const genBefore = await gen(index);
+    const existing = await readdir(index);
     await appendFile(path.join(corpus, '000_66da2474460d67a9.txt'), '\n\nA late paragraph that the failed build would have added to the index.\n');
-    let seenTmp: string[] = [];
+    let written: string[] = [];
     await expect(
       build({
         beforeSwap: async () => {
-          // The new index is complete in its temp folder at this point.
-          seenTmp = (await readdir(root)).filter((n) => n.startsWith('index.tmp-'));
-          expect(seenTmp).toHaveLength(1);
-          expect(existsSync(path.join(root, seenTmp[0]!, FILES.manifest))).toBe(true);
+          // The new generation is complete in its own folder at this point, and not in use.
+          written = (await readdir(index)).filter((n) => n.startsWith('gen-') && !existing.includes(n));
+          expect(written).toHaveLength(1);
+          expect(existsSync(path.join(index, written[0]!, FILES.manifest))).toBe(true);
+          expect(await gen(index)).toBe(genBefore);
           throw new Error('crash before swap');
         },
       }),
     ).rejects.toThrow('crash before swap');
-    expect(seenTmp).toHaveLength(1);
+    expect(written).toHaveLength(1);
+    expect(existsSync(path.join(index, written[0]!))).toBe(false);
     expect(await leftovers()).toEqual([]);
+    expect(await gen(index)).toBe(genBefore);
     const after = await manifestJson();
     expect(after.created).toBe(before.created);
     expect(after.files).toEqual(before.files);
@@ -225,6 +234,73 @@ describe('atomic swap', () => {
     const text = await fileText(corpus, '000_66da2474460d67a9.txt');
     await writeFile(path.join(corpus, '000_66da2474460d67a9.txt'), text.replace(/\n\nA late paragraph[^\n]*\n$/, ''));
     expect(sha256(await fileText(corpus, '000_66da2474460d67a9.txt'))).toBe(before.files.find((f) => f.id === '000_66da2474460d67a9.txt')!.hash);
+  });
+
+  it('keeps the current and the previous generation only; a reader never loads a mix while builds flip the pointer', async () => {
+    const names = async () => (await readdir(index)).filter((n) => n.startsWith('gen-')).sort();
+    const file = (await readdir(corpus)).filter((n) => n.endsWith('.txt')).sort()[3]!;
+    const original = await fileText(corpus, file);
+    // Readers load over and over while two builds replace the index: each load is one whole
+    // generation (readIndex checks sizes and cross-references; here also the text of the file).
+    let loads = 0;
+    let stop = false;
+    const seen = new Set<string>();
+    const reader = (async () => {
+      while (!stop) {
+        const loaded = await readIndex(index);
+        const doc = loaded.docs.find((d) => d.id === file)!;
+        expect(loaded.manifest.files.find((f) => f.id === file)!.hash).toBe(doc.hash);
+        expect(sha256(doc.text)).toBe(doc.hash);
+        seen.add(loaded.generation!);
+        loads++;
+      }
+    })();
+    for (const extra of ['\n\nOne more paragraph about the matter, added for this test.\n', '']) {
+      await writeFile(path.join(corpus, file), original + extra);
+      const r = await build();
+      expect(r.embedded).toBeLessThan(r.sentences);
+    }
+    stop = true;
+    await reader;
+    expect(loads).toBeGreaterThan(1);
+    expect(seen.size).toBeGreaterThanOrEqual(1);
+    const pointer = JSON.parse(await readFile(path.join(index, 'current.json'), 'utf8')) as { generation: string; previous: string };
+    expect(await names()).toEqual([pointer.generation, pointer.previous].sort());
+    expect(existsSync(path.join(index, 'write.lock'))).toBe(false);
+  });
+
+  it('an index folder of the older flat layout is read as it is, and the next build moves it to generations', async () => {
+    const flat = path.join(root, 'flat-index');
+    await cp(await gen(index), flat, { recursive: true });
+    expect(existsSync(path.join(flat, 'current.json'))).toBe(false);
+    const loaded = await readIndex(flat);
+    expect(loaded.generation).toBeUndefined();
+    expect(loaded.docs.map((d) => d.id)).toEqual((await readIndex(index)).docs.map((d) => d.id));
+    const r = await buildIndex({ corpusDir: corpus, indexDir: flat, embedder });
+    expect(r.embedded).toBe(0);
+    const names = await readdir(flat);
+    expect(names.filter((n) => !n.startsWith('gen-')).sort()).toEqual(['current.json']);
+    expect((await readIndex(flat)).generation).toMatch(/^gen-/);
+    await rm(flat, { recursive: true });
+  });
+
+  it('a second build of the same folder waits for the first (one writer at a time)', async () => {
+    const notices: string[] = [];
+    let firstDone = 0;
+    const a = build().then(() => (firstDone = Date.now()));
+    await new Promise((r) => setTimeout(r, 20));
+    const b = buildIndex({ corpusDir: corpus, indexDir: index, embedder, notice: (l) => notices.push(l) }).then(() => Date.now());
+    const [, secondDone] = await Promise.all([a, b]);
+    expect(notices.some((n) => /Waiting for another build of the index/.test(n))).toBe(true);
+    expect(secondDone).toBeGreaterThanOrEqual(firstDone);
+    expect(existsSync(path.join(index, 'write.lock'))).toBe(false);
+  });
+
+  it('a lock left by a dead process is taken over', async () => {
+    await writeFile(path.join(index, 'write.lock'), `${DEAD_PID} 0badf00d`);
+    const r = await build();
+    expect(r.embedded).toBe(0);
+    expect(existsSync(path.join(index, 'write.lock'))).toBe(false);
   });
 
   it('a leftover temp folder from a dead build is removed by the next build; a live one is kept', async () => {

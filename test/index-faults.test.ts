@@ -11,6 +11,10 @@ import { IndexError, readIndex } from '../src/index/read.js';
 import { CorpusError } from '../src/load.js';
 import { copyCollection, loadUseLiteOnce, REPO } from './helpers/tmp-collection.js';
 
+import { filesDir } from '../src/index/generations.js';
+/** The folder of the index's current generation (see src/index/generations.ts). */
+const gen = async (dir: string) => (await filesDir(dir)).path;
+
 /**
  * Issue 4, index faults: a damaged index is one clear line (never silently used, never a crash),
  * and a rebuild that fails for any reason leaves the previous index in place and in use.
@@ -24,7 +28,7 @@ let goodManifest: Manifest;
 beforeAll(async () => {
   ({ root, corpus, index: good, cleanup } = await copyCollection());
   await buildIndex({ corpusDir: corpus, indexDir: good, embedder: await loadUseLiteOnce() });
-  goodManifest = JSON.parse(await readFile(path.join(good, FILES.manifest), 'utf8')) as Manifest;
+  goodManifest = JSON.parse(await readFile(path.join(await gen(good), FILES.manifest), 'utf8')) as Manifest;
 });
 
 afterAll(async () => {
@@ -36,7 +40,7 @@ let copies = 0;
 async function damaged(harm: (dir: string) => Promise<void>): Promise<string> {
   const dir = path.join(root, `damaged-${++copies}`);
   await cp(good, dir, { recursive: true });
-  await harm(dir);
+  await harm(await gen(dir));
   return dir;
 }
 
@@ -184,14 +188,14 @@ describe('an index made by an older version', () => {
     ['with older term rules', (m: Record<string, unknown>) => (m.lexical = 1)],
   ])('%s is updated on open, every sentence vector reused', async (_, edit) => {
     const dir = await damaged((d) => editManifest(d, edit));
-    const before = await readFile(path.join(dir, FILES.vectors));
+    const before = await readFile(path.join(await gen(dir), FILES.vectors));
     const notices: string[] = [];
     const engine = await openEngine({ corpusDir: corpus, indexDir: dir, notice: (l) => notices.push(l) });
     expect(notices.some((n) => /older version: updating it/.test(n))).toBe(true);
-    const m = JSON.parse(await readFile(path.join(dir, FILES.manifest), 'utf8')) as Manifest;
+    const m = JSON.parse(await readFile(path.join(await gen(dir), FILES.manifest), 'utf8')) as Manifest;
     expect(m.scale).toEqual(goodManifest.scale);
     expect(m.lexical).toBe(goodManifest.lexical);
-    expect(Buffer.compare(before, await readFile(path.join(dir, FILES.vectors)))).toBe(0);
+    expect(Buffer.compare(before, await readFile(path.join(await gen(dir), FILES.vectors)))).toBe(0);
     expect((await engine.ask('What did Putin demand about the missile shield?')).answered).toBe(true);
   });
 });
@@ -219,7 +223,7 @@ describe('a rebuild that cannot read the collection', () => {
     );
     expect(err).toBeInstanceOf(CorpusError);
     expect((err as Error).message).toBe('sources.json is not valid JSON.');
-    const m = JSON.parse(await readFile(path.join(index, FILES.manifest), 'utf8')) as Manifest;
+    const m = JSON.parse(await readFile(path.join(await gen(index), FILES.manifest), 'utf8')) as Manifest;
     expect(m.created).toBe(goodManifest.created);
     expect((await readIndex(index)).docs).toHaveLength(5);
     expect(await leftovers()).toEqual([]);
@@ -238,7 +242,7 @@ describe('a rebuild that cannot read the collection', () => {
     const a = await engine.ask('What did Putin demand about the missile shield?');
     expect(a.answered).toBe(true);
     expect(a.citations.length).toBeGreaterThan(0);
-    const m = JSON.parse(await readFile(path.join(index, FILES.manifest), 'utf8')) as Manifest;
+    const m = JSON.parse(await readFile(path.join(await gen(index), FILES.manifest), 'utf8')) as Manifest;
     expect(m.created).toBe(goodManifest.created);
     expect(await leftovers()).toEqual([]);
   });
@@ -271,7 +275,7 @@ describe('a rebuild that cannot read the collection', () => {
 });
 
 describe('a rebuild killed midway', () => {
-  it('leaves the old index readable; the next build removes its temp folder', async () => {
+  it('leaves the old index readable; the next build takes over its lock and removes its generation', async () => {
     const index = path.join(root, 'killed-index');
     await cp(good, index, { recursive: true });
     await writeFile(path.join(corpus, '006_new.txt'), 'Late news arrives\n\nA new file was added to the collection just before the rebuild was killed. Nobody noticed it at first.\n');
@@ -294,14 +298,21 @@ console.log('swapped');`,
     expect(signal, out).toBe('SIGKILL');
     expect(out).not.toContain('swapped');
 
-    const tmps = (await readdir(root)).filter((n) => n.startsWith('killed-index.tmp-'));
-    expect(tmps).toEqual([expect.stringMatching(new RegExp(`^killed-index\\.tmp-${child.pid}-[0-9a-f]{8}$`))]);
+    // Its new generation was written but never made current; its lock names a dead process.
+    const current = path.basename(await gen(index));
+    const orphans = (await readdir(index)).filter((n) => n.startsWith('gen-') && n !== current);
+    expect(orphans.length).toBeGreaterThanOrEqual(1);
+    expect(await readFile(path.join(index, 'write.lock'), 'utf8')).toMatch(new RegExp(`^${child.pid} `));
     const old = await readIndex(index);
     expect(old.manifest.created).toBe(goodManifest.created);
     expect(old.docs).toHaveLength(5);
 
     const r = await buildIndex({ corpusDir: corpus, indexDir: index, embedder: await loadUseLiteOnce() });
     expect(r.docs).toBe(6);
+    // The dead build's lock is taken over and its generation removed; the killed one's was never current.
+    const after = await readdir(index);
+    for (const o of orphans) expect(after).not.toContain(o);
+    expect(after).not.toContain('write.lock');
     expect((await readdir(root)).filter((n) => n.startsWith('killed-index.'))).toEqual([]);
     expect((await readIndex(index)).docs).toHaveLength(6);
     await rm(path.join(corpus, '006_new.txt'));

@@ -6,12 +6,13 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../src/index/build.js';
+import { filesDir } from '../src/index/generations.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
 import { COLLECTION_B, loadUseLiteOnce, REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
 
 let root: string;
 let index: string;
-const manifest = async () => readFile(path.join(index, 'manifest.json'), 'utf8');
+const manifest = async () => readFile(path.join((await filesDir(index)).path, 'manifest.json'), 'utf8');
 
 beforeAll(async () => {
   assertDistBuilt(['ask']);

@@ -13,7 +13,8 @@ import { wordCount } from '../sentences.js';
 import type { Chunk } from '../types.js';
 import { FILES, INDEX_FORMAT, type DocRecord, type Manifest } from './files.js';
 import { readIndex } from './read.js';
-import { makeTempDir, recoverLeftovers, swapInto } from './swap.js';
+import { recoverLeftovers } from './swap.js';
+import { lockIndex, newGeneration, prune, publish } from './generations.js';
 import { rm } from 'node:fs/promises';
 
 /**
@@ -34,7 +35,7 @@ export interface BuildOptions {
   progress?: (done: number, total: number) => void;
   /** One line for each file skipped (unreadable, damaged, no text). */
   notice?: (line: string) => void;
-  /** Test hook: runs after the new index is written, before it is swapped in. */
+  /** Test hook: runs after the new generation is written, before the pointer is flipped to it. */
   beforeSwap?: () => Promise<void>;
 }
 
@@ -185,10 +186,22 @@ export function extractorOf(m: Manifest): number {
   return m.extractor ?? 1;
 }
 
-/** Reads, cleans, chunks and embeds the collection and writes a complete index folder. */
+/**
+ * Reads, cleans, chunks and embeds the collection and writes a complete new generation of the
+ * index (see generations.ts), then makes it current. One build at a time per index folder.
+ */
 export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   const t0 = performance.now();
   await recoverLeftovers(opts.indexDir);
+  const release = await lockIndex(opts.indexDir, opts.notice);
+  try {
+    return await buildLocked(opts, t0);
+  } finally {
+    await release();
+  }
+}
+
+async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport> {
   const prepared = await prepareCollection(opts.corpusDir, opts.notice);
   const { records, chunks, sentences, skipped } = prepared;
   const { dims } = opts.embedder;
@@ -196,11 +209,16 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
   const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(opts.indexDir, opts.embedder), opts.progress);
 
-  const tmp = await makeTempDir(opts.indexDir);
+  const gen = await newGeneration(opts.indexDir);
+  const tmp = gen.path;
   try {
     const hnsw = new hnswlib.HierarchicalNSW(HNSW.space, dims);
     hnsw.initIndex(Math.max(1, sentences.length), HNSW.M, HNSW.efConstruction, 100);
-    for (let i = 0; i < sentences.length; i++) hnsw.addPoint(Array.from(vectors.subarray(i * dims, (i + 1) * dims)), i);
+    for (let i = 0; i < sentences.length; i++) {
+      hnsw.addPoint(Array.from(vectors.subarray(i * dims, (i + 1) * dims)), i);
+      // Let timers run (the write lock's heartbeat) during a long build.
+      if (i % 2000 === 1999) await new Promise((r) => setImmediate(r));
+    }
     hnsw.writeIndexSync(join(tmp, FILES.hnsw));
 
     await writeFile(join(tmp, FILES.docs), JSON.stringify(records));
@@ -213,11 +231,12 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
     // The manifest is written last: a folder without one is never mistaken for an index.
     await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
     await opts.beforeSwap?.();
-    await swapInto(tmp, opts.indexDir);
+    await publish(opts.indexDir, gen.name);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+  await prune(opts.indexDir);
   return {
     docs: records.length,
     chunks: chunks.length,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { loadLexical, type LexicalDoc } from '../lexical.js';
 import type { Chunk, Span } from '../types.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
+import { filesDir, readPointer } from './generations.js';
 
 /** The index is missing, corrupt or does not fit: one clear line for the user. */
 export class IndexError extends Error {
@@ -56,16 +57,22 @@ export interface LoadedIndex {
   vectors: Float32Array;
   dense: DenseSearch;
   lexical: MiniSearch<LexicalDoc>;
+  /** The generation read (local files of the generation layout, see generations.ts). */
+  generation?: string;
 }
 
+/** The manifest of the index in use in `dir` (its current generation). */
 export async function readManifest(dir: string): Promise<Manifest> {
-  const raw = await readFile(join(dir, FILES.manifest), 'utf8').catch(() => {
+  return readManifestAt((await filesDir(dir)).path, dir);
+}
+
+async function readManifestAt(files: string, dir: string): Promise<Manifest> {
+  const raw = await readFile(join(files, FILES.manifest), 'utf8').catch(() => {
     throw new IndexError(`No index in ${dir} (manifest.json missing): run npm run index.`);
   });
   return parseWith(ManifestSchema, raw, dir, FILES.manifest);
 }
 
-/** Reads and checks every file of an index folder. */
 /**
  * HNSW search breadth. At 98,867 sentences (`bench --scale`), ef 128 gave recall@10 0.985 against
  * exact search; large collections search wider, small ones keep the faster 128.
@@ -74,10 +81,28 @@ export function hnswEf(sentences: number): number {
   return sentences > 20_000 ? 256 : 128;
 }
 
+/**
+ * Reads and checks every file of the index in `dir`, all from one generation. Should that
+ * generation be removed while it is read (two builds finished meanwhile), the new current one
+ * is read instead.
+ */
 export async function readIndex(dir: string, opts: { ef?: number } = {}): Promise<LoadedIndex> {
-  const manifest = await readManifest(dir);
+  for (let attempt = 0; ; attempt++) {
+    const at = await filesDir(dir);
+    try {
+      return { ...(await readFiles(at.path, dir, opts)), ...(at.generation && { generation: at.generation }) };
+    } catch (err) {
+      if (attempt < 3 && at.generation && (await readPointer(dir).catch(() => undefined))?.generation !== at.generation) continue;
+      throw err;
+    }
+  }
+}
+
+/** The files in folder `files`; messages name `dir`, the index folder the user knows. */
+async function readFiles(files: string, dir: string, opts: { ef?: number }): Promise<LoadedIndex> {
+  const manifest = await readManifestAt(files, dir);
   for (const [name, bytes] of Object.entries(manifest.sizes)) {
-    const actual = await stat(join(dir, name)).then((s) => s.size, () => -1);
+    const actual = await stat(join(files, name)).then((s) => s.size, () => -1);
     if (actual === -1) throw new IndexError(`Index in ${dir} is incomplete: ${name} is missing. Rebuild with npm run index.`);
     if (actual !== bytes) throw new IndexError(`Index in ${dir} is corrupt: ${name} has ${actual} bytes, expected ${bytes}. Rebuild with npm run index.`);
   }
@@ -86,10 +111,10 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
     if (!(name in manifest.sizes)) throw new IndexError(`Index in ${dir} is invalid: manifest.json does not list ${name}. Rebuild with npm run index.`);
   }
   const [docsRaw, chunksRaw, vecBuf, lexRaw] = await Promise.all([
-    readFile(join(dir, FILES.docs), 'utf8'),
-    readFile(join(dir, FILES.chunks), 'utf8'),
-    readFile(join(dir, FILES.vectors)),
-    readFile(join(dir, FILES.lexical), 'utf8'),
+    readFile(join(files, FILES.docs), 'utf8'),
+    readFile(join(files, FILES.chunks), 'utf8'),
+    readFile(join(files, FILES.vectors)),
+    readFile(join(files, FILES.lexical), 'utf8'),
   ]).catch((err: NodeJS.ErrnoException) => {
     throw new IndexError(`Index in ${dir} cannot be read (${err.code ?? err.message}). Rebuild with npm run index.`);
   });
@@ -105,7 +130,7 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
 
   const hnsw = new hnswlib.HierarchicalNSW('cosine', dims);
   try {
-    hnsw.readIndexSync(join(dir, FILES.hnsw));
+    hnsw.readIndexSync(join(files, FILES.hnsw));
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${FILES.hnsw} cannot be read. Rebuild with npm run index.`);
   }

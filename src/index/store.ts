@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { filesDir, readPointer, watchPointer } from './generations.js';
 import type { Embedder } from '../embed/embedder.js';
 import { buildIndex, type BuildReport } from './build.js';
 import { FILES, type Manifest } from './files.js';
@@ -22,6 +23,8 @@ export interface IndexStore {
   load(): Promise<LoadedIndex>;
   /** Changes with every build: a reader that sees a new value loads the new index. */
   version(): Promise<string | undefined>;
+  /** Calls `onChange` soon after a new version appears, where the store can tell (readers poll as well). */
+  watch?(onChange: () => void): () => void;
   /** Bytes the index takes (files, or the database's tables and indexes). */
   bytes(): Promise<number>;
   close(): Promise<void>;
@@ -54,18 +57,22 @@ export async function openStore(opts: { indexDir: string; indexUrl?: string; sca
   return localStore(opts.indexDir);
 }
 
-/** The index as files in one folder, replaced whole by rename on every build. */
+/** The index as files in one folder, a new generation per build (see generations.ts). */
 export function localStore(dir: string): IndexStore {
+  const hasIndex = async () => existsSync(join((await filesDir(dir)).path, FILES.manifest));
   return {
     where: dir,
     shared: false,
-    manifest: async () => (existsSync(join(dir, FILES.manifest)) ? readManifest(dir) : undefined),
+    manifest: async () => ((await hasIndex()) ? readManifest(dir) : undefined),
     build: (o) => buildIndex({ ...o, indexDir: dir }),
     load: () => readIndex(dir),
-    version: async () => (existsSync(join(dir, FILES.manifest)) ? (await readManifest(dir)).created : undefined),
+    // The generation's name; an index of the flat layout has only its build time.
+    version: async () => (await readPointer(dir))?.generation ?? ((await hasIndex()) ? (await readManifest(dir)).created : undefined),
+    watch: (onChange) => watchPointer(dir, onChange),
     async bytes() {
+      const files = (await filesDir(dir)).path;
       let total = 0;
-      for (const f of await readdir(dir)) total += (await stat(join(dir, f))).size;
+      for (const f of await readdir(files)) total += (await stat(join(files, f))).size;
       return total;
     },
     close: async () => {},
