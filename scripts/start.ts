@@ -10,7 +10,7 @@ import { createLogger, redact } from '../src/discord/log.js';
 import { collectionEditor } from '../src/collection.js';
 import { openEngine, type SharedEngine } from '../src/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
-import { openLiveCollection, sharedCollection } from '../src/live.js';
+import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live.js';
 import { isShardProcess, startShards } from '../src/discord/shards.js';
 import { fileURLToPath } from 'node:url';
 
@@ -46,14 +46,19 @@ async function main(): Promise<void> {
     modelDir: config.MODEL_DIR,
     notice: (line: string) => process.stderr.write(`${redact(line, secrets)}\n`),
   };
+  // A shard process on local files never writes the index: the process that started it does.
+  const follower = isShardProcess() && !config.INDEX_URL;
   let opened;
   try {
-    opened = await openEngine(engineOpts);
+    opened = await openEngine({ ...engineOpts, readOnly: follower });
   } catch (err) {
     fail(`Could not open the collection: ${err instanceof Error ? err.message : String(err)}`, secrets);
   }
   if (config.SHARDS && config.DISCORD_TOKEN && !isShardProcess()) {
-    // The index is built or updated above, once; each shard process opens it as it is.
+    // The index is built or updated above, once. On local files this process stays its one
+    // writer: it watches the collection and writes new generations, which the shards follow.
+    // On a shared store the writer is npm run index (or a shard's /sources add).
+    const writer = config.INDEX_URL ? undefined : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log });
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
     const shards = await startShards({ script: fileURLToPath(import.meta.url), token: config.DISCORD_TOKEN, shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS), log }).catch(
@@ -61,17 +66,20 @@ async function main(): Promise<void> {
     );
     stopping = (signal: string) => {
       log.info('shutdown', { signal, shards: true });
+      writer?.close();
       void shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000).finally(() => process.exit(0));
     };
     return;
   }
   // Files added, changed or removed while running are re-indexed in the background. On a shared
-  // store the writer (npm run index) re-indexes and every process picks up its generations; shards
-  // on local files read them as built when the bot started.
+  // store the writer (npm run index) re-indexes and every process picks up its generations; a
+  // shard on local files follows the generations its parent process writes.
   const collectionOpts = { ...engineOpts, corpusDir: opened.corpusDir };
   const live = config.INDEX_URL
     ? sharedCollection(opened as SharedEngine, collectionOpts, { log })
-    : openLiveCollection(opened, collectionOpts, { log, watch: !isShardProcess() });
+    : follower
+      ? followerCollection(opened as SharedEngine, opened.corpusDir, { waitMs: config.INDEX_WAIT_S * 1000 })
+      : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
   const collection = { editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)), refresh: engine.refresh };

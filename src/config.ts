@@ -44,6 +44,8 @@ export const ConfigSchema = z.object({
     .transform((s) => (s ? s : undefined)),
   /** Seconds between a reader's looks for a new generation of a shared store. */
   INDEX_POLL_S: positiveInt(5),
+  /** Shards on local files: how long `/sources add|remove` waits for the new generation before replying. */
+  INDEX_WAIT_S: positiveInt(120),
   /**
    * A reader of a shared store finds the neighbours of a generation up to this many sentences by
    * scanning the vectors it holds (about 1 ms per 1,000 sentences), larger ones through Postgres's

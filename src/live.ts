@@ -7,7 +7,7 @@
  */
 import type { Logger } from './discord/log.js';
 import type { Embedder } from './embed/embedder.js';
-import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
+import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, matchesCollection, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
 import type { BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
 import { skipNotice } from './load.js';
@@ -34,42 +34,21 @@ export interface LiveEngine extends Engine {
 
 export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r: RefreshResult) => void = () => {}): LiveEngine {
   let current = initial;
-  let running: Promise<RefreshResult> | undefined;
-  let next: Promise<RefreshResult> | undefined;
-  let nextForce = false;
-
-  const run = async (force: boolean): Promise<RefreshResult> => {
+  const refresh = serialized(async (force) => {
     let result: RefreshResult;
     try {
       const built = await rebuild(force);
       if (!built) result = { ok: true, changed: false };
       else {
         current = built.engine;
-        const { docs, embedded, reused, ms, skipped } = built.report;
-        result = { ok: true, changed: true, docs, embedded, reused, ms: Math.round(ms), skipped: skipped.map(skipNotice) };
+        result = reported(built.report);
       }
     } catch (err) {
-      result = { ok: false, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300) };
+      result = failed(err);
     }
     onResult(result);
     return result;
-  };
-
-  const refresh = (opts: { force?: boolean } = {}): Promise<RefreshResult> => {
-    if (!running) {
-      running = run(!!opts.force).finally(() => (running = undefined));
-      return running;
-    }
-    // A rebuild is under way and may have read the folder already: queue one more after it.
-    nextForce ||= !!opts.force;
-    next ??= running.then(() => {
-      const force = nextForce;
-      next = undefined;
-      nextForce = false;
-      return refresh({ force });
-    });
-    return next;
-  };
+  });
 
   return {
     get current() {
@@ -88,6 +67,43 @@ export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r
     documentText: (doc) => current.documentText(doc),
     context: (doc, start, end) => current.context(doc, start, end),
   };
+}
+
+const reported = ({ docs, embedded, reused, ms, skipped }: BuildReport): RefreshResult => ({
+  ok: true,
+  changed: true,
+  docs,
+  embedded,
+  reused,
+  ms: Math.round(ms),
+  skipped: skipped.map(skipNotice),
+});
+
+const failed = (err: unknown): RefreshResult => ({ ok: false, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300) });
+
+/**
+ * `job` one run at a time: a call made during a run (which may have read the folder already)
+ * gets one more run after it, shared with every other call made meanwhile.
+ */
+function serialized(job: (force: boolean) => Promise<RefreshResult>): (opts?: { force?: boolean }) => Promise<RefreshResult> {
+  let running: Promise<RefreshResult> | undefined;
+  let next: Promise<RefreshResult> | undefined;
+  let nextForce = false;
+  const refresh = (opts: { force?: boolean } = {}): Promise<RefreshResult> => {
+    if (!running) {
+      running = job(!!opts.force).finally(() => (running = undefined));
+      return running;
+    }
+    nextForce ||= !!opts.force;
+    next ??= running.then(() => {
+      const force = nextForce;
+      next = undefined;
+      nextForce = false;
+      return refresh({ force });
+    });
+    return next;
+  };
+  return refresh;
 }
 
 /** One log line per rebuild: what was indexed and skipped, or why the previous index stays. */
@@ -130,20 +146,100 @@ export function openLiveCollection(
     logRefresh(log, engineOpts.corpusDir),
   );
   if (opts.watch === false) return { engine, close: () => worker?.close() };
-  const watcher = watchCollection(engineOpts.corpusDir ?? DEFAULT_CORPUS, {
-    debounceMs: opts.debounceMs,
-    onChange: ({ metadata }) => void engine.refresh({ force: metadata }),
-    onError: (message) => log.warn('watch_failed', { error: message }),
-  });
-  // Anything changed between opening the index and starting to watch is picked up now.
-  void engine.refresh();
+  const stopWatching = watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, engine.refresh, opts);
   return {
     engine,
     close() {
-      watcher.close();
+      stopWatching();
       worker.close();
     },
   };
+}
+
+/** Re-indexes (`refresh`) when the collection folder changes, and once now for what changed before. */
+function watchFolder(dir: string, refresh: (opts: { force: boolean }) => Promise<RefreshResult>, opts: LiveCollectionOptions): () => void {
+  const watcher = watchCollection(dir, {
+    debounceMs: opts.debounceMs,
+    onChange: ({ metadata }) => void refresh({ force: metadata }),
+    onError: (message) => opts.log.warn('watch_failed', { error: message }),
+  });
+  // Anything changed between opening the index and starting to watch is picked up now.
+  void refresh({ force: false });
+  return () => watcher.close();
+}
+
+/**
+ * The one writer of a local index shared by shard processes (run by the process that starts
+ * them): watches the collection folder and builds a new generation (in the worker) when it
+ * changes. It loads no index itself; the shards follow the generations (`followerCollection`).
+ */
+export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts: LiveCollectionOptions): { refresh(opts?: { force?: boolean }): Promise<RefreshResult>; close(): void } {
+  const worker = workerBuilder();
+  const onResult = logRefresh(opts.log, engineOpts.corpusDir);
+  const refresh = serialized(async (force) => {
+    let result: RefreshResult;
+    try {
+      if (!force && (await indexIsCurrent(engineOpts, embedderId))) result = { ok: true, changed: false };
+      else result = reported(await worker.build({ corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS, indexDir: engineOpts.indexDir, embedder: embedderId, modelDir: engineOpts.modelDir }));
+    } catch (err) {
+      result = failed(err);
+    }
+    onResult(result);
+    return result;
+  });
+  const stopWatching = opts.watch === false ? () => {} : watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, refresh, opts);
+  return {
+    refresh,
+    close() {
+      stopWatching();
+      worker.close();
+    },
+  };
+}
+
+/**
+ * The collection of a shard process on local files: it never writes the index (the process that
+ * started the shards does, see `indexWriter`) and switches to each new generation as it appears.
+ * `refresh()` (after `/sources add|remove` wrote the folder) waits, at most `waitMs`, until the
+ * engine answers from a generation built from the folder as it is now (`opts` is read on each call).
+ */
+export function followerCollection(initial: SharedEngine, corpusDir: string, opts: { waitMs: number; checkMs?: number }): { engine: LiveEngine; close(): void } {
+  const checkMs = opts.checkMs ?? 200;
+  const refresh = serialized(async () => {
+    const deadline = Date.now() + opts.waitMs;
+    let checked: unknown;
+    try {
+      for (;;) {
+        await initial.refresh(); // a look at the pointer: loads a new generation if there is one
+        const index = initial.index;
+        if (index !== checked) {
+          checked = index;
+          if (await matchesCollection(corpusDir, index.manifest)) return { ok: true, changed: false } as const;
+        }
+        if (Date.now() >= deadline) return { ok: false, error: `the index was not updated within ${Math.round(opts.waitMs / 1000)} s (the process that writes it is still busy, or failed: see its log)` } as const;
+        await new Promise((r) => setTimeout(r, checkMs));
+      }
+    } catch (err) {
+      return failed(err);
+    }
+  });
+  const engine: LiveEngine = {
+    get current() {
+      return initial;
+    },
+    get embedderId() {
+      return initial.embedderId;
+    },
+    refresh,
+    ask: (question) => initial.ask(question),
+    askMany: (questions) => initial.askMany(questions),
+    search: (query, k) => initial.search(query, k),
+    documents: () => initial.documents(),
+    document: (doc) => initial.document(doc),
+    documentText: (doc) => initial.documentText(doc),
+    context: (doc, start, end) => initial.context(doc, start, end),
+  };
+  return { engine, close: () => void initial.close() };
 }
 
 /**
