@@ -1,6 +1,7 @@
 /**
  * /sources browse [query] [doc] — the list, a passage lookup, or one document's card.
- * /sources add file:<attachment> [title] [url] — moderators: add a file to the collection.
+ * /sources add file:<attachment> [title] [url] [replace] — moderators: add a file to the collection
+ *   (replace:true replaces a document of the same name; without it a taken name is refused).
  * /sources remove doc:<document> — moderators: take a file out of the collection.
  * Adding and removing need Manage Server, checked on every use; every reply is ephemeral, and
  * each edit is logged with who made it. A command registered before the subcommands existed
@@ -34,7 +35,8 @@ export const data = new SlashCommandBuilder()
       .setDescription('Moderators: add a file to the collection (answerable once indexed).')
       .addAttachmentOption((o) => o.setName('file').setDescription(`The document (${SOURCE_EXTENSIONS.join(', ')})`).setRequired(true))
       .addStringOption((o) => o.setName('title').setDescription('Its title (default: found in the text)').setMaxLength(300))
-      .addStringOption((o) => o.setName('url').setDescription('Where it was published (https://…)').setMaxLength(2000)),
+      .addStringOption((o) => o.setName('url').setDescription('Where it was published (https://…)').setMaxLength(2000))
+      .addBooleanOption((o) => o.setName('replace').setDescription('Replace the document of the same name (default: false)')),
   )
   .addSubcommand((s) =>
     s
@@ -91,10 +93,18 @@ async function add(i: ChatInputCommandInteraction, ctx: BotContext, collection: 
   checkSize(file.name, file.size, max);
   await deferFirst(i, true);
   const bytes = await downloadCapped(file.url, max);
-  const input = { filename: file.name, bytes, title: i.options.getString('title') ?? undefined, url: i.options.getString('url') ?? undefined };
+  const input = {
+    filename: file.name,
+    bytes,
+    title: i.options.getString('title') ?? undefined,
+    url: i.options.getString('url') ?? undefined,
+    replace: i.options.getBoolean('replace') ?? false,
+  };
   const r = await addSource(ctx.engine, collection, input);
-  ctx.log.info('source_added', { doc: r.doc, bytes: bytes.length, by: i.user.id, by_name: i.user.username, guild: i.guildId, indexed: r.outcome === 'added' });
-  return say(r.outcome === 'added' ? `${r.text} Try /ask.` : r.text, r.outcome);
+  const replaced = r.outcome === 'replaced' || r.outcome === 'replace_unindexed';
+  const indexed = r.outcome === 'added' || r.outcome === 'replaced';
+  ctx.log.info(replaced ? 'source_replaced' : 'source_added', { doc: r.doc, bytes: bytes.length, by: i.user.id, by_name: i.user.username, guild: i.guildId, indexed });
+  return say(indexed ? `${r.text} Try /ask.` : r.text, r.outcome);
 }
 
 async function remove(i: ChatInputCommandInteraction, ctx: BotContext, collection: LiveCollection, say: Say): Promise<HandlerResult> {

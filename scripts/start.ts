@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       prompt: process.stdin.isTTY ? '> ' : undefined,
       feedback,
       collection,
+      log,
     });
     live.close();
     await feedback.close();

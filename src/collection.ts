@@ -4,6 +4,8 @@
  * folder, with a collection extension), the size, the text (UTF-8 for text formats) and that
  * the file has something to quote. Files and `sources.json` are written to a temp name and
  * renamed into place, and edits run one at a time. Every refusal is one friendly line.
+ * A file whose name is taken is refused unless the edit asks to replace it; a replacement is the
+ * same temp-then-rename, so a reader sees the old file or the new one, never a mix.
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
@@ -67,8 +69,6 @@ function inside(dir: string, name: string): string {
   if (dirname(path) !== root || basename(path) !== name) throw new CollectionEditError('That name would point outside the collection.');
   return path;
 }
-
-const exists = (path: string) => lstat(path).then(() => true, () => false);
 
 /** Write `data` to `path` through a temp file in the same folder (never a half-written file). */
 async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -137,13 +137,15 @@ export interface AddInput {
   bytes: Uint8Array;
   title?: string;
   url?: string;
+  /** Replace a file of the same name (its sources.json entry is kept, with any new title/url). */
+  replace?: boolean;
 }
 
 export interface CollectionEditor {
   readonly dir: string;
   readonly maxBytes: number;
-  /** Adds a file; resolves with its name in the collection. Throws CollectionEditError. */
-  add(input: AddInput): Promise<{ doc: string; bytes: number }>;
+  /** Adds (or, asked to, replaces) a file; resolves with its name in the collection. Throws CollectionEditError. */
+  add(input: AddInput): Promise<{ doc: string; bytes: number; replaced: boolean }>;
   /** Removes a collection file (and its sources.json entry). Throws CollectionEditError. */
   remove(doc: string): Promise<void>;
 }
@@ -175,12 +177,17 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
           throw new CollectionEditError(field === 'url' ? 'The url must be a full web address such as https://example.org/page.' : `The ${field} is not valid (at most 300 characters).`);
         }
         const sources = await readSources(dir);
-        if (await exists(path)) throw new CollectionEditError(`A document named ${name} is already in the collection: remove it first, or upload it under another name.`);
+        const present = await lstat(path).catch(() => undefined);
+        if (present?.isDirectory()) throw new CollectionEditError(`${name} is a folder in the collection, not a document; upload the file under another name.`);
+        if (present && !input.replace) {
+          throw new CollectionEditError(`A document named ${name} is already in the collection: add it again with replace:true to replace it, or upload it under another name.`);
+        }
         await checkContent(name, input.bytes);
         await writeAtomic(path, input.bytes);
         // The file first, then its metadata: sources.json never names a file that is not there.
-        if (Object.keys(meta).length) await writeAtomic(join(dir, 'sources.json'), JSON.stringify({ ...sources, [name]: meta }, null, 2) + '\n');
-        return { doc: name, bytes: input.bytes.length };
+        // A replacement keeps what sources.json said of the old file unless told otherwise.
+        if (Object.keys(meta).length) await writeAtomic(join(dir, 'sources.json'), JSON.stringify({ ...sources, [name]: { ...(present && sources[name]), ...meta } }, null, 2) + '\n');
+        return { doc: name, bytes: input.bytes.length, replaced: !!present };
       }),
     remove: (doc) =>
       serial(async () => {

@@ -5,7 +5,7 @@
  *
  *   /ask <question>                 /ask question:<question> [private:true]
  *   /sources                        /sources query:<words>     /sources doc:<file or title>
- *   /sources add <path> [title:…] [url:…]                       /sources remove <file or title>
+ *   /sources add <path> [title:…] [url:…] [--replace]           /sources remove <file or title>
  *   /feedback up|down               (on the last answer)
  *   help
  */
@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { CollectionEditError, checkSize } from './collection.js';
 import { addSource, removeSource } from './discord/edit.js';
 import { answerRecord } from './discord/feedback.js';
+import type { Logger } from './discord/log.js';
 import type { LiveCollection } from './discord/types.js';
 import { memberKey, newAnswerId, type FeedbackStore } from './feedback/store.js';
 import { cleanQuestion, composeAnswer, composeSources } from './discord/compose.js';
@@ -28,7 +29,8 @@ export const HELP = [
   '  /sources                     list the documents',
   '  /sources query:<words>       the 5 passages that best match the words (a lookup, no answer)',
   '  /sources doc:<file or title> one document’s card',
-  '  /sources add <path> [title:<title>] [url:<url>]   add a file to the collection',
+  '  /sources add <path> [title:<title>] [url:<url>] [--replace]   add a file to the collection',
+  '                               (--replace, or replace:true, replaces the document of the same name)',
   '  /sources remove <file or title>                   remove a document from the collection',
   '  /feedback up|down            vote on the last answer',
   '  help                         this text',
@@ -48,12 +50,15 @@ export interface ConsoleOptions {
   feedback?: FeedbackStore;
   /** Collection edits (`/sources add|remove`); without it they are turned down. */
   collection?: LiveCollection;
+  /** Where collection edits are logged (as the bot logs them), by `console`. */
+  log?: Logger;
 }
 
 /** What the console remembers between lines. */
 export interface ConsoleSession {
   feedback?: FeedbackStore;
   collection?: LiveCollection;
+  log?: Logger;
   /** The last answer shown with citations, for `/feedback`. */
   last?: { question: string; shown: ShownCitation[]; id?: string };
 }
@@ -106,7 +111,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const rl = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
   const interactive = opts.prompt !== undefined;
   if (interactive) opts.output(`Local console (no DISCORD_TOKEN set). ${HELP}\n`);
-  const session: ConsoleSession = { feedback: opts.feedback, collection: opts.collection };
+  const session: ConsoleSession = { feedback: opts.feedback, collection: opts.collection, log: opts.log };
   const showPrompt = () => interactive && process.stdout.write(opts.prompt!);
   showPrompt();
   for await (const line of rl) {
@@ -127,17 +132,26 @@ async function consoleEdit(engine: Engine, session: ConsoleSession, action: 'add
   try {
     if (action === 'remove') {
       if (!rest) return renderNotice('Usage: /sources remove <file or title>');
-      return renderNotice((await removeSource(engine, collection, rest, plainMarkup)).text, false);
+      const r = await removeSource(engine, collection, rest, plainMarkup);
+      session.log?.info('source_removed', { doc: r.doc, by: CONSOLE_MEMBER, unindexed: r.outcome === 'removed' });
+      return renderNotice(r.text, false);
     }
-    const { options, free } = parseOptions(rest, ['title', 'url']);
-    if (!free) return renderNotice('Usage: /sources add <path> [title:<title>] [url:<url>]');
+    // `--replace` anywhere before the options, or `replace:true` like the slash command.
+    const flag = /(?:^|\s)--replace(?=\s|$)/;
+    const { options, free: rawPath } = parseOptions(rest, ['title', 'url', 'replace']);
+    const free = rawPath.replace(flag, ' ').trim();
+    const replace = flag.test(rawPath) || truthy(options.replace);
+    if (!free) return renderNotice('Usage: /sources add <path> [title:<title>] [url:<url>] [--replace]');
     const max = collection.editor.maxBytes;
     const size = await stat(free).then((s) => (s.isFile() ? s.size : -1), () => -2);
     if (size === -2) return renderNotice(`No file at ${free.slice(0, 200)}.`);
     if (size === -1) return renderNotice(`${free.slice(0, 200)} is not a file.`);
     checkSize(basename(free), size, max);
     const bytes = await readFile(free);
-    return renderNotice((await addSource(engine, collection, { filename: basename(free), bytes, title: options.title, url: options.url }, plainMarkup)).text, false);
+    const r = await addSource(engine, collection, { filename: basename(free), bytes, title: options.title, url: options.url, replace }, plainMarkup);
+    const replaced = r.outcome === 'replaced' || r.outcome === 'replace_unindexed';
+    session.log?.info(replaced ? 'source_replaced' : 'source_added', { doc: r.doc, bytes: bytes.length, by: CONSOLE_MEMBER, indexed: r.outcome === 'added' || r.outcome === 'replaced' });
+    return renderNotice(r.text, false);
   } catch (err) {
     if (err instanceof CollectionEditError) return renderNotice(err.message);
     throw err;

@@ -257,7 +257,7 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
     const d = docById.get(id);
     if (!d) return undefined;
     const { outlet, url, published } = d.meta;
-    return { doc: d.id, title: d.title, outlet, url, published, passages: chunkCount.get(d.id) ?? 0, words: d.words };
+    return { doc: d.id, title: d.title, outlet, url, published, passages: chunkCount.get(d.id) ?? 0, words: d.words, version: d.hash };
   };
 
   const askMany = async (raw: string[]): Promise<Answer[]> => {

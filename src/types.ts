@@ -106,6 +106,8 @@ export interface DocInfo {
   passages: number;
   /** Words of article text (junk excluded). */
   words: number;
+  /** The source file's version (its hash): changes when the file is replaced. */
+  version?: string;
 }
 
 /** A quote seen in its place: the sentences around it and where it sits in the document. */

@@ -57,7 +57,7 @@ describe('collectionEditor', () => {
 
   test('adds a file with its metadata, then removes both', async () => {
     const ed = collectionEditor(corpus, 1024 * 1024);
-    expect(await ed.add({ filename: 'two.md', bytes: bytes(ARTICLE), title: 'Quay', url: 'https://example.org/quay' })).toEqual({ doc: 'two.md', bytes: ARTICLE.length });
+    expect(await ed.add({ filename: 'two.md', bytes: bytes(ARTICLE), title: 'Quay', url: 'https://example.org/quay' })).toEqual({ doc: 'two.md', bytes: ARTICLE.length, replaced: false });
     expect(await listing()).toEqual(['one.txt', 'sources.json', 'two.md']);
     expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({ 'two.md': { title: 'Quay', url: 'https://example.org/quay' } });
     expect(await readFile(join(corpus, 'two.md'), 'utf8')).toBe(ARTICLE);
@@ -77,12 +77,30 @@ describe('collectionEditor', () => {
       ['menu.html', bytes(htmlPage({ title: 'Sections', paragraphs: [] })), /menu\.html cannot be added: it has no article text\./],
       ['cut.pdf', bytes('%PDF-1.7\n1 0 obj'), /cut\.pdf cannot be added: it is truncated/],
       ['fine.txt', bytes(ARTICLE), /full web address/, { url: 'javascript:alert(1)' }],
-      ['one.txt', bytes(ARTICLE), /already in the collection/],
+      ['one.txt', bytes(ARTICLE), /already in the collection: add it again with replace:true/],
     ];
     for (const [filename, data, why, extra] of cases) {
       await expect(ed.add({ filename, bytes: data, ...extra }), filename).rejects.toThrow(why);
     }
     expect(await listing()).toEqual(['one.txt']);
+  });
+
+  test('replace: swaps the file whole, keeps its sources.json entry (new fields win); bad content or a folder leaves all as it was', async () => {
+    const ed = collectionEditor(corpus, 1024 * 1024);
+    await ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE), title: 'Quay', url: 'https://example.org/quay' });
+    const updated = ARTICLE.replace('12 million', '14 million');
+    expect(await ed.add({ filename: 'two.txt', bytes: bytes(updated), replace: true })).toEqual({ doc: 'two.txt', bytes: updated.length, replaced: true });
+    expect(await readFile(join(corpus, 'two.txt'), 'utf8')).toBe(updated);
+    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({ 'two.txt': { title: 'Quay', url: 'https://example.org/quay' } });
+    await ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE), title: 'Quay, corrected', replace: true });
+    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({ 'two.txt': { title: 'Quay, corrected', url: 'https://example.org/quay' } });
+    // replace on a new name simply adds it.
+    expect(await ed.add({ filename: 'three.txt', bytes: bytes(ARTICLE), replace: true })).toMatchObject({ replaced: false });
+    await expect(ed.add({ filename: 'two.txt', bytes: bytes('\n\n'), replace: true })).rejects.toThrow(/no passages I could quote/);
+    await mkdir(join(corpus, 'folder.txt'));
+    await expect(ed.add({ filename: 'folder.txt', bytes: bytes(ARTICLE), replace: true })).rejects.toThrow(/folder\.txt is a folder in the collection/);
+    expect(await readFile(join(corpus, 'two.txt'), 'utf8')).toBe(ARTICLE);
+    expect(await listing()).toEqual(['folder.txt', 'one.txt', 'sources.json', 'three.txt', 'two.txt']);
   });
 
   test('remove takes only names the collection lists', async () => {

@@ -30,6 +30,9 @@ export function cleanQuestion(raw: string): { ok: true; question: string } | { o
   return { ok: true, question };
 }
 
+/** The check of a span reference: of the document and its version, so a replaced file's old spans are refused. */
+const checkOf = (d: DocInfo) => docCheck(d.version ? `${d.doc}@${d.version}` : d.doc);
+
 /** Span references for the Sources button: the citations' full (uncut) spans. */
 export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation[]): SpanRef[] {
   const index = new Map(docs.map((d, i) => [d.doc, i]));
@@ -37,7 +40,7 @@ export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation
   for (const c of shown) {
     const docIndex = index.get(c.doc);
     if (docIndex === undefined) continue;
-    refs.push({ docIndex, start: c.original.start, end: c.original.end, check: docCheck(c.doc) });
+    refs.push({ docIndex, start: c.original.start, end: c.original.end, check: checkOf(docs[docIndex]!) });
   }
   return refs;
 }
@@ -65,7 +68,7 @@ export function composeSourcesView(engine: Engine, refs: readonly SpanRef[], mar
   let invalid = 0;
   for (const ref of refs) {
     const d = docs[ref.docIndex];
-    const ctx = d && docCheck(d.doc) === ref.check ? engine.context(d.doc, ref.start, ref.end) : undefined;
+    const ctx = d && checkOf(d) === ref.check ? engine.context(d.doc, ref.start, ref.end) : undefined;
     if (!d || !ctx) invalid++;
     else items.push({ n: items.length + 1, doc: d.doc, ctx });
   }

@@ -1,5 +1,5 @@
 /**
- * Adding and removing documents, from the upload to the reply: shared by `/sources add|remove`
+ * Adding, replacing and removing documents, from the upload to the reply: shared by `/sources add|remove`
  * and the console, so both say the same thing. Refusals are thrown as CollectionEditError.
  */
 import { formatBytes, type AddInput } from '../collection.js';
@@ -17,19 +17,15 @@ export async function addSource(engine: Engine, collection: LiveCollection, inpu
   const added = await collection.editor.add(input);
   const refreshed = await collection.refresh({ force: true });
   const info = engine.document(added.doc);
-  if (!info) {
+  const verb = added.replaced ? 'Replaced' : 'Added';
+  if (!info || !refreshed.ok) {
+    // A replaced file is still in the index until a re-index succeeds: its old text may be cited.
     const why = refreshed.ok ? 'it is not in the index yet' : refreshed.error;
-    return {
-      text: `Added ${m.code(added.doc)}, but the index could not be updated (${why}); it becomes answerable once the index is rebuilt.`,
-      outcome: 'add_unindexed',
-      doc: added.doc,
-    };
+    const until = added.replaced ? 'the old version may be cited until the index is rebuilt' : 'it becomes answerable once the index is rebuilt';
+    return { text: `${verb} ${m.code(added.doc)}, but the index could not be updated (${why}); ${until}.`, outcome: added.replaced ? 'replace_unindexed' : 'add_unindexed', doc: added.doc };
   }
-  return {
-    text: `Added ${m.code(added.doc)} (${formatBytes(added.bytes)}, ${info.passages} passages): it is indexed and answerable now.`,
-    outcome: 'added',
-    doc: added.doc,
-  };
+  const what = added.replaced ? 'the new version is indexed and answerable now; the old one will not be cited any more' : 'it is indexed and answerable now';
+  return { text: `${verb} ${m.code(added.doc)} (${formatBytes(added.bytes)}, ${info.passages} passages): ${what}.`, outcome: added.replaced ? 'replaced' : 'added', doc: added.doc };
 }
 
 /** `value`: a file name (the autocomplete value) or a document's exact title. */
