@@ -2,7 +2,8 @@
  * Web pages and PDFs made for the tests: real-world page furniture around an article, and
  * multi-page PDFs written with pdf-lib, with running headers and footers on every page.
  */
-import { PDFDocument, PDFHexString, PDFName, StandardFonts } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { encryptPdf, type EncryptOptions } from './pdf-encrypt.js';
 
 /** Furniture every test page carries; none of it may ever be quoted. */
 export const PAGE_FURNITURE = [
@@ -162,14 +163,10 @@ function wrap(text: string, widthOf: (s: string) => number, max: number): string
 }
 
 /**
- * The same PDF with an /Encrypt dictionary (the standard security handler) whose password
- * checks fail without the password: what a password-protected PDF looks like to a reader.
+ * The same PDF really encrypted (RC4, standard security handler; see pdf-encrypt.ts) with a user
+ * password: what a password-protected PDF is. `userPassword: ''` gives an owner-restricted file
+ * anyone can open.
  */
-export async function encryptedPdf(bytes: Uint8Array): Promise<Uint8Array> {
-  const pdf = await PDFDocument.load(bytes);
-  const hex = (n: number, seed: number) => PDFHexString.of(Array.from({ length: n }, (_, i) => ((i * 37 + seed) & 255).toString(16).padStart(2, '0')).join(''));
-  const encrypt = pdf.context.obj({ Filter: PDFName.of('Standard'), V: 1, R: 2, Length: 40, P: -44, O: hex(32, 7), U: hex(32, 91) });
-  pdf.context.trailerInfo.Encrypt = pdf.context.register(encrypt);
-  pdf.context.trailerInfo.ID = pdf.context.obj([hex(16, 3), hex(16, 3)]);
-  return pdf.save({ useObjectStreams: false });
+export function encryptedPdf(bytes: Uint8Array, opts: Partial<EncryptOptions> = {}): Promise<Uint8Array> {
+  return encryptPdf(bytes, { userPassword: 'open sesame', ownerPassword: 'owner secret', ...opts });
 }
