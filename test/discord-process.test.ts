@@ -132,7 +132,7 @@ describe('npm run register', () => {
     const sources = body.find((c) => c.name === 'sources')!;
     expect(sources.options).toMatchObject([
       { name: 'browse', type: 1, options: [{ name: 'query', type: 3 }, { name: 'doc', type: 3, autocomplete: true }] },
-      { name: 'add', type: 1, options: [{ name: 'file', type: 11, required: true }, { name: 'title', type: 3 }, { name: 'url', type: 3 }] },
+      { name: 'add', type: 1, options: [{ name: 'file', type: 11, required: true }, { name: 'title', type: 3 }, { name: 'url', type: 3 }, { name: 'replace', type: 5 }] },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
     ]);
     expect(guild.out() + global.out()).not.toContain(TOKEN);

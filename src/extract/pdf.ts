@@ -58,32 +58,172 @@ interface Line {
   size: number;
   /** Where the line's last piece of text ends. */
   end: number;
+  /** A row of table cells (its own paragraph; cells joined by a tab). */
+  cells?: boolean;
+  /** The width of the column the line is in (absent: the page's). */
+  measure?: number;
 }
 
-/** pdf.js gives runs of text with positions: runs on one baseline make a line. */
+/** A gap wider than this many type sizes between runs on one baseline separates two pieces of text (columns, cells). */
+const SEGMENT_GAP = 1;
+
+/**
+ * pdf.js gives runs of text with positions, in the order the page draws them. Runs on one
+ * baseline with no wide gap make a segment; segments are then put in reading order (see
+ * `readingOrder`), so two columns drawn line by line are not read across.
+ */
 function toLines(items: PdfItem[]): Line[] {
-  const lines: Line[] = [];
+  const segments: Line[] = [];
   let cur: Line | undefined;
   const close = () => {
-    if (cur && cur.text.trim()) lines.push({ ...cur, text: cur.text.replace(/\s+/g, ' ').trim() });
+    if (cur && cur.text.trim()) segments.push({ ...cur, text: cur.text.replace(/\s+/g, ' ').trim() });
     cur = undefined;
   };
   for (const item of items) {
     if (typeof item.str !== 'string' || !item.transform) continue;
     const [, , c = 0, d = 0, x = 0, y = 0] = item.transform;
     const size = Math.hypot(c, d) || item.height || 1;
-    if (cur && Math.abs(y - cur.y) > 0.5 * Math.max(size, cur.size)) close();
+    // pdf.js fills a gap on a line with a blank run as wide as the gap: a space, not text that reaches across.
+    if (item.str && !item.str.trim()) {
+      if (cur && !/\s$/.test(cur.text)) cur.text += ' ';
+      if (item.hasEOL) close();
+      continue;
+    }
+    if (cur && (Math.abs(y - cur.y) > 0.5 * Math.max(size, cur.size) || x - cur.end > SEGMENT_GAP * Math.max(size, cur.size))) close();
     if (!cur) cur = { text: '', x, y, size, end: x };
     else if (item.str && x - cur.end > 0.2 * size && !/\s$/.test(cur.text) && !/^\s/.test(item.str)) cur.text += ' ';
     if (item.str) {
       cur.text += item.str;
-      cur.end = x + (item.width ?? 0);
+      cur.end = Math.max(cur.end, x + (item.width ?? 0));
       cur.size = Math.max(cur.size, size);
     }
     if (item.hasEOL) close();
   }
   close();
-  return lines;
+  return readingOrder(segments);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const byHeight = (a: Line, b: Line) => b.y - a.y || a.x - b.x;
+const sameRow = (a: Line, b: Line) => Math.abs(a.y - b.y) <= 0.5 * Math.max(a.size, b.size);
+
+/**
+ * Segments in reading order. Where a clear vertical gutter runs between two blocks of prose
+ * side by side, the page is read as columns: each band between lines that cross the gutter (a
+ * title, a wide paragraph, a table's rows) is read left column first, then the right
+ * (recursively, for three). Without one, the page is cut at wide bands of white space and each
+ * part tried again (a single-column top above two columns). Lines are then made by `rows`.
+ */
+function readingOrder(segments: Line[], depth = 0): Line[] {
+  const split = depth < 4 ? findGutter(segments) : undefined;
+  if (!split) {
+    const blocks = depth < 4 ? blocksOf(segments) : [segments];
+    return blocks.length > 1 ? blocks.flatMap((b) => readingOrder(b, depth + 1)) : rows(segments);
+  }
+  const { at } = split;
+  const isLeft = (s: Line) => s.end <= at;
+  const isRight = (s: Line) => s.x >= at;
+  const measureOf = (side: Line[]) => Math.max(...side.map((s) => s.end - s.x));
+  const leftMeasure = measureOf(segments.filter(isLeft));
+  const rightMeasure = measureOf(segments.filter(isRight));
+  const measured = (ls: Line[], m: number) => ls.map((l) => ({ ...l, measure: Math.min(l.measure ?? m, m) }));
+  // A row of short pieces on both sides that lines up with the next or previous one is a table's row, not two columns.
+  const groups = baselineGroups(segments);
+  const shortRow = (g: Line[] | undefined) => !!g && g.some(isLeft) && g.some(isRight) && g.every((s) => s.text.split(' ').length < 4);
+  const across = groups.map((g, i) => g.some((s) => !isLeft(s) && !isRight(s)) || (shortRow(g) && ((shortRow(groups[i - 1]) && aligned(g, groups[i - 1])) || (shortRow(groups[i + 1]) && aligned(g, groups[i + 1])))));
+  const out: Line[] = [];
+  let band: Line[] = [];
+  let wide: Line[] = [];
+  const flush = () => {
+    if (band.length) out.push(...measured(readingOrder(band.filter(isLeft), depth + 1), leftMeasure), ...measured(readingOrder(band.filter(isRight), depth + 1), rightMeasure));
+    if (wide.length) out.push(...rows(wide));
+    band = [];
+    wide = [];
+  };
+  groups.forEach((g, i) => {
+    if (across[i] ? band.length : wide.length) flush();
+    (across[i] ? wide : band).push(...g);
+  });
+  flush();
+  return out;
+}
+
+/** The segments cut where a band of white space (over two type sizes high) runs across them, top to bottom. */
+function blocksOf(segments: Line[]): Line[][] {
+  const size = median(segments.map((s) => s.size));
+  const blocks: Line[][] = [];
+  for (const s of [...segments].sort(byHeight)) {
+    const b = blocks.at(-1);
+    if (b && b.at(-1)!.y - s.y <= 2 * size) b.push(s);
+    else blocks.push([s]);
+  }
+  return blocks;
+}
+
+/** Segments grouped by baseline, top to bottom, each group left to right. */
+function baselineGroups(segments: Line[]): Line[][] {
+  const groups: Line[][] = [];
+  for (const s of [...segments].sort(byHeight)) {
+    const g = groups.at(-1);
+    if (g && sameRow(g[0]!, s)) g.push(s);
+    else groups.push([s]);
+  }
+  for (const g of groups) g.sort((a, b) => a.x - b.x);
+  return groups;
+}
+
+/** Two rows of pieces line up when at least two pieces of one start, end or are centred where a piece of the other does. */
+function aligned(a: Line[] | undefined, b: Line[] | undefined): boolean {
+  if (!a || !b || a.length < 2 || b.length < 2) return false;
+  const edges = b.flatMap((s) => [s.x, s.end, (s.x + s.end) / 2]);
+  return a.filter((s) => [s.x, s.end, (s.x + s.end) / 2].some((e) => edges.some((o) => Math.abs(o - e) <= 2))).length >= 2;
+}
+
+/** A gutter: an x that (almost) no segment crosses, with prose on both sides at the same heights. */
+function findGutter(segments: Line[]): { at: number } | undefined {
+  if (segments.length < 6) return undefined;
+  const size = median(segments.map((s) => s.size));
+  const lo = Math.min(...segments.map((s) => s.x));
+  const hi = Math.max(...segments.map((s) => s.end));
+  const bins = Math.ceil(hi - lo);
+  if (bins <= 0 || bins > 20_000) return undefined;
+  const count = new Array<number>(bins + 1).fill(0);
+  for (const s of segments) for (let b = Math.max(0, Math.floor(s.x - lo)); b < Math.min(bins, Math.ceil(s.end - lo)); b++) count[b]!++;
+  // Lines that cross (titles, wide paragraphs) are allowed, a few.
+  const allowed = Math.floor(0.15 * segments.length);
+  let best: { from: number; to: number } | undefined;
+  for (let b = 0; b < bins; ) {
+    if (count[b]! > allowed) {
+      b++;
+      continue;
+    }
+    const from = b;
+    while (b < bins && count[b]! <= allowed) b++;
+    if (from > 0 && b < bins && b - from >= 0.8 * size && (!best || b - from > best.to - best.from)) best = { from, to: b };
+  }
+  if (!best) return undefined;
+  const at = lo + (best.from + best.to) / 2;
+  const left = segments.filter((s) => s.end <= at);
+  const right = segments.filter((s) => s.x >= at);
+  // Prose, not table cells: several lines of several words on each side.
+  const prose = (side: Line[]) => side.filter((s) => s.text.split(' ').length >= 4);
+  const [pl, pr] = [prose(left), prose(right)];
+  if (pl.length < 3 || pr.length < 3) return undefined;
+  // Side by side: the two blocks share heights (not one above the other).
+  const top = Math.min(Math.max(...pl.map((s) => s.y)), Math.max(...pr.map((s) => s.y)));
+  const bottom = Math.max(Math.min(...pl.map((s) => s.y)), Math.min(...pr.map((s) => s.y)));
+  return top - bottom >= 2 * size ? { at } : undefined;
+}
+
+/** Segments on one baseline as one line, top to bottom; lines of pieces that line up are a table's rows. */
+function rows(segments: Line[]): Line[] {
+  const groups = baselineGroups(segments);
+  return groups.map((g, i) => {
+    const first = g[0]!;
+    const cells = aligned(g, groups[i - 1]) || aligned(g, groups[i + 1]);
+    const text = g.map((s) => s.text).join(cells ? '\t' : ' ');
+    return { text, x: first.x, y: Math.max(...g.map((s) => s.y)), size: Math.max(...g.map((s) => s.size)), end: Math.max(...g.map((s) => s.end)), ...(cells && { cells }) };
+  });
 }
 
 /** A page number alone: "4", "- 4 -", "Page 4", "4 of 12", "iv". */
@@ -125,9 +265,15 @@ function layOut(pages: Line[][]): { text: string; pages: Span[]; skip: Span[] } 
   for (const lines of pages) {
     if (text) text += '\n\n';
     const pageStart = text.length;
-    const gaps = lines.slice(1).map((l, i) => lines[i]!.y - l.y).filter((g) => g > 0).sort((a, b) => a - b);
-    const lineGap = gaps[Math.floor(gaps.length / 2)] ?? 0;
+    // The line spacing: the most common step down (not the median, which short paragraphs with blank lines between push up).
+    const steps = new Map<number, number>();
+    lines.slice(1).forEach((l, i) => {
+      const g = Math.round((lines[i]!.y - l.y) * 2) / 2;
+      if (g > 0) steps.set(g, (steps.get(g) ?? 0) + 1);
+    });
+    const lineGap = [...steps].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
     const width = Math.max(0, ...lines.filter((l) => !skipped.has(l)).map((l) => l.end - l.x));
+    const widthAt = (l: Line) => l.measure ?? width;
     let prev: Line | undefined;
     for (const line of lines) {
       const own = skipped.has(line);
@@ -135,11 +281,13 @@ function layOut(pages: Line[][]): { text: string; pages: Span[]; skip: Span[] } 
         !prev ||
         own ||
         skipped.has(prev) ||
+        !!line.cells ||
+        !!prev.cells ||
         prev.y - line.y > 1.4 * lineGap ||
         prev.y - line.y < 0 ||
         Math.abs(line.size - prev.size) > 0.15 * prev.size ||
         line.x > prev.x + 0.8 * line.size ||
-        (ENDS_SENTENCE.test(prev.text) && prev.end - prev.x < 0.85 * width);
+        (ENDS_SENTENCE.test(prev.text) && prev.end - prev.x < 0.85 * widthAt(prev));
       if (prev) text += breaks ? '\n\n' : /\p{L}-$/u.test(prev.text) && /^\p{Ll}/u.test(line.text) ? '' : ' ';
       if (own) skip.push({ start: text.length, end: text.length + line.text.length });
       text += line.text;
