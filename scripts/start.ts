@@ -66,8 +66,8 @@ async function main(): Promise<void> {
     );
     stopping = (signal: string) => {
       log.info('shutdown', { signal, shards: true });
-      writer?.close();
-      void shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000).finally(() => process.exit(0));
+      // A build under way is stopped and waited for: exiting inside it would abort the process.
+      void Promise.all([writer?.close(config.SHUTDOWN_WAIT_S * 1000), shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000)]).finally(() => process.exit(0));
     };
     return;
   }
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       collection,
       log,
     });
-    live.close();
+    await live.close();
     await feedback.close();
     process.exit(0);
   }
@@ -111,10 +111,10 @@ async function main(): Promise<void> {
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
-    live.close();
+    const closing = live.close(); // a rebuild under way is stopped and waited for (see build-worker.ts)
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
-      .then(() => feedback.close())
+      .then(() => Promise.all([closing, feedback.close()]))
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };

@@ -130,7 +130,7 @@ export function openLiveCollection(
   initial: Engine & { readonly embedder: Embedder },
   engineOpts: EngineOptions,
   opts: LiveCollectionOptions,
-): { engine: LiveEngine; close(): void } {
+): { engine: LiveEngine; close(): Promise<void> } {
   const { log } = opts;
   const { embedder } = initial;
   const worker = workerBuilder();
@@ -145,13 +145,13 @@ export function openLiveCollection(
     rebuild,
     logRefresh(log, engineOpts.corpusDir),
   );
-  if (opts.watch === false) return { engine, close: () => worker?.close() };
+  if (opts.watch === false) return { engine, close: () => worker.close() };
   const stopWatching = watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, engine.refresh, opts);
   return {
     engine,
     close() {
       stopWatching();
-      worker.close();
+      return worker.close();
     },
   };
 }
@@ -173,7 +173,7 @@ function watchFolder(dir: string, refresh: (opts: { force: boolean }) => Promise
  * them): watches the collection folder and builds a new generation (in the worker) when it
  * changes. It loads no index itself; the shards follow the generations (`followerCollection`).
  */
-export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts: LiveCollectionOptions): { refresh(opts?: { force?: boolean }): Promise<RefreshResult>; close(): void } {
+export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts: LiveCollectionOptions): { refresh(opts?: { force?: boolean }): Promise<RefreshResult>; close(waitMs?: number): Promise<void> } {
   const worker = workerBuilder();
   const onResult = logRefresh(opts.log, engineOpts.corpusDir);
   const refresh = serialized(async (force) => {
@@ -190,9 +190,9 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
   const stopWatching = opts.watch === false ? () => {} : watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, refresh, opts);
   return {
     refresh,
-    close() {
+    close(waitMs?: number) {
       stopWatching();
-      worker.close();
+      return worker.close(waitMs);
     },
   };
 }
@@ -203,7 +203,7 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
  * `refresh()` (after `/sources add|remove` wrote the folder) waits, at most `waitMs`, until the
  * engine answers from a generation built from the folder as it is now (`opts` is read on each call).
  */
-export function followerCollection(initial: SharedEngine, corpusDir: string, opts: { waitMs: number; checkMs?: number }): { engine: LiveEngine; close(): void } {
+export function followerCollection(initial: SharedEngine, corpusDir: string, opts: { waitMs: number; checkMs?: number }): { engine: LiveEngine; close(): Promise<void> } {
   const checkMs = opts.checkMs ?? 200;
   const refresh = serialized(async () => {
     const deadline = Date.now() + opts.waitMs;
@@ -239,7 +239,7 @@ export function followerCollection(initial: SharedEngine, corpusDir: string, opt
     documentText: (doc) => initial.documentText(doc),
     context: (doc, start, end) => initial.context(doc, start, end),
   };
-  return { engine, close: () => void initial.close() };
+  return { engine, close: () => initial.close() };
 }
 
 /**
@@ -247,12 +247,12 @@ export function followerCollection(initial: SharedEngine, corpusDir: string, opt
  * store and every process switches to its new generations); `refresh()` after an upload writes
  * a new generation from this process's collection folder.
  */
-export function sharedCollection(initial: SharedEngine, engineOpts: EngineOptions, opts: LiveCollectionOptions): { engine: LiveEngine; close(): void } {
+export function sharedCollection(initial: SharedEngine, engineOpts: EngineOptions, opts: LiveCollectionOptions): { engine: LiveEngine; close(): Promise<void> } {
   const { log } = opts;
   const engine = createLiveEngine(
     initial,
     (force) => rebuildShared(engineOpts, initial, force),
     logRefresh(log, engineOpts.corpusDir),
   );
-  return { engine, close: () => void initial.close() };
+  return { engine, close: () => initial.close() };
 }

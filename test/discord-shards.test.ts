@@ -6,7 +6,7 @@
  * First the follower and the writer in one process, then the REAL bot (`node dist/scripts/start.js`,
  * SHARDS=2) against the fake Discord.
  */
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,6 +15,7 @@ import { collectionEditor } from '../src/collection.js';
 import { memoryLogger } from '../src/discord/log.js';
 import { addSource } from '../src/discord/edit.js';
 import { openEngine, type SharedEngine } from '../src/engine.js';
+import { workerBuilder } from '../src/index/build-worker.js';
 import { followerCollection, indexWriter } from '../src/live.js';
 import { FakeDiscord, PERMS, type FakeInteraction } from './helpers/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';
@@ -73,13 +74,36 @@ describe('a follower and the writer, in one process', () => {
         expect((await follower.engine.ask(FIRE)).citations.some((c) => c.doc === 'c3_wildfire_budget.txt')).toBe(true);
         expect(log.lines.some((l) => l.includes('"reindexed"'))).toBe(true);
       } finally {
-        writer.close();
+        await writer.close();
       }
     } finally {
-      follower.close();
+      await follower.close();
     }
   }, 120_000);
 });
+
+test('closing the build worker during a build stops the build cleanly: the previous generation stays, no lock is left', async () => {
+  const root = await tempDir('quotebot-cancel-');
+  try {
+    const corpus = await seed(root, ['c1_airline_strike.txt', 'c4_chess_upset.txt']);
+    const indexDir = join(root, 'index');
+    await openEngine({ corpusDir: corpus, indexDir, embedder: 'use-lite' });
+    const before = await readFile(join(indexDir, 'current.json'), 'utf8');
+    await copyFile(join(C, 'c5_norovirus_vaccine.txt'), join(corpus, 'c5_norovirus_vaccine.txt'));
+    const worker = workerBuilder();
+    const build = worker.build({ corpusDir: corpus, indexDir, embedder: 'use-lite' }).then(
+      () => 'built',
+      (err: Error) => err.message,
+    );
+    // Terminating a worker inside onnxruntime or hnswlib would abort this very process.
+    await worker.close(30_000);
+    expect(await build).toMatch(/the build was stopped/);
+    expect(await readFile(join(indexDir, 'current.json'), 'utf8')).toBe(before);
+    expect((await readdir(indexDir)).filter((n) => !n.startsWith('gen-'))).toEqual(['current.json']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}, 120_000);
 
 describe('SHARDS=2 on local files: real processes', () => {
   let root: string;
@@ -181,4 +205,12 @@ describe('SHARDS=2 on local files: real processes', () => {
     expect(bot.logLines().filter((l) => l.level === 'error' || l.event === 'reindex_failed')).toEqual([]);
     expect(bot.unhandled()).toEqual([]);
   }, 120_000);
+
+  test('SIGTERM while the writer rebuilds: the build is stopped, the shards finish, exit code 0', async () => {
+    await copyFile(join(C, 'c5_norovirus_vaccine.txt'), join(corpus, 'c5_norovirus_vaccine.txt'));
+    await new Promise((r) => setTimeout(r, 800)); // past the debounce: the rebuild is under way
+    expect(await bot.stop(30_000)).toBe(0);
+    expect(bot.stderr).not.toMatch(/terminate called|what\(\)/);
+    expect(bot.unhandled()).toEqual([]);
+  }, 60_000);
 });

@@ -26,14 +26,19 @@ const MARK = 'quotebot-build-worker';
 export interface WorkerBuilder {
   /** One build at a time (the live engine serializes them). */
   build(job: BuildJob): Promise<BuildReport>;
-  /** Stops the worker, and a build under way (the index folder keeps the previous index). */
-  close(): void;
+  /**
+   * Stops the worker. A build under way is asked to stop first (between embedding batches; the
+   * index keeps its previous generation) and waited for, at most `waitMs`: a worker terminated
+   * inside native code (onnxruntime, hnswlib) aborts the whole process.
+   */
+  close(waitMs?: number): Promise<void>;
 }
 
 export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
   const idleMs = opts.idleMs ?? 5 * 60_000;
   let worker: Worker | undefined;
   let idle: NodeJS.Timeout | undefined;
+  let inFlight: Promise<unknown> | undefined;
 
   const start = (): Worker => {
     const w = import.meta.url.endsWith('.ts')
@@ -51,7 +56,7 @@ export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
     build(job) {
       clearTimeout(idle);
       const w = (worker ??= start());
-      return new Promise<BuildReport>((resolve, reject) => {
+      const done = new Promise<BuildReport>((resolve, reject) => {
         const onMessage = (m: Reply) => {
           cleanup();
           if (m.ok) resolve(m.report);
@@ -72,19 +77,32 @@ export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
         w.on('message', onMessage).on('error', onError).on('exit', onExit);
         w.postMessage(job);
       });
+      inFlight = done.finally(() => (inFlight = undefined)).catch(() => {});
+      return done;
     },
-    close() {
+    async close(waitMs = 10_000) {
       clearTimeout(idle);
-      void worker?.terminate();
+      const w = worker;
       worker = undefined;
+      if (!w) return;
+      if (inFlight) {
+        w.postMessage({ cancel: true });
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([inFlight, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+        clearTimeout(timer);
+      }
+      await w.terminate();
     },
   };
 }
 
 if (!isMainThread && workerData === MARK) {
   const embedders = new Map<string, Promise<Embedder>>();
-  parentPort!.on('message', (job: BuildJob) => {
+  let running: AbortController | undefined;
+  parentPort!.on('message', (job: BuildJob | { cancel: true }) => {
+    if ('cancel' in job) return running?.abort(new Error('the build was stopped (shutting down)'));
     void (async () => {
+      const controller = (running = new AbortController());
       let reply: Reply;
       try {
         const key = `${job.embedder}\n${job.modelDir ?? ''}`;
@@ -93,7 +111,8 @@ if (!isMainThread && workerData === MARK) {
           embedders.delete(key);
           throw err;
         });
-        reply = { ok: true, report: await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embedder }) };
+        controller.signal.throwIfAborted();
+        reply = { ok: true, report: await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embedder, signal: controller.signal }) };
       } catch (err) {
         reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
       }

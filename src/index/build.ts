@@ -35,6 +35,8 @@ export interface BuildOptions {
   progress?: (done: number, total: number) => void;
   /** One line for each file skipped (unreadable, damaged, no text). */
   notice?: (line: string) => void;
+  /** Stops the build between steps (a worker shutting down); the previous index stays current. */
+  signal?: AbortSignal;
   /** Test hook: runs after the new generation is written, before the pointer is flipped to it. */
   beforeSwap?: () => Promise<void>;
 }
@@ -113,6 +115,7 @@ export async function embedSentences(
   embedder: Embedder,
   previous: { vectors: Map<string, Float32Array>; scale?: SimilarityScale },
   progress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<Embedded> {
   const textOf = new Map(records.map((r) => [r.id, r.text]));
   const hashOf = new Map(records.map((r) => [r.id, r.hash]));
@@ -135,6 +138,7 @@ export async function embedSentences(
     todo.splice(w, sorted.length, ...sorted);
   }
   for (let i = 0; i < todo.length; i += EMBED_BATCH) {
+    signal?.throwIfAborted();
     const batch = todo.slice(i, i + EMBED_BATCH);
     const embedded = await embedder.embed(batch.map((j) => texts.get(j)!));
     batch.forEach((j, k) => vectors.set(embedded[k]!, j * dims));
@@ -207,7 +211,7 @@ async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport>
   const { dims } = opts.embedder;
 
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
-  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(opts.indexDir, opts.embedder), opts.progress);
+  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(opts.indexDir, opts.embedder), opts.progress, opts.signal);
 
   const gen = await newGeneration(opts.indexDir);
   const tmp = gen.path;
@@ -216,8 +220,11 @@ async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport>
     hnsw.initIndex(Math.max(1, sentences.length), HNSW.M, HNSW.efConstruction, 100);
     for (let i = 0; i < sentences.length; i++) {
       hnsw.addPoint(Array.from(vectors.subarray(i * dims, (i + 1) * dims)), i);
-      // Let timers run (the write lock's heartbeat) during a long build.
-      if (i % 2000 === 1999) await new Promise((r) => setImmediate(r));
+      // Let timers and messages in (the write lock's heartbeat, a cancel) during a long build.
+      if (i % 2000 === 1999) {
+        await new Promise((r) => setImmediate(r));
+        opts.signal?.throwIfAborted();
+      }
     }
     hnsw.writeIndexSync(join(tmp, FILES.hnsw));
 
@@ -231,6 +238,7 @@ async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport>
     // The manifest is written last: a folder without one is never mistaken for an index.
     await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
     await opts.beforeSwap?.();
+    opts.signal?.throwIfAborted();
     await publish(opts.indexDir, gen.name);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
