@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const live = config.INDEX_URL
     ? sharedCollection(opened as SharedEngine, collectionOpts, { log })
     : follower
-      ? followerCollection(opened as SharedEngine, opened.corpusDir, { waitMs: config.INDEX_WAIT_S * 1000 })
+      ? followerCollection(opened as SharedEngine, { corpusDir: opened.corpusDir, indexDir: config.INDEX_DIR }, { waitMs: config.INDEX_WAIT_S * 1000 })
       : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);

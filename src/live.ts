@@ -10,6 +10,7 @@ import type { Embedder } from './embed/embedder.js';
 import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, matchesCollection, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
 import type { BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
+import { readBuildStatus, writeBuildStatus } from './index/generations.js';
 import { skipNotice } from './load.js';
 import type { Answer, Engine } from './types.js';
 import { watchCollection } from './watch.js';
@@ -178,6 +179,7 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
   const onResult = logRefresh(opts.log, engineOpts.corpusDir);
   const refresh = serialized(async (force) => {
     let result: RefreshResult;
+    const started = Date.now();
     try {
       if (!force && (await indexIsCurrent(engineOpts, embedderId))) result = { ok: true, changed: false };
       else result = reported(await worker.build({ corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS, indexDir: engineOpts.indexDir, embedder: embedderId, modelDir: engineOpts.modelDir }));
@@ -185,6 +187,8 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
       result = failed(err);
     }
     onResult(result);
+    // For the shards waiting on an edit: a failure is told at once, not by their timeout.
+    await writeBuildStatus(engineOpts.indexDir, { ok: result.ok, started, ...(!result.ok && { error: result.error }) });
     return result;
   });
   const stopWatching = opts.watch === false ? () => {} : watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, refresh, opts);
@@ -203,10 +207,16 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
  * `refresh()` (after `/sources add|remove` wrote the folder) waits, at most `waitMs`, until the
  * engine answers from a generation built from the folder as it is now (`opts` is read on each call).
  */
-export function followerCollection(initial: SharedEngine, corpusDir: string, opts: { waitMs: number; checkMs?: number }): { engine: LiveEngine; close(): Promise<void> } {
+export function followerCollection(
+  initial: SharedEngine,
+  dirs: { corpusDir: string; indexDir: string },
+  opts: { waitMs: number; checkMs?: number },
+): { engine: LiveEngine; close(): Promise<void> } {
+  const { corpusDir, indexDir } = dirs;
   const checkMs = opts.checkMs ?? 200;
   const refresh = serialized(async () => {
-    const deadline = Date.now() + opts.waitMs;
+    const t0 = Date.now();
+    const deadline = t0 + opts.waitMs;
     let checked: unknown;
     try {
       for (;;) {
@@ -216,6 +226,9 @@ export function followerCollection(initial: SharedEngine, corpusDir: string, opt
           checked = index;
           if (await matchesCollection(corpusDir, index.manifest)) return { ok: true, changed: false } as const;
         }
+        // A build that read the folder after the edit and failed: its reason, now.
+        const status = await readBuildStatus(indexDir);
+        if (status && !status.ok && status.started >= t0) return { ok: false, error: status.error ?? 'the index build failed' } as const;
         if (Date.now() >= deadline) return { ok: false, error: `the index was not updated within ${Math.round(opts.waitMs / 1000)} s (the process that writes it is still busy, or failed: see its log)` } as const;
         await new Promise((r) => setTimeout(r, checkMs));
       }

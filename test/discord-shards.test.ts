@@ -42,7 +42,7 @@ describe('a follower and the writer, in one process', () => {
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  test('a follower never writes; after an edit it waits for the writer’s generation, and times out with a clear line without one', async () => {
+  test('a follower never writes; after an edit it waits for the writer’s generation, learns of a failed build at once, and times out with a clear line without a writer', async () => {
     const corpus = await seed(root, ['c1_airline_strike.txt', 'c4_chess_upset.txt']);
     const indexDir = join(root, 'index');
     const log = memoryLogger('info');
@@ -50,7 +50,7 @@ describe('a follower and the writer, in one process', () => {
     const opts = { corpusDir: corpus, indexDir, embedder: 'use-lite', pollMs: 60_000 };
     const built = await openEngine(opts);
     const wait = { waitMs: 1500 };
-    const follower = followerCollection((await openEngine({ ...opts, readOnly: true })) as SharedEngine, corpus, wait);
+    const follower = followerCollection((await openEngine({ ...opts, readOnly: true })) as SharedEngine, { corpusDir: corpus, indexDir }, wait);
     const editor = collectionEditor(corpus, 1 << 20);
     try {
       // No writer running: the upload is written, the reply says it is not answerable yet.
@@ -73,6 +73,16 @@ describe('a follower and the writer, in one process', () => {
         process.stderr.write(`[shards] in-process: written → follower answers in ${Date.now() - t0} ms\n`);
         expect((await follower.engine.ask(FIRE)).citations.some((c) => c.doc === 'c3_wildfire_budget.txt')).toBe(true);
         expect(log.lines.some((l) => l.includes('"reindexed"'))).toBe(true);
+
+        // A build that fails as a whole is told to the waiting follower at once, with its reason.
+        await writeFile(join(corpus, 'sources.json'), '{ "note.txt": ');
+        await writeFile(join(corpus, 'late.txt'), 'Late news\n\nThe ferry timetable changes on Monday, the operator said, with two extra crossings every evening.\n');
+        const t1 = Date.now();
+        const failed = await follower.engine.refresh();
+        expect(failed).toEqual({ ok: false, error: 'sources.json is not valid JSON.' });
+        expect(Date.now() - t1).toBeLessThan(30_000);
+        expect(follower.engine.document('late.txt')).toBeUndefined();
+        await rm(join(corpus, 'sources.json'));
       } finally {
         await writer.close();
       }

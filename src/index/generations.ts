@@ -167,3 +167,29 @@ function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * The outcome of the writer's last build, for readers in other processes (a shard waiting for an
+ * edit to be indexed learns at once that the build failed, and why, instead of timing out).
+ */
+const STATUS = 'last-build.json';
+const BuildStatusSchema = z.object({ ok: z.boolean(), started: z.number(), error: z.string().max(300).optional() });
+export type BuildStatus = z.infer<typeof BuildStatusSchema>;
+
+export async function writeBuildStatus(dir: string, status: BuildStatus): Promise<void> {
+  const tmp = join(dir, `.${STATUS}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, JSON.stringify(status) + '\n');
+    await rename(tmp, join(dir, STATUS));
+  } catch {
+    await rm(tmp, { force: true });
+  }
+}
+
+export async function readBuildStatus(dir: string): Promise<BuildStatus | undefined> {
+  try {
+    return BuildStatusSchema.parse(JSON.parse(await readFile(join(dir, STATUS), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
