@@ -7,8 +7,9 @@ import type { SimilarityScale } from './embed/scale.js';
 /**
  * Composes an answer from retrieved sentences: 1–3 passages of 1–3 consecutive sentences,
  * each an exact slice of its document, ordered by relevance, without repeats. A passage
- * grows only to stay readable: a quotation is kept whole, and a quote whose speaker is
- * named in the next or previous sentence keeps that attribution.
+ * grows only to stay readable or to reach what the question asks: a quotation is kept whole, a
+ * quote whose speaker is named in the next or previous sentence keeps that attribution, the
+ * asked person's words that follow are taken, and so is the detail after an article's lead.
  */
 
 export interface AnswerPolicy {
@@ -56,7 +57,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     // Further passages must be close to the best one and strong enough to answer on their own.
     if (citations.length > 0 && hit.score < Math.max(top.score * policy.followRatio, policy.threshold)) break;
     const doc = index.byId.get(hit.doc)!;
-    const span = passageAround(index, hit.sentence);
+    const span = passageAround(index, hit.sentence, retrieval.voiced);
     // Overlapping a passage already cited, next to it, or one sentence away with nothing skipped between: one passage reads better.
     const beside = taken.findIndex(
       (t) =>
@@ -93,10 +94,11 @@ const PRONOUN_START = /^["“‘]?(?:he|she|they|it|his|her|their|its|this|these
 /**
  * The sentence, grown (to at most three sentences) so that it reads on its own: a
  * quotation is kept whole, a quote keeps its speaker, and a sentence that points back
- * with a pronoun keeps the sentence it points to. Neighbours count only when nothing but
+ * with a pronoun keeps the sentence it points to. `voiced`: sentences in which the person
+ * the question asks the words of speaks; the next one is taken. Neighbours count only when nothing but
  * white space separates them, so a passage never swallows skipped junk.
  */
-function passageAround(index: LoadedIndex, sentence: number): { start: number; end: number; lo: number; hi: number } {
+function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number>): { start: number; end: number; lo: number; hi: number } {
   const doc = index.chunks[index.sentences[sentence]!.chunk]!.doc;
   const text = index.byId.get(doc)!.text;
   const at = (i: number) => index.sentences[i]!;
@@ -109,6 +111,8 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
     paragraphOf(a).doc === doc &&
     paragraphOf(b).doc === doc &&
     (paragraphOf(a).paragraph === paragraphOf(b).paragraph || (across && !/\S/.test(text.slice(at(a).end, at(b).start))));
+  /** The document's first sentence. */
+  const first = (i: number) => i === 0 || paragraphOf(i - 1).doc !== doc;
   let lo = sentence;
   let hi = sentence;
   const room = () => hi - lo + 1 < MAX_PASSAGE_SENTENCES;
@@ -141,6 +145,11 @@ function passageAround(index: LoadedIndex, sentence: number): { start: number; e
   // The next sentence goes on with what "he" or "she" said ("She said the group had…"): the
   // sentence names the speaker, the words follow.
   else if (room() && lo === hi && adjacent(hi, hi + 1) && SAID_NEXT.test(slice(hi + 1))) hi++;
+  // The question asks what someone said and the passage leads up to it: their words follow.
+  if (room() && adjacent(hi, hi + 1, true) && voiced?.has(hi + 1)) hi++;
+  // An article's lead (its first paragraph, one sentence, maybe after the headline) sums up; the
+  // paragraph after it gives the detail asked for: who, how many, which court.
+  else if (room() && lo === hi && adjacent(hi, hi + 1, true) && paragraphOf(hi + 1).paragraph !== paragraphOf(hi).paragraph && (first(lo) || (first(lo - 1) && paragraphOf(lo - 1).paragraph !== paragraphOf(lo).paragraph))) hi++;
   return { start: at(lo).start, end: at(hi).end, lo, hi };
 }
 

@@ -184,6 +184,8 @@ export interface ChunkHit {
 export interface Retrieval {
   sentences: SentenceHit[];
   chunks: ChunkHit[];
+  /** Sentences near the candidates in which a person the question asks the words of speaks ("What did X say?"). */
+  voiced?: Set<number>;
 }
 
 export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
@@ -354,7 +356,13 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));
   }
   sentences.sort((a, b) => b.score - a.score);
-  return { sentences, chunks };
+  // Where the person whose words are asked for speaks, just after a candidate: a passage grows to take it (src/answer.ts).
+  const speakers = focus.filter((f) => f.speaks).flatMap((f) => f.keys);
+  const voiced = new Set<number>();
+  if (speakers.length)
+    for (const h of sentences)
+      for (let i = h.sentence; i <= Math.min(n - 1, h.sentence + 3); i++) if (speakers.some((k) => stats.focus.says[i]!.has(k))) voiced.add(i);
+  return { sentences, chunks, voiced };
 }
 
 function sameParagraph(index: LoadedIndex, a: number, b: number): boolean {

@@ -94,6 +94,13 @@ describe('answer composition', () => {
     expect(q).toContain('The sea will not wait');
   });
 
+  it("takes the paragraph after an article's lead, where the detail is, and only after the lead", async () => {
+    const lead = await engine.ask('How many night crossings will the ferry operator add?');
+    expect(quoteOf(lead)).toMatch(/^The ferry operator said on Friday .*\n\n“Demand has never been higher,” said the operator's chief executive, Lotte Brand\.$/s);
+    const later = await engine.ask('How much will tickets for the night crossings cost?');
+    expect(quoteOf(later)).toBe('Tickets for the night crossings will cost the same as day fares.');
+  });
+
   it('never quotes page furniture', async () => {
     for (const q of ['What is most read?', 'How do I sign in to my account?', 'Storm warning for the weekend']) {
       const a = await engine.ask(q);
@@ -285,6 +292,10 @@ Foreign Minister Ada Kovrin called the offer from the other side "vague and late
 Kovrin said her country still needs written guarantees before any new round.
 
 Trade Secretary Bruno Vael insisted that the talks would go on, and said he wanted a deal by June.
+
+Kovrin left the last session in Geneva early on Tuesday.
+
+“We have waited long enough for an answer,” Kovrin said.
 `,
   };
   let dir: string;
@@ -309,6 +320,13 @@ Trade Secretary Bruno Vael insisted that the talks would go on, and said he want
     // Not where someone else does the demanding ("Vael insisted"), nor where nobody does.
     expect(with_('Trade Secretary')).toBe(without('Trade Secretary'));
     expect(with_('Foreign Minister')).toBe(without('Foreign Minister'));
+  });
+
+  it("takes the asked person's words when they follow the passage", async () => {
+    const said = await engine.ask('What did Kovrin say when she left the last session in Geneva?');
+    expect(quoteOf(said)).toMatch(/^Kovrin left the last session .*\n\n“We have waited long enough for an answer,” Kovrin said\.$/s);
+    const left = await engine.ask('When did Kovrin leave the last session in Geneva?');
+    expect(quoteOf(left)).toBe('Kovrin left the last session in Geneva early on Tuesday.');
   });
 
   it('counts only the verb that follows the name, and only a verb of demanding, warning, proposing…', async () => {
