@@ -58,7 +58,7 @@ const WORD = /(?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}'’\-]*\p{L}|\p{L}/gu;
 /** Pronouns that point back to a person. */
 const PERSONAL = /\b(?:he|she|him|his|her|hers|himself|herself)\b/i;
 /** Joins a title to its holder: "the club's chairman, Malcolm Redfern" / "Sanne Vermeulen, the director of…". */
-const DETERMINER = /^(?:the|a|an|\p{L}+['’]s?)$/iu;
+const DETERMINER = /^(?:the|a|an|its|his|her|their|our|\p{L}+['’]s?)$/iu;
 
 interface Token {
   word: string;
@@ -276,7 +276,7 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
     const after = text.slice(words[words.length - 1]!.end);
     const capitalTitle = lastTitle >= 0 ? words[lastTitle]!.word.toLowerCase() : undefined;
     // An apposition names a title too: "The club's chairman, Malcolm Redfern," / "Sanne Vermeulen, the director of…".
-    const pre = /(?:^|\s)(\S+)\s+(?:\p{Ll}[\p{L}\-]*\s+){0,3}(\p{Ll}[\p{L}\-]*),\s*$/u.exec(before);
+    const pre = TITLE_PREPOSED.exec(before);
     const post = /^,\s*(\S+)\s+(?:[\p{L}\-]+\s+){0,3}?(\p{Ll}[\p{L}\-]*)(?=\s+(?:of|at|for|in|with|from|who|whose|on)\b|\s*,)/u.exec(after);
     const preposed = pre && DETERMINER.test(pre[1]!) && /^,/.test(after) ? pre[2] : undefined;
     const apposed = preposed ?? (post && DETERMINER.test(post[1]!) ? post[2] : undefined);
@@ -295,6 +295,9 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
   }
   return runs;
 }
+
+/** A title set before a name by a determiner, the nearest one: "its finance minister, |Sione Latu". */
+const TITLE_PREPOSED = /(?:^|\s)((?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)|\p{L}+['’]s?)\s+(?:\p{Ll}[\p{L}\-]*\s+){0,3}(\p{Ll}[\p{L}\-]*),\s*$/u;
 
 /** "Mr", "Dr": general English honorifics right before a name. */
 const HONORIFIC = /\b(?:mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady)\.?\s+$/i;

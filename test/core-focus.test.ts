@@ -43,6 +43,11 @@ describe('focusTable: whom each sentence is about', () => {
     expect(about(index('“Nobody'))).not.toContain('kovrin');
   });
 
+  it('reads a title set before a name by a possessive, the nearest determiner: "its finance minister, Sione Latu,"', () => {
+    const t = focusTable(collection({ 'c.txt': ['The state expects fees that its finance minister, Sione Latu, has said could reach $40 million.'] }));
+    expect([...(t.titles.get('latu') ?? [])]).toEqual(['minister']);
+  });
+
   it('tells people from places: speakers with a title or an introduction are people', () => {
     expect(table.persons.has('kovrin')).toBe(true);
     expect(table.persons.has('vael')).toBe(true);
