@@ -141,7 +141,7 @@ function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number
   // and what the speaker goes on to say after it (the lead names the speaker, the words follow).
   if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++, goesOn();
   // Reported speech without the words themselves, and the quotation follows: take it.
-  else if (room() && lo === hi && adjacent(hi, hi + 1) && SPEECH.test(slice(hi)) && !hasQuotation(slice(hi)) && /^["“]/.test(slice(hi + 1))) hi++;
+  else if (room() && lo === hi && adjacent(hi, hi + 1) && SPEECH.test(slice(hi)) && !hasQuotation(slice(hi)) && /^["“]/.test(slice(hi + 1))) hi++, goesOn();
   // The next sentence goes on with what "he" or "she" said ("She said the group had…"): the
   // sentence names the speaker, the words follow.
   else if (room() && lo === hi && adjacent(hi, hi + 1) && SAID_NEXT.test(slice(hi + 1))) hi++;

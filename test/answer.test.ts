@@ -296,6 +296,8 @@ Trade Secretary Bruno Vael insisted that the talks would go on, and said he want
 Kovrin left the last session in Geneva early on Tuesday.
 
 “We have waited long enough for an answer,” Kovrin said.
+
+A source in the ministry said that the offer of inspections was a trick. “They will let us look at the fences from a hill,” the source said. “The law forbids them to show us anything that matters.”
 `,
   };
   let dir: string;
@@ -327,6 +329,11 @@ Kovrin left the last session in Geneva early on Tuesday.
     expect(quoteOf(said)).toMatch(/^Kovrin left the last session .*\n\n“We have waited long enough for an answer,” Kovrin said\.$/s);
     const left = await engine.ask('When did Kovrin leave the last session in Geneva?');
     expect(quoteOf(left)).toBe('Kovrin left the last session in Geneva early on Tuesday.');
+  });
+
+  it('takes a quotation that follows reported speech whole, when it goes on in a second sentence', async () => {
+    const a = await engine.ask('Why are the inspections a trick, according to the ministry source?');
+    expect(quoteOf(a)).toMatch(/^A source in the ministry said .*“The law forbids them to show us anything that matters\.”$/s);
   });
 
   it('counts only the verb that follows the name, and only a verb of demanding, warning, proposing…', async () => {
