@@ -161,6 +161,38 @@ describe('a table between two paragraphs', () => {
   });
 });
 
+describe('a table with a column of text', () => {
+  const ROWS = [
+    ['Project', 'Budget', 'Notes'],
+    ['Bridge repair', '2.1m', 'Work starts in May after the river level falls'],
+    ['New library', '4.5m', 'Delayed by a year because of rising costs'],
+    ['Bus lanes', '0.8m', 'Opposed by shop owners on the high street'],
+  ];
+  const BEFORE = 'Projects approved by the council this year are listed below with their budgets.';
+  const AFTER = 'The council will review all three projects again in the autumn.';
+  let e: Extracted;
+  beforeAll(async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const page = pdf.addPage([595, 842]);
+    page.drawText(BEFORE, { x: 50, y: 760, size: 10, font });
+    ROWS.forEach((row, r) => row.forEach((cell, c) => page.drawText(cell, { x: [50, 160, 230][c]!, y: 720 - r * 14, size: 10, font })));
+    page.drawText(AFTER, { x: 50, y: 640, size: 10, font });
+    e = await extract('projects.pdf', await pdf.save());
+  });
+
+  it('a row may be quoted, but only as itself: no chunk runs two rows together or a row into the prose', () => {
+    for (const r of ROWS) expect(e.text).toContain(`\n\n${r.join('\t')}\n\n`);
+    const chunks = chunksOf(e);
+    expect(chunks).toContain(BEFORE);
+    expect(chunks).toContain(AFTER);
+    for (const c of chunks) {
+      if (c.includes('\t')) expect(ROWS.map((r) => r.join('\t')), c).toContain(c);
+      else for (const r of ROWS.slice(1)) expect(c, c).not.toContain(r[2]);
+    }
+  });
+});
+
 describe('through a real index', () => {
   let dir: string;
   let engine: Engine;

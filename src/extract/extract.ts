@@ -12,7 +12,7 @@ export const EXTRACTORS = {
 } as const;
 
 /** Bump when an extractor changes what it reads from a file: the index is then updated. */
-export const EXTRACTOR_VERSION = 1;
+export const EXTRACTOR_VERSION = 2; // 2: PDF columns, table rows
 
 /**
  * The text (and metadata, pages, spans to skip) of one collection file, by its extension.

@@ -62,6 +62,8 @@ interface Line {
   cells?: boolean;
   /** The width of the column the line is in (absent: the page's). */
   measure?: number;
+  /** Where the page draws it, among the page's segments. */
+  seq?: number;
 }
 
 /** A gap wider than this many type sizes between runs on one baseline separates two pieces of text (columns, cells). */
@@ -76,7 +78,7 @@ function toLines(items: PdfItem[]): Line[] {
   const segments: Line[] = [];
   let cur: Line | undefined;
   const close = () => {
-    if (cur && cur.text.trim()) segments.push({ ...cur, text: cur.text.replace(/\s+/g, ' ').trim() });
+    if (cur && cur.text.trim()) segments.push({ ...cur, text: cur.text.replace(/\s+/g, ' ').trim(), seq: segments.length });
     cur = undefined;
   };
   for (const item of items) {
@@ -106,19 +108,23 @@ function toLines(items: PdfItem[]): Line[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const byHeight = (a: Line, b: Line) => b.y - a.y || a.x - b.x;
 const sameRow = (a: Line, b: Line) => Math.abs(a.y - b.y) <= 0.5 * Math.max(a.size, b.size);
+/** Most PDFs draw their text in reading order: where no columns are found, that order is kept. */
+const inDrawingOrder = (ls: Line[]) => [...ls].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
 
 /**
  * Segments in reading order. Where a clear vertical gutter runs between two blocks of prose
  * side by side, the page is read as columns: each band between lines that cross the gutter (a
  * title, a wide paragraph, a table's rows) is read left column first, then the right
- * (recursively, for three). Without one, the page is cut at wide bands of white space and each
- * part tried again (a single-column top above two columns). Lines are then made by `rows`.
+ * (recursively, for three). Without one, the page is cut at wide bands of white space and the
+ * parts tried again (a single-column top above two columns). Elsewhere the drawing order stands,
+ * and `rows` makes the lines.
  */
 function readingOrder(segments: Line[], depth = 0): Line[] {
   const split = depth < 4 ? findGutter(segments) : undefined;
   if (!split) {
     const blocks = depth < 4 ? blocksOf(segments) : [segments];
-    return blocks.length > 1 ? blocks.flatMap((b) => readingOrder(b, depth + 1)) : rows(segments);
+    if (blocks.length > 1 && blocks.some((b) => findGutter(b))) return blocks.flatMap((b) => readingOrder(inDrawingOrder(b), depth + 1));
+    return rows(segments);
   }
   const { at } = split;
   const isLeft = (s: Line) => s.end <= at;
@@ -129,14 +135,15 @@ function readingOrder(segments: Line[], depth = 0): Line[] {
   const measured = (ls: Line[], m: number) => ls.map((l) => ({ ...l, measure: Math.min(l.measure ?? m, m) }));
   // A row of short pieces on both sides that lines up with the next or previous one is a table's row, not two columns.
   const groups = baselineGroups(segments);
-  const shortRow = (g: Line[] | undefined) => !!g && g.some(isLeft) && g.some(isRight) && g.every((s) => s.text.split(' ').length < 4);
+  const shortRow = (g: Line[] | undefined) => !!g && g.some(isLeft) && g.some(isRight) && g.every((s) => (s.text.match(/\p{L}{2,}/gu) ?? []).length < 4);
   const across = groups.map((g, i) => g.some((s) => !isLeft(s) && !isRight(s)) || (shortRow(g) && ((shortRow(groups[i - 1]) && aligned(g, groups[i - 1])) || (shortRow(groups[i + 1]) && aligned(g, groups[i + 1])))));
   const out: Line[] = [];
   let band: Line[] = [];
   let wide: Line[] = [];
   const flush = () => {
-    if (band.length) out.push(...measured(readingOrder(band.filter(isLeft), depth + 1), leftMeasure), ...measured(readingOrder(band.filter(isRight), depth + 1), rightMeasure));
-    if (wide.length) out.push(...rows(wide));
+    const side = (keep: (s: Line) => boolean) => readingOrder(inDrawingOrder(band.filter(keep)), depth + 1);
+    if (band.length) out.push(...measured(side(isLeft), leftMeasure), ...measured(side(isRight), rightMeasure));
+    if (wide.length) out.push(...rows(inDrawingOrder(wide)));
     band = [];
     wide = [];
   };
@@ -172,11 +179,16 @@ function baselineGroups(segments: Line[]): Line[][] {
   return groups;
 }
 
-/** Two rows of pieces line up when at least two pieces of one start, end or are centred where a piece of the other does. */
+/**
+ * Two rows of pieces line up when an inner edge of one (a piece's start after the first, its end
+ * before the last, or its centre) is where an inner edge of the other is. The outer edges do not
+ * count: the lines of a justified paragraph all share them.
+ */
 function aligned(a: Line[] | undefined, b: Line[] | undefined): boolean {
   if (!a || !b || a.length < 2 || b.length < 2) return false;
-  const edges = b.flatMap((s) => [s.x, s.end, (s.x + s.end) / 2]);
-  return a.filter((s) => [s.x, s.end, (s.x + s.end) / 2].some((e) => edges.some((o) => Math.abs(o - e) <= 2))).length >= 2;
+  const inner = (g: Line[]) => g.flatMap((s, i) => [...(i > 0 ? [s.x] : []), ...(i < g.length - 1 ? [s.end] : []), (s.x + s.end) / 2]);
+  const other = inner(b);
+  return inner(a).some((e) => other.some((o) => Math.abs(o - e) <= 2));
 }
 
 /** A gutter: an x that (almost) no segment crosses, with prose on both sides at the same heights. */
@@ -205,8 +217,8 @@ function findGutter(segments: Line[]): { at: number } | undefined {
   const at = lo + (best.from + best.to) / 2;
   const left = segments.filter((s) => s.end <= at);
   const right = segments.filter((s) => s.x >= at);
-  // Prose, not table cells: several lines of several words on each side.
-  const prose = (side: Line[]) => side.filter((s) => s.text.split(' ').length >= 4);
+  // Prose, not table cells or code: several lines of several words on each side.
+  const prose = (side: Line[]) => side.filter((s) => (s.text.match(/\p{L}{2,}/gu) ?? []).length >= 4);
   const [pl, pr] = [prose(left), prose(right)];
   if (pl.length < 3 || pr.length < 3) return undefined;
   // Side by side: the two blocks share heights (not one above the other).
@@ -215,9 +227,15 @@ function findGutter(segments: Line[]): { at: number } | undefined {
   return top - bottom >= 2 * size ? { at } : undefined;
 }
 
-/** Segments on one baseline as one line, top to bottom; lines of pieces that line up are a table's rows. */
+/** Segments drawn one after another on one baseline make one line (left to right); lines of pieces that line up are a table's rows. */
 function rows(segments: Line[]): Line[] {
-  const groups = baselineGroups(segments);
+  const groups: Line[][] = [];
+  for (const s of segments) {
+    const g = groups.at(-1);
+    if (g && sameRow(g[0]!, s)) g.push(s);
+    else groups.push([s]);
+  }
+  for (const g of groups) g.sort((a, b) => a.x - b.x);
   return groups.map((g, i) => {
     const first = g[0]!;
     const cells = aligned(g, groups[i - 1]) || aligned(g, groups[i + 1]);
