@@ -1,6 +1,6 @@
 /**
  * npm run loadtest -- [--n 200] [--rounds 3] [--json] [--timeout-ms 60000] [--max-rss-growth-mb 64] [--reuse-users]
- *                      [--shards N] [--index-url postgres://…]
+ *                      [--shards N] [--index-url postgres://…] [--churn]
  *
  * Starts the fake Discord (test/helpers/fake-discord.ts) on 127.0.0.1, then the REAL bot process
  * (`node dist/scripts/start.js`) logged into it, and fires N concurrent /ask interactions per round
@@ -11,11 +11,15 @@
  * `--shards N` runs the bot with SHARDS=N (N shard processes under discord.js's ShardingManager;
  * questions are spread over the shards, and none may be lost on any); `--index-url` points every
  * process at one Postgres store (e.g. from `npm run -s db:serve`); RSS then sums all processes.
+ * `--churn` (local files) answers from a copy of the seeds and adds or removes a file in it at the
+ * start of every round: the index is rebuilt (and, with shards, every shard switches generation)
+ * while the round's questions are being answered; none may be lost, no error logged.
  *
  * The helpers (`startBotProcess`, `ensureIndex`) are shared with test/reliability-*.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmod, cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -250,13 +254,15 @@ interface RoundResult {
   restGlobalRateLimited: number;
 }
 
-async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint, shards = 1): Promise<RoundResult> {
+/** `spreadMs`: the questions are sent over this long instead of all at once (--churn: across a rebuild). */
+async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint, shards = 1, spreadMs = 0): Promise<RoundResult> {
   const rssBefore = bot.rssKb();
   const violationsBefore = fake.violations.length;
   const logsBefore = bot.logLines().length;
   const started = Date.now();
   const ixs: FakeInteraction[] = [];
   for (let k = 0; k < n; k++) {
+    if (spreadMs) await new Promise((r) => setTimeout(r, spreadMs / n));
     // Two answerable questions for each unanswerable one.
     const q = k % 3 === 2 ? UNANSWERABLE[k % UNANSWERABLE.length]! : ANSWERABLE[k % ANSWERABLE.length]!;
     const id = String(userBase + BigInt(k));
@@ -316,6 +322,9 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
   };
 }
 
+/** --churn: a round's questions are sent over this long, so a rebuild and the shards' switch fall among them. */
+const CHURN_SPREAD_MS = 4000;
+
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function maxGap(times: number[]): number {
@@ -337,6 +346,7 @@ async function main(): Promise<void> {
       'reuse-users': { type: 'boolean', default: false },
       shards: { type: 'string', default: '1' },
       'index-url': { type: 'string' },
+      churn: { type: 'boolean', default: false },
     },
   });
   const n = Math.max(1, Number(values.n));
@@ -355,11 +365,20 @@ async function main(): Promise<void> {
   const results: RoundResult[] = [];
   let exitCode: number | null = null;
   let unhandled: string[] = [];
+  // --churn: a writable copy of the seeds and its own index.
+  const churnRoot = values.churn && !indexUrl ? await mkdtemp(join(tmpdir(), 'quotebot-churn-')) : undefined;
+  const corpusDir = churnRoot && join(churnRoot, 'corpus');
+  let rebuilds = 0;
+  let errorsLogged = 0;
   try {
-    const indexDir = indexDirFor('loadtest');
+    if (corpusDir) {
+      await cp(join(ROOT, 'seeds'), corpusDir, { recursive: true });
+      for (const f of await readdir(corpusDir)) await chmod(join(corpusDir, f), 0o644);
+    }
+    const indexDir = churnRoot ? join(churnRoot, 'index') : indexDirFor('loadtest');
     say(`Starting the bot (index ${indexDir}; built on first run)…`);
     const t0 = Date.now();
-    bot = await startBotProcess({ fake, indexDir, env: extraEnv });
+    bot = await startBotProcess({ fake, indexDir, corpusDir, env: extraEnv });
     if (shards > 1) {
       await fake.waitForShards(shards, 180_000);
       while (bot.logLines().filter((l) => l.event === 'ready').length < shards && bot.exitCode() === undefined) await new Promise((r) => setTimeout(r, 50));
@@ -368,8 +387,18 @@ async function main(): Promise<void> {
     // Warm-up: one question, so the first round does not measure model loading.
     const warm = fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000000', username: 'warmup' } });
     await fake.waitForReply(warm, { timeoutMs: 60_000 });
+    const rebuildsBefore = bot.logLines().filter((l) => l.event === 'reindexed').length;
     for (let r = 1; r <= rounds; r++) {
-      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n), shards);
+      // A file in, then out: a rebuild while the round's questions are answered.
+      const churnFile = corpusDir && join(corpusDir, 'zz-loadtest-churn.txt');
+      if (churnFile && r % 2 === 1) await writeFile(churnFile, `Loadtest note ${r}\n\nThe load test wrote this paragraph so that the bot re-indexes its collection while it answers questions.\n`);
+      else if (churnFile) await rm(churnFile, { force: true });
+      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n), shards, churnFile ? CHURN_SPREAD_MS : 0);
+      if (churnFile) {
+        // This round's rebuild done before the next change (two changes in one quiet spell are one rebuild).
+        const deadline = Date.now() + 30_000;
+        while (bot.logLines().filter((l) => l.event === 'reindexed').length - rebuildsBefore < r && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      }
       results.push(res);
       say(
         `round ${r}: n=${res.n} answered=${res.answered} refused=${res.refused} lost=${res.lost} | defer max ${res.deferMaxMs} ms (p95 ${res.deferP95Ms}, longest gap ${res.deferGapMaxMs}) | ` +
@@ -378,12 +407,15 @@ async function main(): Promise<void> {
       );
       if (bot.exitCode() !== undefined) break;
     }
+    if (churnRoot) rebuilds = bot.logLines().filter((l) => l.event === 'reindexed').length - rebuildsBefore;
   } finally {
     if (bot) {
       unhandled = bot.unhandled();
+      errorsLogged = bot.logLines().filter((l) => l.level === 'error' || l.event === 'reindex_failed').length;
       exitCode = await bot.stop(15_000);
     }
     await fake.close();
+    if (churnRoot) await rm(churnRoot, { recursive: true, force: true });
   }
 
   const failures: string[] = [];
@@ -394,17 +426,20 @@ async function main(): Promise<void> {
     if (r.violations > 0) failures.push(`round ${r.round}: ${r.violations} message-limit violations`);
     if (r.pings > 0) failures.push(`round ${r.round}: ${r.pings} payloads without allowed_mentions.parse = []`);
   }
-  if (results.length >= 2) {
+  // (Not with --churn: the first rebuild starts the build worker, whose embedder stays loaded a while.)
+  if (results.length >= 2 && !churnRoot) {
     const growth = results.at(-1)!.rssAfterMb - results[0]!.rssAfterMb;
     if (growth > maxGrowth) failures.push(`RSS grew ${round1(growth)} MB from round 1 to round ${results.length} (> ${maxGrowth})`);
   }
   if (unhandled.length) failures.push(`${unhandled.length} unhandled rejection/uncaught lines in the bot's logs`);
   if (exitCode !== 0) failures.push(`bot exit code ${exitCode} after SIGTERM (expected 0)`);
+  if (errorsLogged) failures.push(`${errorsLogged} error or reindex_failed lines in the bot's logs`);
+  if (churnRoot && rebuilds < rounds) failures.push(`--churn: ${rebuilds} rebuilds for ${rounds} rounds`);
 
-  const report = { n, rounds, shards, store: indexUrl ? 'postgres' : 'local', results, unhandledRejections: unhandled.length, botExitCode: exitCode, failures, ok: failures.length === 0 };
+  const report = { n, rounds, shards, store: indexUrl ? 'postgres' : 'local', ...(churnRoot && { rebuilds }), results, unhandledRejections: unhandled.length, botExitCode: exitCode, failures, ok: failures.length === 0 };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
-    say(`unhandled rejections: ${unhandled.length}; bot exit code after SIGTERM: ${exitCode}`);
+    say(`unhandled rejections: ${unhandled.length}; bot exit code after SIGTERM: ${exitCode}${churnRoot ? `; rebuilds while answering: ${rebuilds}` : ''}`);
     say(failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'All targets met.');
   }
   process.exit(failures.length ? 1 : 0);

@@ -70,3 +70,29 @@ test('loadtest --shards 2 --index-url: two shard processes answer from one Postg
     await pg.stop();
   }
 }, 220_000);
+
+test('loadtest --shards 2 --churn: two shards on local files, the index rebuilt under the questions of every round, none lost', async () => {
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '20', '--rounds', '2', '--shards', '2', '--churn', '--json'], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+  expect(r.stderr).not.toMatch(/loadtest: /);
+  const report = JSON.parse(r.stdout) as { ok: boolean; failures: string[]; shards: number; store: string; rebuilds: number; botExitCode: number; results: { lost: number; answered: number; perShard: number[] }[] };
+  expect(report.failures).toEqual([]);
+  expect(report).toMatchObject({ ok: true, shards: 2, store: 'local', botExitCode: 0 });
+  expect(report.rebuilds).toBeGreaterThanOrEqual(2);
+  for (const round of report.results) {
+    expect(round.lost).toBe(0);
+    expect(round.perShard).toEqual([10, 10]);
+    expect(round.answered).toBeGreaterThan(0);
+  }
+  expect(r.status).toBe(0);
+}, 220_000);
