@@ -43,21 +43,26 @@ test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot e
   expect(report.botExitCode).toBe(0);
 }, 160_000);
 
+/** Runs the built loadtest script without blocking the event loop (the PGlite server runs in this process). */
+function runLoadtest(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 test('loadtest --shards 2 --index-url: two shard processes answer from one Postgres store, none lost on either', async () => {
   const pg = await startPg();
   try {
-    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '20', '--rounds', '1', '--shards', '2', '--index-url', pg.url, '--json'], { cwd: ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
-      child.on('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
+    const r = await runLoadtest(['--n', '20', '--rounds', '1', '--shards', '2', '--index-url', pg.url, '--json']);
     expect(r.stderr).not.toMatch(/loadtest: /);
     const report = JSON.parse(r.stdout) as { ok: boolean; failures: string[]; shards: number; store: string; botExitCode: number; results: { lost: number; answered: number; perShard: number[] }[] };
     expect(report.failures).toEqual([]);
@@ -72,18 +77,7 @@ test('loadtest --shards 2 --index-url: two shard processes answer from one Postg
 }, 220_000);
 
 test('loadtest --shards 2 --churn: two shards on local files, the index rebuilt under the questions of every round, none lost', async () => {
-  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '20', '--rounds', '2', '--shards', '2', '--churn', '--json'], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  const r = await runLoadtest(['--n', '20', '--rounds', '2', '--shards', '2', '--churn', '--json']);
   expect(r.stderr).not.toMatch(/loadtest: /);
   const report = JSON.parse(r.stdout) as { ok: boolean; failures: string[]; shards: number; store: string; rebuilds: number; botExitCode: number; results: { lost: number; answered: number; perShard: number[] }[] };
   expect(report.failures).toEqual([]);
