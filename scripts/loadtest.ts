@@ -23,7 +23,7 @@ import { chmod, cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../src/cli.js';
 import { FakeDiscord, type FakeInteraction } from '../test/helpers/fake-discord.js';
 
 /** Repo root, from scripts/ (vitest) or dist/scripts/ (compiled). */
@@ -335,7 +335,7 @@ function maxGap(times: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     options: {
       n: { type: 'string', default: '200' },
       rounds: { type: 'string', default: '3' },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './config.js';
@@ -9,13 +10,42 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** node:util parseArgs, with its errors turned into one friendly line. */
+/**
+ * node:util parseArgs, with its errors turned into one friendly line. `--help` (or `-h`) prints
+ * the script's usage and exits: its header comment, so the usage is written once, beside the code.
+ */
 export function parseCli<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const args = config.args ?? process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage(process.argv[1] ?? '', config));
+    process.exit(0);
+  }
   try {
     return parseArgs(config);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** The usage of a script: its leading doc comment, then every option with its default. */
+export function usage(script: string, config: ParseArgsConfig): string {
+  let header = '';
+  try {
+    header = /^\s*\/\*\*([\s\S]*?)\*\//.exec(readFileSync(script, 'utf8'))?.[1] ?? '';
+  } catch {
+    // A script that cannot be read has no header to show; the options still can be.
+  }
+  const lines = header
+    .split('\n')
+    .map((l) => l.replace(/^\s*\* ?/, '').trimEnd())
+    .join('\n')
+    .trim();
+  const options = Object.entries(config.options ?? {}).map(([name, o]) => {
+    const flag = `--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' …' : ''}`;
+    const dflt = o.default !== undefined && o.default !== false ? `  (default ${String(o.default)})` : '';
+    return `  ${flag}${dflt}`;
+  });
+  return `${lines ? `${lines}\n\n` : ''}Options:\n${[...options, '  --help  this text'].join('\n')}\n`;
 }
 
 /** An `--embedder` flag must name an embedder: a typo is a usage error, not a crash. */
