@@ -23,13 +23,8 @@ runMain(async () => {
       corpus: { type: 'string' },
       embedder: { type: 'string' },
       show: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   checkEmbedderFlag(values.embedder);
   if (values.show !== undefined) {
     if (positionals.length || values.stdin) throw new UsageError('Give --show a document name and no question.');
