@@ -43,13 +43,19 @@ The operator's chairman, Jonas Ekholm, spoke at the annual meeting in the harbou
 `,
 };
 
+/** An engine over `files`, written to a fresh temp folder (removed by the caller). */
+async function openOver(files: Record<string, string>, name: string) {
+  const dir = await mkdtemp(join(tmpdir(), `quotebot-${name}-`));
+  await mkdir(join(dir, 'corpus'));
+  for (const [file, text] of Object.entries(files)) await writeFile(join(dir, 'corpus', file), text);
+  const engine = await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' });
+  return { dir, engine: engine as typeof engine & ReturnType<typeof createEngine> };
+}
+
 let dir: string;
 let engine: Engine;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'quotebot-answer-'));
-  await mkdir(join(dir, 'corpus'));
-  for (const [name, text] of Object.entries(FILES)) await writeFile(join(dir, 'corpus', name), text);
-  engine = await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' });
+  ({ dir, engine } = await openOver(FILES, 'answer'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -252,10 +258,7 @@ The council replaced two bridges in March. Crews replaced worn asphalt on the ri
   let dir: string;
   let engine: Awaited<ReturnType<typeof openEngine>> & ReturnType<typeof createEngine>;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'quotebot-weights-'));
-    await mkdir(join(dir, 'corpus'));
-    for (const [name, text] of Object.entries(FILES)) await writeFile(join(dir, 'corpus', name), text);
-    engine = (await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' })) as typeof engine;
+    ({ dir, engine } = await openOver(FILES, 'weights'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -303,10 +306,7 @@ A source in the ministry said that the offer of inspections was a trick. “They
   let dir: string;
   let engine: Awaited<ReturnType<typeof openEngine>> & ReturnType<typeof createEngine>;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'quotebot-acts-'));
-    await mkdir(join(dir, 'corpus'));
-    for (const [name, text] of Object.entries(FILES)) await writeFile(join(dir, 'corpus', name), text);
-    engine = (await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' })) as typeof engine;
+    ({ dir, engine } = await openOver(FILES, 'acts'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
