@@ -13,18 +13,13 @@ import { measureScale } from '../src/embed/scale.js';
 import { UsageError, parseCli, runMain } from '../src/cli.js';
 import { createEngine, openEngine } from '../src/engine.js';
 import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
+import { readEvalManifest } from '../src/eval-sets.js';
 import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve.js';
 import type { Answer } from '../src/types.js';
 import { POLICIES } from '../src/calibration.js';
 
-const SETS = [
-  { corpus: 'seeds', set: 'eval/seeds.jsonl' },
-  { corpus: 'test/fixtures/collection-b', set: 'eval/collection-b.jsonl' },
-  { corpus: 'seeds', set: 'eval/proxy-seeds.jsonl' },
-  { corpus: 'test/fixtures/collection-b', set: 'eval/proxy-b.jsonl' },
-  { corpus: 'test/fixtures/noisy-pages', set: 'eval/proxy-noisy-a.jsonl' },
-  { corpus: 'test/fixtures/noisy-pages-2', set: 'eval/proxy-noisy-b.jsonl' },
-];
+/** The manifest's calibration sets (eval/sets.json), in its order: the first one's embedder sets the scale. */
+const SETS = (await readEvalManifest()).filter((s) => s.calibration).map((s) => ({ corpus: s.collection, set: s.file }));
 
 runMain(async () => {
   const { values } = parseCli({ options: { write: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } } });
