@@ -32,7 +32,8 @@ describe('custom ids', () => {
       'src1:1.2',
       'src1:1.5.3.a', // start after end
       'src1:-1.2.3.a',
-      'src1:1.2.3.ab',
+      'src1:1.2.3.ab', // a check is one character (older buttons) or three
+      'src1:1.2.3.abcd',
       'src1:1.2.3.A',
       'src1:zzzzzzzzz.1.2.a', // more than 8 base-36 digits
       'src1:' + Array.from({ length: 11 }, () => '1.2.3.a').join('~'),
@@ -55,9 +56,14 @@ describe('custom ids', () => {
     const good = composeSourcesView(engine, refs);
     expect(good.embeds).toHaveLength(1);
     expect(good.embeds[0]!.description).toContain('**Councillor Mira Okafor said the lighthouse would cost about four million euros.**');
-    // Forged: wrong check character, out-of-range document, span across paragraphs.
+    expect(refs[0]!.check).toMatch(/^[0-9a-z]{3}$/);
+    // A button posted by an older version (a one-character check) still opens its sources.
+    const d = engine.documents()[refs[0]!.docIndex]!;
+    const old = composeSourcesView(engine, [{ ...refs[0]!, check: docCheck(d.version ? `${d.doc}@${d.version}` : d.doc, 1) }]);
+    expect(old.embeds).toEqual(good.embeds);
+    // Forged: wrong check, out-of-range document, span across paragraphs.
     const forged = composeSourcesView(engine, [
-      { ...refs[0]!, check: refs[0]!.check === 'a' ? 'b' : 'a' },
+      { ...refs[0]!, check: refs[0]!.check === 'aaa' ? 'bbb' : 'aaa' },
       { docIndex: 99, start: 1, end: 5, check: 'a' },
       { ...refs[0]!, start: 0, end: text.length },
     ]);

@@ -31,7 +31,7 @@ export function cleanQuestion(raw: string): { ok: true; question: string } | { o
 }
 
 /** The check of a span reference: of the document and its version, so a replaced file's old spans are refused. */
-const checkOf = (d: DocInfo) => docCheck(d.version ? `${d.doc}@${d.version}` : d.doc);
+const checkOf = (d: DocInfo, length?: number) => docCheck(d.version ? `${d.doc}@${d.version}` : d.doc, length);
 
 /** Span references for the Sources button: the citations' full (uncut) spans. */
 export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation[]): SpanRef[] {
@@ -68,7 +68,7 @@ export function composeSourcesView(engine: Engine, refs: readonly SpanRef[], mar
   let invalid = 0;
   for (const ref of refs) {
     const d = docs[ref.docIndex];
-    const ctx = d && checkOf(d) === ref.check ? engine.context(d.doc, ref.start, ref.end) : undefined;
+    const ctx = d && checkOf(d, ref.check.length) === ref.check ? engine.context(d.doc, ref.start, ref.end) : undefined;
     if (!d || !ctx) invalid++;
     else items.push({ n: items.length + 1, doc: d.doc, ctx });
   }

@@ -3,7 +3,8 @@
  * with zod and every cited span is re-validated through `engine.context()` before use.
  *
  *   src1:<item>~<item>…   Sources button; item = docIndex.start.end.check (base 36),
- *                         check = one base-36 character derived from the document id.
+ *                         check = three base-36 characters derived from the document id and
+ *                         version (one in buttons posted by older versions: still read).
  *   pin1                  Pin button; it acts only on the message the button is attached to.
  *   fb1:<answer>:u|d      👍 / 👎 buttons; answer = the 10-character id of the answer's feedback record.
  */
@@ -30,14 +31,18 @@ export function voteIds(answer: string): { up: string; down: string } {
   return { up: `fb1:${answer}:u`, down: `fb1:${answer}:d` };
 }
 
-/** One base-36 character that changes when the document behind an index changes. */
-export function docCheck(docId: string): string {
+/**
+ * Base-36 characters (3 by default) that change when the document behind an index changes: an
+ * old button then fails its check instead of showing another text at its offsets (1 in 46,656
+ * could still pass; 1 in 36 with the single character of older buttons, which are still read).
+ */
+export function docCheck(docId: string, length = 3): string {
   let h = 2166136261;
   for (let i = 0; i < docId.length; i++) {
     h ^= docId.charCodeAt(i);
     h = Math.imul(h, 16777619) >>> 0;
   }
-  return (h % 36).toString(36);
+  return (h % 36 ** length).toString(36).padStart(length, '0');
 }
 
 const b36 = z
@@ -49,7 +54,7 @@ const b36 = z
 const itemSchema = z
   .string()
   .transform((s) => s.split('.'))
-  .pipe(z.tuple([b36, b36, b36, z.string().regex(/^[0-9a-z]$/)]))
+  .pipe(z.tuple([b36, b36, b36, z.string().regex(/^(?:[0-9a-z]|[0-9a-z]{3})$/)]))
   .transform(([docIndex, start, end, check]) => ({ docIndex, start, end, check }))
   .refine((r) => r.start < r.end, 'empty span');
 
