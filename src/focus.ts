@@ -39,7 +39,7 @@ export interface FocusSentence {
   paragraph: number;
 }
 
-/** One thing the question names (its words in order: "Sergei Lavrov"), weighted by how rare being about it is. */
+/** One thing the question names (its words in order: "Ingrid Solberg"), weighted by how rare being about it is. */
 export interface FocusName {
   keys: string[];
   weight: number;
@@ -49,7 +49,7 @@ export interface FocusName {
   agent: boolean;
   /** The question asks what this name said, demanded, warned…: "What did Hale say", not "what did Hale say about Tanaka". */
   speaks: boolean;
-  /** The words right after the name in the question, where its verb is: "demand" in "What did Lavrov demand?". */
+  /** The words right after the name in the question, where its verb is: "demand" in "What did Solberg demand?". */
   verb: string;
 }
 
@@ -69,7 +69,7 @@ interface Token {
 function tokens(text: string): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(WORD)) {
-    // A possessive belongs to the name: "Lavrov's" is Lavrov.
+    // A possessive belongs to the name: "Solberg's" is Solberg.
     const written = m[0].replace(/['’]s?$/u, '');
     if (written) out.push({ word: written.replace(/\./g, ''), start: m.index!, end: m.index! + written.length });
   }
@@ -243,15 +243,15 @@ interface Run {
   title?: string;
   /** Speaks here, or is introduced as "X, who". */
   agent: boolean;
-  /** Next to a speech verb here: "Lavrov said", "said Folake Adebayo". */
+  /** Next to a speech verb here: "Solberg said", "said Folake Adebayo". */
   speaks: boolean;
   /** Marked as a person: a title ("Judge", "chief executive"), an honorific, an age, "X, who". */
   person: boolean;
 }
 
 /**
- * Runs of capitalised words in a sentence (quoted words blanked): "Russian Foreign Minister
- * Sergei Lavrov" is the name Sergei Lavrov with the title "minister".
+ * Runs of capitalised words in a sentence (quoted words blanked): "Norwegian Trade Minister
+ * Ingrid Solberg" is the name Ingrid Solberg with the title "minister".
  */
 function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string>): Run[] {
   const runs: Run[] = [];
@@ -280,10 +280,10 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
     const post = /^,\s*(\S+)\s+(?:[\p{L}\-]+\s+){0,3}?(\p{Ll}[\p{L}\-]*)(?=\s+(?:of|at|for|in|with|from|who|whose|on)\b|\s*,)/u.exec(after);
     const preposed = pre && DETERMINER.test(pre[1]!) && /^,/.test(after) ? pre[2] : undefined;
     const apposed = preposed ?? (post && DETERMINER.test(post[1]!) ? post[2] : undefined);
-    // "Analyst Keir Giles" opening a sentence: a noun before a full name.
+    // "Analyst Tomas Varga" opening a sentence: a noun before a full name.
     const opener = lastTitle < 0 && opening && words.length > name.length && nouns.has(words[0]!.word.toLowerCase()) && name.length >= 2;
     const who = /^,\s*who\b/.test(after);
-    // "Putin's spokesman, Dmitry Peskov, said": the comma closes an apposition that opened before the name.
+    // "Okafor's spokesman, Ana Duarte, said": the comma closes an apposition that opened before the name.
     const speaks = SPEECH_AFTER.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE.test(before);
     runs.push({
       name,
@@ -304,7 +304,7 @@ const HONORIFIC = /\b(?:mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady)\.?\
 /** A lower-case title right before a full name: "chief executive Martin Oyelaran", "farmer Colin Ashby". */
 const TITLE_BEFORE = /(?:^|\s)(\p{Ll}[\p{Ll}\-]{3,})\s+$/u;
 
-/** A speech verb right after the name, maybe after an apposition: "Lavrov said", "Moss, a farmer, said". */
+/** A speech verb right after the name, maybe after an apposition: "Solberg said", "Moss, a farmer, said". */
 const SPEECH_AFTER = new RegExp(`^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|later\\s+|then\\s+)?${SPEECH.source}`, 'iu');
 /** "…,” said Folake Adebayo". */
 const SPEECH_BEFORE = new RegExp(`[,"”’]\\s*${SPEECH.source}\\s+$`, 'i');
@@ -320,14 +320,14 @@ function verbAfter(rest: string): string {
   return /^\s+((?:[\p{L}'’\-]+\s+)?[\p{L}'’\-]+)/u.exec(rest)?.[1] ?? '';
 }
 
-/** A people's or language's adjective: "Norwegian", "Russian", "Chinese". */
+/** A people's or language's adjective: "Norwegian", "Danish", "Chinese". */
 const DEMONYM = /^\p{L}{4,}(?:ian|ean|an|ese|ish|ic|i)$/u;
 
 /**
  * The names a question asks about, in the collection's keys: consecutive ones form one name.
  * A word the question writes in lower case counts only when it writes nothing in capitals
- * (typed casually): "what did rasmussen offer", not "the landscape trust" in "the Dales".
- * A people's adjective stands for its country too: "Russian" also finds "Russia".
+ * (typed casually): "what did okafor offer", not "the harbour trust" in "the Fens".
+ * A people's adjective stands for its country too: "Norwegian" also finds "Norway".
  */
 export function questionFocus(table: FocusTable, question: string): FocusName[] {
   const out: FocusName[] = [];

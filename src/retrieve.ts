@@ -19,7 +19,7 @@ export interface LexStats {
   sentenceTerms: Set<string>[];
   /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
   sentencePairs: Set<string>[];
-  /** Acronyms the collection spells out: "abm" → "Anti Ballistic Missile". */
+  /** Acronyms the collection spells out: "wsb" → "Water Safety Board". */
   acronyms: Map<string, string>;
   /** First four letters (lower case) of every capitalised word in the collection: "Norway" → "norw". */
   namePrefixes: Set<string>;
@@ -72,7 +72,7 @@ export function answerType(question: string): AnswerType {
   if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(question)) return 'place';
   if (/\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
-  // "Who is Frank Rose?" asks what a named person is, not for a name.
+  // "Who is Mira Okafor?" asks what a named person is, not for a name.
   if (/\b(?:who|whom)\b/i.test(question) && !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)) return 'person';
   return 'any';
 }
@@ -117,7 +117,7 @@ const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
 const HAS_MONEY = /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
 const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`, 'i');
 
-/** Initials of runs of capitalised words ("Anti-Ballistic Missile Treaty" → abm, abmt, bm, bmt, mt). */
+/** Initials of runs of capitalised words ("Open Water Safety Board" → ow, ows, owsb, ws, wsb, sb). */
 function spelledOutAcronyms(sentences: string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const text of sentences) {
@@ -277,7 +277,7 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
     const c = index.sentences[label]!.chunk;
     chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
   });
-  // An acronym the text only spells out ("ABM") is searched by its words.
+  // An acronym the text only spells out ("WSB") is searched by its words.
   const spelled = [...new Set(qList)].filter((t) => !stats.idf.has(t) && stats.acronyms.has(t));
   const expanded = [query, ...spelled.map((t) => stats.acronyms.get(t)!)].join(' ');
   // Lexical: BM25 over chunks.
