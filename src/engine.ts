@@ -166,7 +166,7 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
   timer.unref();
   // Where the store can tell at once (local files: the pointer file replaced), no wait for the next poll.
   const unwatch = store.watch?.(() => void poll()) ?? (() => {});
-  return {
+  const engine = answeringFrom(() => current, {
     get index() {
       return current.index;
     },
@@ -176,23 +176,14 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
     get embedder() {
       return current.embedder;
     },
-    get embedderId() {
-      return current.embedderId;
-    },
-    ask: (q) => current.ask(q),
-    askMany: (qs) => current.askMany(qs),
-    search: (q, k) => current.search(q, k),
-    documents: () => current.documents(),
-    document: (d) => current.document(d),
-    context: (d, s, e) => current.context(d, s, e),
-    documentText: (d) => current.documentText(d),
     refresh: poll,
     async close() {
       clearInterval(timer);
       unwatch();
       await store.close();
     },
-  } as SharedEngine;
+  });
+  return engine as SharedEngine;
 }
 
 /**
@@ -231,6 +222,27 @@ export async function rebuildShared(opts: EngineOptions, engine: SharedEngine, f
   } finally {
     await store.close();
   }
+}
+
+/**
+ * `rest`, given the questions of an `Engine`, each put to the engine `now()` returns at the time
+ * of the call: a swap never changes an answer under way. (Defined on `rest`, not spread into
+ * it: a spread would read `embedderId` once.)
+ */
+export function answeringFrom<T extends object>(now: () => Engine, rest: T): T & Omit<Engine, 'close'> {
+  const questions: Omit<Engine, 'close'> = {
+    get embedderId() {
+      return now().embedderId;
+    },
+    ask: (question) => now().ask(question),
+    askMany: (questions) => now().askMany(questions),
+    search: (query, k) => now().search(query, k),
+    documents: () => now().documents(),
+    document: (doc) => now().document(doc),
+    documentText: (doc) => now().documentText(doc),
+    context: (doc, start, end) => now().context(doc, start, end),
+  };
+  return Object.defineProperties(rest, Object.getOwnPropertyDescriptors(questions)) as T & Omit<Engine, 'close'>;
 }
 
 /** An engine over an index already in memory. */

@@ -7,12 +7,12 @@
  */
 import type { Logger } from './discord/log.js';
 import type { Embedder } from './embed/embedder.js';
-import { DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, matchesCollection, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
+import { answeringFrom, DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, matchesCollection, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
 import type { BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
 import { readBuildStatus, writeBuildStatus } from './index/generations.js';
 import { skipNotice } from './load.js';
-import type { Answer, Engine } from './types.js';
+import type { Engine } from './types.js';
 import { watchCollection } from './watch.js';
 
 export type RefreshResult =
@@ -51,23 +51,12 @@ export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r
     return result;
   });
 
-  return {
+  return answeringFrom(() => current, {
     get current() {
       return current;
     },
-    get embedderId() {
-      return current.embedderId;
-    },
     refresh,
-    // Each call takes the engine of the moment: a swap never changes an answer under way.
-    ask: (question: string): Promise<Answer> => current.ask(question),
-    askMany: (questions: string[]) => current.askMany(questions),
-    search: (query, k) => current.search(query, k),
-    documents: () => current.documents(),
-    document: (doc) => current.document(doc),
-    documentText: (doc) => current.documentText(doc),
-    context: (doc, start, end) => current.context(doc, start, end),
-  };
+  });
 }
 
 const reported = ({ docs, embedded, reused, ms, skipped }: BuildReport): RefreshResult => ({
@@ -236,22 +225,12 @@ export function followerCollection(
       return failed(err);
     }
   });
-  const engine: LiveEngine = {
+  const engine: LiveEngine = answeringFrom(() => initial, {
     get current() {
       return initial;
     },
-    get embedderId() {
-      return initial.embedderId;
-    },
     refresh,
-    ask: (question) => initial.ask(question),
-    askMany: (questions) => initial.askMany(questions),
-    search: (query, k) => initial.search(query, k),
-    documents: () => initial.documents(),
-    document: (doc) => initial.document(doc),
-    documentText: (doc) => initial.documentText(doc),
-    context: (doc, start, end) => initial.context(doc, start, end),
-  };
+  });
   return { engine, close: () => initial.close() };
 }
 
