@@ -17,7 +17,9 @@ export const data = new SlashCommandBuilder()
       .setMinLength(QUESTION_MIN)
       .setMaxLength(QUESTION_MAX),
   )
-  .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer (default: everyone in the channel)'));
+  .addBooleanOption((o) =>
+    o.setName('private').setDescription('Only you see the answer (default: everyone in the channel)'),
+  );
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
   const cleaned = cleanQuestion(interaction.options.getString('question', true));
@@ -38,6 +40,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const { rendered, shown } = composeAnswer(ctx.engine, answer, { private: isPrivate, feedbackId });
   await send(interaction, rendered, { publicNote: renderRefusalNote() });
   const answered = shown.length > 0;
-  if (feedbackId && answered) await recordAnswer(ctx, answerRecord(feedbackId, cleaned.question, shown, interaction.guildId));
+  if (feedbackId && answered)
+    await recordAnswer(ctx, answerRecord(feedbackId, cleaned.question, shown, interaction.guildId));
   return { outcome: answered ? 'answered' : 'refused', answered };
 }

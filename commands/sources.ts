@@ -7,7 +7,12 @@
  * each edit is logged with who made it. A command registered before the subcommands existed
  * (plain options) still browses.
  */
-import { PermissionFlagsBits, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { CollectionEditError, checkSize, collectionName } from '../src/collection.js';
 import { composeSources } from '../src/discord/compose.js';
 import { downloadCapped } from '../src/discord/download.js';
@@ -25,24 +30,40 @@ export const data = new SlashCommandBuilder()
       .setName('browse')
       .setDescription('List the documents, look up passages, or show one document.')
       .addStringOption((o) =>
-        o.setName('query').setDescription('Words to look up: the 5 best matching passages (no answer)').setMaxLength(300),
+        o
+          .setName('query')
+          .setDescription('Words to look up: the 5 best matching passages (no answer)')
+          .setMaxLength(300),
       )
-      .addStringOption((o) => o.setName('doc').setDescription('One document (by title or file name)').setAutocomplete(true).setMaxLength(100)),
+      .addStringOption((o) =>
+        o.setName('doc').setDescription('One document (by title or file name)').setAutocomplete(true).setMaxLength(100),
+      ),
   )
   .addSubcommand((s) =>
     s
       .setName('add')
       .setDescription('Moderators: add a file to the collection (answerable once indexed).')
-      .addAttachmentOption((o) => o.setName('file').setDescription(`The document (${SOURCE_EXTENSIONS.join(', ')})`).setRequired(true))
-      .addStringOption((o) => o.setName('title').setDescription('Its title (default: found in the text)').setMaxLength(300))
+      .addAttachmentOption((o) =>
+        o
+          .setName('file')
+          .setDescription(`The document (${SOURCE_EXTENSIONS.join(', ')})`)
+          .setRequired(true),
+      )
+      .addStringOption((o) =>
+        o.setName('title').setDescription('Its title (default: found in the text)').setMaxLength(300),
+      )
       .addStringOption((o) => o.setName('url').setDescription('Where it was published (https://…)').setMaxLength(2000))
-      .addBooleanOption((o) => o.setName('replace').setDescription('Replace the document of the same name (default: false)')),
+      .addBooleanOption((o) =>
+        o.setName('replace').setDescription('Replace the document of the same name (default: false)'),
+      ),
   )
   .addSubcommand((s) =>
     s
       .setName('remove')
       .setDescription('Moderators: remove a document from the collection.')
-      .addStringOption((o) => o.setName('doc').setDescription('The document').setRequired(true).setAutocomplete(true).setMaxLength(100)),
+      .addStringOption((o) =>
+        o.setName('doc').setDescription('The document').setRequired(true).setAutocomplete(true).setMaxLength(100),
+      ),
   );
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
@@ -73,7 +94,8 @@ async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: 'add' 
     return say('Only members with the **Manage Server** permission can add or remove documents.', `${sub}_denied`);
   }
   const collection = ctx.collection;
-  if (!collection) return say('Documents cannot be added or removed on this bot (its collection is not editable).', `${sub}_off`);
+  if (!collection)
+    return say('Documents cannot be added or removed on this bot (its collection is not editable).', `${sub}_off`);
   try {
     return sub === 'add' ? await add(i, ctx, collection, say) : await remove(i, ctx, collection, say);
   } catch (err) {
@@ -85,7 +107,12 @@ async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: 'add' 
 
 type Say = (text: string, outcome: string) => Promise<HandlerResult>;
 
-async function add(i: ChatInputCommandInteraction, ctx: BotContext, collection: LiveCollection, say: Say): Promise<HandlerResult> {
+async function add(
+  i: ChatInputCommandInteraction,
+  ctx: BotContext,
+  collection: LiveCollection,
+  say: Say,
+): Promise<HandlerResult> {
   const file = i.options.getAttachment('file', true);
   const max = collection.editor.maxBytes;
   // Refused before a byte is downloaded: the name, and the size Discord declares.
@@ -103,13 +130,31 @@ async function add(i: ChatInputCommandInteraction, ctx: BotContext, collection: 
   const r = await addSource(ctx.engine, collection, input);
   const replaced = r.outcome === 'replaced' || r.outcome === 'replace_unindexed';
   const indexed = r.outcome === 'added' || r.outcome === 'replaced';
-  ctx.log.info(replaced ? 'source_replaced' : 'source_added', { doc: r.doc, bytes: bytes.length, by: i.user.id, by_name: i.user.username, guild: i.guildId, indexed });
+  ctx.log.info(replaced ? 'source_replaced' : 'source_added', {
+    doc: r.doc,
+    bytes: bytes.length,
+    by: i.user.id,
+    by_name: i.user.username,
+    guild: i.guildId,
+    indexed,
+  });
   return say(indexed ? `${r.text} Try /ask.` : r.text, r.outcome);
 }
 
-async function remove(i: ChatInputCommandInteraction, ctx: BotContext, collection: LiveCollection, say: Say): Promise<HandlerResult> {
+async function remove(
+  i: ChatInputCommandInteraction,
+  ctx: BotContext,
+  collection: LiveCollection,
+  say: Say,
+): Promise<HandlerResult> {
   await deferFirst(i, true);
   const r = await removeSource(ctx.engine, collection, i.options.getString('doc', true));
-  ctx.log.info('source_removed', { doc: r.doc, by: i.user.id, by_name: i.user.username, guild: i.guildId, unindexed: r.outcome === 'removed' });
+  ctx.log.info('source_removed', {
+    doc: r.doc,
+    by: i.user.id,
+    by_name: i.user.username,
+    guild: i.guildId,
+    unindexed: r.outcome === 'removed',
+  });
   return say(r.text, r.outcome);
 }

@@ -5,12 +5,21 @@
  * document (extracted, for pages and PDFs), the text every quote's start and end point into.
  */
 import { createInterface } from 'node:readline';
-import { AnswerJsonSchema, checkEmbedderFlag, citeLocation, DocTextJsonSchema, parseCli, runMain, UsageError } from '../src/cli.js';
+import {
+  AnswerJsonSchema,
+  checkEmbedderFlag,
+  citeLocation,
+  DocTextJsonSchema,
+  parseCli,
+  runMain,
+  UsageError,
+} from '../src/cli.js';
 import { hasWords, normalizeQuestion } from '../src/question.js';
 import { openEngineFromCli } from '../src/open-from-cli.js';
 import type { Answer } from '../src/types.js';
 
-const USAGE = 'Usage: npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "your question" | --show DOC [--json]';
+const USAGE =
+  'Usage: npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "your question" | --show DOC [--json]';
 
 runMain(async () => {
   const { values, positionals } = parseCli({
@@ -31,10 +40,15 @@ runMain(async () => {
     const engine = await openEngineFromCli(values);
     try {
       const doc = engine.documentText(values.show);
-      if (!doc) throw new UsageError(`No document ${values.show} in the index: see the list with /sources, or npm start.`);
+      if (!doc)
+        throw new UsageError(`No document ${values.show} in the index: see the list with /sources, or npm start.`);
       const pages = doc.pages?.map((p, i) => ({ page: i + 1, ...p }));
       // Without --json, the text itself and nothing else: offsets count from its first character.
-      process.stdout.write(values.json ? `${JSON.stringify(DocTextJsonSchema.parse({ doc: doc.doc, text: doc.text, pages }))}\n` : doc.text);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(DocTextJsonSchema.parse({ doc: doc.doc, text: doc.text, pages }))}\n`
+          : doc.text,
+      );
     } finally {
       await engine.close?.();
     }

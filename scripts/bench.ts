@@ -38,14 +38,21 @@ runMain(async () => {
     },
   });
   const indexUrl = values['index-url'];
-  if (indexUrl !== undefined && !isPostgresUrl(indexUrl)) throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
+  if (indexUrl !== undefined && !isPostgresUrl(indexUrl))
+    throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
   const dir = await mkdtemp(join(tmpdir(), 'quotebot-bench-'));
   try {
     if (values.scale !== undefined) {
       const n = z.coerce.number().int().min(100).max(2_000_000).safeParse(values.scale);
       if (!n.success) throw new UsageError('--scale takes a number of sentences, from 100 to 2000000.');
       const figures = await scale(n.data, dir, indexUrl);
-      process.stdout.write(values.json ? `${JSON.stringify(figures)}\n` : `${Object.entries(figures).map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(figures)}\n`
+          : `${Object.entries(figures)
+              .map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+              .join('\n')}\n`,
+      );
       return;
     }
     const indexDir = join(dir, 'index');
@@ -54,7 +61,9 @@ runMain(async () => {
 
     // Embedding the same sentences alone, in the same batches, is the floor for a build.
     const texts = (await loadCollection(values.corpus)).flatMap((doc) =>
-      chunkDocument(cleanDocument(doc), 0).flatMap((c) => c.sentences.map((s) => embeddingText(doc.text.slice(s.start, s.end)))),
+      chunkDocument(cleanDocument(doc), 0).flatMap((c) =>
+        c.sentences.map((s) => embeddingText(doc.text.slice(s.start, s.end))),
+      ),
     );
     let t = performance.now();
     for (let i = 0; i < texts.length; i += 32) await embedder.embed(texts.slice(i, i + 32));
@@ -70,7 +79,11 @@ runMain(async () => {
     const colds: number[] = [];
     for (let i = 0; i < 3; i++) {
       t = performance.now();
-      const r = spawnSync(process.execPath, ['dist/scripts/ask.js', '--json', ...where, '--corpus', values.corpus, 'what was demanded'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['dist/scripts/ask.js', '--json', ...where, '--corpus', values.corpus, 'what was demanded'],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(`ask failed: ${r.stderr.split('\n')[0]}`);
       colds.push(performance.now() - t);
     }
@@ -125,15 +138,29 @@ runMain(async () => {
 async function scale(n: number, dir: string, indexUrl?: string) {
   const embedder = await openEmbedder('use-lite', { notice: (l) => process.stderr.write(`${l}\n`) });
   const fixtures = join('test', 'fixtures');
-  const sources = ['seeds', ...(await readdir(fixtures, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name !== 'hostile').map((d) => join(fixtures, d.name))];
+  const sources = [
+    'seeds',
+    ...(await readdir(fixtures, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() && d.name !== 'hostile')
+      .map((d) => join(fixtures, d.name)),
+  ];
   const questions = [];
-  for (const f of (await readdir('eval')).filter((f) => f.endsWith('.jsonl')).sort()) questions.push(...(await readEvalSet(join('eval', f))).map((x) => x.q));
+  for (const f of (await readdir('eval')).filter((f) => f.endsWith('.jsonl')).sort())
+    questions.push(...(await readEvalSet(join('eval', f))).map((x) => x.q));
   const bar = await progressBar('Embedding');
   const indexDir = join(dir, 'index');
   // Every search through Postgres's HNSW index, however small N: its recall and latency are what this measures.
   const pg = indexUrl ? await openStore({ indexDir, indexUrl, scanMax: 0 }) : undefined;
   const store = pg ? indexStoreScale(pg) : fileStore(indexDir);
-  const figures = await benchScale({ n, embedder, sources, corpusDir: join(dir, 'corpus'), store, questions: [...new Set(questions)], progress: bar.update }).finally(async () => {
+  const figures = await benchScale({
+    n,
+    embedder,
+    sources,
+    corpusDir: join(dir, 'corpus'),
+    store,
+    questions: [...new Set(questions)],
+    progress: bar.update,
+  }).finally(async () => {
     bar.stop();
     await pg?.close();
   });

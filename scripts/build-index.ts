@@ -11,17 +11,29 @@ import { indexUrlOf } from '../src/open-from-cli.js';
 
 runMain(async () => {
   const { values } = parseCli({
-    options: { corpus: { type: 'string' }, index: { type: 'string' }, 'index-url': { type: 'string' }, embedder: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    options: {
+      corpus: { type: 'string' },
+      index: { type: 'string' },
+      'index-url': { type: 'string' },
+      embedder: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
   });
   checkEmbedderFlag(values.embedder);
   const config = loadConfig();
   const corpusDir = values.corpus ?? config.CORPUS_DIR;
-  const store = await openStore({ indexDir: values.index ?? config.INDEX_DIR, indexUrl: indexUrlOf(values, config.INDEX_URL) });
+  const store = await openStore({
+    indexDir: values.index ?? config.INDEX_DIR,
+    indexUrl: indexUrlOf(values, config.INDEX_URL),
+  });
   try {
     // Keep the embedder of an existing index unless another one is asked for.
     let spec = values.embedder ?? config.EMBEDDER;
     if (spec === 'auto') spec = (await store.manifest().catch(() => undefined))?.embedder ?? 'auto';
-    const embedder = await openEmbedder(spec, { modelDir: config.MODEL_DIR, notice: (l) => process.stderr.write(`${l}\n`) });
+    const embedder = await openEmbedder(spec, {
+      modelDir: config.MODEL_DIR,
+      notice: (l) => process.stderr.write(`${l}\n`),
+    });
     const bar = await progressBar('Embedding', { quiet: values.quiet });
     const notice = (l: string) => process.stderr.write(`${l}\n`);
     const r = await store.build({ corpusDir, embedder, progress: bar.update, notice }).finally(() => bar.stop());

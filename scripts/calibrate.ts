@@ -19,10 +19,14 @@ import type { Answer } from '../src/types.js';
 import { POLICIES } from '../src/calibration.js';
 
 /** The manifest's calibration sets (eval/sets.json), in its order: the first one's embedder sets the scale. */
-const SETS = (await readEvalManifest()).filter((s) => s.calibration).map((s) => ({ corpus: s.collection, set: s.file }));
+const SETS = (await readEvalManifest())
+  .filter((s) => s.calibration)
+  .map((s) => ({ corpus: s.collection, set: s.file }));
 
 runMain(async () => {
-  const { values } = parseCli({ options: { write: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } } });
+  const { values } = parseCli({
+    options: { write: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } },
+  });
   const extra = (values.set ?? []).map((v) => {
     const at = v.indexOf('=');
     if (at <= 0 || at === v.length - 1) throw new UsageError(`--set ${v}: expected CORPUS_DIR=SET.jsonl`);
@@ -30,17 +34,27 @@ runMain(async () => {
   });
   const data: Data = [];
   for (const s of [...SETS, ...extra]) {
-    const opened = await openEngine({ corpusDir: s.corpus, indexDir: join(tmpdir(), `quotebot-calibrate-${s.corpus.replace(/\W+/g, '_')}`), embedder: 'use-lite' });
+    const opened = await openEngine({
+      corpusDir: s.corpus,
+      indexDir: join(tmpdir(), `quotebot-calibrate-${s.corpus.replace(/\W+/g, '_')}`),
+      embedder: 'use-lite',
+    });
     const engine = opened as ReturnType<typeof createEngine>;
     const items = await readEvalSet(s.set);
-    const qvecs = await engine.embedder.embed(items.map((i) => i.q), { query: true });
+    const qvecs = await engine.embedder.embed(
+      items.map((i) => i.q),
+      { query: true },
+    );
     // Calibrated on the embedder's own scale: its similarities are used as they are.
     data.push({ engine, stats: lexStats(engine.index), items, qvecs });
   }
   const embedderId = data[0]!.engine.embedderId;
   // The weights are calibrated on this embedder's similarity scale; other embedders are mapped onto it.
   const measured = await measureScale(data[0]!.engine.embedder);
-  const scale = { related: Math.round(measured.related * 1e4) / 1e4, unrelated: Math.round(measured.unrelated * 1e4) / 1e4 };
+  const scale = {
+    related: Math.round(measured.related * 1e4) / 1e4,
+    unrelated: Math.round(measured.unrelated * 1e4) / 1e4,
+  };
 
   // Coarse grid first, then coordinate ascent on every weight with shrinking steps.
   const score = (policy: AnswerPolicy): Scored => evaluate(data, policy);
@@ -105,19 +119,39 @@ function ascend(start: Scored, score: (p: AnswerPolicy) => Scored): Scored {
     }
     return false;
   };
-  const keys: (keyof Weights)[] = ['coverage', 'context', 'typeMismatch', 'unknown', 'unseen', 'phrase', 'focus', 'focusElsewhere', 'focusSilent', 'act'];
+  const keys: (keyof Weights)[] = [
+    'coverage',
+    'context',
+    'typeMismatch',
+    'unknown',
+    'unseen',
+    'phrase',
+    'focus',
+    'focusElsewhere',
+    'focusSilent',
+    'act',
+  ];
   // A share, not a weight: at most 1.
   const most: Partial<Record<keyof Weights, number>> = { focusElsewhere: 1, focusSilent: 1, act: 1 };
   for (const step of [0.2, 0.1, 0.05]) {
-    for (let improved = true; improved; ) {
+    for (let improved = true; improved;) {
       improved = false;
       for (const key of keys)
         for (const dir of [1, -1]) {
-          const w = { ...best.policy.weights, [key]: Math.min(most[key] ?? Infinity, Math.max(0, Math.round((best.policy.weights[key] + dir * step) * 100) / 100)) };
+          const w = {
+            ...best.policy.weights,
+            [key]: Math.min(
+              most[key] ?? Infinity,
+              Math.max(0, Math.round((best.policy.weights[key] + dir * step) * 100) / 100),
+            ),
+          };
           if (consider({ ...best.policy, weights: w, threshold: -Infinity })) improved = true;
         }
       for (const dir of [1, -1]) {
-        const followRatio = Math.min(1, Math.max(0.5, Math.round((best.policy.followRatio + (dir * step) / 4) * 1000) / 1000));
+        const followRatio = Math.min(
+          1,
+          Math.max(0.5, Math.round((best.policy.followRatio + (dir * step) / 4) * 1000) / 1000),
+        );
         if (consider({ ...best.policy, followRatio, threshold: -Infinity })) improved = true;
       }
     }
@@ -128,12 +162,15 @@ function ascend(start: Scored, score: (p: AnswerPolicy) => Scored): Scored {
 type Data = { engine: ReturnType<typeof createEngine>; stats: LexStats; items: EvalItem[]; qvecs: number[][] }[];
 
 function evaluate(data: Data, policy: AnswerPolicy) {
-  let hits1 = 0, hits3 = 0, answerable = 0;
+  let hits1 = 0,
+    hits3 = 0,
+    answerable = 0;
   const conf: { c: number; neg: boolean }[] = [];
   // Mean quoted characters per collection: one with long sentences must stay short too.
   const setChars: number[] = [];
   for (const { engine, stats, items, qvecs } of data) {
-    let chars = 0, answeredN = 0;
+    let chars = 0,
+      answeredN = 0;
     items.forEach((item, i) => {
       const retrieval = retrieve(engine.index, stats, item.q, qvecs[i]!, policy.weights);
       const composed = compose(engine.index, retrieval, policy);
@@ -152,13 +189,16 @@ function evaluate(data: Data, policy: AnswerPolicy) {
   const sorted = [...conf].sort((a, b) => a.c - b.c);
   let bestSplit = { correct: -1, gap: 0, threshold: 0 };
   for (let k = 0; k <= sorted.length; k++) {
-    const below = sorted.slice(0, k), above = sorted.slice(k);
+    const below = sorted.slice(0, k),
+      above = sorted.slice(k);
     // A refused answerable question costs three times an answered unanswerable one: the answer is
     // lost, while a wrongly answered question still shows quotes a reader can judge.
-    const correct = below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length - 2 * below.filter((x) => !x.neg).length;
+    const correct =
+      below.filter((x) => x.neg).length + above.filter((x) => !x.neg).length - 2 * below.filter((x) => !x.neg).length;
     const lo = below.length ? below[below.length - 1]!.c : sorted[0]!.c - 0.1;
     const hi = above.length ? above[0]!.c : sorted[sorted.length - 1]!.c + 0.1;
-    if (correct > bestSplit.correct || (correct === bestSplit.correct && hi - lo > bestSplit.gap)) bestSplit = { correct, gap: hi - lo, threshold: (lo + hi) / 2 };
+    if (correct > bestSplit.correct || (correct === bestSplit.correct && hi - lo > bestSplit.gap))
+      bestSplit = { correct, gap: hi - lo, threshold: (lo + hi) / 2 };
   }
   const hit1 = hits1 / answerable;
   const split = bestSplit.correct / conf.length;

@@ -9,9 +9,14 @@ import { servePglite } from '../src/index/pglite-server.js';
 runMain(async () => {
   const { values } = parseCli({ options: { port: { type: 'string', default: '5432' }, data: { type: 'string' } } });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number (0–65535).');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port must be a port number (0–65535).');
   const server = await servePglite({ port, dataDir: values.data }).catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(err.code === 'EADDRINUSE' ? `Port ${port} is in use: pick another with --port.` : `Could not start the database: ${err.message.split('\n')[0]}`);
+    throw new UsageError(
+      err.code === 'EADDRINUSE'
+        ? `Port ${port} is in use: pick another with --port.`
+        : `Could not start the database: ${err.message.split('\n')[0]}`,
+    );
   });
   process.stdout.write(`INDEX_URL=${server.url}\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

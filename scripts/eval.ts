@@ -34,12 +34,22 @@ runMain(async () => {
     return;
   }
   const set = values.set ?? 'eval/seeds.jsonl';
-  if (!existsSync(set)) throw new UsageError(`No eval set at ${set}: give a .jsonl file (eval/*.jsonl), or --all for every set of eval/sets.json.`);
+  if (!existsSync(set))
+    throw new UsageError(
+      `No eval set at ${set}: give a .jsonl file (eval/*.jsonl), or --all for every set of eval/sets.json.`,
+    );
   const items = await readEvalSet(set);
   // A set of the manifest named with no collection or index is asked of its own collection (its index in the temp dir).
   const known = manifest.find((s) => s.file === set.replace(/^\.\//, ''));
-  const own = known && values.set !== undefined && values.corpus === undefined && values.index === undefined && values['index-url'] === undefined;
-  const engine = await openEngineFromCli(own ? { ...values, corpus: known.collection, index: collectionIndexDir(known.collection) } : values);
+  const own =
+    known &&
+    values.set !== undefined &&
+    values.corpus === undefined &&
+    values.index === undefined &&
+    values['index-url'] === undefined;
+  const engine = await openEngineFromCli(
+    own ? { ...values, corpus: known.collection, index: collectionIndexDir(known.collection) } : values,
+  );
   const report = await runEval(engine, items).finally(() => engine.close?.());
   if (values.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -47,5 +57,6 @@ runMain(async () => {
   }
   const { failures, ...figures } = report;
   for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(24)} ${v}\n`);
-  if (failures.length) process.stdout.write(`\nFailures:\n${failures.map((f) => `  - ${f.q}\n      ${f.why}`).join('\n')}\n`);
+  if (failures.length)
+    process.stdout.write(`\nFailures:\n${failures.map((f) => `  - ${f.q}\n      ${f.why}`).join('\n')}\n`);
 });

@@ -24,11 +24,13 @@ runMain(async () => {
     },
   });
   const config = loadConfig();
-  if (values.file !== undefined && values['index-url'] !== undefined) throw new UsageError('Give either --file FILE or --index-url URL, not both.');
+  if (values.file !== undefined && values['index-url'] !== undefined)
+    throw new UsageError('Give either --file FILE or --index-url URL, not both.');
   const store = openFeedbackStore({
     FEEDBACK_FILE: values.file ?? config.FEEDBACK_FILE,
     // An explicit --file means that file, even when INDEX_URL is set.
-    INDEX_URL: values.file === undefined ? indexUrlOf({ 'index-url': values['index-url'] }, config.INDEX_URL) : undefined,
+    INDEX_URL:
+      values.file === undefined ? indexUrlOf({ 'index-url': values['index-url'] }, config.INDEX_URL) : undefined,
   });
   const log = await store.read();
   await store.close();

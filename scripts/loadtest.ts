@@ -255,7 +255,16 @@ interface RoundResult {
 }
 
 /** `spreadMs`: the questions are sent over this long instead of all at once (--churn: across a rebuild). */
-async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: number, timeoutMs: number, userBase: bigint, shards = 1, spreadMs = 0): Promise<RoundResult> {
+async function runRound(
+  fake: FakeDiscord,
+  bot: BotProcess,
+  round: number,
+  n: number,
+  timeoutMs: number,
+  userBase: bigint,
+  shards = 1,
+  spreadMs = 0,
+): Promise<RoundResult> {
   const rssBefore = bot.rssKb();
   const violationsBefore = fake.violations.length;
   const logsBefore = bot.logLines().length;
@@ -266,7 +275,13 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     // Two answerable questions for each unanswerable one.
     const q = k % 3 === 2 ? UNANSWERABLE[k % UNANSWERABLE.length]! : ANSWERABLE[k % ANSWERABLE.length]!;
     const id = String(userBase + BigInt(k));
-    ixs.push(fake.sendCommand('ask', { question: q }, { user: { id, username: `load${id.slice(-6)}` }, ...(shards > 1 ? { shard: k % shards } : {}) }));
+    ixs.push(
+      fake.sendCommand(
+        'ask',
+        { question: q },
+        { user: { id, username: `load${id.slice(-6)}` }, ...(shards > 1 ? { shard: k % shards } : {}) },
+      ),
+    );
   }
   const ids = new Set(ixs.map((x) => x.id));
   // Done = the final message is visible AND the bot logged the handler's end (refusals add a follow-up).
@@ -281,19 +296,31 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     return ixs.filter((x) => finalAt(x) !== undefined && logged.has(x.id)).length;
   };
   const deadline = started + timeoutMs;
-  while (finished() < n && Date.now() < deadline && bot.exitCode() === undefined) await new Promise((r) => setTimeout(r, 50));
+  while (finished() < n && Date.now() < deadline && bot.exitCode() === undefined)
+    await new Promise((r) => setTimeout(r, 50));
   const wallMs = Date.now() - started;
   await new Promise((r) => setTimeout(r, 300));
   const rssAfter = bot.rssKb();
 
-  const defers = ixs.filter((x) => x.callbackAt !== undefined).map((x) => x.callbackAt! - x.sentAt).sort((a, b) => a - b);
-  const finals = ixs.map((x) => (finalAt(x) ?? NaN) - x.sentAt).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b);
+  const defers = ixs
+    .filter((x) => x.callbackAt !== undefined)
+    .map((x) => x.callbackAt! - x.sentAt)
+    .sort((a, b) => a - b);
+  const finals = ixs
+    .map((x) => (finalAt(x) ?? NaN) - x.sentAt)
+    .filter((t) => !Number.isNaN(t))
+    .sort((a, b) => a - b);
   const lost = ixs.filter((x) => finalAt(x) === undefined).length;
   const answered = ixs.filter((x) => (x.original?.embeds.length ?? 0) > 0).length;
   let pings = 0;
   for (const x of ixs)
     for (const e of x.events) {
-      if (e.kind === 'callback' && (e.body.data as Record<string, unknown> | undefined)?.allowed_mentions === undefined && e.body.type === 4) pings++;
+      if (
+        e.kind === 'callback' &&
+        (e.body.data as Record<string, unknown> | undefined)?.allowed_mentions === undefined &&
+        e.body.type === 4
+      )
+        pings++;
       if (e.kind !== 'callback') {
         const am = e.body.allowed_mentions as { parse?: unknown[] } | undefined;
         if (!am || !Array.isArray(am.parse) || am.parse.length > 0) pings++;
@@ -314,11 +341,20 @@ async function runRound(fake: FakeDiscord, bot: BotProcess, round: number, n: nu
     wallMs,
     rssBeforeMb: round1(rssBefore / 1024),
     rssAfterMb: round1(rssAfter / 1024),
-    perShard: Array.from({ length: shards }, (_, sh) => ixs.filter((x, k) => k % shards === sh && finalAt(x) !== undefined).length),
+    perShard: Array.from(
+      { length: shards },
+      (_, sh) => ixs.filter((x, k) => k % shards === sh && finalAt(x) !== undefined).length,
+    ),
     violations: fake.violations.length - violationsBefore,
     pings,
-    restRateLimited: bot.logLines().slice(logsBefore).filter((l) => l.event === 'rest_rate_limited').length,
-    restGlobalRateLimited: bot.logLines().slice(logsBefore).filter((l) => l.event === 'rest_rate_limited' && l.global === true).length,
+    restRateLimited: bot
+      .logLines()
+      .slice(logsBefore)
+      .filter((l) => l.event === 'rest_rate_limited').length,
+    restGlobalRateLimited: bot
+      .logLines()
+      .slice(logsBefore)
+      .filter((l) => l.event === 'rest_rate_limited' && l.global === true).length,
   };
 }
 
@@ -355,7 +391,10 @@ async function main(): Promise<void> {
   const maxGrowth = Number(values['max-rss-growth-mb']);
   const shards = Math.max(1, Number(values.shards) || 1);
   const indexUrl = values['index-url'];
-  const extraEnv: Record<string, string> = { ...(shards > 1 ? { SHARDS: String(shards) } : {}), ...(indexUrl ? { INDEX_URL: indexUrl } : {}) };
+  const extraEnv: Record<string, string> = {
+    ...(shards > 1 ? { SHARDS: String(shards) } : {}),
+    ...(indexUrl ? { INDEX_URL: indexUrl } : {}),
+  };
   const say = (s: string) => {
     if (!values.json) process.stderr.write(s + '\n');
   };
@@ -381,23 +420,45 @@ async function main(): Promise<void> {
     bot = await startBotProcess({ fake, indexDir, corpusDir, env: extraEnv });
     if (shards > 1) {
       await fake.waitForShards(shards, 180_000);
-      while (bot.logLines().filter((l) => l.event === 'ready').length < shards && bot.exitCode() === undefined) await new Promise((r) => setTimeout(r, 50));
+      while (bot.logLines().filter((l) => l.event === 'ready').length < shards && bot.exitCode() === undefined)
+        await new Promise((r) => setTimeout(r, 50));
     }
     say(`Bot ready in ${Date.now() - t0} ms (pid ${bot.pid}, RSS ${round1(bot.rssKb() / 1024)} MB).`);
     // Warm-up: one question, so the first round does not measure model loading.
-    const warm = fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000000', username: 'warmup' } });
+    const warm = fake.sendCommand(
+      'ask',
+      { question: ANSWERABLE[0]! },
+      { user: { id: '300000000000000000', username: 'warmup' } },
+    );
     await fake.waitForReply(warm, { timeoutMs: 60_000 });
     const rebuildsBefore = bot.logLines().filter((l) => l.event === 'reindexed').length;
     for (let r = 1; r <= rounds; r++) {
       // A file in, then out: a rebuild while the round's questions are answered.
       const churnFile = corpusDir && join(corpusDir, 'zz-loadtest-churn.txt');
-      if (churnFile && r % 2 === 1) await writeFile(churnFile, `Loadtest note ${r}\n\nThe load test wrote this paragraph so that the bot re-indexes its collection while it answers questions.\n`);
+      if (churnFile && r % 2 === 1)
+        await writeFile(
+          churnFile,
+          `Loadtest note ${r}\n\nThe load test wrote this paragraph so that the bot re-indexes its collection while it answers questions.\n`,
+        );
       else if (churnFile) await rm(churnFile, { force: true });
-      const res = await runRound(fake, bot, r, n, timeoutMs, 400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n), shards, churnFile ? CHURN_SPREAD_MS : 0);
+      const res = await runRound(
+        fake,
+        bot,
+        r,
+        n,
+        timeoutMs,
+        400000000000000000n + (values['reuse-users'] ? 0n : BigInt(r) * 1_000_000n),
+        shards,
+        churnFile ? CHURN_SPREAD_MS : 0,
+      );
       if (churnFile) {
         // This round's rebuild done before the next change (two changes in one quiet spell are one rebuild).
         const deadline = Date.now() + 30_000;
-        while (bot.logLines().filter((l) => l.event === 'reindexed').length - rebuildsBefore < r && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+        while (
+          bot.logLines().filter((l) => l.event === 'reindexed').length - rebuildsBefore < r &&
+          Date.now() < deadline
+        )
+          await new Promise((res) => setTimeout(res, 100));
       }
       results.push(res);
       say(
@@ -429,17 +490,31 @@ async function main(): Promise<void> {
   // (Not with --churn: the first rebuild starts the build worker, whose embedder stays loaded a while.)
   if (results.length >= 2 && !churnRoot) {
     const growth = results.at(-1)!.rssAfterMb - results[0]!.rssAfterMb;
-    if (growth > maxGrowth) failures.push(`RSS grew ${round1(growth)} MB from round 1 to round ${results.length} (> ${maxGrowth})`);
+    if (growth > maxGrowth)
+      failures.push(`RSS grew ${round1(growth)} MB from round 1 to round ${results.length} (> ${maxGrowth})`);
   }
   if (unhandled.length) failures.push(`${unhandled.length} unhandled rejection/uncaught lines in the bot's logs`);
   if (exitCode !== 0) failures.push(`bot exit code ${exitCode} after SIGTERM (expected 0)`);
   if (errorsLogged) failures.push(`${errorsLogged} error or reindex_failed lines in the bot's logs`);
   if (churnRoot && rebuilds < rounds) failures.push(`--churn: ${rebuilds} rebuilds for ${rounds} rounds`);
 
-  const report = { n, rounds, shards, store: indexUrl ? 'postgres' : 'local', ...(churnRoot && { rebuilds }), results, unhandledRejections: unhandled.length, botExitCode: exitCode, failures, ok: failures.length === 0 };
+  const report = {
+    n,
+    rounds,
+    shards,
+    store: indexUrl ? 'postgres' : 'local',
+    ...(churnRoot && { rebuilds }),
+    results,
+    unhandledRejections: unhandled.length,
+    botExitCode: exitCode,
+    failures,
+    ok: failures.length === 0,
+  };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
-    say(`unhandled rejections: ${unhandled.length}; bot exit code after SIGTERM: ${exitCode}${churnRoot ? `; rebuilds while answering: ${rebuilds}` : ''}`);
+    say(
+      `unhandled rejections: ${unhandled.length}; bot exit code after SIGTERM: ${exitCode}${churnRoot ? `; rebuilds while answering: ${rebuilds}` : ''}`,
+    );
     say(failures.length ? `FAILED:\n  ${failures.join('\n  ')}` : 'All targets met.');
   }
   process.exit(failures.length ? 1 : 0);

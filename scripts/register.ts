@@ -22,12 +22,15 @@ async function main(): Promise<void> {
   }
   const token = config.DISCORD_TOKEN;
   if (!token) fail('DISCORD_TOKEN is not set: put the bot token in .env (DISCORD_TOKEN=...) to register commands.');
-  if (!config.DISCORD_CLIENT_ID) fail('DISCORD_CLIENT_ID is not set: put the application id in .env (DISCORD_CLIENT_ID=...).');
+  if (!config.DISCORD_CLIENT_ID)
+    fail('DISCORD_CLIENT_ID is not set: put the application id in .env (DISCORD_CLIENT_ID=...).');
   const commands = await loadCommands();
   const body = commands.map((c) => c.data.toJSON());
   const rest = new REST(config.DISCORD_REST_URL ? { api: config.DISCORD_REST_URL } : {}).setToken(token);
   const guild = config.DISCORD_GUILD_ID;
-  const route = guild ? Routes.applicationGuildCommands(config.DISCORD_CLIENT_ID, guild) : Routes.applicationCommands(config.DISCORD_CLIENT_ID);
+  const route = guild
+    ? Routes.applicationGuildCommands(config.DISCORD_CLIENT_ID, guild)
+    : Routes.applicationCommands(config.DISCORD_CLIENT_ID);
   try {
     const result = (await rest.put(route, { body })) as unknown[];
     const names = commands.map((c) => `/${c.data.name}`).join(', ');
@@ -41,4 +44,6 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => fail(`Registration failed: ${err instanceof Error ? err.message : String(err)}`, [process.env.DISCORD_TOKEN]));
+main().catch((err: unknown) =>
+  fail(`Registration failed: ${err instanceof Error ? err.message : String(err)}`, [process.env.DISCORD_TOKEN]),
+);

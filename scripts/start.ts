@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   }
   const secrets = [config.DISCORD_TOKEN];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
-  process.on('unhandledRejection', (err) => log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }));
+  process.on('unhandledRejection', (err) =>
+    log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }),
+  );
   const engineOpts = {
     corpusDir: requestedCorpus(config),
     indexDir: config.INDEX_DIR,
@@ -58,16 +60,26 @@ async function main(): Promise<void> {
     // The index is built or updated above, once. On local files this process stays its one
     // writer: it watches the collection and writes new generations, which the shards follow.
     // On a shared store the writer is npm run index (or a shard's /sources add).
-    const writer = config.INDEX_URL ? undefined : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log });
+    const writer = config.INDEX_URL
+      ? undefined
+      : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log });
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
-    const shards = await startShards({ script: fileURLToPath(import.meta.url), token: config.DISCORD_TOKEN, shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS), log }).catch(
-      (err: unknown) => fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
+    const shards = await startShards({
+      script: fileURLToPath(import.meta.url),
+      token: config.DISCORD_TOKEN,
+      shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS),
+      log,
+    }).catch((err: unknown) =>
+      fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
     );
     stopping = (signal: string) => {
       log.info('shutdown', { signal, shards: true });
       // A build under way is stopped and waited for: exiting inside it would abort the process.
-      void Promise.all([writer?.close(config.SHUTDOWN_WAIT_S * 1000), shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000)]).finally(() => process.exit(0));
+      void Promise.all([
+        writer?.close(config.SHUTDOWN_WAIT_S * 1000),
+        shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000),
+      ]).finally(() => process.exit(0));
     };
     return;
   }
@@ -78,11 +90,18 @@ async function main(): Promise<void> {
   const live = config.INDEX_URL
     ? sharedCollection(opened as SharedEngine, collectionOpts, { log })
     : follower
-      ? followerCollection(opened as SharedEngine, { corpusDir: opened.corpusDir, indexDir: config.INDEX_DIR }, { waitMs: config.INDEX_WAIT_S * 1000 })
+      ? followerCollection(
+          opened as SharedEngine,
+          { corpusDir: opened.corpusDir, indexDir: config.INDEX_DIR },
+          { waitMs: config.INDEX_WAIT_S * 1000 },
+        )
       : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
-  const collection = { editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)), refresh: engine.refresh };
+  const collection = {
+    editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
+    refresh: engine.refresh,
+  };
 
   if (!config.DISCORD_TOKEN) {
     await runConsole({

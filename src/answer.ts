@@ -31,15 +31,18 @@ export interface Composed {
   confidence: number;
 }
 
-export const SPEECH = /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
+export const SPEECH =
+  /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
 const MAX_PASSAGE_SENTENCES = 3;
 /** Passages this many sentences apart or closer are cited as one (the sentence between reads as context). */
 const JOIN_GAP = 1;
 /** Sentences a..b (a < b) follow each other with nothing but white space between. */
 function contiguous(index: LoadedIndex, text: string, a: number, b: number): boolean {
   for (let i = a; i < b; i++) {
-    const x = index.sentences[i]!, y = index.sentences[i + 1]!;
-    if (index.chunks[x.chunk]!.doc !== index.chunks[y.chunk]!.doc || /\S/.test(text.slice(x.end, y.start))) return false;
+    const x = index.sentences[i]!,
+      y = index.sentences[i + 1]!;
+    if (index.chunks[x.chunk]!.doc !== index.chunks[y.chunk]!.doc || /\S/.test(text.slice(x.end, y.start)))
+      return false;
   }
   return true;
 }
@@ -62,7 +65,8 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     const beside = taken.findIndex(
       (t) =>
         t.doc === hit.doc &&
-        (t.hi + 1 + JOIN_GAP >= span.lo && span.hi + 1 + JOIN_GAP >= t.lo) &&
+        t.hi + 1 + JOIN_GAP >= span.lo &&
+        span.hi + 1 + JOIN_GAP >= t.lo &&
         Math.max(t.hi, span.hi) - Math.min(t.lo, span.lo) < MAX_PASSAGE_SENTENCES &&
         contiguous(index, doc.text, Math.min(t.hi, span.hi), Math.max(t.lo, span.lo)),
     );
@@ -79,13 +83,22 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     // The same words quoted by two outlets add nothing.
     if (taken.some((t) => jaccard(t.terms, quoteTerms) > 0.6)) continue;
     taken.push({ doc: hit.doc, ...span, terms: quoteTerms });
-    citations.push({ n: citations.length + 1, doc: hit.doc, title: doc.title, quote, start: span.start, end: span.end, score: round(hit.score) });
+    citations.push({
+      n: citations.length + 1,
+      doc: hit.doc,
+      title: doc.title,
+      quote,
+      start: span.start,
+      end: span.end,
+      score: round(hit.score),
+    });
   }
   return { answered: true, citations, closest: [], confidence };
 }
 
 /** A quotation attributed to a pronoun (`“…,” he said.`): it needs the sentence that names the speaker. */
-const PRONOUN_ATTRIBUTION = /["”’]\s*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told|continued|wrote|insisted|argued|noted|warned|explained|declared|stressed)\b|["”’]\s*(?:said|added|continued)\s+(?:he|she)\b/i;
+const PRONOUN_ATTRIBUTION =
+  /["”’]\s*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told|continued|wrote|insisted|argued|noted|warned|explained|declared|stressed)\b|["”’]\s*(?:said|added|continued)\s+(?:he|she)\b/i;
 /** The next sentence goes on with what "he" or "she" said: "She said the group had…", "He added that…". */
 const SAID_NEXT = new RegExp(`^(?:he|she)\\s+(?:also\\s+|later\\s+|then\\s+)?${SPEECH.source}`, 'i');
 /** A sentence that opens on a pronoun refers back to the sentence before it. */
@@ -98,7 +111,11 @@ const PRONOUN_START = /^["“‘]?(?:he|she|they|it|his|her|their|its|this|these
  * the question asks the words of speaks; the next one is taken. Neighbours count only when nothing but
  * white space separates them, so a passage never swallows skipped junk.
  */
-function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number>): { start: number; end: number; lo: number; hi: number } {
+function passageAround(
+  index: LoadedIndex,
+  sentence: number,
+  voiced?: Set<number>,
+): { start: number; end: number; lo: number; hi: number } {
   const doc = index.chunks[index.sentences[sentence]!.chunk]!.doc;
   const text = index.byId.get(doc)!.text;
   const at = (i: number) => index.sentences[i]!;
@@ -110,7 +127,8 @@ function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number
     b < index.sentences.length &&
     paragraphOf(a).doc === doc &&
     paragraphOf(b).doc === doc &&
-    (paragraphOf(a).paragraph === paragraphOf(b).paragraph || (across && !/\S/.test(text.slice(at(a).end, at(b).start))));
+    (paragraphOf(a).paragraph === paragraphOf(b).paragraph ||
+      (across && !/\S/.test(text.slice(at(a).end, at(b).start))));
   /** The document's first sentence. */
   const first = (i: number) => i === 0 || paragraphOf(i - 1).doc !== doc;
   let lo = sentence;
@@ -126,7 +144,8 @@ function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number
 
   const passage = () => text.slice(at(lo).start, at(hi).end);
   // Who is speaking, or who "he" is: the sentence before.
-  if (room() && adjacent(lo - 1, lo, true) && (PRONOUN_START.test(slice(lo)) || PRONOUN_ATTRIBUTION.test(slice(lo)))) lo--;
+  if (room() && adjacent(lo - 1, lo, true) && (PRONOUN_START.test(slice(lo)) || PRONOUN_ATTRIBUTION.test(slice(lo))))
+    lo--;
   // Quoted words without a speaker: the attribution in a neighbour.
   else if (room() && hasQuotation(passage()) && !SPEECH.test(passage().replace(/[“"][^”"]*[”"]/g, ''))) {
     if (adjacent(hi, hi + 1) && SPEECH.test(slice(hi + 1))) hi++;
@@ -134,14 +153,30 @@ function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number
   }
   // The speaker goes on in a new sentence that is all quotation: keep the quotation whole.
   const goesOn = () => {
-    while (room() && adjacent(hi, hi + 1) && hasQuotation(passage()) && /^["“]/.test(slice(hi + 1)) && !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))) hi++;
+    while (
+      room() &&
+      adjacent(hi, hi + 1) &&
+      hasQuotation(passage()) &&
+      /^["“]/.test(slice(hi + 1)) &&
+      !SPEECH.test(slice(hi + 1).replace(/[“"][^”"]*[”"]/g, ''))
+    )
+      hi++;
   };
   goesOn();
   // A lead-in whose quotation follows ("X said:" or `“…,” he said.` next): take the quotation,
   // and what the speaker goes on to say after it (the lead names the speaker, the words follow).
-  if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1)))) hi++, goesOn();
+  if (room() && adjacent(hi, hi + 1, true) && (/:["”’]?$/.test(slice(hi)) || PRONOUN_ATTRIBUTION.test(slice(hi + 1))))
+    (hi++, goesOn());
   // Reported speech without the words themselves, and the quotation follows: take it.
-  else if (room() && lo === hi && adjacent(hi, hi + 1) && SPEECH.test(slice(hi)) && !hasQuotation(slice(hi)) && /^["“]/.test(slice(hi + 1))) hi++, goesOn();
+  else if (
+    room() &&
+    lo === hi &&
+    adjacent(hi, hi + 1) &&
+    SPEECH.test(slice(hi)) &&
+    !hasQuotation(slice(hi)) &&
+    /^["“]/.test(slice(hi + 1))
+  )
+    (hi++, goesOn());
   // The next sentence goes on with what "he" or "she" said ("She said the group had…"): the
   // sentence names the speaker, the words follow.
   else if (room() && lo === hi && adjacent(hi, hi + 1) && SAID_NEXT.test(slice(hi + 1))) hi++;
@@ -149,7 +184,14 @@ function passageAround(index: LoadedIndex, sentence: number, voiced?: Set<number
   if (room() && adjacent(hi, hi + 1, true) && voiced?.has(hi + 1)) hi++;
   // An article's lead (its first paragraph, one sentence, maybe after the headline) sums up; the
   // paragraph after it gives the detail asked for: who, how many, which court.
-  else if (room() && lo === hi && adjacent(hi, hi + 1, true) && paragraphOf(hi + 1).paragraph !== paragraphOf(hi).paragraph && (first(lo) || (first(lo - 1) && paragraphOf(lo - 1).paragraph !== paragraphOf(lo).paragraph))) hi++;
+  else if (
+    room() &&
+    lo === hi &&
+    adjacent(hi, hi + 1, true) &&
+    paragraphOf(hi + 1).paragraph !== paragraphOf(hi).paragraph &&
+    (first(lo) || (first(lo - 1) && paragraphOf(lo - 1).paragraph !== paragraphOf(lo).paragraph))
+  )
+    hi++;
   return { start: at(lo).start, end: at(hi).end, lo, hi };
 }
 

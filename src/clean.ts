@@ -98,19 +98,23 @@ const STRONG_UI_PATTERNS: RegExp[] = [
 ];
 
 /** Image captions and credits: "Photograph: Name/Agency", "Photo - Name". */
-const CREDIT = /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|/]\s*\S|\((?:photo|photograph|image)s?\s+by\b|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b|^(?:photo(?:graph)?|image|video|footage)s?\s+(?:courtesy|credit|by)\b/i;
+const CREDIT =
+  /\b(?:photo(?:graph)?s?|image|picture|illustration|credit|video)\s*[:\-–—|/]\s*\S|\((?:photo|photograph|image)s?\s+by\b|\b(?:getty images|shutterstock|alamy|ap photo|afp via)\b|^(?:photo(?:graph)?|image|video|footage)s?\s+(?:courtesy|credit|by)\b/i;
 
 /** A caption that describes a picture: "A map showing …", "The new fish, photographed in …". */
-const CAPTION = /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration|rendering|render|artist['’]s impression)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
+const CAPTION =
+  /^(?:an?|the)\s+(?:\S+\s+){0,2}(?:map|photo(?:graph)?|image|picture|graphic|chart|screenshot|illustration|rendering|render|artist['’]s impression)\s+(?:showing|depicting|of)\b|^(?:an?|the)\s+(?:\S+\s+){0,4}?\S+,\s+(?:photographed|pictured|seen|shown)\b/i;
 
 /** A sentence ends with . ! or ? possibly followed by closing quotes or brackets. */
 const ENDS_SENTENCE = /[.!?]["'”’»)\]]*$/u;
 /** A teaser cut short: "…" or "..." right after a word or comma. */
 const TEASER = /[\p{L}\p{N},;]\s?(?:…|\.\.\.)["'”’]*$/u;
 /** Not a headline: a byline ("By Name") or a short dateline ("April 2, 2025 at 6:05 PM EDT"). */
-const BYLINE = /^(?:\p{Lu}\p{Ll}+\s*\/\s*)?(?:[Bb][Yy]|(?:[Tt]ranslated|[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced|[Ii]nterview(?:ed)?|[Pp]hotograph(?:s|y)?|[Pp]hotos|[Pp]ictures|[Ii]llustrations?) by):?\s+\p{Lu}/u;
+const BYLINE =
+  /^(?:\p{Lu}\p{Ll}+\s*\/\s*)?(?:[Bb][Yy]|(?:[Tt]ranslated|[Ww]ords|[Tt]ext|[Rr]eporting|[Ss]tory|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]osted|[Pp]roduced|[Ii]nterview(?:ed)?|[Pp]hotograph(?:s|y)?|[Pp]hotos|[Pp]ictures|[Ii]llustrations?) by):?\s+\p{Lu}/u;
 /** A newsroom role on its own line: "Highlands and Islands reporter", "Political editor". */
-const ROLE_LINE = /^(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor)$/u;
+const ROLE_LINE =
+  /^(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor)$/u;
 /** A numeric date ("05/03/2026") marks a print or time stamp, not a headline. */
 const NUMERIC_DATE = /\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/;
 /** A caption label on its own line ("Image caption,", "Media caption:"): the next line is the caption. */
@@ -120,9 +124,13 @@ const LIVE_HEADLINE = /^live\s*:\s*(?=\p{Lu})/iu;
 /** A bare clock time ("17:48 GMT", "9.05am"): a live blog's entry stamp. */
 const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t))?$/i;
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
-const BYLINE_ROLE = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
+const BYLINE_ROLE =
+  /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
-const DATELINE = new RegExp(`\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`, 'i');
+const DATELINE = new RegExp(
+  `\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`,
+  'i',
+);
 /** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
 const STAMP = /^(?:last )?(?:updated|published|posted|modified)\b/i;
 /** A label in capitals before a colon: "BREAKING:", "LIVE:", "WATCH:". */
@@ -130,7 +138,8 @@ const LABEL = /^\p{Lu}{3,}(?:\s\p{Lu}{2,})*\s*:/u;
 /** A page field, "Reading time: 5 min", "Source: Reuters": a label and a short value. */
 const FIELD = /^\p{Lu}[\p{L} ]{0,24}:\s*(?:\S+\s*){1,3}$/u;
 /** A menu: three or more items of one or two capitalised words between bars or dots. */
-const MENU = /^(?:\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?\s*[|·•/]\s*){2,}\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?$/u;
+const MENU =
+  /^(?:\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?\s*[|·•/]\s*){2,}\p{Lu}[\p{L}&'’-]*(?:\s+[\p{Lu}&][\p{L}'’-]*)?$/u;
 /** A line led by a label ("Court: …"), and a label alone on its line ("Source:"). */
 const LABELLED = /^\p{Lu}[\p{L} ]{0,24}:\s/u;
 const LABEL_ALONE = /^\p{Lu}[\p{L} ]{0,24}:$/u;
@@ -171,7 +180,16 @@ export function cleanDocument(doc: Document): CleanDocument {
   // Inside the article, a list of full statements ("Key facts") is content, sentence or not.
   for (let i = best.from + 1; i < best.to; i++) {
     const u = units[i]!;
-    if (u.junk && !u.boxed && !u.ui && LIST_ITEM.test(u.text) && u.words >= 6 && !TEASER.test(u.text) && !CREDIT.test(u.text)) u.junk = false;
+    if (
+      u.junk &&
+      !u.boxed &&
+      !u.ui &&
+      LIST_ITEM.test(u.text) &&
+      u.words >= 6 &&
+      !TEASER.test(u.text) &&
+      !CREDIT.test(u.text)
+    )
+      u.junk = false;
   }
   let body = best.to >= best.from ? withContinuations(units, best) : [];
   // A page with no prose at all (notes, lists): keep whatever is not furniture.
@@ -202,11 +220,29 @@ function cleanLaidOut(doc: Document): CleanDocument {
   const skip = doc.skip ?? [];
   const units = toUnits(doc.text).filter((u) => !skip.some((s) => s.start <= u.start && u.end <= s.end));
   const first = units[0];
-  const titleUnit = first && !doc.meta.title && first.words <= 20 && !ENDS_SENTENCE.test(first.text) && (!doc.pages?.[0] || first.end <= doc.pages[0].end) ? first : undefined;
+  const titleUnit =
+    first &&
+    !doc.meta.title &&
+    first.words <= 20 &&
+    !ENDS_SENTENCE.test(first.text) &&
+    (!doc.pages?.[0] || first.end <= doc.pages[0].end)
+      ? first
+      : undefined;
   const paragraphs = units
-    .filter((u) => u !== titleUnit && /\p{L}/u.test(u.text) && !CONTENTS_LINE.test(u.text) && (ENDS_SENTENCE.test(u.text) || /[:;,]$/.test(u.text) || u.words >= 12))
+    .filter(
+      (u) =>
+        u !== titleUnit &&
+        /\p{L}/u.test(u.text) &&
+        !CONTENTS_LINE.test(u.text) &&
+        (ENDS_SENTENCE.test(u.text) || /[:;,]$/.test(u.text) || u.words >= 12),
+    )
     .map(({ start, end }) => ({ start, end }));
-  return { doc, title: doc.meta.title ?? titleText(titleUnit, doc, paragraphs), titleSpan: titleUnit ? { start: titleUnit.start, end: titleUnit.end } : null, paragraphs };
+  return {
+    doc,
+    title: doc.meta.title ?? titleText(titleUnit, doc, paragraphs),
+    titleSpan: titleUnit ? { start: titleUnit.start, end: titleUnit.end } : null,
+    paragraphs,
+  };
 }
 
 /** A stretch of units. */
@@ -274,7 +310,12 @@ function withContinuations(units: Unit[], main: Segment): Unit[] {
         const to = stop > 0 ? stop - 1 : seg.to;
         return { from: seg.from, to, sum: units.slice(seg.from, to + 1).reduce((n, u) => n + u.words, 0) };
       })
-      .filter((seg) => seg.sum >= CONTINUATION_WORDS && !underHeadlines(units, seg) && continues(units.slice(seg.from, seg.to + 1), vocab));
+      .filter(
+        (seg) =>
+          seg.sum >= CONTINUATION_WORDS &&
+          !underHeadlines(units, seg) &&
+          continues(units.slice(seg.from, seg.to + 1), vocab),
+      );
     if (candidates.length === 0) break;
     taken.push(candidates.reduce((x, y) => (y.sum > x.sum ? y : x)));
   }
@@ -386,7 +427,10 @@ function blocks(units: Unit[]): Unit[][] {
 
 /** How much a line reads like page furniture: one point per UI pattern it matches, two per strong one. */
 function uiScore(text: string): number {
-  return UI_PATTERNS.reduce((n, re) => n + (re.test(text) ? 1 : 0), 0) + STRONG_UI_PATTERNS.reduce((n, re) => n + (re.test(text) ? 2 : 0), 0);
+  return (
+    UI_PATTERNS.reduce((n, re) => n + (re.test(text) ? 1 : 0), 0) +
+    STRONG_UI_PATTERNS.reduce((n, re) => n + (re.test(text) ? 2 : 0), 0)
+  );
 }
 
 function describe(u: Unit, text: string): void {
@@ -399,7 +443,8 @@ function describe(u: Unit, text: string): void {
   const startsLower = firstLetter !== firstLetter.toUpperCase();
   // A sentence that leads into a list ("… the following advice:") is prose too.
   const leadIn = u.words >= 6 && /:$/.test(u.text);
-  u.prose = u.words >= 4 && (ENDS_SENTENCE.test(u.text) || leadIn) && !teaser && !startsLower && !MD_HEADING.test(u.text);
+  u.prose =
+    u.words >= 4 && (ENDS_SENTENCE.test(u.text) || leadIn) && !teaser && !startsLower && !MD_HEADING.test(u.text);
   // A furniture phrase in the writer's or the reader's voice ("consider becoming a subscriber to support my work").
   const furniture = u.ui >= 2 || (u.ui >= 1 && (u.words < 15 || personal(u.text)));
   const shortListItem = LIST_ITEM.test(u.text) && u.words < 12;
@@ -425,15 +470,26 @@ const CREDIT_FOR = /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,3}\s+(?:for
 function markModules(units: Unit[]): void {
   for (const group of blocks(units)) {
     const head = group[0]!;
-    if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8) for (const u of group) u.junk = u.boxed = true;
+    if (group.length > 1 && group.length <= 8 && head.junk && head.ui >= 1 && head.words <= 8)
+      for (const u of group) u.junk = u.boxed = true;
     // A sign-up box: most of its lines are furniture and the rest are short.
     const furniture = group.filter((u) => u.ui >= 1).length;
-    if (group.length >= 3 && group.length <= 8 && furniture * 2 > group.length && group.every((u) => u.ui >= 1 || u.words <= 25)) for (const u of group) u.junk = u.boxed = true;
+    if (
+      group.length >= 3 &&
+      group.length <= 8 &&
+      furniture * 2 > group.length &&
+      group.every((u) => u.ui >= 1 || u.words <= 25)
+    )
+      for (const u of group) u.junk = u.boxed = true;
   }
   // A poll: a question, then two or more short answer options that are not sentences.
   units.forEach((u, i) => {
     const options = units.slice(i + 1, i + 3);
-    if (/\?["'”’]*$/u.test(u.text) && options.length === 2 && options.every((o) => o.block === u.block && !o.prose && o.words <= 10)) {
+    if (
+      /\?["'”’]*$/u.test(u.text) &&
+      options.length === 2 &&
+      options.every((o) => o.block === u.block && !o.prose && o.words <= 10)
+    ) {
       for (const x of [u, ...options]) x.junk = x.boxed = true;
     }
   });
@@ -454,7 +510,13 @@ function markStoryLists(units: Unit[], text: string): void {
       // A headline's line ends early; a line broken only because the next word did not fit was wrapped.
       if (lines[k - 1]!.length + 1 + lines[k]!.split(/\s/)[0]!.length > width) continue;
       const blurb = lines.slice(k).join(' ');
-      if (teaserHeadline(lines.slice(0, k).join(' ')) && /^[\p{Lu}"“‘]/u.test(blurb) && ENDS_SENTENCE.test(blurb) && wordsIn(blurb) <= 40) return true;
+      if (
+        teaserHeadline(lines.slice(0, k).join(' ')) &&
+        /^[\p{Lu}"“‘]/u.test(blurb) &&
+        ENDS_SENTENCE.test(blurb) &&
+        wordsIn(blurb) <= 40
+      )
+        return true;
     }
     return false;
   });
@@ -462,7 +524,8 @@ function markStoryLists(units: Unit[], text: string): void {
     const label = g > 0 && groups[g - 1]!.length === 1 && groups[g - 1]![0]!.junk && groups[g - 1]![0]!.ui >= 1;
     // Under such a label, a bullet list is a list of other stories too.
     const bullets = group.length >= 2 && group.every((u) => LIST_ITEM.test(u.text));
-    if ((teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) || (bullets && label)) for (const u of group) u.junk = u.boxed = true;
+    if ((teaser[g] && (teaser[g - 1] || teaser[g + 1] || label)) || (bullets && label))
+      for (const u of group) u.junk = u.boxed = true;
   });
 }
 
@@ -473,7 +536,10 @@ function markDuplicates(units: Unit[]): void {
   const page = ` ${units.map((u) => words(u.text)).join(' ')} `;
   units.forEach((u, i) => {
     if (!QUOTATION.test(u.text)) return;
-    const parts = u.text.split(/(?<=[.!?])["'”’]*\s+/u).map(words).filter((w) => w.length > 0);
+    const parts = u.text
+      .split(/(?<=[.!?])["'”’]*\s+/u)
+      .map(words)
+      .filter((w) => w.length > 0);
     if (parts.length === 0 || !parts.every((w) => page.split(` ${w} `).length > 2)) return;
     u.junk = u.boxed = true;
     const next = units[i + 1];
@@ -499,7 +565,8 @@ function markDuplicates(units: Unit[]): void {
 const TAB_TITLE = /^(.+?)\s+[|–—-]\s+[^|–—]{2,40}$/u;
 
 /** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
-const CAPS_HEADLINE = /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WITH|AFTER|BEFORE|OVER|FROM|INTO)\s[^\p{Ll}]*$/u;
+const CAPS_HEADLINE =
+  /^[^\p{Ll}]*\s(?:A|AN|THE|TO|OF|IN|ON|AT|FOR|AND|AS|BY|WITH|AFTER|BEFORE|OVER|FROM|INTO)\s[^\p{Ll}]*$/u;
 
 /** The headline: the nearest short, title-shaped line before the body, with the exceptions below. */
 function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | undefined {
@@ -518,14 +585,36 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     if (LABELLED.test(u.text) && (LABELLED.test(previous) || LABELLED.test(units[i + 1]?.text ?? ''))) return false;
     const heading = MD_HEADING.test(u.text);
     // A time stamp, short or led by its date ("February 27, 2024 2:14 PM EST Updated 3 hours ago").
-    const dateline = DATELINE.test(u.text) && (u.words <= 10 || DATELINE.test(u.text.split(/\s+/).slice(0, 3).join(' ')));
+    const dateline =
+      DATELINE.test(u.text) && (u.words <= 10 || DATELINE.test(u.text.split(/\s+/).slice(0, 3).join(' ')));
     // A headline in two parts ("Court cuts sentence: judge gave too little credit") runs longer.
-    const shaped = heading || (!MENU.test(u.text) && u.words >= 4 && u.words <= (/\S:\s/u.test(u.text) ? 20 : 16) && !/\.["'”’)]*$/u.test(u.text) && !BYLINE.test(u.text) && !BYLINE_ROLE.test(u.text) && !dateline && !STAMP.test(u.text) && !LABEL.test(u.text) && !FIELD.test(u.text) && !ROLE_LINE.test(u.text) && !NUMERIC_DATE.test(u.text));
+    const shaped =
+      heading ||
+      (!MENU.test(u.text) &&
+        u.words >= 4 &&
+        u.words <= (/\S:\s/u.test(u.text) ? 20 : 16) &&
+        !/\.["'”’)]*$/u.test(u.text) &&
+        !BYLINE.test(u.text) &&
+        !BYLINE_ROLE.test(u.text) &&
+        !dateline &&
+        !STAMP.test(u.text) &&
+        !LABEL.test(u.text) &&
+        !FIELD.test(u.text) &&
+        !ROLE_LINE.test(u.text) &&
+        !NUMERIC_DATE.test(u.text));
     // "Live: …" marks a link to a live page, or the headline of the live page itself, which
     // heads a block of furniture (editors, update time).
     const live = LIVE_HEADLINE.test(u.text) && uiScore(u.text.replace(LIVE_HEADLINE, '')) === 0;
     // A headline may appear twice (breadcrumb, share box); a line seen more often is furniture.
-    return shaped && (live || (!u.ui && !u.boxed)) && !CREDIT.test(u.text) && !TEASER.test(u.text) && counts.get(normalize(u.text))! <= 2 && !inBody.has(normalize(u.text)) && /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text);
+    return (
+      shaped &&
+      (live || (!u.ui && !u.boxed)) &&
+      !CREDIT.test(u.text) &&
+      !TEASER.test(u.text) &&
+      counts.get(normalize(u.text))! <= 2 &&
+      !inBody.has(normalize(u.text)) &&
+      /^[#\s]*[\p{Lu}\p{N}"“‘']/u.test(u.text)
+    );
   };
   // A page copied from a browser starts with its tab title, "Headline | Site": the line that
   // repeats that headline is the headline.
@@ -546,7 +635,15 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
     // a long standfirst of its own below it is the headline, and the line above it a kicker.
     const before = units[i - 1];
     const ownStandfirst = i + 1 < bodyStart && long(units[i + 1]);
-    if (!ownStandfirst && before && titleShaped(before, i - 1) && before.words <= u.words && before.words >= 0.5 * u.words && (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))) return before;
+    if (
+      !ownStandfirst &&
+      before &&
+      titleShaped(before, i - 1) &&
+      before.words <= u.words &&
+      before.words >= 0.5 * u.words &&
+      (/\s\p{Ll}{3,}/u.test(before.text) || CAPS_HEADLINE.test(before.text))
+    )
+      return before;
     at = i;
   }
   if (at < 0) return undefined;
@@ -556,7 +653,8 @@ function findTitle(units: Unit[], bodyStart: number, bodyEnd: number): Unit | un
   // (A standfirst often has no full stop; a news brief under its own heading always does.)
   const standfirst = (v?: Unit) => long(v) && !ENDS_SENTENCE.test(v!.text);
   if (!metadata(units[at + 1]) && !standfirst(units[at + 1])) {
-    for (let j = at - 1; j >= Math.max(0, at - 12); j--) if (titleShaped(units[j]!, j) && (metadata(units[j + 1]) || standfirst(units[j + 1]))) return units[j];
+    for (let j = at - 1; j >= Math.max(0, at - 12); j--)
+      if (titleShaped(units[j]!, j) && (metadata(units[j + 1]) || standfirst(units[j + 1]))) return units[j];
   }
   return units[at];
 }

@@ -69,7 +69,11 @@ export function runMain(main: () => Promise<void>): void {
       process.exitCode ??= 0;
     },
     (err: unknown) => {
-      const known = err instanceof UsageError || err instanceof IndexError || err instanceof CorpusError || err instanceof ConfigError;
+      const known =
+        err instanceof UsageError ||
+        err instanceof IndexError ||
+        err instanceof CorpusError ||
+        err instanceof ConfigError;
       const message = err instanceof Error ? err.message : String(err);
       process.stderr.write(`${known ? '' : 'Error: '}${message.split('\n')[0]}\n`);
       if (process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
@@ -104,19 +108,35 @@ export type AnswerJson = z.infer<typeof AnswerJsonSchema>;
 export const DocTextJsonSchema = z.object({
   doc: z.string(),
   text: z.string(),
-  pages: z.array(z.object({ page: z.number().int().positive(), start: z.number().int().nonnegative(), end: z.number().int().nonnegative() })).optional(),
+  pages: z
+    .array(
+      z.object({
+        page: z.number().int().positive(),
+        start: z.number().int().nonnegative(),
+        end: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
 });
 
 /** Where a citation points: the file, and the page when the document has pages. */
 export const citeLocation = (c: { doc: string; page?: number }) => (c.page ? `${c.doc}, p. ${c.page}` : c.doc);
 
 /** A progress bar on a terminal, nothing otherwise (pipes and CI stay clean). */
-export async function progressBar(label: string, opts: { quiet?: boolean } = {}): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
+export async function progressBar(
+  label: string,
+  opts: { quiet?: boolean } = {},
+): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
   if (opts.quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const { default: cliProgress } = await import('cli-progress');
   // cli-progress computes the ETA; the rate is ours, since the start of this bar.
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} sentences, {rate} sentences/s, ETA {eta_formatted}`, stream: process.stderr, clearOnComplete: true, etaBuffer: 50 },
+    {
+      format: `${label} [{bar}] {value}/{total} sentences, {rate} sentences/s, ETA {eta_formatted}`,
+      stream: process.stderr,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   let t0 = 0;

@@ -44,14 +44,20 @@ export function collectionName(raw: string): string {
   const name = raw.normalize('NFC').trim();
   if (!name) throw new CollectionEditError('The file has no name.');
   if (/[/\\]/.test(name) || name.includes('\0') || name === '..' || name === '.') {
-    throw new CollectionEditError(`“${name.slice(0, 80)}” is a path, not a file name: upload a plain file such as report.txt.`);
+    throw new CollectionEditError(
+      `“${name.slice(0, 80)}” is a path, not a file name: upload a plain file such as report.txt.`,
+    );
   }
   if (name.startsWith('.')) throw new CollectionEditError('File names cannot start with a dot.');
   const ext = extname(name).toLowerCase();
   if (!SOURCE_EXTENSIONS.includes(ext)) {
     throw new CollectionEditError(`Only ${extensionList()} files can be added (got “${name.slice(0, 80)}”).`);
   }
-  let stem = name.slice(0, name.length - ext.length).replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/\s+/g, ' ').trim();
+  let stem = name
+    .slice(0, name.length - ext.length)
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/\s+/g, ' ')
+    .trim();
   stem = stem.slice(0, MAX_NAME - ext.length);
   if (!stem || /^[._ -]*$/.test(stem)) throw new CollectionEditError('That file name has no letters or digits in it.');
   return stem + name.slice(name.length - ext.length);
@@ -59,14 +65,18 @@ export function collectionName(raw: string): string {
 
 /** Refuses a file over the limit (checked on the declared size before downloading, and again on the bytes). */
 export function checkSize(name: string, size: number, maxBytes: number): void {
-  if (size > maxBytes) throw new CollectionEditError(`${name.slice(0, 100)} is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`);
+  if (size > maxBytes)
+    throw new CollectionEditError(
+      `${name.slice(0, 100)} is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`,
+    );
 }
 
 /** The path of `name` inside `dir`, checked to be a direct child of it. */
 function inside(dir: string, name: string): string {
   const root = resolve(dir);
   const path = resolve(root, name);
-  if (dirname(path) !== root || basename(path) !== name) throw new CollectionEditError('That name would point outside the collection.');
+  if (dirname(path) !== root || basename(path) !== name)
+    throw new CollectionEditError('That name would point outside the collection.');
   return path;
 }
 
@@ -116,7 +126,8 @@ async function checkContent(name: string, bytes: Uint8Array): Promise<{ passages
     const doc = await readDocument(join(scratch, name), name);
     if ('reason' in doc) throw new CollectionEditError(`${name} cannot be added: it ${doc.reason}.`);
     const passages = chunkDocument(cleanDocument(doc), 0).length;
-    if (passages === 0) throw new CollectionEditError(`${name} has no passages I could quote (no paragraphs of text found).`);
+    if (passages === 0)
+      throw new CollectionEditError(`${name} has no passages I could quote (no paragraphs of text found).`);
     return { passages };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -127,8 +138,16 @@ async function checkContent(name: string, bytes: Uint8Array): Promise<{ passages
 function explainFsError(err: unknown): never {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (err instanceof CollectionEditError || typeof code !== 'string') throw err;
-  const why: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'the disk is full', ENOENT: 'the folder is missing' };
-  throw new CollectionEditError(`The collection folder cannot be changed (${why[code] ?? code}); ask the operator to check it.`);
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOSPC: 'the disk is full',
+    ENOENT: 'the folder is missing',
+  };
+  throw new CollectionEditError(
+    `The collection folder cannot be changed (${why[code] ?? code}); ask the operator to check it.`,
+  );
 }
 
 export interface AddInput {
@@ -174,26 +193,40 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
         const checked = SourcesFileSchema.safeParse({ [name]: meta });
         if (!checked.success || (meta.url && !/^https?:\/\//i.test(meta.url))) {
           const field = checked.success ? 'url' : String(checked.error.issues[0]?.path[1] ?? 'value');
-          throw new CollectionEditError(field === 'url' ? 'The url must be a full web address such as https://example.org/page.' : `The ${field} is not valid (at most 300 characters).`);
+          throw new CollectionEditError(
+            field === 'url'
+              ? 'The url must be a full web address such as https://example.org/page.'
+              : `The ${field} is not valid (at most 300 characters).`,
+          );
         }
         const sources = await readSources(dir);
         const present = await lstat(path).catch(() => undefined);
-        if (present?.isDirectory()) throw new CollectionEditError(`${name} is a folder in the collection, not a document; upload the file under another name.`);
+        if (present?.isDirectory())
+          throw new CollectionEditError(
+            `${name} is a folder in the collection, not a document; upload the file under another name.`,
+          );
         if (present && !input.replace) {
-          throw new CollectionEditError(`A document named ${name} is already in the collection: add it again with replace:true to replace it, or upload it under another name.`);
+          throw new CollectionEditError(
+            `A document named ${name} is already in the collection: add it again with replace:true to replace it, or upload it under another name.`,
+          );
         }
         await checkContent(name, input.bytes);
         await writeAtomic(path, input.bytes);
         // The file first, then its metadata: sources.json never names a file that is not there.
         // A replacement keeps what sources.json said of the old file unless told otherwise.
-        if (Object.keys(meta).length) await writeAtomic(join(dir, 'sources.json'), JSON.stringify({ ...sources, [name]: { ...(present && sources[name]), ...meta } }, null, 2) + '\n');
+        if (Object.keys(meta).length)
+          await writeAtomic(
+            join(dir, 'sources.json'),
+            JSON.stringify({ ...sources, [name]: { ...(present && sources[name]), ...meta } }, null, 2) + '\n',
+          );
         return { doc: name, bytes: input.bytes.length, replaced: !!present };
       }),
     remove: (doc) =>
       serial(async () => {
         // Only a name the collection lists: never a path built from what the user typed.
         const names = await listCollection(dir).catch(() => [] as string[]);
-        if (!isSourceFile(doc) || !names.includes(doc)) throw new CollectionEditError(`No file named ${doc.slice(0, 100)} in the collection.`);
+        if (!isSourceFile(doc) || !names.includes(doc))
+          throw new CollectionEditError(`No file named ${doc.slice(0, 100)} in the collection.`);
         const sources = await readSources(dir);
         if (doc in sources) {
           const { [doc]: _gone, ...rest } = sources;

@@ -14,7 +14,12 @@ const optionalString = z
   .transform((s) => (s ? s : undefined));
 
 const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().optional().transform((n) => n ?? fallback);
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .transform((n) => n ?? fallback);
 
 const snowflake = z
   .string()
@@ -33,8 +38,18 @@ export const ConfigSchema = z.object({
     .url('must be a URL such as https://discord.com/api')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  CORPUS_DIR: z.string().trim().min(1).optional().transform((s) => s ?? 'seeds'),
-  INDEX_DIR: z.string().trim().min(1).optional().transform((s) => s ?? 'index'),
+  CORPUS_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((s) => s ?? 'seeds'),
+  INDEX_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((s) => s ?? 'index'),
   /** A shared Postgres store (`postgres://user:pass@host:port/db`) instead of INDEX_DIR. */
   INDEX_URL: z
     .string()
@@ -76,10 +91,23 @@ export const ConfigSchema = z.object({
   /** On SIGINT/SIGTERM, how long the bot waits for answers in flight before it exits. */
   SHUTDOWN_WAIT_S: positiveInt(10),
   /** Votes on answers: the local append-only file. */
-  FEEDBACK_FILE: z.string().trim().min(1).optional().transform((s) => s ?? 'feedback.jsonl'),
+  FEEDBACK_FILE: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((s) => s ?? 'feedback.jsonl'),
   /** Largest file `/sources add` accepts, in MB. */
-  UPLOAD_MAX_MB: z.coerce.number().positive().max(1024).optional().transform((n) => n ?? 10),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().transform((s) => s ?? 'info'),
+  UPLOAD_MAX_MB: z.coerce
+    .number()
+    .positive()
+    .max(1024)
+    .optional()
+    .transform((n) => n ?? 10),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error', 'silent'])
+    .optional()
+    .transform((s) => s ?? 'info'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

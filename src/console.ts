@@ -67,7 +67,10 @@ export interface ConsoleSession {
 const CONSOLE_MEMBER = 'console';
 
 /** Options written `name:value`; a value runs until the next ` name:` of a known option. */
-export function parseOptions(rest: string, names: readonly string[]): { options: Record<string, string>; free: string } {
+export function parseOptions(
+  rest: string,
+  names: readonly string[],
+): { options: Record<string, string>; free: string } {
   const options: Record<string, string> = {};
   const re = new RegExp(`(?:^|\\s)(${names.join('|')}):`, 'g');
   const marks = [...rest.matchAll(re)].map((m) => ({ name: m[1]!, at: m.index!, valueAt: m.index! + m[0].length }));
@@ -81,7 +84,11 @@ export function parseOptions(rest: string, names: readonly string[]): { options:
 const truthy = (v: string | undefined) => v !== undefined && /^(true|yes|1|on)$/i.test(v.trim());
 
 /** One console line → the message the bot would post (undefined for a blank line). */
-export async function consoleReply(engine: Engine, line: string, session: ConsoleSession = {}): Promise<Rendered | undefined> {
+export async function consoleReply(
+  engine: Engine,
+  line: string,
+  session: ConsoleSession = {},
+): Promise<Rendered | undefined> {
   const text = line.trim();
   if (!text) return undefined;
   if (/^\/?help$/i.test(text)) return renderNotice(HELP, false);
@@ -98,7 +105,10 @@ export async function consoleReply(engine: Engine, line: string, session: Consol
     const cleaned = cleanQuestion(options.question ?? free);
     if (!cleaned.ok) return renderNotice(cleaned.message);
     const answer = await engine.ask(cleaned.question);
-    const { rendered, shown } = composeAnswer(engine, answer, { private: truthy(options.private), markup: plainMarkup });
+    const { rendered, shown } = composeAnswer(engine, answer, {
+      private: truthy(options.private),
+      markup: plainMarkup,
+    });
     session.last = shown.length ? { question: cleaned.question, shown } : undefined;
     return rendered;
   }
@@ -126,7 +136,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   }
 }
 
-async function consoleEdit(engine: Engine, session: ConsoleSession, action: 'add' | 'remove', rest: string): Promise<Rendered> {
+async function consoleEdit(
+  engine: Engine,
+  session: ConsoleSession,
+  action: 'add' | 'remove',
+  rest: string,
+): Promise<Rendered> {
   const collection = session.collection;
   if (!collection) return renderNotice('Documents cannot be added or removed here (the collection is not editable).');
   try {
@@ -143,14 +158,27 @@ async function consoleEdit(engine: Engine, session: ConsoleSession, action: 'add
     const replace = flag.test(rawPath) || truthy(options.replace);
     if (!free) return renderNotice('Usage: /sources add <path> [title:<title>] [url:<url>] [--replace]');
     const max = collection.editor.maxBytes;
-    const size = await stat(free).then((s) => (s.isFile() ? s.size : -1), () => -2);
+    const size = await stat(free).then(
+      (s) => (s.isFile() ? s.size : -1),
+      () => -2,
+    );
     if (size === -2) return renderNotice(`No file at ${free.slice(0, 200)}.`);
     if (size === -1) return renderNotice(`${free.slice(0, 200)} is not a file.`);
     checkSize(basename(free), size, max);
     const bytes = await readFile(free);
-    const r = await addSource(engine, collection, { filename: basename(free), bytes, title: options.title, url: options.url, replace }, plainMarkup);
+    const r = await addSource(
+      engine,
+      collection,
+      { filename: basename(free), bytes, title: options.title, url: options.url, replace },
+      plainMarkup,
+    );
     const replaced = r.outcome === 'replaced' || r.outcome === 'replace_unindexed';
-    session.log?.info(replaced ? 'source_replaced' : 'source_added', { doc: r.doc, bytes: bytes.length, by: CONSOLE_MEMBER, indexed: r.outcome === 'added' || r.outcome === 'replaced' });
+    session.log?.info(replaced ? 'source_replaced' : 'source_added', {
+      doc: r.doc,
+      bytes: bytes.length,
+      by: CONSOLE_MEMBER,
+      indexed: r.outcome === 'added' || r.outcome === 'replaced',
+    });
     return renderNotice(r.text, false);
   } catch (err) {
     if (err instanceof CollectionEditError) return renderNotice(err.message);
@@ -168,6 +196,13 @@ async function consoleVote(session: ConsoleSession, arg: string): Promise<Render
     last.id = newAnswerId();
     await session.feedback.recordAnswer(answerRecord(last.id, last.question, last.shown, null));
   }
-  await session.feedback.recordVote({ type: 'vote', answer: last.id, member: memberKey(last.id, CONSOLE_MEMBER), vote: arg, guild: null, at: new Date().toISOString() });
+  await session.feedback.recordVote({
+    type: 'vote',
+    answer: last.id,
+    member: memberKey(last.id, CONSOLE_MEMBER),
+    vote: arg,
+    guild: null,
+    at: new Date().toISOString(),
+  });
   return renderNotice(`Recorded ${arg === 'up' ? '👍' : '👎'} for “${last.question}”.`, false);
 }

@@ -66,7 +66,11 @@ export async function openEngine(opts: EngineOptions): Promise<OpenedEngine> {
 }
 
 /** An opened engine knows its embedder and the collection it answers from. */
-export type OpenedEngine = ReturnType<typeof createEngine> & { readonly corpusDir: string; refresh?(): Promise<void>; close?(): Promise<void> };
+export type OpenedEngine = ReturnType<typeof createEngine> & {
+  readonly corpusDir: string;
+  refresh?(): Promise<void>;
+  close?(): Promise<void>;
+};
 
 async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEngine> {
   const notice = opts.notice ?? (() => {});
@@ -85,19 +89,31 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
     // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
     // Newer term rules or an index from before similarity scales were recorded: rebuilt too, reusing every vector.
     const outdated =
-      manifest.cleaner !== CLEANER_VERSION || manifest.chunker !== CHUNKER_VERSION || manifest.lexical !== LEXICAL_VERSION || extractorOf(manifest) !== EXTRACTOR_VERSION || !manifest.scale;
+      manifest.cleaner !== CLEANER_VERSION ||
+      manifest.chunker !== CHUNKER_VERSION ||
+      manifest.lexical !== LEXICAL_VERSION ||
+      extractorOf(manifest) !== EXTRACTOR_VERSION ||
+      !manifest.scale;
     const stale = await isStale(corpusDir, manifest);
     if ((outdated || stale) && opts.readOnly) {
       // The writer is updating it: this reader switches when the new generation appears.
     } else if ((outdated || stale) && store.shared) {
-      notice(`The index in ${where} ${stale ? `differs from ${corpusDir}` : 'was made by an older version'}: answering from it; update it with npm run index.`);
+      notice(
+        `The index in ${where} ${stale ? `differs from ${corpusDir}` : 'was made by an older version'}: answering from it; update it with npm run index.`,
+      );
     } else if (outdated || stale) {
-      notice(stale ? `The collection in ${corpusDir} changed: updating the index…` : `The index in ${where} was made by an older version: updating it…`);
+      notice(
+        stale
+          ? `The collection in ${corpusDir} changed: updating the index…`
+          : `The index in ${where} was made by an older version: updating it…`,
+      );
       embedder = await loadIndexEmbedder(manifest.embedder, opts);
       try {
         await store.build({ corpusDir, embedder, progress: opts.progress, notice });
       } catch (err) {
-        notice(`Could not update the index (${err instanceof Error ? err.message : String(err)}); answering from the previous one.`);
+        notice(
+          `Could not update the index (${err instanceof Error ? err.message : String(err)}); answering from the previous one.`,
+        );
       }
     }
   }
@@ -105,7 +121,9 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
   const open = async (index: LoadedIndex) => {
     if (!embedder) embedder = await loadIndexEmbedder(index.manifest.embedder, opts);
     if (embedder.id !== index.manifest.embedder || embedder.dims !== index.manifest.dims) {
-      throw new IndexError(`Index in ${where} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`);
+      throw new IndexError(
+        `Index in ${where} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`,
+      );
     }
     return createEngine(index, embedder, policy(embedder));
   };
@@ -119,7 +137,11 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
  * The collection to answer from: the one the index was built from, unless another is named.
  * Another folder holding the same files (the collection moved) is the same collection.
  */
-async function collectionOf(manifest: Manifest | undefined, requested: string | undefined, where: string): Promise<string> {
+async function collectionOf(
+  manifest: Manifest | undefined,
+  requested: string | undefined,
+  where: string,
+): Promise<string> {
   if (!manifest?.corpus) return requested ?? DEFAULT_CORPUS;
   if (requested === undefined || resolve(requested) === manifest.corpus) return manifest.corpus;
   if (!(await isStale(requested, manifest))) return requested;
@@ -137,7 +159,14 @@ export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Pro
  * polls the store's version; a new one is loaded beside the old and swapped in whole, so a
  * question is answered from one generation. A failed poll or load keeps the current one.
  */
-function sharedEngine(store: IndexStore, first: FullEngine, version: string | undefined, open: (index: LoadedIndex) => Promise<FullEngine>, pollMs: number, notice: (line: string) => void): SharedEngine {
+function sharedEngine(
+  store: IndexStore,
+  first: FullEngine,
+  version: string | undefined,
+  open: (index: LoadedIndex) => Promise<FullEngine>,
+  pollMs: number,
+  notice: (line: string) => void,
+): SharedEngine {
   let current = first;
   let seen = version;
   let failing = false;
@@ -156,7 +185,10 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
       }
       failing = false;
     } catch (err) {
-      if (!failing) notice(`Could not check the index in ${store.where} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); answering from the one loaded.`);
+      if (!failing)
+        notice(
+          `Could not check the index in ${store.where} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); answering from the one loaded.`,
+        );
       failing = true;
     } finally {
       busy = false;
@@ -190,7 +222,10 @@ function sharedEngine(store: IndexStore, first: FullEngine, version: string | un
  * For a running bot (src/live.ts): true when the index was built by `embedderId` from exactly
  * the collection's files as they are now (`sources.json` is not part of that check).
  */
-export async function indexIsCurrent(opts: Pick<EngineOptions, 'corpusDir' | 'indexDir'>, embedderId: string): Promise<boolean> {
+export async function indexIsCurrent(
+  opts: Pick<EngineOptions, 'corpusDir' | 'indexDir'>,
+  embedderId: string,
+): Promise<boolean> {
   const manifest = await localStore(opts.indexDir).manifest();
   return !!manifest && manifest.embedder === embedderId && !(await isStale(opts.corpusDir ?? DEFAULT_CORPUS, manifest));
 }
@@ -210,13 +245,23 @@ export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): 
  * The same for a bot on a shared store: writes a new generation from the collection and has
  * `engine` switch to it (the other processes switch when they next poll).
  */
-export async function rebuildShared(opts: EngineOptions, engine: SharedEngine, force = false): Promise<{ engine: Engine; report: BuildReport } | undefined> {
+export async function rebuildShared(
+  opts: EngineOptions,
+  engine: SharedEngine,
+  force = false,
+): Promise<{ engine: Engine; report: BuildReport } | undefined> {
   const store = await openStore(opts);
   try {
     const manifest = await store.manifest();
     const corpusDir = opts.corpusDir ?? manifest?.corpus ?? DEFAULT_CORPUS;
-    if (!force && manifest && manifest.embedder === engine.embedder.id && !(await isStale(corpusDir, manifest))) return undefined;
-    const report = await store.build({ corpusDir, embedder: engine.embedder, progress: opts.progress, notice: opts.notice });
+    if (!force && manifest && manifest.embedder === engine.embedder.id && !(await isStale(corpusDir, manifest)))
+      return undefined;
+    const report = await store.build({
+      corpusDir,
+      embedder: engine.embedder,
+      progress: opts.progress,
+      notice: opts.notice,
+    });
     await engine.refresh();
     return { engine, report };
   } finally {
@@ -246,14 +291,22 @@ export function answeringFrom<T extends object>(now: () => Engine, rest: T): T &
 }
 
 /** An engine over an index already in memory. */
-export function createEngine(index: LoadedIndex, embedder: Embedder, policy: AnswerPolicy): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
+export function createEngine(
+  index: LoadedIndex,
+  embedder: Embedder,
+  policy: AnswerPolicy,
+): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
   const stats = lexStats(index, index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined);
   const docById = index.byId;
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
 
   const answerOne = async (question: string, qvec: number[], t0: number): Promise<Answer> => {
-    const composed = compose(index, retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec)), policy);
+    const composed = compose(
+      index,
+      retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec)),
+      policy,
+    );
     return {
       question,
       answered: composed.answered,
@@ -269,17 +322,26 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
     const d = docById.get(id);
     if (!d) return undefined;
     const { outlet, url, published } = d.meta;
-    return { doc: d.id, title: d.title, outlet, url, published, passages: chunkCount.get(d.id) ?? 0, words: d.words, version: d.hash };
+    return {
+      doc: d.id,
+      title: d.title,
+      outlet,
+      url,
+      published,
+      passages: chunkCount.get(d.id) ?? 0,
+      words: d.words,
+      version: d.hash,
+    };
   };
 
   const askMany = async (raw: string[]): Promise<Answer[]> => {
     const t0 = performance.now();
-      const questions = raw.map(normalizeQuestion);
-      // Only questions with words are embedded; the others are refused without a lookup.
-      const real = questions.filter(hasWords);
-      const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
-      let k = 0;
-      return Promise.all(questions.map((q) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0) : emptyAnswer(q, t0))));
+    const questions = raw.map(normalizeQuestion);
+    // Only questions with words are embedded; the others are refused without a lookup.
+    const real = questions.filter(hasWords);
+    const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
+    let k = 0;
+    return Promise.all(questions.map((q) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0) : emptyAnswer(q, t0))));
   };
 
   return {
@@ -295,7 +357,17 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
       return r.chunks.slice(0, k).map(({ chunk, fused }): PassageHit => {
         const c = index.chunks[chunk]!;
         const d = docById.get(c.doc)!;
-        return withPage({ doc: d.id, title: d.title, quote: d.text.slice(c.start, c.end), start: c.start, end: c.end, score: Math.round(fused * 1e4) / 1e4 }, d.pages);
+        return withPage(
+          {
+            doc: d.id,
+            title: d.title,
+            quote: d.text.slice(c.start, c.end),
+            start: c.start,
+            end: c.end,
+            score: Math.round(fused * 1e4) / 1e4,
+          },
+          d.pages,
+        );
       });
     },
     documents: () => index.docs.map((d) => info(d.id)!),
@@ -306,15 +378,20 @@ export function createEngine(index: LoadedIndex, embedder: Embedder, policy: Ans
     },
     context(doc, start, end): QuoteContext | undefined {
       const d = docById.get(doc);
-      if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > d.text.length || start >= end) return undefined;
+      if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > d.text.length || start >= end)
+        return undefined;
       // A passage may run on into the next paragraph (a lead-in and its quotation) when only
       // white space lies between them; a span that takes in anything skipped is not a quote.
       const p = d.paragraphs.findIndex((s) => s.start <= start && start < s.end);
       const q = d.paragraphs.findIndex((s) => s.start < end && end <= s.end);
       if (p < 0 || q < p) return undefined;
-      for (let i = p; i < q; i++) if (/\S/.test(d.text.slice(d.paragraphs[i]!.end, d.paragraphs[i + 1]!.start))) return undefined;
-      const sentencesOf = (k: number) => index.chunks.filter((c) => c.doc === doc && c.paragraph === k).flatMap((c) => c.sentences);
-      const before = sentencesOf(p).filter((s) => s.end <= start).slice(-1)[0];
+      for (let i = p; i < q; i++)
+        if (/\S/.test(d.text.slice(d.paragraphs[i]!.end, d.paragraphs[i + 1]!.start))) return undefined;
+      const sentencesOf = (k: number) =>
+        index.chunks.filter((c) => c.doc === doc && c.paragraph === k).flatMap((c) => c.sentences);
+      const before = sentencesOf(p)
+        .filter((s) => s.end <= start)
+        .slice(-1)[0];
       const after = sentencesOf(q).find((s) => s.start >= end);
       return {
         doc,
@@ -343,21 +420,31 @@ function withPage<T extends PassageHit>(hit: T, pages: readonly Span[] | undefin
 }
 
 function emptyAnswer(question: string, t0: number): Answer {
-  return { question, answered: false, answer: 'Please ask a question in words.', citations: [], closest: [], timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 } };
+  return {
+    question,
+    answered: false,
+    answer: 'Please ask a question in words.',
+    citations: [],
+    closest: [],
+    timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 },
+  };
 }
-
 
 function checkEmbedderChoice(indexEmbedder: string, requested: string | undefined): void {
   if (!requested || requested === 'auto' || requested === indexEmbedder) return;
   if (requested === 'transformers' && indexEmbedder.startsWith('transformers:')) return;
-  throw new IndexError(`Index was built with ${indexEmbedder}, not ${requested}: rebuild it with npm run index -- --embedder ${requested}.`);
+  throw new IndexError(
+    `Index was built with ${indexEmbedder}, not ${requested}: rebuild it with npm run index -- --embedder ${requested}.`,
+  );
 }
 
 async function loadIndexEmbedder(id: string, opts: EngineOptions): Promise<Embedder> {
   try {
     return await openEmbedder(id, { modelDir: opts.modelDir });
   } catch (err) {
-    throw new IndexError(`Index was built with ${id}, which cannot be loaded here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`);
+    throw new IndexError(
+      `Index was built with ${id}, which cannot be loaded here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`,
+    );
   }
 }
 
@@ -366,7 +453,9 @@ async function loadIndexEmbedder(id: string, opts: EngineOptions): Promise<Embed
  * A file's version is the hash of its bytes (`readSource`, the same function a build uses).
  */
 async function isStale(corpusDir: string, manifest: Manifest): Promise<boolean> {
-  const files = [...manifest.files.map((f) => ({ id: f.id, version: f.hash })), ...(manifest.skipped ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const files = [...manifest.files.map((f) => ({ id: f.id, version: f.hash })), ...(manifest.skipped ?? [])].sort(
+    (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   let names: string[];
   try {
     names = await listCollection(corpusDir);

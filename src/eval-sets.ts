@@ -37,14 +37,19 @@ export const EvalSetEntrySchema = z
   .refine((s) => !(s.heldOut && s.calibration), { message: 'a held-out set is never used by calibration' });
 export type EvalSetEntry = z.infer<typeof EvalSetEntrySchema>;
 
-export const EvalManifestSchema = z.strictObject({ sets: z.array(EvalSetEntrySchema).min(1) }).refine(
-  (m) => new Set(m.sets.map((s) => s.name)).size === m.sets.length && new Set(m.sets.map((s) => s.file)).size === m.sets.length,
-  { message: 'set names and files are unique' },
-);
+export const EvalManifestSchema = z
+  .strictObject({ sets: z.array(EvalSetEntrySchema).min(1) })
+  .refine(
+    (m) =>
+      new Set(m.sets.map((s) => s.name)).size === m.sets.length &&
+      new Set(m.sets.map((s) => s.file)).size === m.sets.length,
+    { message: 'set names and files are unique' },
+  );
 
 export async function readEvalManifest(path = MANIFEST_PATH): Promise<EvalSetEntry[]> {
   const parsed = EvalManifestSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(`${path}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
   return parsed.data.sets;
 }
 
@@ -52,16 +57,20 @@ export async function readEvalManifest(path = MANIFEST_PATH): Promise<EvalSetEnt
 export const displayName = (s: EvalSetEntry) => (s.heldOut ? `${s.name} (held out)` : s.name);
 
 /** A stable index folder per collection under the temp dir, so reruns reuse the built index. */
-export const collectionIndexDir = (collection: string, root = tmpdir()) => join(root, `quotebot-eval-${collection.replace(/\W+/g, '_')}`);
+export const collectionIndexDir = (collection: string, root = tmpdir()) =>
+  join(root, `quotebot-eval-${collection.replace(/\W+/g, '_')}`);
 
 /** The floors a report misses, each as a short line ("hit@1 0.5 < 0.6"); empty when all hold. */
 export function missedFloors(report: EvalReport, floors: Floors): string[] {
   const missed: string[] = [];
   if (report.hit_at_1 < floors.hit1) missed.push(`hit@1 ${report.hit_at_1} < ${floors.hit1}`);
   if (report.hit_at_3 < floors.hit3) missed.push(`hit@3 ${report.hit_at_3} < ${floors.hit3}`);
-  if (report.negatives && report.negatives_refused < floors.negatives) missed.push(`negatives refused ${report.negatives_refused} < ${floors.negatives}`);
-  if (report.false_refusals > floors.refused) missed.push(`answerable refused ${report.false_refusals} > ${floors.refused}`);
-  if (report.mean_quoted_chars_top3 > floors.chars) missed.push(`mean quoted chars ${report.mean_quoted_chars_top3} > ${floors.chars}`);
+  if (report.negatives && report.negatives_refused < floors.negatives)
+    missed.push(`negatives refused ${report.negatives_refused} < ${floors.negatives}`);
+  if (report.false_refusals > floors.refused)
+    missed.push(`answerable refused ${report.false_refusals} > ${floors.refused}`);
+  if (report.mean_quoted_chars_top3 > floors.chars)
+    missed.push(`mean quoted chars ${report.mean_quoted_chars_top3} > ${floors.chars}`);
   return missed;
 }
 
@@ -91,15 +100,31 @@ export type EvalAllJson = z.infer<typeof EvalAllJsonSchema>;
  * Scores every given set, one engine per collection (opened once, its index in
  * `indexRoot`), in the manifest's order.
  */
-export async function runEvalSets(sets: EvalSetEntry[], opts: { indexRoot?: string; notice?: (line: string) => void } = {}): Promise<EvalAllJson> {
+export async function runEvalSets(
+  sets: EvalSetEntry[],
+  opts: { indexRoot?: string; notice?: (line: string) => void } = {},
+): Promise<EvalAllJson> {
   const results: EvalSetResult[] = [];
   for (const collection of [...new Set(sets.map((s) => s.collection))]) {
-    const engine = await openEngine({ corpusDir: collection, indexDir: collectionIndexDir(collection, opts.indexRoot), embedder: 'use-lite', notice: opts.notice });
+    const engine = await openEngine({
+      corpusDir: collection,
+      indexDir: collectionIndexDir(collection, opts.indexRoot),
+      embedder: 'use-lite',
+      notice: opts.notice,
+    });
     try {
       for (const s of sets.filter((x) => x.collection === collection)) {
         const report = await runEval(engine, await readEvalSet(s.file));
         const { failures: _failures, ...figures } = report;
-        results.push({ set: displayName(s), file: s.file, collection, held_out: s.heldOut, ...figures, floors: s.floors, floors_missed: missedFloors(report, s.floors) });
+        results.push({
+          set: displayName(s),
+          file: s.file,
+          collection,
+          held_out: s.heldOut,
+          ...figures,
+          floors: s.floors,
+          floors_missed: missedFloors(report, s.floors),
+        });
       }
     } finally {
       await engine.close?.();
@@ -112,7 +137,17 @@ export async function runEvalSets(sets: EvalSetEntry[], opts: { indexRoot?: stri
 
 /** The `eval --all` table: one row per set, ✓ when every floor holds, else ✗ and what missed. */
 export function formatEvalTable(all: EvalAllJson): string {
-  const head = ['set', 'collection', 'questions', 'hit@1', 'hit@3', 'negatives refused', 'answerable refused', 'mean quoted chars', 'floors'];
+  const head = [
+    'set',
+    'collection',
+    'questions',
+    'hit@1',
+    'hit@3',
+    'negatives refused',
+    'answerable refused',
+    'mean quoted chars',
+    'floors',
+  ];
   const rows = all.sets.map((r) => [
     r.set,
     r.collection,
@@ -125,7 +160,18 @@ export function formatEvalTable(all: EvalAllJson): string {
     r.floors_missed.length ? `✗ ${r.floors_missed.join('; ')}` : '✓',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const failed = all.sets.filter((r) => r.floors_missed.length).length;
-  return [line(head), ...rows.map(line), '', failed ? `${failed} of ${all.sets.length} sets miss a floor.` : `All ${all.sets.length} sets hold their floors.`].join('\n') + '\n';
+  return (
+    [
+      line(head),
+      ...rows.map(line),
+      '',
+      failed ? `${failed} of ${all.sets.length} sets miss a floor.` : `All ${all.sets.length} sets hold their floors.`,
+    ].join('\n') + '\n'
+  );
 }

@@ -16,8 +16,17 @@ export async function readEvalSet(path: string): Promise<EvalItem[]> {
     .map((l, i) => [l.trim(), i + 1] as const)
     .filter(([l]) => l)
     .map(([l, line]) => {
-      const parsed = EvalItemSchema.safeParse((() => { try { return JSON.parse(l); } catch { return undefined; } })());
-      if (!parsed.success) throw new Error(`${path}:${line}: not an eval item ({"q", "any": [...]} or {"q", "negative": true}).`);
+      const parsed = EvalItemSchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
+      if (!parsed.success)
+        throw new Error(`${path}:${line}: not an eval item ({"q", "any": [...]} or {"q", "negative": true}).`);
       return parsed.data;
     });
 }
@@ -42,7 +51,13 @@ export function hitRank(answer: Answer, any: string[]): number {
 }
 
 export function score(items: EvalItem[], answers: Answer[]): EvalReport {
-  let h1 = 0, h3 = 0, rr = 0, refusedNeg = 0, falseRefusals = 0, chars = 0, answeredCount = 0;
+  let h1 = 0,
+    h3 = 0,
+    rr = 0,
+    refusedNeg = 0,
+    falseRefusals = 0,
+    chars = 0,
+    answeredCount = 0;
   const failures: EvalReport['failures'] = [];
   items.forEach((item, i) => {
     const a = answers[i]!;
@@ -52,7 +67,8 @@ export function score(items: EvalItem[], answers: Answer[]): EvalReport {
     }
     if (item.negative) {
       if (!a.answered) refusedNeg++;
-      else failures.push({ q: item.q, why: `answered an unanswerable question: ${a.citations[0]?.quote.slice(0, 80)}` });
+      else
+        failures.push({ q: item.q, why: `answered an unanswerable question: ${a.citations[0]?.quote.slice(0, 80)}` });
       return;
     }
     if (!a.answered) {
@@ -64,7 +80,8 @@ export function score(items: EvalItem[], answers: Answer[]): EvalReport {
     if (rank === 1) h1++;
     if (rank >= 1 && rank <= 3) h3++;
     if (rank >= 1) rr += 1 / rank;
-    if (rank !== 1) failures.push({ q: item.q, why: rank ? `hit at ${rank}` : `miss: ${a.citations[0]?.quote.slice(0, 80)}` });
+    if (rank !== 1)
+      failures.push({ q: item.q, why: rank ? `hit at ${rank}` : `miss: ${a.citations[0]?.quote.slice(0, 80)}` });
   });
   const answerable = items.filter((x) => !x.negative).length;
   const negatives = items.length - answerable;

@@ -130,7 +130,9 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
 
   // Words used as nouns somewhere ("the chief executive", "a farmer"): a title before a name, unlike a verb ("operates").
   const nouns = new Set<string>();
-  for (const s of sentences) for (const m of s.text.matchAll(/\b(?:the|a|an)\s+(\p{Ll}[\p{L}\-]*)(?:\s+(\p{Ll}[\p{L}\-]*))?/gu)) for (const w of m.slice(1)) if (w && terms(w).length) nouns.add(w);
+  for (const s of sentences)
+    for (const m of s.text.matchAll(/\b(?:the|a|an)\s+(\p{Ll}[\p{L}\-]*)(?:\s+(\p{Ll}[\p{L}\-]*))?/gu))
+      for (const w of m.slice(1)) if (w && terms(w).length) nouns.add(w);
   const runs = sentences.map((_, i) => runsOf(outside[i]!, toks[i]!, lower, nouns));
   // Whoever speaks anywhere in the collection is an agent everywhere; an agent is a person
   // when anything marks one: a title, an age, "X, who", or "He"/"She" opening the next sentence.
@@ -142,16 +144,21 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
       if (r.person) for (const k of r.name) persons.add(k);
     }
     const next = sentences[i + 1];
-    if (rs[0] && next?.doc === sentences[i]!.doc && /^\W*(?:he|she)\b/i.test(outside[i + 1]!)) for (const k of rs[0].name) persons.add(k);
+    if (rs[0] && next?.doc === sentences[i]!.doc && /^\W*(?:he|she)\b/i.test(outside[i + 1]!))
+      for (const k of rs[0].name) persons.add(k);
   });
   for (const k of persons) if (!agentKeys.has(k)) persons.delete(k);
   const titles = new Map<string, Set<string>>();
   // A title names its holder only when the holder speaks somewhere: "Bar Harbor" is a place.
   for (const rs of runs)
-    for (const r of rs) if (r.title && r.name.some((k) => agentKeys.has(k))) for (const k of r.name) (titles.get(k) ?? titles.set(k, new Set()).get(k)!).add(r.title);
+    for (const r of rs)
+      if (r.title && r.name.some((k) => agentKeys.has(k)))
+        for (const k of r.name) (titles.get(k) ?? titles.set(k, new Set()).get(k)!).add(r.title);
   const isPerson = (name: string[]) => name.some((k) => persons.has(k));
 
-  const about: Set<string>[] = sentences.map((_, i) => new Set(toks[i]!.map((t) => keyOf(t.word, lower)).filter((k): k is string => !!k && k.length > 1)));
+  const about: Set<string>[] = sentences.map(
+    (_, i) => new Set(toks[i]!.map((t) => keyOf(t.word, lower)).filter((k): k is string => !!k && k.length > 1)),
+  );
   const people: Set<string>[] = [];
   const says: Set<string>[] = sentences.map(() => new Set());
   // Agents named so far in the document, latest last: who "he" or "the minister" is.
@@ -169,9 +176,10 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     if (!group.length) return;
     // A quotation without a speech verb goes on from whoever spoke last; one with a speech
     // verb but no name ("the employee said") is nobody's we know.
-    const speaker = groupSpeakers[0] ?? (groupReports ? null : quoteSpeaker !== undefined ? quoteSpeaker : last(isPerson) ?? null);
+    const speaker =
+      groupSpeakers[0] ?? (groupReports ? null : quoteSpeaker !== undefined ? quoteSpeaker : (last(isPerson) ?? null));
     if (speaker) {
-      for (const g of group) for (const k of speaker) about[g]!.add(k), says[g]!.add(k);
+      for (const g of group) for (const k of speaker) (about[g]!.add(k), says[g]!.add(k));
       recent.push(speaker);
     }
     quoteSpeaker = speaker;
@@ -182,7 +190,7 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
   sentences.forEach((s, i) => {
     const prev = sentences[i - 1];
     if (prev && (s.doc !== prev.doc || s.paragraph !== prev.paragraph)) closeGroup();
-    if (prev && s.doc !== prev.doc) (recent = []), (quoteSpeaker = undefined);
+    if (prev && s.doc !== prev.doc) ((recent = []), (quoteSpeaker = undefined));
     const named = runs[i]!.filter((r) => r.name.some((k) => agentKeys.has(k)));
     people.push(new Set(named.filter((r) => isPerson(r.name)).flatMap((r) => r.name)));
     const out = outside[i]!;
@@ -207,10 +215,11 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     recent.push(...named.map((r) => r.name).reverse(), ...[...speakers].reverse());
     const reports = SPEECH.test(out);
     // Everyone named or referred to next to a verb of saying or asking says it ("Hale said", "He demanded").
-    if (SPEECH_ACT.test(out)) for (const n of [...named.map((r) => r.name), ...refs]) for (const k of n) says[i]!.add(k);
+    if (SPEECH_ACT.test(out))
+      for (const n of [...named.map((r) => r.name), ...refs]) for (const k of n) says[i]!.add(k);
     for (const n of speakers) for (const k of n) says[i]!.add(k);
     if (opensInside[i] || /["“”]/.test(s.text)) {
-      if (!group.length && leadIn) (groupSpeakers = leadIn.speakers), (groupReports = leadIn.reports);
+      if (!group.length && leadIn) ((groupSpeakers = leadIn.speakers), (groupReports = leadIn.reports));
       group.push(i);
       groupReports ||= reports;
       // The sentence that closes the quotation names its speaker first ("…,” said X), then the one that opens it.
@@ -255,13 +264,14 @@ interface Run {
  */
 function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string>): Run[] {
   const runs: Run[] = [];
-  for (let k = 0; k < ts.length; ) {
+  for (let k = 0; k < ts.length;) {
     if (!isCapital(ts[k]!.word) || text.slice(ts[k]!.start, ts[k]!.end) !== ts[k]!.word) {
       k++;
       continue;
     }
     let j = k + 1;
-    while (j < ts.length && isCapital(ts[j]!.word) && /^['’]?s?[ \t]+$/u.test(text.slice(ts[j - 1]!.end, ts[j]!.start))) j++;
+    while (j < ts.length && isCapital(ts[j]!.word) && /^['’]?s?[ \t]+$/u.test(text.slice(ts[j - 1]!.end, ts[j]!.start)))
+      j++;
     const words = ts.slice(k, j);
     k = j;
     let lastTitle = -1;
@@ -270,34 +280,54 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
     words.forEach((t, x) => {
       if (!keyOf(t.word, lower) && !(x === 0 && opening) && terms(t.word).length) lastTitle = x;
     });
-    const name = words.slice(lastTitle + 1).map((t) => keyOf(t.word, lower)).filter((key): key is string => !!key && key.length > 1);
+    const name = words
+      .slice(lastTitle + 1)
+      .map((t) => keyOf(t.word, lower))
+      .filter((key): key is string => !!key && key.length > 1);
     if (!name.length) continue;
     const before = text.slice(0, words[0]!.start);
     const after = text.slice(words[words.length - 1]!.end);
     const capitalTitle = lastTitle >= 0 ? words[lastTitle]!.word.toLowerCase() : undefined;
     // An apposition names a title too: "The club's chairman, Malcolm Redfern," / "Sanne Vermeulen, the director of…".
     const pre = TITLE_PREPOSED.exec(before);
-    const post = /^,\s*(\S+)\s+(?:[\p{L}\-]+\s+){0,3}?(\p{Ll}[\p{L}\-]*)(?=\s+(?:of|at|for|in|with|from|who|whose|on)\b|\s*,)/u.exec(after);
+    const post =
+      /^,\s*(\S+)\s+(?:[\p{L}\-]+\s+){0,3}?(\p{Ll}[\p{L}\-]*)(?=\s+(?:of|at|for|in|with|from|who|whose|on)\b|\s*,)/u.exec(
+        after,
+      );
     const preposed = pre && DETERMINER.test(pre[1]!) && /^,/.test(after) ? pre[2] : undefined;
     const apposed = preposed ?? (post && DETERMINER.test(post[1]!) ? post[2] : undefined);
     // "Analyst Tomas Varga" opening a sentence: a noun before a full name.
-    const opener = lastTitle < 0 && opening && words.length > name.length && nouns.has(words[0]!.word.toLowerCase()) && name.length >= 2;
+    const opener =
+      lastTitle < 0 &&
+      opening &&
+      words.length > name.length &&
+      nouns.has(words[0]!.word.toLowerCase()) &&
+      name.length >= 2;
     const who = /^,\s*who\b/.test(after);
     // "Okafor's spokesman, Ana Duarte, said": the comma closes an apposition that opened before the name.
-    const speaks = SPEECH_AFTER.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE.test(before);
+    const speaks =
+      SPEECH_AFTER.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE.test(before);
     runs.push({
       name,
       title: capitalTitle ?? apposed,
       agent: speaks || who,
       speaks,
-      person: who || !!capitalTitle || !!preposed || opener || HONORIFIC.test(before) || /^,\s*(?:aged\s+)?\d{1,3},/.test(after) || (name.length >= 2 && nouns.has(before.match(TITLE_BEFORE)?.[1] ?? '')),
+      person:
+        who ||
+        !!capitalTitle ||
+        !!preposed ||
+        opener ||
+        HONORIFIC.test(before) ||
+        /^,\s*(?:aged\s+)?\d{1,3},/.test(after) ||
+        (name.length >= 2 && nouns.has(before.match(TITLE_BEFORE)?.[1] ?? '')),
     });
   }
   return runs;
 }
 
 /** A title set before a name by a determiner, the nearest one: "its finance minister, |Sione Latu". */
-const TITLE_PREPOSED = /(?:^|\s)((?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)|\p{L}+['’]s?)\s+(?:\p{Ll}[\p{L}\-]*\s+){0,3}(\p{Ll}[\p{L}\-]*),\s*$/u;
+const TITLE_PREPOSED =
+  /(?:^|\s)((?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)|\p{L}+['’]s?)\s+(?:\p{Ll}[\p{L}\-]*\s+){0,3}(\p{Ll}[\p{L}\-]*),\s*$/u;
 
 /** "Mr", "Dr": general English honorifics right before a name. */
 const HONORIFIC = /\b(?:mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady)\.?\s+$/i;
@@ -305,12 +335,16 @@ const HONORIFIC = /\b(?:mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady)\.?\
 const TITLE_BEFORE = /(?:^|\s)(\p{Ll}[\p{Ll}\-]{3,})\s+$/u;
 
 /** A speech verb right after the name, maybe after an apposition: "Solberg said", "Moss, a farmer, said". */
-const SPEECH_AFTER = new RegExp(`^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|later\\s+|then\\s+)?${SPEECH.source}`, 'iu');
+const SPEECH_AFTER = new RegExp(
+  `^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|later\\s+|then\\s+)?${SPEECH.source}`,
+  'iu',
+);
 /** "…,” said Folake Adebayo". */
 const SPEECH_BEFORE = new RegExp(`[,"”’]\\s*${SPEECH.source}\\s+$`, 'i');
 
 /** Verbs of saying, asking and demanding, in any form (general English): what a question asks someone said. */
-const SPEECH_ACT = /\b(?:sa(?:y|ys|id)|t(?:ell|ells|old)|demand|warn|propos|offer|urg|argu|claim|ask|call(?:ed|s)? (?:for|on)|predict|promis|caution|complain|suggest|insist|recommend|accus|den(?:y|ied|ies)|conced|acknowledg|admit|stress|add(?:s|ed)?\b|not(?:e|es|ed)\b|explain|announc|declar|repl(?:y|ied|ies)|respond|wr(?:ite|ites|ote)|describ|criticis|criticiz|reject|vow|pledg|threaten|appeal|plead|object)\w*/i;
+const SPEECH_ACT =
+  /\b(?:sa(?:y|ys|id)|t(?:ell|ells|old)|demand|warn|propos|offer|urg|argu|claim|ask|call(?:ed|s)? (?:for|on)|predict|promis|caution|complain|suggest|insist|recommend|accus|den(?:y|ied|ies)|conced|acknowledg|admit|stress|add(?:s|ed)?\b|not(?:e|es|ed)\b|explain|announc|declar|repl(?:y|ied|ies)|respond|wr(?:ite|ites|ote)|describ|criticis|criticiz|reject|vow|pledg|threaten|appeal|plead|object)\w*/i;
 
 /** Right after a name in a question, the verb it asks about: "Hale| say", "Olsen| propose". */
 const ASKS_SPEECH = new RegExp(`^\\s+(?:\\p{L}+\\s+)?${SPEECH_ACT.source}`, 'iu');
@@ -337,18 +371,32 @@ export function questionFocus(table: FocusTable, question: string): FocusName[] 
   let prevEnd = -1;
   const flush = () => {
     const agent = current.some((k) => table.agents.has(k));
-    if (current.length) out.push({ keys: current, weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)), person: current.some((k) => table.persons.has(k)), agent, speaks: agent && ASKS_SPEECH.test(question.slice(prevEnd)), verb: verbAfter(question.slice(prevEnd)) });
+    if (current.length)
+      out.push({
+        keys: current,
+        weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)),
+        person: current.some((k) => table.persons.has(k)),
+        agent,
+        speaks: agent && ASKS_SPEECH.test(question.slice(prevEnd)),
+        verb: verbAfter(question.slice(prevEnd)),
+      });
     current = [];
   };
   words.forEach((t, k) => {
     const l = t.word.toLowerCase();
-    const key = isAcronym(t.word) && table.idf.has(t.word) ? t.word
-      : (isCapital(t.word) || casual) && (table.names.has(l) || (table.initialOnly.has(l) && k > 0 && isCapital(t.word))) ? l
-      : undefined;
+    const key =
+      isAcronym(t.word) && table.idf.has(t.word)
+        ? t.word
+        : (isCapital(t.word) || casual) &&
+            (table.names.has(l) || (table.initialOnly.has(l) && k > 0 && isCapital(t.word)))
+          ? l
+          : undefined;
     if (key && table.idf.has(key)) {
       if (!/^\s+$/.test(question.slice(prevEnd, t.start))) flush();
       current.push(key);
-      if (DEMONYM.test(key)) for (const other of table.names) if (other !== key && other.length >= 4 && key.startsWith(other) && table.idf.has(other)) current.push(other);
+      if (DEMONYM.test(key))
+        for (const other of table.names)
+          if (other !== key && other.length >= 4 && key.startsWith(other) && table.idf.has(other)) current.push(other);
       prevEnd = t.end;
     } else flush();
   });
@@ -368,10 +416,20 @@ function roles(table: FocusTable, question: string, words: Token[], named: Focus
   for (const t of words.slice(1)) {
     if (isCapital(t.word) || !/\bthe\s+(?:[\p{L}'’\-]+\s+){0,2}$/iu.test(question.slice(0, t.start))) continue;
     let holders = [...table.titles].filter(([, ts]) => ts.has(t.word.toLowerCase())).map(([k]) => k);
-    const near = holders.filter((k) => [...table.docAbout.values()].some((d) => d.has(k) && others.some((o) => d.has(o))));
+    const near = holders.filter((k) =>
+      [...table.docAbout.values()].some((d) => d.has(k) && others.some((o) => d.has(o))),
+    );
     if (near.length) holders = near;
     const weight = Math.max(0, ...holders.map((k) => table.idf.get(k) ?? 0));
-    if (weight > 0) out.push({ keys: holders, weight, person: true, agent: true, speaks: ASKS_SPEECH.test(question.slice(t.end)), verb: verbAfter(question.slice(t.end)) });
+    if (weight > 0)
+      out.push({
+        keys: holders,
+        weight,
+        person: true,
+        agent: true,
+        speaks: ASKS_SPEECH.test(question.slice(t.end)),
+        verb: verbAfter(question.slice(t.end)),
+      });
   }
   return out;
 }
@@ -384,8 +442,16 @@ function roles(table: FocusTable, question: string, words: Token[], named: Focus
  * the question asks what someone said (or demanded, warned…), a sentence in which they say
  * nothing counts only by `silent`.
  */
-export function aboutness(table: FocusTable, focus: FocusName[], sentence: number, doc: string, elsewhere: number, silent = 1): number {
-  let sum = 0, total = 0;
+export function aboutness(
+  table: FocusTable,
+  focus: FocusName[],
+  sentence: number,
+  doc: string,
+  elsewhere: number,
+  silent = 1,
+): number {
+  let sum = 0,
+    total = 0;
   const here = table.about[sentence]!;
   const says = table.says[sentence]!;
   const asked = new Set(focus.flatMap((f) => f.keys));
@@ -396,7 +462,8 @@ export function aboutness(table: FocusTable, focus: FocusName[], sentence: numbe
     const quiet = f.speaks && !f.keys.some((k) => says.has(k)) ? silent : 1;
     if (f.keys.some((k) => here.has(k))) sum += f.weight * quiet;
     // A document about a place or body is about it throughout; one naming a person, only in part.
-    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse)) sum += f.weight * quiet * (f.person ? elsewhere : 1);
+    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse))
+      sum += f.weight * quiet * (f.person ? elsewhere : 1);
   }
   return total > 0 ? sum / total : 0;
 }

@@ -20,7 +20,10 @@ export const LEXICAL_VERSION = 2;
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.normalize('NFKC').match(/(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu) ?? []) {
-    const word = raw.toLowerCase().replace(/['’]s$/u, '').replace(/['’.]/gu, '');
+    const word = raw
+      .toLowerCase()
+      .replace(/['’]s$/u, '')
+      .replace(/['’.]/gu, '');
     if (word.length < 2 && !/\d/.test(word)) continue;
     // An all-capitals token is an acronym ("US", "U.S."), never a stopword.
     const acronym = raw.length >= 2 && raw === raw.toUpperCase() && /\p{Lu}/u.test(raw);

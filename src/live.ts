@@ -7,7 +7,16 @@
  */
 import type { Logger } from './discord/log.js';
 import type { Embedder } from './embed/embedder.js';
-import { answeringFrom, DEFAULT_CORPUS, engineFromIndex, indexIsCurrent, matchesCollection, rebuildShared, type EngineOptions, type SharedEngine } from './engine.js';
+import {
+  answeringFrom,
+  DEFAULT_CORPUS,
+  engineFromIndex,
+  indexIsCurrent,
+  matchesCollection,
+  rebuildShared,
+  type EngineOptions,
+  type SharedEngine,
+} from './engine.js';
 import type { BuildReport } from './index/build.js';
 import { workerBuilder } from './index/build-worker.js';
 import { readBuildStatus, writeBuildStatus } from './index/generations.js';
@@ -33,7 +42,11 @@ export interface LiveEngine extends Engine {
   refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
 }
 
-export function createLiveEngine(initial: Engine, rebuild: Rebuild, onResult: (r: RefreshResult) => void = () => {}): LiveEngine {
+export function createLiveEngine(
+  initial: Engine,
+  rebuild: Rebuild,
+  onResult: (r: RefreshResult) => void = () => {},
+): LiveEngine {
   let current = initial;
   const refresh = serialized(async (force) => {
     let result: RefreshResult;
@@ -69,13 +82,18 @@ const reported = ({ docs, embedded, reused, ms, skipped }: BuildReport): Refresh
   skipped: skipped.map(skipNotice),
 });
 
-const failed = (err: unknown): RefreshResult => ({ ok: false, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300) });
+const failed = (err: unknown): RefreshResult => ({
+  ok: false,
+  error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300),
+});
 
 /**
  * `job` one run at a time: a call made during a run (which may have read the folder already)
  * gets one more run after it, shared with every other call made meanwhile.
  */
-function serialized(job: (force: boolean) => Promise<RefreshResult>): (opts?: { force?: boolean }) => Promise<RefreshResult> {
+function serialized(
+  job: (force: boolean) => Promise<RefreshResult>,
+): (opts?: { force?: boolean }) => Promise<RefreshResult> {
   let running: Promise<RefreshResult> | undefined;
   let next: Promise<RefreshResult> | undefined;
   let nextForce = false;
@@ -100,7 +118,14 @@ function serialized(job: (force: boolean) => Promise<RefreshResult>): (opts?: { 
 function logRefresh(log: Logger, corpus: string | undefined): (r: RefreshResult) => void {
   return (r) => {
     if (!r.ok) log.warn('reindex_failed', { corpus, error: r.error, note: 'still answering from the previous index' });
-    else if (r.changed) log.info('reindexed', { docs: r.docs, embedded: r.embedded, reused: r.reused, ms: r.ms, ...(r.skipped.length && { skipped: r.skipped.join(' ') }) });
+    else if (r.changed)
+      log.info('reindexed', {
+        docs: r.docs,
+        embedded: r.embedded,
+        reused: r.reused,
+        ms: r.ms,
+        ...(r.skipped.length && { skipped: r.skipped.join(' ') }),
+      });
   };
 }
 
@@ -126,15 +151,16 @@ export function openLiveCollection(
   const worker = workerBuilder();
   const rebuild: Rebuild = async (force) => {
     if (!force && (await indexIsCurrent(engineOpts, embedder.id))) return undefined;
-    const job = { corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS, indexDir: engineOpts.indexDir, embedder: embedder.id, modelDir: engineOpts.modelDir };
+    const job = {
+      corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS,
+      indexDir: engineOpts.indexDir,
+      embedder: embedder.id,
+      modelDir: engineOpts.modelDir,
+    };
     const report = await worker.build(job);
     return { engine: await engineFromIndex(engineOpts, embedder), report };
   };
-  const engine = createLiveEngine(
-    initial,
-    rebuild,
-    logRefresh(log, engineOpts.corpusDir),
-  );
+  const engine = createLiveEngine(initial, rebuild, logRefresh(log, engineOpts.corpusDir));
   if (opts.watch === false) return { engine, close: () => worker.close() };
   const stopWatching = watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, engine.refresh, opts);
   return {
@@ -147,7 +173,11 @@ export function openLiveCollection(
 }
 
 /** Re-indexes (`refresh`) when the collection folder changes, and once now for what changed before. */
-function watchFolder(dir: string, refresh: (opts: { force: boolean }) => Promise<RefreshResult>, opts: LiveCollectionOptions): () => void {
+function watchFolder(
+  dir: string,
+  refresh: (opts: { force: boolean }) => Promise<RefreshResult>,
+  opts: LiveCollectionOptions,
+): () => void {
   const watcher = watchCollection(dir, {
     debounceMs: opts.debounceMs,
     onChange: ({ metadata }) => void refresh({ force: metadata }),
@@ -163,7 +193,11 @@ function watchFolder(dir: string, refresh: (opts: { force: boolean }) => Promise
  * them): watches the collection folder and builds a new generation (in the worker) when it
  * changes. It loads no index itself; the shards follow the generations (`followerCollection`).
  */
-export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts: LiveCollectionOptions): { refresh(opts?: { force?: boolean }): Promise<RefreshResult>; close(waitMs?: number): Promise<void> } {
+export function indexWriter(
+  engineOpts: EngineOptions,
+  embedderId: string,
+  opts: LiveCollectionOptions,
+): { refresh(opts?: { force?: boolean }): Promise<RefreshResult>; close(waitMs?: number): Promise<void> } {
   const worker = workerBuilder();
   const onResult = logRefresh(opts.log, engineOpts.corpusDir);
   const refresh = serialized(async (force) => {
@@ -171,7 +205,15 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
     const started = Date.now();
     try {
       if (!force && (await indexIsCurrent(engineOpts, embedderId))) result = { ok: true, changed: false };
-      else result = reported(await worker.build({ corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS, indexDir: engineOpts.indexDir, embedder: embedderId, modelDir: engineOpts.modelDir }));
+      else
+        result = reported(
+          await worker.build({
+            corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS,
+            indexDir: engineOpts.indexDir,
+            embedder: embedderId,
+            modelDir: engineOpts.modelDir,
+          }),
+        );
     } catch (err) {
       result = failed(err);
     }
@@ -180,7 +222,8 @@ export function indexWriter(engineOpts: EngineOptions, embedderId: string, opts:
     await writeBuildStatus(engineOpts.indexDir, { ok: result.ok, started, ...(!result.ok && { error: result.error }) });
     return result;
   });
-  const stopWatching = opts.watch === false ? () => {} : watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, refresh, opts);
+  const stopWatching =
+    opts.watch === false ? () => {} : watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, refresh, opts);
   return {
     refresh,
     close(waitMs?: number) {
@@ -217,8 +260,13 @@ export function followerCollection(
         }
         // A build that read the folder after the edit and failed: its reason, now.
         const status = await readBuildStatus(indexDir);
-        if (status && !status.ok && status.started >= t0) return { ok: false, error: status.error ?? 'the index build failed' } as const;
-        if (Date.now() >= deadline) return { ok: false, error: `the index was not updated within ${Math.round(opts.waitMs / 1000)} s (the process that writes it is still busy, or failed: see its log)` } as const;
+        if (status && !status.ok && status.started >= t0)
+          return { ok: false, error: status.error ?? 'the index build failed' } as const;
+        if (Date.now() >= deadline)
+          return {
+            ok: false,
+            error: `the index was not updated within ${Math.round(opts.waitMs / 1000)} s (the process that writes it is still busy, or failed: see its log)`,
+          } as const;
         await new Promise((r) => setTimeout(r, checkMs));
       }
     } catch (err) {
@@ -239,7 +287,11 @@ export function followerCollection(
  * store and every process switches to its new generations); `refresh()` after an upload writes
  * a new generation from this process's collection folder.
  */
-export function sharedCollection(initial: SharedEngine, engineOpts: EngineOptions, opts: LiveCollectionOptions): { engine: LiveEngine; close(): Promise<void> } {
+export function sharedCollection(
+  initial: SharedEngine,
+  engineOpts: EngineOptions,
+  opts: LiveCollectionOptions,
+): { engine: LiveEngine; close(): Promise<void> } {
   const { log } = opts;
   const engine = createLiveEngine(
     initial,

@@ -62,7 +62,10 @@ export async function readSource(path: string): Promise<{ version: string; bytes
     const st = await stat(path);
     if (st.size > MAX_FILE_BYTES) {
       const mb = (n: number) => Math.round(n / 2 ** 20);
-      return { version: `size:${st.size}:${Math.round(st.mtimeMs)}`, problem: `is ${mb(st.size)} MB, over the ${mb(MAX_FILE_BYTES)} MB limit` };
+      return {
+        version: `size:${st.size}:${Math.round(st.mtimeMs)}`,
+        problem: `is ${mb(st.size)} MB, over the ${mb(MAX_FILE_BYTES)} MB limit`,
+      };
     }
     const bytes = await readFile(path);
     return { version: sha256(bytes), bytes };
@@ -83,7 +86,14 @@ export async function listCollection(dir: string): Promise<string[]> {
   for (const e of entries) {
     if (!isSourceFile(e.name) || e.isDirectory()) continue;
     // A link to a folder is skipped like a folder; a broken link stays listed (reading it is an error).
-    if (e.isSymbolicLink() && (await stat(join(dir, e.name)).then((s) => s.isDirectory(), () => false))) continue;
+    if (
+      e.isSymbolicLink() &&
+      (await stat(join(dir, e.name)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      continue;
     names.push(e.name);
   }
   // The same order everywhere (index, manifest, staleness check), whatever the file system returns.
@@ -103,18 +113,28 @@ export async function loadCollection(dir: string): Promise<Document[]> {
  */
 export async function readCollection(dir: string): Promise<{ docs: Document[]; skipped: SkippedFile[] }> {
   const names = await listCollection(dir);
-  if (names.length === 0) throw new CorpusError(`Collection folder ${dir} has no ${SOURCE_EXTENSIONS.join(', ')} files.`);
+  if (names.length === 0)
+    throw new CorpusError(`Collection folder ${dir} has no ${SOURCE_EXTENSIONS.join(', ')} files.`);
   const meta = await loadSourcesFile(dir, names);
   const docs: Document[] = [];
   const skipped: SkippedFile[] = [];
   for (const id of names) {
     const path = join(dir, id);
-    if (await stat(path).then((s) => !s.isFile(), () => false)) continue;
+    if (
+      await stat(path).then(
+        (s) => !s.isFile(),
+        () => false,
+      )
+    )
+      continue;
     const read = await readDocument(path, id, meta[id]);
     if ('reason' in read) skipped.push(read);
     else docs.push(read);
   }
-  if (docs.length === 0) throw new CorpusError(`Collection folder ${dir} has nothing to index: ${skipped.map(skipNotice).join(' ')}`.slice(0, 500));
+  if (docs.length === 0)
+    throw new CorpusError(
+      `Collection folder ${dir} has nothing to index: ${skipped.map(skipNotice).join(' ')}`.slice(0, 500),
+    );
   return { docs, skipped };
 }
 
@@ -129,10 +149,23 @@ export async function readDocument(path: string, id: string, meta: SourceMeta = 
     const { text, format, meta: own, pages, skip } = await extract(id, bytes);
     // A byte-order mark stays: quotes are slices of the text exactly as any reader sees it
     // (cleaning treats it as white space, so it is never quoted).
-    return { id, text, hash: version, meta: { ...own, ...meta }, format, ...(pages && { pages }), ...(skip && { skip }) };
+    return {
+      id,
+      text,
+      hash: version,
+      meta: { ...own, ...meta },
+      format,
+      ...(pages && { pages }),
+      ...(skip && { skip }),
+    };
   } catch (err) {
     // A library's own failure on an odd file skips that file too: the rest of the collection is indexed.
-    const reason = err instanceof Unreadable ? err.message : `could not be read (${String(err instanceof Error ? err.message : err).split('\n')[0]!.slice(0, 120)})`;
+    const reason =
+      err instanceof Unreadable
+        ? err.message
+        : `could not be read (${String(err instanceof Error ? err.message : err)
+            .split('\n')[0]!
+            .slice(0, 120)})`;
     return { id, version, reason };
   }
 }

@@ -7,7 +7,10 @@ import type { Engine } from './types.js';
  * Opens the engine the way every script does: directories from flags, else from the
  * environment (.env), notices on stderr, a progress bar when a build runs on a terminal.
  */
-export async function openEngineFromCli(flags: { corpus?: string; index?: string; 'index-url'?: string; embedder?: string }, extra: Partial<EngineOptions> = {}): Promise<Engine> {
+export async function openEngineFromCli(
+  flags: { corpus?: string; index?: string; 'index-url'?: string; embedder?: string },
+  extra: Partial<EngineOptions> = {},
+): Promise<Engine> {
   const config = loadConfig();
   const bar = await progressBar('Embedding');
   try {
@@ -32,11 +35,15 @@ export async function openEngineFromCli(flags: { corpus?: string; index?: string
  * The shared store a command uses: `--index-url`, else INDEX_URL unless `--index` names a
  * folder. A malformed URL is a usage error that never echoes it (it may hold a password).
  */
-export function indexUrlOf(flags: { index?: string; 'index-url'?: string }, envUrl: string | undefined): string | undefined {
+export function indexUrlOf(
+  flags: { index?: string; 'index-url'?: string },
+  envUrl: string | undefined,
+): string | undefined {
   const url = flags['index-url'];
   if (url !== undefined) {
     if (flags.index !== undefined) throw new UsageError('Give either --index DIR or --index-url URL, not both.');
-    if (!isPostgresUrl(url)) throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
+    if (!isPostgresUrl(url))
+      throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
     return url;
   }
   return flags.index === undefined ? envUrl : undefined;

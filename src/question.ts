@@ -8,17 +8,19 @@ export const MAX_QUESTION_CHARS = 1000;
  * The result may be empty.
  */
 export function normalizeQuestion(raw: string): string {
-  return raw
-    .normalize('NFKC')
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, ' ')
-    .replace(/\p{Cf}/gu, '')
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, MAX_QUESTION_CHARS)
-    // Never keep half of a surrogate pair (an emoji cut in two by the length cap).
-    .replace(/[\uD800-\uDBFF]$/, '')
-    .trim();
+  return (
+    raw
+      .normalize('NFKC')
+      .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, ' ')
+      .replace(/\p{Cf}/gu, '')
+      .replace(/\p{Cc}/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, MAX_QUESTION_CHARS)
+      // Never keep half of a surrogate pair (an emoji cut in two by the length cap).
+      .replace(/[\uD800-\uDBFF]$/, '')
+      .trim()
+  );
 }
 
 /** True when the question has at least one letter or digit in any script. */

@@ -62,18 +62,44 @@ export interface Weights {
   rrfK: number;
 }
 
-export const DEFAULT_WEIGHTS: Weights = { coverage: 0.7, context: 0.6, typeMismatch: 0.15, unknown: 0, unseen: 0, phrase: 0, focus: 0, focusElsewhere: 0.5, focusSilent: 1, act: 0, rrfK: 10 };
+export const DEFAULT_WEIGHTS: Weights = {
+  coverage: 0.7,
+  context: 0.6,
+  typeMismatch: 0.15,
+  unknown: 0,
+  unseen: 0,
+  phrase: 0,
+  focus: 0,
+  focusElsewhere: 0.5,
+  focusSilent: 1,
+  act: 0,
+  rrfK: 10,
+};
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
 
 export function answerType(question: string): AnswerType {
   if (asksMoney(question)) return 'money';
-  if (/\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(question)) return 'place';
-  if (/\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(question)) return 'number';
+  if (
+    /\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(
+      question,
+    )
+  )
+    return 'place';
+  if (
+    /\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(
+      question,
+    )
+  )
+    return 'number';
   if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   // "Who is Mira Okafor?" asks what a named person is, not for a name.
-  if (/\b(?:who|whom)\b/i.test(question) && !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)) return 'person';
+  if (
+    /\b(?:who|whom)\b/i.test(question) &&
+    !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)
+  )
+    return 'person';
   return 'any';
 }
 
@@ -97,25 +123,36 @@ function actKin(term: string): string[] {
   return [...new Set(ACT_KINDS.filter((k) => k.has(term)).flatMap((k) => [...k]))].filter((t) => t !== term);
 }
 
-const MONEY_WORD = '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
+const MONEY_WORD =
+  '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
 /**
  * Money is the answer when the question asks "how much" about it, names it as its object
  * ("what is the fine", "what was Smith's weekly wage") or ends on it ("what does it cost?"),
  * not when a money word is only part of the topic ("the vote on ending library fines").
  */
 function asksMoney(question: string): boolean {
-  return (/\bhow much\b/i.test(question) && MONEY.test(question)) || MONEY_OBJECT.test(question) || MONEY_VERB_LAST.test(question);
+  return (
+    (/\bhow much\b/i.test(question) && MONEY.test(question)) ||
+    MONEY_OBJECT.test(question) ||
+    MONEY_VERB_LAST.test(question)
+  );
 }
 const MONEY = new RegExp(`\\b${MONEY_WORD}\\b`, 'i');
 const MONEY_OBJECT = new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i');
 const MONEY_VERB_LAST = /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i;
 
-const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
+const MONTHS =
+  'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
 const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow';
-const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
+const NUMBER_WORDS =
+  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
 const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
-const HAS_MONEY = /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
-const HAS_TIME = new RegExp(`\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`, 'i');
+const HAS_MONEY =
+  /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
+const HAS_TIME = new RegExp(
+  `\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`,
+  'i',
+);
 
 /** Initials of runs of capitalised words ("Open Water Safety Board" → ow, ows, owsb, ws, wsb, sb). */
 function spelledOutAcronyms(sentences: string[]): Map<string, string> {
@@ -137,7 +174,9 @@ function spelledOutAcronyms(sentences: string[]): Map<string, string> {
 /** The question's names: capitalised words after its first word, and acronyms. */
 export function questionNames(question: string): string {
   const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? [];
-  return words.filter((w, i) => (i > 0 && /^\p{Lu}/u.test(w)) || (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w))).join(' ');
+  return words
+    .filter((w, i) => (i > 0 && /^\p{Lu}/u.test(w)) || (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w)))
+    .join(' ');
 }
 
 /**
@@ -157,7 +196,8 @@ export function mismatch(type: AnswerType, sentence: string, known: Set<string>)
   // A place is named with a capital after a preposition: "in Paris", "at City Hall".
   if (type === 'place') return [...sentence.matchAll(PLACE)].some((m) => isNew(m[1]!)) ? 0 : 0.5;
   // A person (or body) is a capitalised name that is not the sentence's first word.
-  if (type === 'person') return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
+  if (type === 'person')
+    return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
   return 0;
 }
 const QUESTION = /\?["'”’)]*$/u;
@@ -189,7 +229,9 @@ export interface Retrieval {
 }
 
 export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
-  const sentenceText = index.sentences.map((s) => index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end));
+  const sentenceText = index.sentences.map((s) =>
+    index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end),
+  );
   const sentenceTermLists = sentenceText.map((t) => terms(t));
   const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
   const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
@@ -214,8 +256,26 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  const focus = focusTable(index.sentences.map((s, i) => ({ text: sentenceText[i]!, doc: index.chunks[s.chunk]!.doc, paragraph: index.chunks[s.chunk]!.paragraph })));
-  return { focus, localRarity: localRarity(index, sentenceTerms), chunkNorms, sentenceText, sentenceTerms, sentencePairs, acronyms: spelledOutAcronyms(sentenceText), namePrefixes: namePrefixes(sentenceText), idf, maxIdf: Math.log(1 + n), similarity };
+  const focus = focusTable(
+    index.sentences.map((s, i) => ({
+      text: sentenceText[i]!,
+      doc: index.chunks[s.chunk]!.doc,
+      paragraph: index.chunks[s.chunk]!.paragraph,
+    })),
+  );
+  return {
+    focus,
+    localRarity: localRarity(index, sentenceTerms),
+    chunkNorms,
+    sentenceText,
+    sentenceTerms,
+    sentencePairs,
+    acronyms: spelledOutAcronyms(sentenceText),
+    namePrefixes: namePrefixes(sentenceText),
+    idf,
+    maxIdf: Math.log(1 + n),
+    similarity,
+  };
 }
 
 function namePrefixes(sentences: string[]): Set<string> {
@@ -249,7 +309,14 @@ const LEXICAL_K = 32;
 const TOP_CHUNKS = 10;
 
 /** `near`: the dense neighbours, already fetched where the store searches asynchronously (see `nearest`). */
-export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qvec: number[], w: Weights = DEFAULT_WEIGHTS, near?: Knn): Retrieval {
+export function retrieve(
+  index: LoadedIndex,
+  stats: LexStats,
+  query: string,
+  qvec: number[],
+  w: Weights = DEFAULT_WEIGHTS,
+  near?: Knn,
+): Retrieval {
   const n = index.sentences.length;
   const qList = terms(query);
   // A question made only of function words ("what is it they were") asks about nothing.
@@ -291,7 +358,9 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const chunks = [...fused.entries()].map(([chunk, f]) => ({ chunk, fused: f })).sort((a, b) => b.fused - a.fused);
 
   // "How long", "how many": the degree word is part of the question, not its topic.
-  const qTerms = [...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' ')))].filter((t) => !spelled.includes(t));
+  const qTerms = [
+    ...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' '))),
+  ].filter((t) => !spelled.includes(t));
   // A question word weighs its rarity in the collection times its rarity in the sentence's document.
   const termWeights = new Map<string, { weights: number[]; total: number }>();
   const weightsIn = (doc: string) => {
@@ -309,14 +378,18 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const verbs = new Set(focus.flatMap((f) => terms(f.verb)));
   const kin = qTerms.map((t) => (w.act && verbs.has(t) ? actKin(t) : []));
   const actors = focus.flatMap((f) => f.keys);
-  const acts = (i: number) => !actors.length || !stats.focus.says[i]!.size || actors.some((k) => stats.focus.says[i]!.has(k));
+  const acts = (i: number) =>
+    !actors.length || !stats.focus.says[i]!.size || actors.some((k) => stats.focus.says[i]!.has(k));
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
   const known = new Set([...qTerms, ...qList]);
   // Words the collection never uses, among the question's names and among all its words.
-  const neverUsed = (ts: string[]) => (ts.length ? ts.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / ts.length : 0);
+  const neverUsed = (ts: string[]) =>
+    ts.length ? ts.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / ts.length : 0;
   // "Norwegian" is not unknown to a text that says "of Norway": a demonym shares its country's stem.
-  const names = (questionNames(query).match(/[\p{L}\p{N}'’.\-]+/gu) ?? []).filter((w) => !(DEMONYM.test(w) && stats.namePrefixes.has(w.slice(0, 4).toLowerCase())));
+  const names = (questionNames(query).match(/[\p{L}\p{N}'’.\-]+/gu) ?? []).filter(
+    (w) => !(DEMONYM.test(w) && stats.namePrefixes.has(w.slice(0, 4).toLowerCase())),
+  );
   const unknown = neverUsed([...new Set(terms(names.join(' ')))]);
   const unseen = neverUsed([...new Set(qList)]);
   const sentences: SentenceHit[] = [];
@@ -334,7 +407,14 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
       // The previous sentence of the paragraph often names who "he" or "it" is: half credit.
       const prev = k > 0 || sameParagraph(index, i - 1, i) ? stats.sentenceTerms[i - 1] : undefined;
       // A verb of demanding, warning… is also covered, in part, by another of its kind.
-      const credit = (t: string, j: number) => (have.has(t) ? 1 : prev?.has(t) ? 0.5 : kin[j]!.length && kin[j]!.some((x) => have.has(x)) && acts(i) ? w.act : 0);
+      const credit = (t: string, j: number) =>
+        have.has(t)
+          ? 1
+          : prev?.has(t)
+            ? 0.5
+            : kin[j]!.length && kin[j]!.some((x) => have.has(x)) && acts(i)
+              ? w.act
+              : 0;
       const coverage = total > 0 ? qTerms.reduce((sum, t, j) => sum + credit(t, j) * weights[j]!, 0) / total : 0;
       const d = denseOf(i);
       const off = mismatch(type, stats.sentenceText[i]!, known);
@@ -351,7 +431,9 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   }
   // A sentence about someone else must not outrank one about whom the question asks, unless none is.
   if (w.focus && focus.length) {
-    const about = sentences.map((h) => aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere, w.focusSilent));
+    const about = sentences.map((h) =>
+      aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere, w.focusSilent),
+    );
     const best = Math.max(...about);
     sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));
   }
@@ -361,13 +443,15 @@ export function retrieve(index: LoadedIndex, stats: LexStats, query: string, qve
   const voiced = new Set<number>();
   if (speakers.length)
     for (const h of sentences)
-      for (let i = h.sentence; i <= Math.min(n - 1, h.sentence + 3); i++) if (speakers.some((k) => stats.focus.says[i]!.has(k))) voiced.add(i);
+      for (let i = h.sentence; i <= Math.min(n - 1, h.sentence + 3); i++)
+        if (speakers.some((k) => stats.focus.says[i]!.has(k))) voiced.add(i);
   return { sentences, chunks, voiced };
 }
 
 function sameParagraph(index: LoadedIndex, a: number, b: number): boolean {
   if (a < 0) return false;
-  const ca = index.chunks[index.sentences[a]!.chunk]!, cb = index.chunks[index.sentences[b]!.chunk]!;
+  const ca = index.chunks[index.sentences[a]!.chunk]!,
+    cb = index.chunks[index.sentences[b]!.chunk]!;
   return ca.doc === cb.doc && ca.paragraph === cb.paragraph;
 }
 
@@ -389,5 +473,7 @@ const firstSentence = new WeakMap<LoadedIndex, number[]>();
 
 /** The dense neighbours `retrieve` needs, fetched ahead when the store cannot search synchronously. */
 export async function nearest(index: LoadedIndex, qvec: number[]): Promise<Knn | undefined> {
-  return index.dense.knnSync || index.sentences.length === 0 ? undefined : index.dense.knn(qvec, Math.min(DENSE_K, index.sentences.length));
+  return index.dense.knnSync || index.sentences.length === 0
+    ? undefined
+    : index.dense.knn(qvec, Math.min(DENSE_K, index.sentences.length));
 }

@@ -106,7 +106,8 @@ export function recombine(source: string[][], count: number, seed: number): stri
   const pick = () => source[Math.floor(rnd() * source.length)]!;
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const a = pick(), b = pick();
+    const a = pick(),
+      b = pick();
     const front = a.slice(0, 2 + Math.floor(rnd() * (a.length - 3)));
     const back = b.slice(1 + Math.floor(rnd() * (b.length - 2)));
     let s = [...front, ...back].join(' ');
@@ -122,8 +123,12 @@ export async function writeCollection(dir: string, sentences: string[]): Promise
   for (let d = 0; d * SENTENCES_PER_DOC < sentences.length; d++) {
     const doc = sentences.slice(d * SENTENCES_PER_DOC, (d + 1) * SENTENCES_PER_DOC);
     const paragraphs: string[] = [];
-    for (let p = 0; p < doc.length; p += SENTENCES_PER_PARAGRAPH) paragraphs.push(doc.slice(p, p + SENTENCES_PER_PARAGRAPH).join(' '));
-    await writeFile(join(dir, `article-${String(d).padStart(5, '0')}.txt`), `Article ${d + 1}\n\n${paragraphs.join('\n\n')}\n`);
+    for (let p = 0; p < doc.length; p += SENTENCES_PER_PARAGRAPH)
+      paragraphs.push(doc.slice(p, p + SENTENCES_PER_PARAGRAPH).join(' '));
+    await writeFile(
+      join(dir, `article-${String(d).padStart(5, '0')}.txt`),
+      `Article ${d + 1}\n\n${paragraphs.join('\n\n')}\n`,
+    );
   }
 }
 

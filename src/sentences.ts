@@ -6,7 +6,8 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
  * Abbreviations after which Intl.Segmenter wrongly breaks a sentence ("U.S. Department",
  * "Mr. Smith", "Jan. 5"). General English, not tied to any collection.
  */
-const ABBREVIATION = /(?:\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Sgt|Capt|Adm|Cmdr|Sen|Rep|Gov|Pres|Rev|Hon|St|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Bros|No|Nos|vs|etc|approx|Dept|Univ|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m)\.)$/u;
+const ABBREVIATION =
+  /(?:\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Sgt|Capt|Adm|Cmdr|Sen|Rep|Gov|Pres|Rev|Hon|St|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Bros|No|Nos|vs|etc|approx|Dept|Univ|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m)\.)$/u;
 
 /** Fragments this short are glued to their neighbour: `He said “No.` + `Never.”`. */
 const MIN_WORDS = 3;
@@ -28,7 +29,12 @@ export function splitSentences(text: string, span: Span): Span[] {
     const segText = text.slice(start, end);
     // An ellipsis inside a sentence marks an elision, not an end. A short fragment joins the
     // sentence before it, unless it ends with an abbreviation ("Mr."): then it opens the next one.
-    if (prev && (ABBREVIATION.test(prevText) || /(?:\.\.\.|…)$/u.test(prevText) || (wordCount(segText) < MIN_WORDS && !ABBREVIATION.test(segText)))) {
+    if (
+      prev &&
+      (ABBREVIATION.test(prevText) ||
+        /(?:\.\.\.|…)$/u.test(prevText) ||
+        (wordCount(segText) < MIN_WORDS && !ABBREVIATION.test(segText)))
+    ) {
       prev.end = end;
       continue;
     }

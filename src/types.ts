@@ -57,8 +57,6 @@ export interface Chunk {
   sentences: Span[];
 }
 
-
-
 /** A document that came close to answering a question that was refused. */
 export interface NearDoc {
   doc: string;

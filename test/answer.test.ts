@@ -48,7 +48,11 @@ async function openOver(files: Record<string, string>, name: string) {
   const dir = await mkdtemp(join(tmpdir(), `quotebot-${name}-`));
   await mkdir(join(dir, 'corpus'));
   for (const [file, text] of Object.entries(files)) await writeFile(join(dir, 'corpus', file), text);
-  const engine = await openEngine({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), embedder: 'use-lite' });
+  const engine = await openEngine({
+    corpusDir: join(dir, 'corpus'),
+    indexDir: join(dir, 'index'),
+    embedder: 'use-lite',
+  });
   return { dir, engine: engine as typeof engine & ReturnType<typeof createEngine> };
 }
 
@@ -90,7 +94,9 @@ describe('answer composition', () => {
 
   it('follows reported speech with the quotation that gives the words', async () => {
     const a = await engine.ask('What did opponents of the barrier argue?');
-    expect(a.citations[0]!.quote).toMatch(/^Opponents argued .*“We are building a wall around the problem,” said Pieter Dros/s);
+    expect(a.citations[0]!.quote).toMatch(
+      /^Opponents argued .*“We are building a wall around the problem,” said Pieter Dros/s,
+    );
   });
 
   it('keeps a quotation whole when it runs over two sentences', async () => {
@@ -102,7 +108,9 @@ describe('answer composition', () => {
 
   it("takes the paragraph after an article's lead, where the detail is, and only after the lead", async () => {
     const lead = await engine.ask('How many night crossings will the ferry operator add?');
-    expect(quoteOf(lead)).toMatch(/^The ferry operator said on Friday .*\n\n“Demand has never been higher,” said the operator's chief executive, Lotte Brand\.$/s);
+    expect(quoteOf(lead)).toMatch(
+      /^The ferry operator said on Friday .*\n\n“Demand has never been higher,” said the operator's chief executive, Lotte Brand\.$/s,
+    );
     const later = await engine.ask('How much will tickets for the night crossings cost?');
     expect(quoteOf(later)).toBe('Tickets for the night crossings will cost the same as day fares.');
   });
@@ -148,7 +156,15 @@ describe('passages side by side', () => {
       const i = e.stats.sentenceText.findIndex((x) => x === t);
       expect(i, t).toBeGreaterThanOrEqual(0);
       const s = e.index.sentences[i]!;
-      return { sentence: i, chunk: s.chunk, doc: e.index.chunks[s.chunk]!.doc, dense: 1, coverage: 1, mismatch: 0, score: 2 - k * 0.01 };
+      return {
+        sentence: i,
+        chunk: s.chunk,
+        doc: e.index.chunks[s.chunk]!.doc,
+        dense: 1,
+        coverage: 1,
+        mismatch: 0,
+        score: 2 - k * 0.01,
+      };
     });
     return { sentences, chunks: [] };
   }
@@ -156,24 +172,50 @@ describe('passages side by side', () => {
 
   it('are cited as one passage when nothing but white space lies between them', () => {
     const e = engine as ReturnType<typeof createEngine>;
-    const c = compose(e.index, ranked(e, ['The barrier will cost 48 million euros and is expected to be finished in 2029.', 'Construction starts next spring.', 'Tickets for the night crossings will cost the same as day fares.']), policy).citations;
+    const c = compose(
+      e.index,
+      ranked(e, [
+        'The barrier will cost 48 million euros and is expected to be finished in 2029.',
+        'Construction starts next spring.',
+        'Tickets for the night crossings will cost the same as day fares.',
+      ]),
+      policy,
+    ).citations;
     expect(c).toHaveLength(2);
-    expect(c[0]!.quote).toBe('The barrier will cost 48 million euros and is expected to be finished in 2029. Construction starts next spring.');
+    expect(c[0]!.quote).toBe(
+      'The barrier will cost 48 million euros and is expected to be finished in 2029. Construction starts next spring.',
+    );
     expect(FILES[c[0]!.doc]!.slice(c[0]!.start, c[0]!.end)).toBe(c[0]!.quote);
     expect(c[1]!.doc).toBe('ferry.txt');
   });
 
   it('one sentence apart are cited as one passage, with the sentence between', () => {
     const e = engine as ReturnType<typeof createEngine>;
-    const c = compose(e.index, ranked(e, ['The ferry operator said on Friday that it would add three night crossings to the island from June, after passenger numbers rose by a fifth last year.', 'Tickets for the night crossings will cost the same as day fares.']), policy).citations;
+    const c = compose(
+      e.index,
+      ranked(e, [
+        'The ferry operator said on Friday that it would add three night crossings to the island from June, after passenger numbers rose by a fifth last year.',
+        'Tickets for the night crossings will cost the same as day fares.',
+      ]),
+      policy,
+    ).citations;
     expect(c).toHaveLength(1);
-    expect(c[0]!.quote).toBe(FILES['ferry.txt']!.slice(FILES['ferry.txt']!.indexOf('The ferry operator said'), FILES['ferry.txt']!.indexOf('day fares.') + 'day fares.'.length));
+    expect(c[0]!.quote).toBe(
+      FILES['ferry.txt']!.slice(
+        FILES['ferry.txt']!.indexOf('The ferry operator said'),
+        FILES['ferry.txt']!.indexOf('day fares.') + 'day fares.'.length,
+      ),
+    );
     expect(c[0]!.quote).toContain('“Demand has never been higher,”');
   });
 
   it('keep what "he" goes on to say in the next sentence', () => {
     const e = engine as ReturnType<typeof createEngine>;
-    const c = compose(e.index, ranked(e, ["The operator's chairman, Jonas Ekholm, spoke at the annual meeting in the harbour hall."]), policy).citations;
+    const c = compose(
+      e.index,
+      ranked(e, ["The operator's chairman, Jonas Ekholm, spoke at the annual meeting in the harbour hall."]),
+      policy,
+    ).citations;
     expect(c[0]!.quote).toContain('He said the company would order a second ship within two years.');
   });
 
@@ -184,7 +226,7 @@ describe('passages side by side', () => {
       ranked(e, [
         'Opponents argued that the money would be better spent on moving the most exposed homes.',
         // Its passage runs on to the end of the quotation: three sentences with the one above.
-        '“We are building a wall around the problem,” said Pieter Dros, who leads the residents\' association.',
+        "“We are building a wall around the problem,” said Pieter Dros, who leads the residents' association.",
         // Next to those three, but a fourth sentence is too many.
         'The Harbour Protection Authority (the agency that will run the barrier) said it would publish the design in March.',
       ]),
@@ -277,7 +319,9 @@ The council replaced two bridges in March. Crews replaced worn asphalt on the ri
   it('count a word the article rarely uses above its subject, which nearly every sentence names', async () => {
     const q = 'Who replaced Alvarez?';
     const [v] = await engine.embedder.embed([q], { query: true });
-    const hits = retrieve(engine.index, engine.stats, q, v!, policyFor('use-lite').weights).sentences.filter((h) => h.doc === 'striker.txt');
+    const hits = retrieve(engine.index, engine.stats, q, v!, policyFor('use-lite').weights).sentences.filter(
+      (h) => h.doc === 'striker.txt',
+    );
     const text = (i: number) => engine.stats.sentenceText[i]!;
     const replaced = hits.find((h) => text(h.sentence).includes('replaced'))!;
     const subjectOnly = hits.filter((h) => text(h.sentence).startsWith('Alvarez'));
@@ -317,7 +361,10 @@ A source in the ministry said that the offer of inspections was a trick. “They
   };
 
   it('is answered by another verb of its kind: asked what someone demanded, what they need', async () => {
-    const [without, with_] = [await coverage('What did Kovrin demand?', 0), await coverage('What did Kovrin demand?', 0.5)];
+    const [without, with_] = [
+      await coverage('What did Kovrin demand?', 0),
+      await coverage('What did Kovrin demand?', 0.5),
+    ];
     expect(with_('Kovrin said')).toBeGreaterThan(without('Kovrin said'));
     // Not where someone else does the demanding ("Vael insisted"), nor where nobody does.
     expect(with_('Trade Secretary')).toBe(without('Trade Secretary'));
@@ -326,14 +373,18 @@ A source in the ministry said that the offer of inspections was a trick. “They
 
   it("takes the asked person's words when they follow the passage", async () => {
     const said = await engine.ask('What did Kovrin say when she left the last session in Geneva?');
-    expect(quoteOf(said)).toMatch(/^Kovrin left the last session .*\n\n“We have waited long enough for an answer,” Kovrin said\.$/s);
+    expect(quoteOf(said)).toMatch(
+      /^Kovrin left the last session .*\n\n“We have waited long enough for an answer,” Kovrin said\.$/s,
+    );
     const left = await engine.ask('When did Kovrin leave the last session in Geneva?');
     expect(quoteOf(left)).toBe('Kovrin left the last session in Geneva early on Tuesday.');
   });
 
   it('takes a quotation that follows reported speech whole, when it goes on in a second sentence', async () => {
     const a = await engine.ask('Why are the inspections a trick, according to the ministry source?');
-    expect(quoteOf(a)).toMatch(/^A source in the ministry said .*“The law forbids them to show us anything that matters\.”$/s);
+    expect(quoteOf(a)).toMatch(
+      /^A source in the ministry said .*“The law forbids them to show us anything that matters\.”$/s,
+    );
   });
 
   it('counts only the verb that follows the name, and only a verb of demanding, warning, proposing…', async () => {

@@ -37,7 +37,9 @@ describe('markdown and hard-wrapped text', () => {
   });
 
   it('joins hard-wrapped lines into one sentence, quoting the original line breaks', () => {
-    expect(sentences[0]).toBe('Ferry crews returned to work on Thursday after the union and the operator agreed\na 4 percent pay rise, ending a three-day strike that stranded thousands of\ncommuters.');
+    expect(sentences[0]).toBe(
+      'Ferry crews returned to work on Thursday after the union and the operator agreed\na 4 percent pay rise, ending a three-day strike that stranded thousands of\ncommuters.',
+    );
     expect(sentences).toContain('"The crews can go home\nwith their heads high."');
   });
 

@@ -10,7 +10,10 @@ import { cleanCollection, REPO, type Cleaned } from './helpers/tmp-collection.js
  * headline, every article line, and the junk written as whole sentences (the hard kind).
  */
 const DIR = path.join(REPO, 'test/fixtures/noisy-pages');
-const labels = JSON.parse(readFileSync(path.join(DIR, 'labels.json'), 'utf8')) as Record<string, { headline: string; article: string[]; junk_sentences: string[] }>;
+const labels = JSON.parse(readFileSync(path.join(DIR, 'labels.json'), 'utf8')) as Record<
+  string,
+  { headline: string; article: string[]; junk_sentences: string[] }
+>;
 /** Article lines a reader quotes: sentences (a subheading is not a quote). */
 const isSentence = (line: string) => /[.!?]["'”’)]*$/u.test(line.trim()) && line.trim().split(/\s+/).length >= 4;
 
@@ -62,7 +65,10 @@ function batch(folder: string) {
   };
   /** Article snippets kept and junk snippets kept, over the whole batch. */
   const totals = () => {
-    let article = 0, articleKept = 0, junk = 0, junkKept = 0;
+    let article = 0,
+      articleKept = 0,
+      junk = 0,
+      junkKept = 0;
     for (const [id, l] of Object.entries(labels)) {
       const kept = keptText(id);
       article += l.article_sentences.length;
@@ -89,9 +95,12 @@ interface Known {
 
 function allRight(folder: string, headlineNote: string, known: Known = {}) {
   const { labels, title, totals } = batch(folder);
-  it.each(Object.keys(labels).filter((id) => !known.wrongHeadlines?.includes(id)))(`finds the headline of %s, ${headlineNote}`, (id) => {
-    expect(title(id)).toBe(labels[id]!.headline.trim());
-  });
+  it.each(Object.keys(labels).filter((id) => !known.wrongHeadlines?.includes(id)))(
+    `finds the headline of %s, ${headlineNote}`,
+    (id) => {
+      expect(title(id)).toBe(labels[id]!.headline.trim());
+    },
+  );
   it(`keeps ${known.article ? 'nearly ' : ''}every article paragraph and ${known.junk ? 'almost ' : ''}none of the junk`, () => {
     const { article, junk } = totals();
     expect(article).toBeGreaterThanOrEqual(known.article ?? 1);
@@ -120,18 +129,29 @@ describe('cleaning the second batch of noisy pages', () => {
   });
 
   it('finds the article again after an interruption too long to bridge (a poll, a "you might also like" box)', () => {
-    const after = { 'm2.txt': 'Talks between the two sides are due to resume', 'm5.txt': 'neighbouring hospitals had received 41 diverted ambulances' };
+    const after = {
+      'm2.txt': 'Talks between the two sides are due to resume',
+      'm5.txt': 'neighbouring hospitals had received 41 diverted ambulances',
+    };
     for (const [id, line] of Object.entries(after)) {
       expect(labels2[id]!.article_sentences).toContain(line);
-      expect(keptText(id).some((p) => p.includes(line)), `${id}: ${line}`).toBe(true);
+      expect(
+        keptText(id).some((p) => p.includes(line)),
+        `${id}: ${line}`,
+      ).toBe(true);
     }
   });
 
   it('never keeps a newsletter, appeal, poll or app prompt', () => {
-    const furniture = /inbox|support us|contribution|have your say|this poll|download the|get the .* app|translated from|amended on/i;
+    const furniture =
+      /inbox|support us|contribution|have your say|this poll|download the|get the .* app|translated from|amended on/i;
     for (const [id, l] of Object.entries(labels2)) {
       const kept = keptText(id);
-      for (const s of l.junk_sentences.filter((x) => furniture.test(x))) expect(kept.filter((p) => p.includes(fold(s))), `${id}: ${s}`).toEqual([]);
+      for (const s of l.junk_sentences.filter((x) => furniture.test(x)))
+        expect(
+          kept.filter((p) => p.includes(fold(s))),
+          `${id}: ${s}`,
+        ).toEqual([]);
     }
   });
 });
@@ -153,12 +173,20 @@ describe('cleaning the third batch of noisy pages', () => {
 
   it.each(Object.keys(labels3))('keeps every article paragraph of %s, after mid-article modules too', (id) => {
     const kept = keptText(id);
-    for (const s of labels3[id]!.article_sentences) expect(kept.some((p) => p.includes(fold(s))), s).toBe(true);
+    for (const s of labels3[id]!.article_sentences)
+      expect(
+        kept.some((p) => p.includes(fold(s))),
+        s,
+      ).toBe(true);
   });
 
   it.each(Object.keys(labels3))('keeps none of the comments, story lists, polls, adverts or blurbs of %s', (id) => {
     const kept = keptText(id);
-    for (const s of labels3[id]!.junk_sentences) expect(kept.filter((p) => p.includes(fold(s))), s).toEqual([]);
+    for (const s of labels3[id]!.junk_sentences)
+      expect(
+        kept.filter((p) => p.includes(fold(s))),
+        s,
+      ).toEqual([]);
   });
 });
 
@@ -180,9 +208,17 @@ describe('cleaning the fourth batch of noisy pages', () => {
 
   it('keeps key-fact bullets inside the article as content', () => {
     for (const id of ['q1.txt', 'q4.txt', 'q6.txt']) {
-      const bullets = labels4[id]!.article_sentences.filter((s) => readFileSync(path.join(DIR4, id), 'utf8').split('\n').some((l) => /^[-•]/.test(l) && l.includes(s)));
+      const bullets = labels4[id]!.article_sentences.filter((s) =>
+        readFileSync(path.join(DIR4, id), 'utf8')
+          .split('\n')
+          .some((l) => /^[-•]/.test(l) && l.includes(s)),
+      );
       expect(bullets.length, id).toBeGreaterThan(0);
-      for (const s of bullets) expect(keptText(id).some((p) => p.includes(fold(s))), s).toBe(true);
+      for (const s of bullets)
+        expect(
+          keptText(id).some((p) => p.includes(fold(s))),
+          s,
+        ).toBe(true);
     }
   });
 

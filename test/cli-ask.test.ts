@@ -22,7 +22,8 @@ let cleanup: () => Promise<void>;
 /** The first run, on a folder with no index yet: it builds the index the other tests use. */
 let firstRun: CliResult;
 
-const ask = (args: string[], stdin?: string) => runCli('ask', [...args, '--index', index, '--corpus', corpus], { cwd: root, stdin });
+const ask = (args: string[], stdin?: string) =>
+  runCli('ask', [...args, '--index', index, '--corpus', corpus], { cwd: root, stdin });
 
 /** Parses one JSON answer line and checks it against the published schema and the corpus files. */
 async function checkAnswer(line: string): Promise<AnswerJson> {
@@ -77,7 +78,9 @@ describe('ask --json "question"', () => {
     expect(firstRun.stderr).toMatch(/No index in .*building it/);
     expect(firstRun.stderr).not.toContain('    at ');
     expect(existsSync(path.join(await gen(index), FILES.manifest))).toBe(true);
-    const manifest = JSON.parse(await readFile(path.join(await gen(index), FILES.manifest), 'utf8')) as { embedder: string };
+    const manifest = JSON.parse(await readFile(path.join(await gen(index), FILES.manifest), 'utf8')) as {
+      embedder: string;
+    };
     expect(manifest.embedder).toBe('use-lite');
   });
 
@@ -119,7 +122,11 @@ describe('ask --json "question"', () => {
 
 describe('ask --json --stdin', () => {
   it('answers one JSON line per input line, in order', async () => {
-    const questions = ['What did Putin demand about the missile shield?', 'What is the weather in Paris today?', 'Where are the Bastion missiles stationed?'];
+    const questions = [
+      'What did Putin demand about the missile shield?',
+      'What is the weather in Paris today?',
+      'Where are the Bastion missiles stationed?',
+    ];
     const r = await ask(['--json', '--stdin'], `${questions.join('\n')}\n`);
     expect(r.code, r.stderr).toBe(0);
     const out = lines(r.stdout);
@@ -201,7 +208,9 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
     await cp(index, bad, { recursive: true });
     const hnsw = path.join(await gen(bad), FILES.hnsw);
     await truncate(hnsw, Math.floor((await stat(hnsw)).size / 3));
-    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', bad, '--corpus', corpus], { cwd: root });
+    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', bad, '--corpus', corpus], {
+      cwd: root,
+    });
     expectOneLineError(r, /corrupt.*hnsw\.bin/);
   });
 
@@ -210,21 +219,47 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
     await cp(index, bad, { recursive: true });
     const file = path.join(await gen(bad), FILES.manifest);
     await writeFile(file, (await readFile(file, 'utf8')).replace('"use-lite"', '"glove-840b"'));
-    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', bad, '--corpus', corpus], { cwd: root });
+    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', bad, '--corpus', corpus], {
+      cwd: root,
+    });
     expectOneLineError(r, /unknown embedder/);
   });
 
   it('asking for another embedder than the index has', async () => {
-    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', index, '--corpus', corpus, '--embedder', 'transformers:Xenova/bge-small-en-v1.5'], {
-      cwd: root,
-    });
+    const r = await runCli(
+      'ask',
+      [
+        '--json',
+        'What did Putin demand?',
+        '--index',
+        index,
+        '--corpus',
+        corpus,
+        '--embedder',
+        'transformers:Xenova/bge-small-en-v1.5',
+      ],
+      {
+        cwd: root,
+      },
+    );
     expectOneLineError(r, /built with use-lite/);
   });
 
   it('a missing collection folder with no index', async () => {
-    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', path.join(root, 'never-built'), '--corpus', path.join(root, 'no-such-folder')], {
-      cwd: root,
-    });
+    const r = await runCli(
+      'ask',
+      [
+        '--json',
+        'What did Putin demand?',
+        '--index',
+        path.join(root, 'never-built'),
+        '--corpus',
+        path.join(root, 'no-such-folder'),
+      ],
+      {
+        cwd: root,
+      },
+    );
     expect(lines(r.stderr).at(-1)).toMatch(/no-such-folder cannot be read/);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -232,7 +267,10 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
   });
 
   it('a bad setting in the environment', async () => {
-    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', index, '--corpus', corpus], { cwd: root, env: { EMBEDDER: 'word2vec' } });
+    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', index, '--corpus', corpus], {
+      cwd: root,
+      env: { EMBEDDER: 'word2vec' },
+    });
     expectOneLineError(r, /EMBEDDER/);
   });
 });
@@ -241,18 +279,43 @@ describe('npm run index (build-index CLI)', () => {
   it('updates an index in place: nothing to embed when nothing changed', async () => {
     const r = await runCli('build-index', ['--corpus', corpus, '--index', index], { cwd: root });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Indexed 5 documents: \d+ passages, (\d+) sentences \(0 embedded, \1 reused\) with use-lite in [\d.]+ s → /);
+    expect(r.stdout).toMatch(
+      /^Indexed 5 documents: \d+ passages, (\d+) sentences \(0 embedded, \1 reused\) with use-lite in [\d.]+ s → /,
+    );
     expect(r.stderr).toBe('');
   });
 
   it('an unknown --embedder is a usage error (ask and index alike)', async () => {
-    expectOneLineError(await runCli('build-index', ['--corpus', corpus, '--index', path.join(root, 'x'), '--embedder', 'word2vec'], { cwd: root }), /Unknown embedder "word2vec"/);
-    const r = await runCli('ask', ['--json', 'What did Putin demand?', '--index', path.join(root, 'x'), '--corpus', corpus, '--embedder', 'word2vec'], { cwd: root });
+    expectOneLineError(
+      await runCli('build-index', ['--corpus', corpus, '--index', path.join(root, 'x'), '--embedder', 'word2vec'], {
+        cwd: root,
+      }),
+      /Unknown embedder "word2vec"/,
+    );
+    const r = await runCli(
+      'ask',
+      [
+        '--json',
+        'What did Putin demand?',
+        '--index',
+        path.join(root, 'x'),
+        '--corpus',
+        corpus,
+        '--embedder',
+        'word2vec',
+      ],
+      { cwd: root },
+    );
     expectOneLineError(r, /Unknown embedder "word2vec"/);
     expect(existsSync(path.join(root, 'x'))).toBe(false);
   });
 
   it('a missing collection folder is one line, exit 2', async () => {
-    expectOneLineError(await runCli('build-index', ['--corpus', path.join(root, 'nope'), '--index', path.join(root, 'y')], { cwd: root }), /nope cannot be read/);
+    expectOneLineError(
+      await runCli('build-index', ['--corpus', path.join(root, 'nope'), '--index', path.join(root, 'y')], {
+        cwd: root,
+      }),
+      /nope cannot be read/,
+    );
   });
 });

@@ -21,12 +21,21 @@ describe('--help', () => {
   });
 
   it('lists options with their defaults, and a script without a header still gets them', () => {
-    const text = usage('/nonexistent/script.js', { options: { set: { type: 'string', default: 'a.jsonl' }, json: { type: 'boolean', default: false }, tag: { type: 'string', multiple: true } } });
+    const text = usage('/nonexistent/script.js', {
+      options: {
+        set: { type: 'string', default: 'a.jsonl' },
+        json: { type: 'boolean', default: false },
+        tag: { type: 'string', multiple: true },
+      },
+    });
     expect(text).toBe('Options:\n  --set VALUE  (default a.jsonl)\n  --json\n  --tag VALUE …\n  --help  this text\n');
   });
 
   it('-h is the same; a question that merely mentions help is still a question', async () => {
-    const [h, long] = await Promise.all([runCli('eval', ['-h'], { cwd: REPO }), runCli('eval', ['--help'], { cwd: REPO })]);
+    const [h, long] = await Promise.all([
+      runCli('eval', ['-h'], { cwd: REPO }),
+      runCli('eval', ['--help'], { cwd: REPO }),
+    ]);
     expect(h.stdout).toBe(long.stdout);
     const r = await runCli('ask', ['--show', 'no-such-doc', 'help'], { cwd: REPO });
     expect(r.stdout).not.toContain('Options:');

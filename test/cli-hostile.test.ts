@@ -17,7 +17,8 @@ let corpus: string;
 let index: string;
 let cleanup: () => Promise<void>;
 
-const ask = (args: string[], stdin?: string | Buffer) => runCli('ask', ['--json', ...args, '--index', index, '--corpus', corpus], { cwd: root, stdin });
+const ask = (args: string[], stdin?: string | Buffer) =>
+  runCli('ask', ['--json', ...args, '--index', index, '--corpus', corpus], { cwd: root, stdin });
 
 /** Exit 0, exactly one JSON line per question, each valid and with verbatim quotes. */
 async function answers(r: CliResult, count: number): Promise<AnswerJson[]> {
@@ -29,7 +30,8 @@ async function answers(r: CliResult, count: number): Promise<AnswerJson[]> {
   const parsed: AnswerJson[] = [];
   for (const line of out) {
     const a = AnswerJsonSchema.strict().parse(JSON.parse(line));
-    for (const c of a.citations) expect(c.quote).toBe((await readFile(path.join(corpus, c.doc), 'utf8')).slice(c.start, c.end));
+    for (const c of a.citations)
+      expect(c.quote).toBe((await readFile(path.join(corpus, c.doc), 'utf8')).slice(c.start, c.end));
     if (!a.answered) expect(a.citations).toEqual([]);
     // The echoed question is tidied: no control or invisible characters, bounded length.
     expect(a.question).not.toMatch(/[\p{Cc}\p{Cf}]/u);
@@ -84,7 +86,9 @@ describe('hostile questions as an argument', () => {
   });
 
   it('markdown, code fences, CR and control characters over several lines: one tidy question, valid reply', async () => {
-    const a = await one('```js\r\nconsole.log("hi")\u0001\n```\n# Heading\n**What** did _Putin_ demand about the `missile shield`?\n> quoted\u001f');
+    const a = await one(
+      '```js\r\nconsole.log("hi")\u0001\n```\n# Heading\n**What** did _Putin_ demand about the `missile shield`?\n> quoted\u001f',
+    );
     expect(a.question).not.toMatch(/[\r\n]/);
     expect(a.question).toContain('**What** did _Putin_ demand');
   });
@@ -120,7 +124,10 @@ describe('hostile questions through --stdin', () => {
 
   beforeAll(async () => {
     const text = `${names.map((n) => CASES[n]).join('\n')}\n   \n\t\n${Array.from({ length: 50 }, () => REPEATED).join('\r\n')}\n`;
-    const invalidUtf8 = Buffer.from([0x57, 0x68, 0x6f, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x20, 0x69, 0x73, 0x20, 0x50, 0x65, 0x73, 0x6b, 0x6f, 0x76, 0x3f, 0x0a]);
+    const invalidUtf8 = Buffer.from([
+      0x57, 0x68, 0x6f, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x20, 0x69, 0x73, 0x20, 0x50, 0x65, 0x73, 0x6b, 0x6f, 0x76, 0x3f,
+      0x0a,
+    ]);
     const r = await ask(['--stdin'], Buffer.concat([Buffer.from(text, 'utf8'), invalidUtf8]));
     out = await answers(r, names.length + 50 + 1);
   }, 120_000);
@@ -139,7 +146,9 @@ describe('hostile questions through --stdin', () => {
   it('10,000 characters: capped, no half surrogate pair', () => {
     expect(get('long10k').question).toHaveLength(MAX_QUESTION_CHARS);
     expect(get('emoji10k').question.length).toBeLessThanOrEqual(MAX_QUESTION_CHARS);
-    expect(get('emoji10k').question).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(get('emoji10k').question).not.toMatch(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+    );
     expect(get('long10k').answered).toBe(false);
     expect(get('emoji10k').answered).toBe(false);
   });

@@ -13,10 +13,20 @@ import { htmlPage } from './helpers/make-documents.js';
 import { createStubEngine } from './helpers/stub-engine.js';
 import { tempDir } from './helpers/tmp-collection.js';
 
-const ARTICLE = 'Harbour works finished\n\nThe new quay opened on Monday after three years of building work. It cost 12 million euros.\n';
+const ARTICLE =
+  'Harbour works finished\n\nThe new quay opened on Monday after three years of building work. It cost 12 million euros.\n';
 
 describe('collectionName', () => {
-  test.each(['../../etc/passwd', '../x.txt', 'a/b.txt', '..\\..\\x.txt', 'C:\\temp\\x.txt', '/etc/x.md', '..', 'x.txt\0.md'])('refuses the path %j', (name) => {
+  test.each([
+    '../../etc/passwd',
+    '../x.txt',
+    'a/b.txt',
+    '..\\..\\x.txt',
+    'C:\\temp\\x.txt',
+    '/etc/x.md',
+    '..',
+    'x.txt\0.md',
+  ])('refuses the path %j', (name) => {
     expect(() => collectionName(name)).toThrow(CollectionEditError);
     expect(() => collectionName(name)).toThrow(/path, not a file name/);
   });
@@ -57,9 +67,13 @@ describe('collectionEditor', () => {
 
   test('adds a file with its metadata, then removes both', async () => {
     const ed = collectionEditor(corpus, 1024 * 1024);
-    expect(await ed.add({ filename: 'two.md', bytes: bytes(ARTICLE), title: 'Quay', url: 'https://example.org/quay' })).toEqual({ doc: 'two.md', bytes: ARTICLE.length, replaced: false });
+    expect(
+      await ed.add({ filename: 'two.md', bytes: bytes(ARTICLE), title: 'Quay', url: 'https://example.org/quay' }),
+    ).toEqual({ doc: 'two.md', bytes: ARTICLE.length, replaced: false });
     expect(await listing()).toEqual(['one.txt', 'sources.json', 'two.md']);
-    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({ 'two.md': { title: 'Quay', url: 'https://example.org/quay' } });
+    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({
+      'two.md': { title: 'Quay', url: 'https://example.org/quay' },
+    });
     expect(await readFile(join(corpus, 'two.md'), 'utf8')).toBe(ARTICLE);
     await ed.remove('two.md');
     expect(await listing()).toEqual(['one.txt', 'sources.json']);
@@ -74,7 +88,11 @@ describe('collectionEditor', () => {
       ['nul.txt', bytes('text\0more'), /binary/],
       ['empty.txt', new Uint8Array(0), /empty/],
       ['blank.txt', bytes('\n\n   \n'), /no passages I could quote/],
-      ['menu.html', bytes(htmlPage({ title: 'Sections', paragraphs: [] })), /menu\.html cannot be added: it has no article text\./],
+      [
+        'menu.html',
+        bytes(htmlPage({ title: 'Sections', paragraphs: [] })),
+        /menu\.html cannot be added: it has no article text\./,
+      ],
       ['cut.pdf', bytes('%PDF-1.7\n1 0 obj'), /cut\.pdf cannot be added: it is truncated/],
       ['fine.txt', bytes(ARTICLE), /full web address/, { url: 'javascript:alert(1)' }],
       ['one.txt', bytes(ARTICLE), /already in the collection: add it again with replace:true/],
@@ -89,16 +107,30 @@ describe('collectionEditor', () => {
     const ed = collectionEditor(corpus, 1024 * 1024);
     await ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE), title: 'Quay', url: 'https://example.org/quay' });
     const updated = ARTICLE.replace('12 million', '14 million');
-    expect(await ed.add({ filename: 'two.txt', bytes: bytes(updated), replace: true })).toEqual({ doc: 'two.txt', bytes: updated.length, replaced: true });
+    expect(await ed.add({ filename: 'two.txt', bytes: bytes(updated), replace: true })).toEqual({
+      doc: 'two.txt',
+      bytes: updated.length,
+      replaced: true,
+    });
     expect(await readFile(join(corpus, 'two.txt'), 'utf8')).toBe(updated);
-    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({ 'two.txt': { title: 'Quay', url: 'https://example.org/quay' } });
+    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({
+      'two.txt': { title: 'Quay', url: 'https://example.org/quay' },
+    });
     await ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE), title: 'Quay, corrected', replace: true });
-    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({ 'two.txt': { title: 'Quay, corrected', url: 'https://example.org/quay' } });
+    expect(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).toEqual({
+      'two.txt': { title: 'Quay, corrected', url: 'https://example.org/quay' },
+    });
     // replace on a new name simply adds it.
-    expect(await ed.add({ filename: 'three.txt', bytes: bytes(ARTICLE), replace: true })).toMatchObject({ replaced: false });
-    await expect(ed.add({ filename: 'two.txt', bytes: bytes('\n\n'), replace: true })).rejects.toThrow(/no passages I could quote/);
+    expect(await ed.add({ filename: 'three.txt', bytes: bytes(ARTICLE), replace: true })).toMatchObject({
+      replaced: false,
+    });
+    await expect(ed.add({ filename: 'two.txt', bytes: bytes('\n\n'), replace: true })).rejects.toThrow(
+      /no passages I could quote/,
+    );
     await mkdir(join(corpus, 'folder.txt'));
-    await expect(ed.add({ filename: 'folder.txt', bytes: bytes(ARTICLE), replace: true })).rejects.toThrow(/folder\.txt is a folder in the collection/);
+    await expect(ed.add({ filename: 'folder.txt', bytes: bytes(ARTICLE), replace: true })).rejects.toThrow(
+      /folder\.txt is a folder in the collection/,
+    );
     expect(await readFile(join(corpus, 'two.txt'), 'utf8')).toBe(ARTICLE);
     expect(await listing()).toEqual(['folder.txt', 'one.txt', 'sources.json', 'three.txt', 'two.txt']);
   });
@@ -115,14 +147,22 @@ describe('collectionEditor', () => {
 
   test('a folder that cannot be written: one line, and the next edit still runs', async () => {
     const ed = collectionEditor(join(dir, 'no-such-folder'), 1024 * 1024);
-    await expect(ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE) })).rejects.toThrow(/^The collection folder cannot be changed \(the folder is missing\); ask the operator to check it\.$/);
+    await expect(ed.add({ filename: 'two.txt', bytes: bytes(ARTICLE) })).rejects.toThrow(
+      /^The collection folder cannot be changed \(the folder is missing\); ask the operator to check it\.$/,
+    );
     await expect(ed.remove('one.txt')).rejects.toThrow(/No file named one\.txt/);
   });
 
   test('concurrent adds keep every sources.json entry', async () => {
     const ed = collectionEditor(corpus, 1024 * 1024);
-    await Promise.all(Array.from({ length: 8 }, (_, k) => ed.add({ filename: `doc${k}.txt`, bytes: bytes(ARTICLE), title: `Doc ${k}` })));
-    expect(Object.keys(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).sort()).toEqual(Array.from({ length: 8 }, (_, k) => `doc${k}.txt`));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, k) =>
+        ed.add({ filename: `doc${k}.txt`, bytes: bytes(ARTICLE), title: `Doc ${k}` }),
+      ),
+    );
+    expect(Object.keys(JSON.parse(await readFile(join(corpus, 'sources.json'), 'utf8'))).sort()).toEqual(
+      Array.from({ length: 8 }, (_, k) => `doc${k}.txt`),
+    );
   });
 });
 
@@ -133,7 +173,14 @@ describe('createLiveEngine', () => {
   test('a question in flight finishes on the engine it started with; the next one uses the new engine', async () => {
     before.delayMs = 300;
     const results: RefreshResult[] = [];
-    const live = createLiveEngine(before, async () => ({ engine: after, report: { docs: 1, chunks: 1, sentences: 1, embedded: 1, reused: 0, probes: 0, ms: 5, embedMs: 1, skipped: [] } }), (r) => results.push(r));
+    const live = createLiveEngine(
+      before,
+      async () => ({
+        engine: after,
+        report: { docs: 1, chunks: 1, sentences: 1, embedded: 1, reused: 0, probes: 0, ms: 5, embedMs: 1, skipped: [] },
+      }),
+      (r) => results.push(r),
+    );
     const inFlight = live.ask('when did the quay open');
     expect(await live.refresh()).toMatchObject({ ok: true, changed: true, docs: 1, embedded: 1 });
     expect(live.current).toBe(after);

@@ -6,7 +6,16 @@ import { renderAnswer, renderSourcesView } from '../src/discord/render.js';
 import { openEngine } from '../src/engine.js';
 import { readEvalSet, runEval } from '../src/eval.js';
 import type { Answer, Engine } from '../src/types.js';
-import { ARTICLE, encryptedPdf, htmlPage, makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER, textAsHtml } from './helpers/make-documents.js';
+import {
+  ARTICLE,
+  encryptedPdf,
+  htmlPage,
+  makePdf,
+  REPORT,
+  REPORT_FOOTER,
+  REPORT_HEADER,
+  textAsHtml,
+} from './helpers/make-documents.js';
 import { assertDistBuilt, lines, runCli, type CliResult } from './helpers/run-cli.js';
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
 
@@ -19,7 +28,8 @@ let root: string;
 let corpus: string;
 let index: string;
 let firstRun: CliResult;
-const ask = (args: string[]) => runCli('ask', [...args, '--index', index, '--corpus', corpus], { cwd: root, timeoutMs: 240_000 });
+const ask = (args: string[]) =>
+  runCli('ask', [...args, '--index', index, '--corpus', corpus], { cwd: root, timeoutMs: 240_000 });
 
 beforeAll(async () => {
   assertDistBuilt(['ask']);
@@ -29,9 +39,20 @@ beforeAll(async () => {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(corpus);
   const pdf = await makePdf(REPORT, { header: REPORT_HEADER, footer: REPORT_FOOTER });
-  await writeFile(path.join(corpus, 'bridge.html'), htmlPage({ title: 'Council shuts the old bridge', paragraphs: ARTICLE, url: 'https://example.com/news/bridge', published: '2026-03-02' }));
+  await writeFile(
+    path.join(corpus, 'bridge.html'),
+    htmlPage({
+      title: 'Council shuts the old bridge',
+      paragraphs: ARTICLE,
+      url: 'https://example.com/news/bridge',
+      published: '2026-03-02',
+    }),
+  );
   await writeFile(path.join(corpus, 'report.pdf'), pdf);
-  await writeFile(path.join(corpus, 'notes.txt'), 'Harbour notes\n\nThe lighthouse on the north mole was repainted red and white in the autumn of 2024.\n');
+  await writeFile(
+    path.join(corpus, 'notes.txt'),
+    'Harbour notes\n\nThe lighthouse on the north mole was repainted red and white in the autumn of 2024.\n',
+  );
   await writeFile(path.join(corpus, 'cut.pdf'), pdf.slice(0, Math.floor(pdf.length / 2)));
   await writeFile(path.join(corpus, 'locked.pdf'), await encryptedPdf(pdf));
   await writeFile(path.join(corpus, 'menu.html'), htmlPage({ title: 'Sections', paragraphs: [] }));
@@ -116,7 +137,15 @@ describe('a collection of a page, a PDF, a text file and bad files', () => {
   });
 
   it('a bad file fixed is indexed on the next open', async () => {
-    await writeFile(path.join(corpus, 'menu.html'), htmlPage({ title: 'Lighthouse', paragraphs: ['The harbour board will open the lighthouse to visitors on summer weekends from next June, with guided tours every hour.'] }));
+    await writeFile(
+      path.join(corpus, 'menu.html'),
+      htmlPage({
+        title: 'Lighthouse',
+        paragraphs: [
+          'The harbour board will open the lighthouse to visitors on summer weekends from next June, with guided tours every hour.',
+        ],
+      }),
+    );
     const r = await ask(['--json', 'When will the lighthouse open to visitors?']);
     expect(r.stderr).toMatch(/changed/);
     expect(r.stderr).not.toContain('menu.html');
@@ -139,9 +168,13 @@ describe('the seeds as HTML pages answer like the text versions', () => {
     const { mkdir } = await import('node:fs/promises');
     await mkdir(pages);
     for (const name of (await readdir(SEEDS)).filter((n) => n.endsWith('.txt'))) {
-      await writeFile(path.join(pages, name.replace(/\.txt$/, '.html')), textAsHtml(await readFile(path.join(SEEDS, name), 'utf8'), `Story ${name.replace(/\.txt$/, '')}`));
+      await writeFile(
+        path.join(pages, name.replace(/\.txt$/, '.html')),
+        textAsHtml(await readFile(path.join(SEEDS, name), 'utf8'), `Story ${name.replace(/\.txt$/, '')}`),
+      );
     }
-    const open = (corpusDir: string, indexDir: string): Promise<Engine> => openEngine({ corpusDir, indexDir, embedder: 'use-lite' });
+    const open = (corpusDir: string, indexDir: string): Promise<Engine> =>
+      openEngine({ corpusDir, indexDir, embedder: 'use-lite' });
     const text = await open(SEEDS, path.join(dir, 'text-index'));
     const html = await open(pages, path.join(dir, 'html-index'));
     for (const set of SETS) {

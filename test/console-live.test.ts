@@ -19,7 +19,12 @@ beforeAll(async () => {
   root = await tempDir('quotebot-console-live-');
   await mkdir(join(root, 'corpus'));
   for (const f of ['c1_airline_strike.txt', 'c4_chess_upset.txt']) await copyFile(join(C, f), join(root, 'corpus', f));
-  env = { CORPUS_DIR: join(root, 'corpus'), INDEX_DIR: join(root, 'index'), FEEDBACK_FILE: join(root, 'fb', 'feedback.jsonl'), LOG_LEVEL: 'warn' };
+  env = {
+    CORPUS_DIR: join(root, 'corpus'),
+    INDEX_DIR: join(root, 'index'),
+    FEEDBACK_FILE: join(root, 'fb', 'feedback.jsonl'),
+    LOG_LEVEL: 'warn',
+  };
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -55,7 +60,11 @@ test('add, ask, vote, remove, ask again in one console session; then the report 
   expect(out).toContain('Only .txt, .md, .html, .htm, .pdf files can be added (got “passwd”).');
   expect(out).toContain(`No file at ${join(root, 'missing.txt')}.`);
   expect(out).toContain('No file named ../c1_airline_strike.txt in the collection.');
-  expect((await readdir(join(root, 'corpus'))).sort()).toEqual(['c1_airline_strike.txt', 'c2_chariot_burial.txt', 'sources.json']);
+  expect((await readdir(join(root, 'corpus'))).sort()).toEqual([
+    'c1_airline_strike.txt',
+    'c2_chariot_burial.txt',
+    'sources.json',
+  ]);
 
   const report = await runCli('feedback', [], { cwd: root, env });
   expect(report.code, report.stderr).toBe(0);
@@ -67,11 +76,17 @@ test('add, ask, vote, remove, ask again in one console session; then the report 
   const exported = await runCli('feedback', ['--export', set], { cwd: root, env, timeoutMs: 120_000 });
   expect(exported.code, exported.stderr).toBe(0);
   expect(exported.stdout).toMatch(/^Wrote 1 question to /);
-  const items = (await readFile(set, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { q: string; any: string[] });
+  const items = (await readFile(set, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { q: string; any: string[] });
   expect(items).toHaveLength(1);
   expect(items[0]!.q).toBe('Roughly how old is the chariot grave found in Yorkshire?');
 
   const evaluated = await runCli('eval', ['--set', set, '--json'], { cwd: root, env, timeoutMs: 120_000 });
   expect(evaluated.code, evaluated.stderr).toBe(0);
-  expect(JSON.parse(evaluated.stdout), evaluated.stdout + JSON.stringify(items)).toMatchObject({ questions: 1, hit_at_1: 1 });
+  expect(JSON.parse(evaluated.stdout), evaluated.stdout + JSON.stringify(items)).toMatchObject({
+    questions: 1,
+    hit_at_1: 1,
+  });
 }, 240_000);

@@ -12,7 +12,6 @@ import { assertDistBuilt } from './helpers/run-cli.js';
 const REPO = process.cwd();
 const SEEDS = join(REPO, 'seeds');
 
-
 interface Run {
   code: number | null;
   stdout: string;
@@ -27,7 +26,13 @@ function start(input: string, env: Record<string, string> = {}): Promise<Run> {
     // From a scratch directory (no .env there), with only this environment.
     const child = spawn(process.execPath, [join(REPO, 'dist/scripts/start.js')], {
       cwd: indexDir,
-      env: { PATH: process.env.PATH ?? '', CORPUS_DIR: SEEDS, INDEX_DIR: join(indexDir, 'index'), EMBEDDER: 'use-lite', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        CORPUS_DIR: SEEDS,
+        INDEX_DIR: join(indexDir, 'index'),
+        EMBEDDER: 'use-lite',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -43,7 +48,9 @@ function start(input: string, env: Record<string, string> = {}): Promise<Run> {
 beforeAll(async () => {
   assertDistBuilt(['start']);
   indexDir = await mkdtemp(join(tmpdir(), 'quotebot-console-'));
-  seedTexts = await Promise.all((await readdir(SEEDS)).filter((f) => f.endsWith('.txt')).map((f) => readFile(join(SEEDS, f), 'utf8')));
+  seedTexts = await Promise.all(
+    (await readdir(SEEDS)).filter((f) => f.endsWith('.txt')).map((f) => readFile(join(SEEDS, f), 'utf8')),
+  );
 });
 afterAll(async () => {
   await rm(indexDir, { recursive: true, force: true });
@@ -68,7 +75,16 @@ test('echo "/ask what did Lavrov demand" | npm start → verbatim quotes with so
 test('every command in one session: help, /sources (list, query, doc), refusals, unknown input; exit 0', async () => {
   const doc = (await readdir(SEEDS)).filter((f) => f.endsWith('.txt')).sort()[0]!;
   const r = await start(
-    ['help', '', '/sources', '/sources query:missile defense', `/sources doc:${doc}`, '/ask What is the recipe for banana bread?', '/ask hi', 'hello there'].join('\n') + '\n',
+    [
+      'help',
+      '',
+      '/sources',
+      '/sources query:missile defense',
+      `/sources doc:${doc}`,
+      '/ask What is the recipe for banana bread?',
+      '/ask hi',
+      'hello there',
+    ].join('\n') + '\n',
   );
   expect(r.code).toBe(0);
   expect(r.stderr).not.toMatch(/No index/); // built by the previous test
@@ -78,7 +94,9 @@ test('every command in one session: help, /sources (list, query, doc), refusals,
   expect(out.match(/ — \d{3}_[0-9a-f]+\.txt · \d+ passages · \d+ words/g)).toHaveLength(5);
   expect(out).toContain('Passages matching “missile defense”');
   expect(out).toContain(`File: ${doc}`);
-  expect(out).toMatch(/I couldn't find a passage that answers “What is the recipe for banana bread\?” in the 5 documents I searched\.\nThe closest documents were:\n• /);
+  expect(out).toMatch(
+    /I couldn't find a passage that answers “What is the recipe for banana bread\?” in the 5 documents I searched\.\nThe closest documents were:\n• /,
+  );
   expect(out).toContain('Please ask a question of at least 3 characters.');
   expect(out).toContain('Unknown command: hello there. Type help for the commands.');
 });

@@ -3,7 +3,9 @@ import { aboutness, focusTable, questionFocus, type FocusSentence } from '../src
 
 /** Paragraphs of one document each, split into sentences on ". " boundaries written as `|`. */
 function collection(docs: Record<string, string[]>): FocusSentence[] {
-  return Object.entries(docs).flatMap(([doc, paragraphs]) => paragraphs.flatMap((p, paragraph) => p.split('|').map((text) => ({ text: text.trim(), doc, paragraph }))));
+  return Object.entries(docs).flatMap(([doc, paragraphs]) =>
+    paragraphs.flatMap((p, paragraph) => p.split('|').map((text) => ({ text: text.trim(), doc, paragraph }))),
+  );
 }
 
 const sentences = collection({
@@ -15,7 +17,10 @@ const sentences = collection({
     'Trade Secretary Bruno Vael, who leads the other delegation, said the talks would go on.|He offered to meet in Geneva.',
     'Kovrin flew home on Tuesday.',
   ],
-  'b.txt': ['Prime Minister Otto Lindqvist said he wanted a deal by June.|He demanded that the crossings reopen.', 'The harbour at Velmora stays closed, and Lindqvist said so.'],
+  'b.txt': [
+    'Prime Minister Otto Lindqvist said he wanted a deal by June.|He demanded that the crossings reopen.',
+    'The harbour at Velmora stays closed, and Lindqvist said so.',
+  ],
 });
 const table = focusTable(sentences);
 const about = (i: number) => [...table.about[i]!];
@@ -44,7 +49,11 @@ describe('focusTable: whom each sentence is about', () => {
   });
 
   it('reads a title set before a name by a possessive, the nearest determiner: "its finance minister, Sione Latu,"', () => {
-    const t = focusTable(collection({ 'c.txt': ['The state expects fees that its finance minister, Sione Latu, has said could reach $40 million.'] }));
+    const t = focusTable(
+      collection({
+        'c.txt': ['The state expects fees that its finance minister, Sione Latu, has said could reach $40 million.'],
+      }),
+    );
     expect([...(t.titles.get('latu') ?? [])]).toEqual(['minister']);
   });
 
@@ -63,7 +72,11 @@ describe('questionFocus: the names a question asks about', () => {
   });
 
   it('finds a person the question names only by title, narrowed by the other names it asks about', () => {
-    expect(questionFocus(table, 'What did the minister demand?').flatMap((f) => f.keys).sort()).toEqual(['ada', 'kovrin', 'lindqvist', 'otto']);
+    expect(
+      questionFocus(table, 'What did the minister demand?')
+        .flatMap((f) => f.keys)
+        .sort(),
+    ).toEqual(['ada', 'kovrin', 'lindqvist', 'otto']);
     const near = questionFocus(table, 'What did the minister say about Velmora?');
     expect(near.map((f) => f.keys)).toEqual([['velmora'], ['otto', 'lindqvist']]);
     expect(near[1]!.speaks).toBe(true);
@@ -98,14 +111,17 @@ describe('who says what', () => {
   it('counts a sentence in which the person says nothing by the silent share, only when asked what they said', () => {
     const flew = index('Kovrin flew');
     expect(aboutness(table, questionFocus(table, 'What did Kovrin demand?'), flew, 'a.txt', 1, 0.4)).toBe(0.4);
-    expect(aboutness(table, questionFocus(table, 'What did Kovrin demand?'), index('She demanded'), 'a.txt', 1, 0.4)).toBe(1);
+    expect(
+      aboutness(table, questionFocus(table, 'What did Kovrin demand?'), index('She demanded'), 'a.txt', 1, 0.4),
+    ).toBe(1);
     expect(aboutness(table, questionFocus(table, 'Why did Kovrin fly home?'), flew, 'a.txt', 1, 0.4)).toBe(1);
   });
 });
 
 describe('aboutness', () => {
   const focus = questionFocus(table, 'What did Kovrin demand?');
-  const of = (start: string, elsewhere = 0.5) => aboutness(table, focus, index(start), sentences[index(start)]!.doc, elsewhere);
+  const of = (start: string, elsewhere = 0.5) =>
+    aboutness(table, focus, index(start), sentences[index(start)]!.doc, elsewhere);
 
   it('is whole for a sentence about the person, nothing for another person doing the asked thing', () => {
     expect(of('She demanded')).toBe(1);

@@ -85,10 +85,17 @@ describe('sources.json', () => {
   it('attaches title, outlet, url and published to the named files', async () => {
     await writeFile(
       path.join(dir, 'sources.json'),
-      JSON.stringify({ 'a.txt': { title: 'Alpha', outlet: 'The Daily', url: 'https://example.com/a', published: '2024-05-31' } }),
+      JSON.stringify({
+        'a.txt': { title: 'Alpha', outlet: 'The Daily', url: 'https://example.com/a', published: '2024-05-31' },
+      }),
     );
     const docs = await loadCollection(dir);
-    expect(docs.find((d) => d.id === 'a.txt')!.meta).toEqual({ title: 'Alpha', outlet: 'The Daily', url: 'https://example.com/a', published: '2024-05-31' });
+    expect(docs.find((d) => d.id === 'a.txt')!.meta).toEqual({
+      title: 'Alpha',
+      outlet: 'The Daily',
+      url: 'https://example.com/a',
+      published: '2024-05-31',
+    });
     expect(docs.find((d) => d.id === 'b.md')!.meta).toEqual({});
   });
 

@@ -8,7 +8,9 @@ function split(text: string): string[] {
 
 describe('splitSentences', () => {
   it('does not break after U.S., Mr., Dr., Gen., Jan. or a.m.', () => {
-    expect(split('The U.S. Department of State said so. Mr. Smith arrived on Jan. 5 in Washington. He left the next day.')).toEqual([
+    expect(
+      split('The U.S. Department of State said so. Mr. Smith arrived on Jan. 5 in Washington. He left the next day.'),
+    ).toEqual([
       'The U.S. Department of State said so.',
       'Mr. Smith arrived on Jan. 5 in Washington.',
       'He left the next day.',
@@ -44,7 +46,9 @@ describe('splitSentences', () => {
       'Then the meeting ended abruptly for everyone.',
     ]);
     // A short first fragment is glued forward.
-    expect(split('Yes. The minister confirmed the plan on Tuesday afternoon.')).toEqual(['Yes. The minister confirmed the plan on Tuesday afternoon.']);
+    expect(split('Yes. The minister confirmed the plan on Tuesday afternoon.')).toEqual([
+      'Yes. The minister confirmed the plan on Tuesday afternoon.',
+    ]);
   });
 
   it('splits ordinary sentences, including ? and ! and closing quotes', () => {

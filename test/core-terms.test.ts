@@ -15,7 +15,8 @@ describe('terms', () => {
       ['analyse', 'analyze'],
       ['catalogue', 'catalog'],
       ['licence', 'license'],
-    ] as const) expect(terms(uk), uk).toEqual(terms(us));
+    ] as const)
+      expect(terms(uk), uk).toEqual(terms(us));
   });
 
   it('leaves short words that only look like British endings alone', () => {

@@ -32,11 +32,19 @@ const button = (msg: FakeMessage, label: string): string => {
     for (const c of row.components) if (c.label === label) return c.custom_id;
   throw new Error(`no ${label} button`);
 };
-const labels = (msg: FakeMessage) => (msg.components as { components: { label: string }[] }[]).flatMap((r) => r.components.map((c) => c.label));
-const embed = (msg: FakeMessage) => msg.embeds[0] as { title?: string; description?: string; footer?: { text: string }; fields?: { name: string; value: string }[] };
+const labels = (msg: FakeMessage) =>
+  (msg.components as { components: { label: string }[] }[]).flatMap((r) => r.components.map((c) => c.label));
+const embed = (msg: FakeMessage) =>
+  msg.embeds[0] as {
+    title?: string;
+    description?: string;
+    footer?: { text: string };
+    fields?: { name: string; value: string }[];
+  };
 const logFor = (ix: FakeInteraction) => log.lines.map((l) => JSON.parse(l)).filter((l) => l.id === ix.id);
 const waitLog = async (ix: FakeInteraction, event: string) => {
-  for (let i = 0; i < 100 && !logFor(ix).some((l) => l.event === event); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && !logFor(ix).some((l) => l.event === event); i++)
+    await new Promise((r) => setTimeout(r, 20));
   return logFor(ix).find((l) => l.event === event);
 };
 
@@ -87,7 +95,9 @@ describe('/ask', () => {
     const follow = ix.followUps[0]!;
     expect(follow.flags).toBe(EPHEMERAL);
     expect(ix.events[2]!.replacedOriginal).toBe(false);
-    expect(follow.content).toMatch(/^I couldn't find a passage that answers “Who painted the old bridge blue\?” in the 3 documents I searched\./);
+    expect(follow.content).toMatch(
+      /^I couldn't find a passage that answers “Who painted the old bridge blue\?” in the 3 documents I searched\./,
+    );
     expect(follow.content).toContain('The closest documents were:');
     expect(follow.content).toMatch(/• .+ \(`\w+\.txt`\)/);
     expect(await waitLog(ix, 'interaction')).toMatchObject({ outcome: 'refused', answered: false });
@@ -114,7 +124,9 @@ describe('/ask', () => {
     await fake.waitForReply(ix);
     expect(ix.callbackType).toBe(4);
     expect(ix.events[0]!.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL, allowed_mentions: { parse: [] } } });
-    expect(ix.original!.content).toMatch(/^Slow down a little: you can ask again in \d+ seconds \(limit: 5 questions per 30 s\)\.$/);
+    expect(ix.original!.content).toMatch(
+      /^Slow down a little: you can ask again in \d+ seconds \(limit: 5 questions per 30 s\)\.$/,
+    );
     expect(engine.asked.length).toBe(asked);
     expect(await waitLog(ix, 'interaction')).toMatchObject({ outcome: 'rate_limited', answered: false });
     // Another user is not affected.
@@ -157,7 +169,9 @@ describe('/sources', () => {
     await fake.waitForReply(ix);
     const e = embed(ix.original!);
     expect(e.title).toBe('Passages matching “apple harvest”');
-    expect(e.description).toMatch(/^> Orchard growers report record apple harvest \[1\]\n\n> Apple growers in the valley picked a record harvest this autumn\. \[2\]/);
+    expect(e.description).toMatch(
+      /^> Orchard growers report record apple harvest \[1\]\n\n> Apple growers in the valley picked a record harvest this autumn\. \[2\]/,
+    );
     expect(e.footer!.text).toMatch(/a lookup, not an answer$/);
     expect(ix.original!.components).toEqual([]);
   });
@@ -209,7 +223,11 @@ describe('buttons', () => {
         '**The harbour council voted on Tuesday to build a new lighthouse on the northern pier.** The old tower had been dark since the storm of 2019.',
         'harbour.txt · paragraph 2 of 3',
       ],
-      ['[2] Harbour council approves new lighthouse', '**Harbour council approves new lighthouse**', 'harbour.txt · paragraph 1 of 3'],
+      [
+        '[2] Harbour council approves new lighthouse',
+        '**Harbour council approves new lighthouse**',
+        'harbour.txt · paragraph 1 of 3',
+      ],
     ]);
   });
 
@@ -237,7 +255,11 @@ describe('buttons', () => {
 
   test('Pin: the bot without PIN_MESSAGES is named, and nothing is pinned', async () => {
     const before = pinPuts().length;
-    const ix = fake.sendButton(PIN_LABEL(answer), answer, { user: newUser(), memberPermissions: PERMS.withPin, appPermissions: PERMS.basic });
+    const ix = fake.sendButton(PIN_LABEL(answer), answer, {
+      user: newUser(),
+      memberPermissions: PERMS.withPin,
+      appPermissions: PERMS.basic,
+    });
     await fake.waitForReply(ix);
     expect(ix.original!.content).toMatch(/^I need the \*\*Pin Messages\*\* permission in this channel/);
     expect(pinPuts().length).toBe(before);
@@ -246,7 +268,11 @@ describe('buttons', () => {
   test('Pin: permissions lost since the interaction was built (Discord answers 50013) → the bot is named', async () => {
     fake.botPermissions = PERMS.basic;
     try {
-      const ix = fake.sendButton(PIN_LABEL(answer), answer, { user: newUser(), memberPermissions: PERMS.withPin, appPermissions: PERMS.withPin });
+      const ix = fake.sendButton(PIN_LABEL(answer), answer, {
+        user: newUser(),
+        memberPermissions: PERMS.withPin,
+        appPermissions: PERMS.withPin,
+      });
       await fake.waitForReply(ix);
       expect(ix.original!.content).toMatch(/^I need the \*\*Pin Messages\*\* permission/);
       expect(answer.pinned).toBe(false);

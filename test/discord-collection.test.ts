@@ -48,7 +48,10 @@ function expectVerbatim(texts: string[], description: string): number {
   for (const q of quotes) {
     const core = q.endsWith('…') ? q.slice(0, -1) : q;
     expect(core.length).toBeGreaterThan(10);
-    expect(texts.some((t) => t.includes(core)), `not verbatim: ${core.slice(0, 80)}`).toBe(true);
+    expect(
+      texts.some((t) => t.includes(core)),
+      `not verbatim: ${core.slice(0, 80)}`,
+    ).toBe(true);
   }
   return quotes.length;
 }
@@ -56,8 +59,16 @@ function expectVerbatim(texts: string[], description: string): number {
 function expectNoPings(fake: FakeDiscord): void {
   expect(fake.violations).toEqual([]);
   for (const r of fake.requests) {
-    const body = r.body as { content?: string; embeds?: Embed[]; allowed_mentions?: unknown; data?: { allowed_mentions?: unknown; content?: string } } | undefined;
-    const hasMessage = body && (body.content !== undefined || body.embeds !== undefined || body.data?.content !== undefined);
+    const body = r.body as
+      | {
+          content?: string;
+          embeds?: Embed[];
+          allowed_mentions?: unknown;
+          data?: { allowed_mentions?: unknown; content?: string };
+        }
+      | undefined;
+    const hasMessage =
+      body && (body.content !== undefined || body.embeds !== undefined || body.data?.content !== undefined);
     if (!hasMessage) continue;
     expect(body.allowed_mentions ?? body.data?.allowed_mentions, r.path).toEqual({ parse: [] });
     const text = JSON.stringify([body.content, body.data?.content, body.embeds]);
@@ -69,7 +80,9 @@ function expectNoPings(fake: FakeDiscord): void {
 
 const embedOf = (m: FakeMessage) => m.embeds[0] as Embed;
 const button = (m: FakeMessage, label: string) =>
-  (m.components as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components).find((c) => c.label === label)!.custom_id;
+  (m.components as { components: { label: string; custom_id: string }[] }[])
+    .flatMap((r) => r.components)
+    .find((c) => c.label === label)!.custom_id;
 
 let tmp: string;
 let userSeq = 300000000000000000n;
@@ -137,7 +150,8 @@ describe('seed collection', () => {
     const listEmbed = embedOf(list.original!);
     expect(listEmbed.title).toBe('The collection: 5 documents');
     expect(listEmbed.description!.split('\n')).toHaveLength(5);
-    for (const line of listEmbed.description!.split('\n')) expect(line).toMatch(/^\*\*.+\*\* — `\d{3}_[0-9a-f]+\.txt` · \d+ passages · \d+ words$/);
+    for (const line of listEmbed.description!.split('\n'))
+      expect(line).toMatch(/^\*\*.+\*\* — `\d{3}_[0-9a-f]+\.txt` · \d+ passages · \d+ words$/);
 
     const query = fake.sendCommand('sources', { query: 'missile defense system' }, { user: user() });
     await fake.waitForReply(query);
@@ -161,10 +175,15 @@ describe('seed collection', () => {
   test('Pin through the real client: PUT on the pin endpoint, then confirmation', async () => {
     const ix = fake.sendCommand('ask', { question: 'what did Lavrov demand' }, { user: user() });
     await fake.waitForReply(ix);
-    const pin = fake.sendButton(button(ix.original!, 'Pin'), ix.original!, { user: user(), memberPermissions: PERMS.withPin });
+    const pin = fake.sendButton(button(ix.original!, 'Pin'), ix.original!, {
+      user: user(),
+      memberPermissions: PERMS.withPin,
+    });
     await fake.waitForReply(pin);
     expect(pin.original!.content).toBe('Pinned this answer to the channel. 📌');
-    expect(fake.requestsTo('PUT', new RegExp(`/channels/${fake.channelId}/messages/pins/${ix.original!.id}$`))).toHaveLength(1);
+    expect(
+      fake.requestsTo('PUT', new RegExp(`/channels/${fake.channelId}/messages/pins/${ix.original!.id}$`)),
+    ).toHaveLength(1);
   });
 
   test('nothing sent could ping or break a limit', () => {
@@ -182,13 +201,26 @@ describe('hostile collection: long paragraphs, mentions and markdown in the text
     await cp('test/fixtures/hostile', corpus(), { recursive: true });
     // One paragraph that is a single 9,000-character sentence full of markdown and mentions.
     const words: string[] = [];
-    for (let i = 0; words.join(' ').length < 9000; i++) words.push(i % 7 === 0 ? '@everyone' : i % 5 === 0 ? `<@${100000000000000000 + i}>` : i % 3 === 0 ? `*lantern${i}*` : `lantern${i}_glow`);
+    for (let i = 0; words.join(' ').length < 9000; i++)
+      words.push(
+        i % 7 === 0
+          ? '@everyone'
+          : i % 5 === 0
+            ? `<@${100000000000000000 + i}>`
+            : i % 3 === 0
+              ? `*lantern${i}*`
+              : `lantern${i}_glow`,
+      );
     await writeFile(
       join(corpus(), 'giant.txt'),
       `Lantern festival notes\n\nThe committee listed every lantern: ${words.join(' ')} and that was all.\n`,
     );
     texts = await readTexts(corpus());
-    const engine = await openEngine({ corpusDir: corpus(), indexDir: join(tmp, 'hostile-index'), embedder: 'use-lite' });
+    const engine = await openEngine({
+      corpusDir: corpus(),
+      indexDir: join(tmp, 'hostile-index'),
+      embedder: 'use-lite',
+    });
     fake = await FakeDiscord.start();
     bot = await startBot({ token: fake.token, engine, restUrl: fake.restUrl, log: memoryLogger('info', [fake.token]) });
   });
@@ -198,19 +230,31 @@ describe('hostile collection: long paragraphs, mentions and markdown in the text
   });
 
   test('quotes with @everyone, <@id> and markdown show literally and ping nobody', async () => {
-    const ix = fake.sendCommand('ask', { question: 'What message did the moderator accidentally send to the fan server?' }, { user: user() });
+    const ix = fake.sendCommand(
+      'ask',
+      { question: 'What message did the moderator accidentally send to the fan server?' },
+      { user: user() },
+    );
     await fake.waitForReply(ix);
     const d = embedOf(ix.original!).description!;
     expectVerbatim(texts, d);
     expect(d).toContain('\\@everyone the grand final is cancelled');
     expect(ix.original!.allowed_mentions).toEqual({ parse: [] });
-    const role = fake.sendCommand('ask', { question: 'Which role did the moderator mean to address?' }, { user: user() });
+    const role = fake.sendCommand(
+      'ask',
+      { question: 'Which role did the moderator mean to address?' },
+      { user: user() },
+    );
     await fake.waitForReply(role);
     expect(embedOf(role.original!).description).toContain('\\<@&123456789012345678\\>');
   });
 
   test('a very long paragraph: answers, lookups and the Sources view stay within limits', async () => {
-    const ix = fake.sendCommand('ask', { question: 'What happened to the retired teacher at the Orwell Junction ticket machine?' }, { user: user() });
+    const ix = fake.sendCommand(
+      'ask',
+      { question: 'What happened to the retired teacher at the Orwell Junction ticket machine?' },
+      { user: user() },
+    );
     await fake.waitForReply(ix);
     const e = embedOf(ix.original!);
     expect(e.description!.length).toBeLessThanOrEqual(4096);
@@ -227,7 +271,11 @@ describe('hostile collection: long paragraphs, mentions and markdown in the text
   });
 
   test('a single 9,000-character sentence is cut with … to fit, the rest verbatim', async () => {
-    const ix = fake.sendCommand('ask', { question: 'Which lanterns did the festival committee list?' }, { user: user() });
+    const ix = fake.sendCommand(
+      'ask',
+      { question: 'Which lanterns did the festival committee list?' },
+      { user: user() },
+    );
     await fake.waitForReply(ix, { followUps: 0 });
     const e = embedOf(ix.original!);
     expect(e.description!.length).toBeLessThanOrEqual(4096);
@@ -238,7 +286,12 @@ describe('hostile collection: long paragraphs, mentions and markdown in the text
     const src = fake.sendButton(button(ix.original!, 'Sources'), ix.original!, { user: user() });
     await fake.waitForReply(src);
     const embeds = src.original!.embeds as Embed[];
-    expect(embeds.reduce((n, x) => n + (x.title?.length ?? 0) + (x.description?.length ?? 0) + (x.footer?.text.length ?? 0), 0)).toBeLessThanOrEqual(6000);
+    expect(
+      embeds.reduce(
+        (n, x) => n + (x.title?.length ?? 0) + (x.description?.length ?? 0) + (x.footer?.text.length ?? 0),
+        0,
+      ),
+    ).toBeLessThanOrEqual(6000);
   });
 
   test('nothing sent could ping or break a limit', () => {

@@ -34,10 +34,13 @@ const log = memoryLogger('info');
 let seq = 400000000000000000n;
 const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
 
-const events = (name: string) => log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === name);
+const events = (name: string) =>
+  log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === name);
 const listing = async () => (await readdir(corpus)).sort();
-const description = (m: FakeMessage) => String((m.embeds[0] as { description?: string } | undefined)?.description ?? '');
-const labels = (m: FakeMessage) => (m.components as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components);
+const description = (m: FakeMessage) =>
+  String((m.embeds[0] as { description?: string } | undefined)?.description ?? '');
+const labels = (m: FakeMessage) =>
+  (m.components as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components);
 
 async function ask(question: string): Promise<FakeInteraction> {
   const ix = fake.sendCommand('ask', { question }, { user: user() });
@@ -79,7 +82,11 @@ describe('/sources add and remove', () => {
 
   test('a member without Manage Server is refused, ephemerally, and nothing is downloaded or written', async () => {
     const before = await listing();
-    const ix = fake.sendCommand('sources', { file: { filename: 'c2.txt', content: await chariot() } }, { subcommand: 'add', user: user(), memberPermissions: PERMS.withPin });
+    const ix = fake.sendCommand(
+      'sources',
+      { file: { filename: 'c2.txt', content: await chariot() } },
+      { subcommand: 'add', user: user(), memberPermissions: PERMS.withPin },
+    );
     await fake.waitForReply(ix);
     expect(ix.original!.flags).toBe(EPHEMERAL);
     expect(ix.original!.content).toMatch(/Manage Server/);
@@ -93,13 +100,33 @@ describe('/sources add and remove', () => {
   test('a path, a declared 50 MB file and a file bigger than it says are refused with a clear line; nothing written', async () => {
     const before = await listing();
     const cases = [
-      { file: { filename: '../../etc/passwd', content: 'root:x:0:0' }, why: /is a path, not a file name/, downloads: 0 },
-      { file: { filename: 'big.txt', content: 'tiny', size: 50 * 1024 * 1024 }, why: /big\.txt is 50 MB; the limit is 64 KB/, downloads: 0 },
-      { file: { filename: 'liar.txt', content: 'word '.repeat(40_000), size: 1000 }, why: /larger than the limit of 64 KB/, downloads: 1 },
-      { file: { filename: 'notes.exe', content: 'MZ' }, why: /Only \.txt, \.md, \.html, \.htm, \.pdf files/, downloads: 0 },
+      {
+        file: { filename: '../../etc/passwd', content: 'root:x:0:0' },
+        why: /is a path, not a file name/,
+        downloads: 0,
+      },
+      {
+        file: { filename: 'big.txt', content: 'tiny', size: 50 * 1024 * 1024 },
+        why: /big\.txt is 50 MB; the limit is 64 KB/,
+        downloads: 0,
+      },
+      {
+        file: { filename: 'liar.txt', content: 'word '.repeat(40_000), size: 1000 },
+        why: /larger than the limit of 64 KB/,
+        downloads: 1,
+      },
+      {
+        file: { filename: 'notes.exe', content: 'MZ' },
+        why: /Only \.txt, \.md, \.html, \.htm, \.pdf files/,
+        downloads: 0,
+      },
     ];
     for (const c of cases) {
-      const ix = fake.sendCommand('sources', { file: c.file }, { subcommand: 'add', user: user(), memberPermissions: MANAGE });
+      const ix = fake.sendCommand(
+        'sources',
+        { file: c.file },
+        { subcommand: 'add', user: user(), memberPermissions: MANAGE },
+      );
       await fake.waitForReply(ix);
       const reply = ix.original!.content;
       expect(ix.original!.flags).toBe(EPHEMERAL);
@@ -116,14 +143,25 @@ describe('/sources add and remove', () => {
     const t0 = Date.now();
     const ix = fake.sendCommand(
       'sources',
-      { file: { filename: 'chariot burial.txt', content: await chariot() }, title: 'Iron Age chariot found', url: 'https://example.org/chariot' },
+      {
+        file: { filename: 'chariot burial.txt', content: await chariot() },
+        title: 'Iron Age chariot found',
+        url: 'https://example.org/chariot',
+      },
       { subcommand: 'add', user: { id: '400000000000000777', username: 'mod' }, memberPermissions: MANAGE },
     );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
     expect(ix.original!.flags).toBe(EPHEMERAL);
-    expect(ix.original!.content).toMatch(/^Added `chariot burial\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable now\./);
+    expect(ix.original!.content).toMatch(
+      /^Added `chariot burial\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable now\./,
+    );
     const added = events('source_added');
-    expect(added.at(-1)).toMatchObject({ doc: 'chariot burial.txt', by: '400000000000000777', by_name: 'mod', indexed: true });
+    expect(added.at(-1)).toMatchObject({
+      doc: 'chariot burial.txt',
+      by: '400000000000000777',
+      by_name: 'mod',
+      indexed: true,
+    });
     const a = await ask('Roughly how old is the chariot grave found in Yorkshire?');
     expect(description(a.original!)).toContain('2,300 years old');
     expect(description(a.original!)).toContain('`chariot burial.txt`');
@@ -141,7 +179,9 @@ describe('/sources add and remove', () => {
     let cited = false;
     while (!cited && Date.now() - t0 < 30_000) {
       await new Promise((r) => setTimeout(r, 250));
-      cited = (await live.engine.ask('How much damage did the Cedar Ridge fire cause?')).citations.some((c) => c.doc === 'c3_wildfire_budget.txt');
+      cited = (await live.engine.ask('How much damage did the Cedar Ridge fire cause?')).citations.some(
+        (c) => c.doc === 'c3_wildfire_budget.txt',
+      );
     }
     expect(cited).toBe(true);
     process.stderr.write(`[live] copied file → cited in ${Date.now() - t0} ms\n`);
@@ -150,20 +190,32 @@ describe('/sources add and remove', () => {
   });
 
   test('a removed document (picked by autocomplete) is never cited again', async () => {
-    const auto = fake.sendAutocomplete('sources', { doc: 'chess' }, 'doc', { subcommand: 'remove', user: user(), memberPermissions: MANAGE });
+    const auto = fake.sendAutocomplete('sources', { doc: 'chess' }, 'doc', {
+      subcommand: 'remove',
+      user: user(),
+      memberPermissions: MANAGE,
+    });
     await fake.waitForReply(auto);
     const choice = auto.choices!.find((c) => c.value === 'c4_chess_upset.txt');
     expect(choice).toBeDefined();
     const before = await ask("What was the winner's prize money?");
     expect(description(before.original!)).toContain('c4_chess_upset.txt');
 
-    const ix = fake.sendCommand('sources', { doc: String(choice!.value) }, { subcommand: 'remove', user: { id: '400000000000000778', username: 'mod2' }, memberPermissions: MANAGE });
+    const ix = fake.sendCommand(
+      'sources',
+      { doc: String(choice!.value) },
+      { subcommand: 'remove', user: { id: '400000000000000778', username: 'mod2' }, memberPermissions: MANAGE },
+    );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
     expect(ix.original!.flags).toBe(EPHEMERAL);
     expect(ix.original!.content).toBe('Removed `c4_chess_upset.txt`: it will not be cited any more.');
     expect(events('source_removed').at(-1)).toMatchObject({ doc: 'c4_chess_upset.txt', by: '400000000000000778' });
     expect(await listing()).not.toContain('c4_chess_upset.txt');
-    for (const q of ["What was the winner's prize money?", 'Who first taught Nwosu to play chess?', 'How did Amara Nwosu get a place in the Reykjavik Open?']) {
+    for (const q of [
+      "What was the winner's prize money?",
+      'Who first taught Nwosu to play chess?',
+      'How did Amara Nwosu get a place in the Reykjavik Open?',
+    ]) {
       const a = await ask(q);
       const all = JSON.stringify([a.original, ...a.followUps]);
       expect(all).not.toContain('c4_chess_upset');
@@ -174,7 +226,11 @@ describe('/sources add and remove', () => {
     expect((list.original!.embeds[0] as { title: string }).title).toBe('The collection: 3 documents');
     expect(JSON.stringify(list.original!.embeds)).not.toContain('c4_chess_upset');
     // The Sources button of the answer given before the removal no longer shows it.
-    const src = fake.sendButton(labels(before.original!).find((b) => b.label === 'Sources')!.custom_id, before.original!, { user: user() });
+    const src = fake.sendButton(
+      labels(before.original!).find((b) => b.label === 'Sources')!.custom_id,
+      before.original!,
+      { user: user() },
+    );
     await fake.waitForReply(src);
     expect(JSON.stringify(src.original)).not.toContain('c4_chess_upset');
   });
@@ -182,9 +238,15 @@ describe('/sources add and remove', () => {
   test('a title changed in sources.json is picked up without a restart (metadata alone forces a rebuild)', async () => {
     const file = join(corpus, 'sources.json');
     const sources = JSON.parse(await readFile(file, 'utf8')) as Record<string, { title?: string }>;
-    await writeFile(file, JSON.stringify({ ...sources, 'c1_airline_strike.txt': { title: 'Pilots strike at Harbor Skies' } }));
+    await writeFile(
+      file,
+      JSON.stringify({ ...sources, 'c1_airline_strike.txt': { title: 'Pilots strike at Harbor Skies' } }),
+    );
     const t0 = Date.now();
-    while (live.engine.document('c1_airline_strike.txt')?.title !== 'Pilots strike at Harbor Skies' && Date.now() - t0 < 20_000) {
+    while (
+      live.engine.document('c1_airline_strike.txt')?.title !== 'Pilots strike at Harbor Skies' &&
+      Date.now() - t0 < 20_000
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const card = fake.sendCommand('sources', { doc: 'c1_airline_strike.txt' }, { subcommand: 'browse', user: user() });
@@ -196,7 +258,8 @@ describe('/sources add and remove', () => {
     const before = events('reindexed').length;
     await symlink(join(root, 'nowhere.txt'), join(corpus, 'broken.txt'));
     const t0 = Date.now();
-    while (events('reindexed').length === before && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+    while (events('reindexed').length === before && Date.now() - t0 < 20_000)
+      await new Promise((r) => setTimeout(r, 100));
     expect(events('reindexed').at(-1)!.skipped).toBe('Skipped broken.txt: it cannot be read.');
     const a = await ask('How much damage did the Cedar Ridge fire cause?');
     expect(description(a.original!)).toContain('destroyed 340 homes');
@@ -214,7 +277,11 @@ describe('👍 / 👎', () => {
     const buttons = labels(answer);
     expect(buttons.map((b) => b.label)).toEqual(['Sources', 'Pin', '👍', '👎']);
     answerId = /^fb1:([0-9a-z]{10}):u$/.exec(buttons[2]!.custom_id)![1]!;
-    const priv = fake.sendCommand('ask', { question: 'What pay increase does the pilots union want?', private: true }, { user: user() });
+    const priv = fake.sendCommand(
+      'ask',
+      { question: 'What pay increase does the pilots union want?', private: true },
+      { user: user() },
+    );
     await fake.waitForReply(priv, { followUps: 0 });
     expect(labels(priv.original!).map((b) => b.label)).toEqual(['Sources']);
     // The answer's record: the question and the cited spans, no other content.
@@ -237,7 +304,9 @@ describe('👍 / 👎', () => {
     await fake.waitForReply(second);
     expect(second.original!.content).toMatch(/your 👎 on this answer is recorded/);
 
-    const clicks = Array.from({ length: 200 }, (_, k) => fake.sendButton(id(k % 5 === 0 ? 'd' : 'u'), answer, { user: user() }));
+    const clicks = Array.from({ length: 200 }, (_, k) =>
+      fake.sendButton(id(k % 5 === 0 ? 'd' : 'u'), answer, { user: user() }),
+    );
     await Promise.all(clicks.map((c) => fake.waitForReply(c, { timeoutMs: 60_000 })));
     expect(clicks.every((c) => /is recorded/.test(c.original!.content))).toBe(true);
     const votes = (await feedback.read()).votes.filter((v) => v.answer === answerId);
@@ -276,8 +345,20 @@ describe('👍 / 👎', () => {
   test('nothing sent could ping or break a limit', () => {
     expect(fake.violations).toEqual([]);
     for (const r of fake.requests) {
-      const body = r.body as { content?: string; embeds?: unknown; allowed_mentions?: unknown; data?: { allowed_mentions?: unknown; content?: string; embeds?: unknown } } | undefined;
-      const hasMessage = body && (body.content !== undefined || body.embeds !== undefined || body.data?.content !== undefined || body.data?.embeds !== undefined);
+      const body = r.body as
+        | {
+            content?: string;
+            embeds?: unknown;
+            allowed_mentions?: unknown;
+            data?: { allowed_mentions?: unknown; content?: string; embeds?: unknown };
+          }
+        | undefined;
+      const hasMessage =
+        body &&
+        (body.content !== undefined ||
+          body.embeds !== undefined ||
+          body.data?.content !== undefined ||
+          body.data?.embeds !== undefined);
       if (hasMessage) expect(body.allowed_mentions ?? body.data?.allowed_mentions, r.path).toEqual({ parse: [] });
     }
   });

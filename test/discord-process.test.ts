@@ -14,7 +14,6 @@ import { assertDistBuilt } from './helpers/run-cli.js';
 const REPO = process.cwd();
 const SEEDS = join(REPO, 'seeds');
 
-
 const TOKEN = 'MTQ3NTg5MDAwMDAwMDAwMDAwMA.GfAkE1.tHiSiSnOtArEaLtOkEnAtAlL_0123456789';
 
 interface Proc {
@@ -73,7 +72,11 @@ describe('npm start with a token', () => {
       // An answer in flight when SIGTERM arrives is still delivered: its edit is held back by a 429
       // (retry after 1 s) and SIGTERM is sent while discord.js waits to retry.
       fake.inject429({ method: 'PATCH', match: /\/messages\/%40original$/, count: 1, retryAfterS: 1 });
-      const last = fake.sendCommand('ask', { question: 'What did NATO promise Russia about the missile shield?' }, { user: { id: '100000000000000077', username: 'late' } });
+      const last = fake.sendCommand(
+        'ask',
+        { question: 'What did NATO promise Russia about the missile shield?' },
+        { user: { id: '100000000000000077', username: 'late' } },
+      );
       const limited = () => fake.requests.some((r) => r.status === 429 && r.path.includes(last.token));
       for (let i = 0; i < 200 && !limited(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(limited()).toBe(true);
@@ -97,7 +100,14 @@ describe('npm start with a token', () => {
 
   test('a wrong token: one clear line, exit 1, and the token is not echoed', async () => {
     const wrong = TOKEN.replace('GfAkE1', 'WrOnG1');
-    const p = run('dist/scripts/start.js', { DISCORD_TOKEN: wrong, DISCORD_REST_URL: fake.restUrl, CORPUS_DIR: SEEDS, INDEX_DIR: join(indexDir, 'index'), EMBEDDER: 'use-lite', LOG_LEVEL: 'silent' });
+    const p = run('dist/scripts/start.js', {
+      DISCORD_TOKEN: wrong,
+      DISCORD_REST_URL: fake.restUrl,
+      CORPUS_DIR: SEEDS,
+      INDEX_DIR: join(indexDir, 'index'),
+      EMBEDDER: 'use-lite',
+      LOG_LEVEL: 'silent',
+    });
     expect(await p.done).toBe(1);
     expect(p.out()).toMatch(/Discord login failed/);
     expect(p.out()).not.toContain(wrong);
@@ -122,8 +132,22 @@ describe('npm run register', () => {
     const global = run('dist/scripts/register.js', env);
     expect(await global.done).toBe(0);
     expect(global.out()).toMatch(/^Registered 2 global commands/);
-    expect(fake.registered.map((r) => r.path)).toEqual([`/applications/${fake.appId}/guilds/${fake.guildId}/commands`, `/applications/${fake.appId}/commands`]);
-    const body = fake.registered[0]!.body as { name: string; options: { name: string; type: number; required?: boolean; min_length?: number; max_length?: number; autocomplete?: boolean; options?: unknown[] }[] }[];
+    expect(fake.registered.map((r) => r.path)).toEqual([
+      `/applications/${fake.appId}/guilds/${fake.guildId}/commands`,
+      `/applications/${fake.appId}/commands`,
+    ]);
+    const body = fake.registered[0]!.body as {
+      name: string;
+      options: {
+        name: string;
+        type: number;
+        required?: boolean;
+        min_length?: number;
+        max_length?: number;
+        autocomplete?: boolean;
+        options?: unknown[];
+      }[];
+    }[];
     const ask = body.find((c) => c.name === 'ask')!;
     expect(ask.options).toMatchObject([
       { name: 'question', type: 3, required: true, min_length: 3, max_length: 300 },
@@ -131,8 +155,24 @@ describe('npm run register', () => {
     ]);
     const sources = body.find((c) => c.name === 'sources')!;
     expect(sources.options).toMatchObject([
-      { name: 'browse', type: 1, options: [{ name: 'query', type: 3 }, { name: 'doc', type: 3, autocomplete: true }] },
-      { name: 'add', type: 1, options: [{ name: 'file', type: 11, required: true }, { name: 'title', type: 3 }, { name: 'url', type: 3 }, { name: 'replace', type: 5 }] },
+      {
+        name: 'browse',
+        type: 1,
+        options: [
+          { name: 'query', type: 3 },
+          { name: 'doc', type: 3, autocomplete: true },
+        ],
+      },
+      {
+        name: 'add',
+        type: 1,
+        options: [
+          { name: 'file', type: 11, required: true },
+          { name: 'title', type: 3 },
+          { name: 'url', type: 3 },
+          { name: 'replace', type: 5 },
+        ],
+      },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
     ]);
     expect(guild.out() + global.out()).not.toContain(TOKEN);
@@ -148,7 +188,11 @@ describe('npm run register', () => {
   });
 
   test('a rejected token: one line, no token', async () => {
-    const p = run('dist/scripts/register.js', { DISCORD_TOKEN: TOKEN + 'x', DISCORD_CLIENT_ID: fake.appId, DISCORD_REST_URL: fake.restUrl });
+    const p = run('dist/scripts/register.js', {
+      DISCORD_TOKEN: TOKEN + 'x',
+      DISCORD_CLIENT_ID: fake.appId,
+      DISCORD_REST_URL: fake.restUrl,
+    });
     expect(await p.done).toBe(1);
     expect(p.out().trim()).toMatch(/^Registration failed: [^\n]+$/);
     expect(p.out()).not.toContain(TOKEN);

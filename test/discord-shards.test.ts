@@ -50,20 +50,37 @@ describe('a follower and the writer, in one process', () => {
     const opts = { corpusDir: corpus, indexDir, embedder: 'use-lite', pollMs: 60_000 };
     const built = await openEngine(opts);
     const wait = { waitMs: 1500 };
-    const follower = followerCollection((await openEngine({ ...opts, readOnly: true })) as SharedEngine, { corpusDir: corpus, indexDir }, wait);
+    const follower = followerCollection(
+      (await openEngine({ ...opts, readOnly: true })) as SharedEngine,
+      { corpusDir: corpus, indexDir },
+      wait,
+    );
     const editor = collectionEditor(corpus, 1 << 20);
     try {
       // No writer running: the upload is written, the reply says it is not answerable yet.
-      const r = await addSource(follower.engine, { editor, refresh: follower.engine.refresh }, { filename: 'c3_wildfire_budget.txt', bytes: new Uint8Array(await readFile(join(C, 'c3_wildfire_budget.txt'))) });
+      const r = await addSource(
+        follower.engine,
+        { editor, refresh: follower.engine.refresh },
+        {
+          filename: 'c3_wildfire_budget.txt',
+          bytes: new Uint8Array(await readFile(join(C, 'c3_wildfire_budget.txt'))),
+        },
+      );
       expect(r.outcome).toBe('add_unindexed');
       expect(r.text).toMatch(/index was not updated within 2 s/);
       expect(r.text.split('\n')).toHaveLength(1);
       expect(follower.engine.document('c3_wildfire_budget.txt')).toBeUndefined();
 
       // The writer starts (it picks up what changed), and the follower's next wait succeeds.
-      const writer = indexWriter({ corpusDir: corpus, indexDir, modelDir: undefined }, built.embedderId, { log, debounceMs: 100 });
+      const writer = indexWriter({ corpusDir: corpus, indexDir, modelDir: undefined }, built.embedderId, {
+        log,
+        debounceMs: 100,
+      });
       try {
-        await writeFile(join(corpus, 'note.txt'), 'Harbour news\n\nThe harbour board met on Friday and agreed to repaint the lighthouse before the winter storms arrive.\n');
+        await writeFile(
+          join(corpus, 'note.txt'),
+          'Harbour news\n\nThe harbour board met on Friday and agreed to repaint the lighthouse before the winter storms arrive.\n',
+        );
         const t0 = Date.now();
         wait.waitMs = 60_000;
         const waited = await follower.engine.refresh();
@@ -76,7 +93,10 @@ describe('a follower and the writer, in one process', () => {
 
         // A build that fails as a whole is told to the waiting follower at once, with its reason.
         await writeFile(join(corpus, 'sources.json'), '{ "note.txt": ');
-        await writeFile(join(corpus, 'late.txt'), 'Late news\n\nThe ferry timetable changes on Monday, the operator said, with two extra crossings every evening.\n');
+        await writeFile(
+          join(corpus, 'late.txt'),
+          'Late news\n\nThe ferry timetable changes on Monday, the operator said, with two extra crossings every evening.\n',
+        );
         const t1 = Date.now();
         const failed = await follower.engine.refresh();
         expect(failed).toEqual({ ok: false, error: 'sources.json is not valid JSON.' });
@@ -122,17 +142,26 @@ describe('SHARDS=2 on local files: real processes', () => {
   let bot: BotProcess;
   let seq = 500000000000000000n;
   const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
-  const description = (ix: FakeInteraction) => String((ix.original?.embeds[0] as { description?: string } | undefined)?.description ?? '');
+  const description = (ix: FakeInteraction) =>
+    String((ix.original?.embeds[0] as { description?: string } | undefined)?.description ?? '');
 
   async function ask(shard: number, question: string): Promise<FakeInteraction> {
     return fake.waitForReply(fake.sendCommand('ask', { question }, { user: user(), shard }), { timeoutMs: 30_000 });
   }
   /** Ms until `shard` cites `doc` (or stops citing it, `present` false) for `question`. */
-  async function until(shard: number, question: string, doc: string, present: boolean, t0: number, limitMs = 30_000): Promise<number> {
+  async function until(
+    shard: number,
+    question: string,
+    doc: string,
+    present: boolean,
+    t0: number,
+    limitMs = 30_000,
+  ): Promise<number> {
     for (;;) {
       const cites = description(await ask(shard, question)).includes(doc);
       if (cites === present) return Date.now() - t0;
-      if (Date.now() - t0 > limitMs) throw new Error(`shard ${shard}: ${doc} still ${present ? 'not cited' : 'cited'} after ${limitMs} ms`);
+      if (Date.now() - t0 > limitMs)
+        throw new Error(`shard ${shard}: ${doc} still ${present ? 'not cited' : 'cited'} after ${limitMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -144,7 +173,8 @@ describe('SHARDS=2 on local files: real processes', () => {
     fake = await FakeDiscord.start();
     bot = await startBotProcess({ fake, corpusDir: corpus, indexDir: join(root, 'index'), env: { SHARDS: '2' } });
     await fake.waitForShards(2, 120_000);
-    while (bot.logLines().filter((l) => l.event === 'ready').length < 2 && bot.exitCode() === undefined) await new Promise((r) => setTimeout(r, 50));
+    while (bot.logLines().filter((l) => l.event === 'ready').length < 2 && bot.exitCode() === undefined)
+      await new Promise((r) => setTimeout(r, 50));
   }, 240_000);
   afterAll(async () => {
     await bot?.stop(20_000);
@@ -156,16 +186,25 @@ describe('SHARDS=2 on local files: real processes', () => {
     expect(description(await ask(0, FIRE))).not.toContain('c3_wildfire_budget.txt');
     const t0 = Date.now();
     await copyFile(join(C, 'c3_wildfire_budget.txt'), join(corpus, 'c3_wildfire_budget.txt'));
-    const [a, b] = await Promise.all([until(0, FIRE, 'c3_wildfire_budget.txt', true, t0), until(1, FIRE, 'c3_wildfire_budget.txt', true, t0)]);
+    const [a, b] = await Promise.all([
+      until(0, FIRE, 'c3_wildfire_budget.txt', true, t0),
+      until(1, FIRE, 'c3_wildfire_budget.txt', true, t0),
+    ]);
     process.stderr.write(`[shards] copied file → answerable: shard 0 ${a} ms, shard 1 ${b} ms\n`);
     expect(Math.max(a, b)).toBeLessThan(20_000);
   }, 60_000);
 
   test('/sources add through shard 0 replies once shard 0 answers it; shard 1 follows', async () => {
     const t0 = Date.now();
-    const ix = fake.sendCommand('sources', { file: { filename: 'chariot.txt', content: await readFile(join(C, 'c2_chariot_burial.txt')) } }, { subcommand: 'add', user: user(), memberPermissions: MANAGE, shard: 0 });
+    const ix = fake.sendCommand(
+      'sources',
+      { file: { filename: 'chariot.txt', content: await readFile(join(C, 'c2_chariot_burial.txt')) } },
+      { subcommand: 'add', user: user(), memberPermissions: MANAGE, shard: 0 },
+    );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
-    expect(ix.original!.content).toMatch(/^Added `chariot\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable now\./);
+    expect(ix.original!.content).toMatch(
+      /^Added `chariot\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable now\./,
+    );
     const replied = Date.now() - t0;
     // Shard 0 answers from it at once; shard 1 within seconds.
     expect(description(await ask(0, CHARIOT))).toContain('chariot.txt');
@@ -176,13 +215,19 @@ describe('SHARDS=2 on local files: real processes', () => {
   test('/sources remove through shard 1: never cited by shard 1 after the reply, nor by shard 0 soon after', async () => {
     expect(description(await ask(0, CHESS))).toContain('c4_chess_upset.txt');
     const t0 = Date.now();
-    const ix = fake.sendCommand('sources', { doc: 'c4_chess_upset.txt' }, { subcommand: 'remove', user: user(), memberPermissions: MANAGE, shard: 1 });
+    const ix = fake.sendCommand(
+      'sources',
+      { doc: 'c4_chess_upset.txt' },
+      { subcommand: 'remove', user: user(), memberPermissions: MANAGE, shard: 1 },
+    );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
     expect(ix.original!.content).toBe('Removed `c4_chess_upset.txt`: it will not be cited any more.');
     expect(JSON.stringify((await ask(1, CHESS)).original)).not.toContain('c4_chess_upset');
     const replied = Date.now() - t0;
     const a = await until(0, CHESS, 'c4_chess_upset.txt', false, t0);
-    process.stderr.write(`[shards] /sources remove on shard 1 → reply ${replied} ms; shard 0 stops citing at ${a} ms\n`);
+    process.stderr.write(
+      `[shards] /sources remove on shard 1 → reply ${replied} ms; shard 0 stops citing at ${a} ms\n`,
+    );
   }, 90_000);
 
   test('questions on both shards while the writer rebuilds twice: every one answered, none from a broken index', async () => {
@@ -190,7 +235,11 @@ describe('SHARDS=2 on local files: real processes', () => {
     const switched = (bot.stderr.match(/Switched to the new index/g) ?? []).length;
     const asked: Promise<FakeInteraction>[] = [];
     let stop = false;
-    const questions = [FIRE, CHARIOT, 'How many flights were scrapped when the Harbor Skies pilots walked off the job?'];
+    const questions = [
+      FIRE,
+      CHARIOT,
+      'How many flights were scrapped when the Harbor Skies pilots walked off the job?',
+    ];
     const load = (async () => {
       for (let k = 0; !stop; k++) {
         asked.push(ask(k % 2, questions[k % questions.length]!));

@@ -13,7 +13,12 @@ const FAKE_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz01
 
 describe('custom ids', () => {
   test('sources ids round-trip and stay within 100 characters', () => {
-    const items = Array.from({ length: 10 }, (_, i) => ({ docIndex: i, start: 1000 * i + 5, end: 1000 * i + 900, check: docCheck(`d${i}`) }));
+    const items = Array.from({ length: 10 }, (_, i) => ({
+      docIndex: i,
+      start: 1000 * i + 5,
+      end: 1000 * i + 900,
+      check: docCheck(`d${i}`),
+    }));
     const id = encodeSourcesId(items);
     expect(id.length).toBeLessThanOrEqual(100);
     const parsed = parseCustomId(id);
@@ -55,11 +60,15 @@ describe('custom ids', () => {
     const refs = spanRefs(engine.documents(), [{ ...answer, original: { ...answer, start, end } }]);
     const good = composeSourcesView(engine, refs);
     expect(good.embeds).toHaveLength(1);
-    expect(good.embeds[0]!.description).toContain('**Councillor Mira Okafor said the lighthouse would cost about four million euros.**');
+    expect(good.embeds[0]!.description).toContain(
+      '**Councillor Mira Okafor said the lighthouse would cost about four million euros.**',
+    );
     expect(refs[0]!.check).toMatch(/^[0-9a-z]{3}$/);
     // A button posted by an older version (a one-character check) still opens its sources.
     const d = engine.documents()[refs[0]!.docIndex]!;
-    const old = composeSourcesView(engine, [{ ...refs[0]!, check: docCheck(d.version ? `${d.doc}@${d.version}` : d.doc, 1) }]);
+    const old = composeSourcesView(engine, [
+      { ...refs[0]!, check: docCheck(d.version ? `${d.doc}@${d.version}` : d.doc, 1) },
+    ]);
     expect(old.embeds).toEqual(good.embeds);
     // Forged: wrong check, out-of-range document, span across paragraphs.
     const forged = composeSourcesView(engine, [
@@ -102,9 +111,19 @@ describe('logs', () => {
     const log = createLogger({ level: 'info', secrets: ['my-secret-token-value'], write: (l) => lines.push(l) });
     log.debug('hidden');
     log.info('interaction', { id: '1', command: 'ask', latency_ms: 12, answered: true });
-    log.error('failed', errorFields(new Error(`bad my-secret-token-value and ${FAKE_TOKEN}\nat /webhooks/1/abc.def-ghi/messages`)));
+    log.error(
+      'failed',
+      errorFields(new Error(`bad my-secret-token-value and ${FAKE_TOKEN}\nat /webhooks/1/abc.def-ghi/messages`)),
+    );
     expect(lines).toHaveLength(2);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', event: 'interaction', id: '1', command: 'ask', latency_ms: 12, answered: true });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'info',
+      event: 'interaction',
+      id: '1',
+      command: 'ask',
+      latency_ms: 12,
+      answered: true,
+    });
     expect(lines[1]).not.toContain('my-secret-token-value');
     expect(lines[1]).not.toContain(FAKE_TOKEN);
     expect(lines[1]).not.toContain('abc.def-ghi');
@@ -121,7 +140,14 @@ describe('AnswerQueue', () => {
   test('questions arriving together are answered in one askMany batch, in order', async () => {
     const engine = createStubEngine(SAMPLE_DOCS);
     const q = new AnswerQueue(engine, { maxBatch: 4, maxWaitMs: 5 });
-    const questions = ['lighthouse cost?', 'apple harvest?', 'library hours?', 'lighthouse pier?', 'apple export?', 'library students?'];
+    const questions = [
+      'lighthouse cost?',
+      'apple harvest?',
+      'library hours?',
+      'lighthouse pier?',
+      'apple export?',
+      'library students?',
+    ];
     const answers = await Promise.all(questions.map((x) => q.ask(x)));
     expect(answers.map((a) => a.question)).toEqual(questions);
     expect(engine.batches).toEqual([4, 2]);
@@ -163,7 +189,9 @@ describe('console', () => {
     expect(toPlainText((await consoleReply(engine, '/ask question:Who painted the bridge? private:true'))!)).toMatch(
       /^I couldn't find a passage that answers “Who painted the bridge\?” in the 3 documents I searched\./,
     );
-    expect(toPlainText((await consoleReply(engine, '/sources'))!)).toContain('City library extends opening hours — library.txt · 3 passages · 28 words');
+    expect(toPlainText((await consoleReply(engine, '/sources'))!)).toContain(
+      'City library extends opening hours — library.txt · 3 passages · 28 words',
+    );
     expect(toPlainText((await consoleReply(engine, '/sources query:apple'))!)).toMatch(/^Passages matching “apple”/);
     expect(toPlainText((await consoleReply(engine, '/sources doc:orchard.txt'))!)).toContain('File: orchard.txt');
     expect(toPlainText((await consoleReply(engine, '/sources doc:nope'))!)).toContain('No document matches “nope”');

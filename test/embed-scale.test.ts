@@ -33,7 +33,8 @@ const bagOfWords: Embedder = {
   embed: async (texts) =>
     texts.map((t) => {
       const v = new Array<number>(64).fill(0);
-      for (const w of t.toLowerCase().match(/[a-z]+/g) ?? []) v[[...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 64, 7)]! += 1;
+      for (const w of t.toLowerCase().match(/[a-z]+/g) ?? [])
+        v[[...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 64, 7)]! += 1;
       const n = Math.hypot(...v) || 1;
       return v.map((x) => x / n);
     }),
@@ -53,11 +54,17 @@ describe('similarity scale', () => {
     const to = await measureScale(bagOfWords);
     expect(from.unrelated).toBeGreaterThan(0.6); // squashed: unrelated text scores high
     const map = rescale(from, to);
-    const texts = ['the council voted to raise rents', 'rents rose sharply', 'a fish was found in the trench', 'the council met on Monday'];
+    const texts = [
+      'the council voted to raise rents',
+      'rents rose sharply',
+      'a fish was found in the trench',
+      'the council met on Monday',
+    ];
     const plain = await bagOfWords.embed(texts);
     const squash = await squashed(bagOfWords).embed(texts);
     for (let i = 0; i < texts.length; i++)
-      for (let j = 0; j < texts.length; j++) expect(map(cos(squash[i]!, squash[j]!))).toBeCloseTo(cos(plain[i]!, plain[j]!), 6);
+      for (let j = 0; j < texts.length; j++)
+        expect(map(cos(squash[i]!, squash[j]!))).toBeCloseTo(cos(plain[i]!, plain[j]!), 6);
   });
 
   it('leaves the similarities of an embedder that tells nothing apart unchanged', async () => {
@@ -79,20 +86,28 @@ describe('an index built with a squashed embedder', () => {
   it('scores, answers and refuses as the calibrated embedder does', async () => {
     const use = await loadUseLiteOnce();
     const policy = POLICIES['use-lite']!;
-    const plainDir = path.join(dir, 'plain'), squashDir = path.join(dir, 'squashed');
+    const plainDir = path.join(dir, 'plain'),
+      squashDir = path.join(dir, 'squashed');
     await buildIndex({ corpusDir: SEEDS, indexDir: plainDir, embedder: use });
     await buildIndex({ corpusDir: SEEDS, indexDir: squashDir, embedder: squashed(use) });
     const plain = createEngine(await readIndex(plainDir), use, policy);
     const squash = createEngine(await readIndex(squashDir), squashed(use), policy);
     // Without the mapping every similarity is inflated: off-topic questions would be answered.
     const squashIndex = await readIndex(squashDir);
-    const unmapped = createEngine({ ...squashIndex, manifest: { ...squashIndex.manifest, scale: undefined } }, squashed(use), policy);
+    const unmapped = createEngine(
+      { ...squashIndex, manifest: { ...squashIndex.manifest, scale: undefined } },
+      squashed(use),
+      policy,
+    );
     const questions = (await readEvalSet(path.join(REPO, 'eval', 'dev.jsonl'))).map((i) => i.q);
     const a = await plain.askMany(questions);
     const b = await squash.askMany(questions);
     const c = await unmapped.askMany(questions);
     expect(a.some((x) => !x.answered)).toBe(true);
-    const [qa, qb] = [await use.embed(questions, { query: true }), await squashed(use).embed(questions, { query: true })];
+    const [qa, qb] = [
+      await use.embed(questions, { query: true }),
+      await squashed(use).embed(questions, { query: true }),
+    ];
     for (let i = 0; i < questions.length; i++) {
       expect(b[i]!.answered, questions[i]).toBe(a[i]!.answered);
       const ra = retrieve(plain.index, plain.stats, questions[i]!, qa[i]!, policy.weights).sentences;

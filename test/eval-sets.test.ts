@@ -3,7 +3,15 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvalSet } from '../src/eval.js';
-import { EvalAllJsonSchema, EvalManifestSchema, formatEvalTable, readEvalManifest, runEvalSets, type EvalAllJson, type EvalSetEntry } from '../src/eval-sets.js';
+import {
+  EvalAllJsonSchema,
+  EvalManifestSchema,
+  formatEvalTable,
+  readEvalManifest,
+  runEvalSets,
+  type EvalAllJson,
+  type EvalSetEntry,
+} from '../src/eval-sets.js';
 import { assertDistBuilt, lines, runCli } from './helpers/run-cli.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
 
@@ -23,14 +31,23 @@ describe('the eval sets manifest', () => {
   });
 
   it('keeps calibration to the six sets it was measured with, none held out', () => {
-    expect(manifest.filter((s) => s.calibration).map((s) => s.name)).toEqual(['seeds', 'collection-b', 'proxy-seeds', 'proxy-b', 'proxy-noisy-a', 'proxy-noisy-b']);
+    expect(manifest.filter((s) => s.calibration).map((s) => s.name)).toEqual([
+      'seeds',
+      'collection-b',
+      'proxy-seeds',
+      'proxy-b',
+      'proxy-noisy-a',
+      'proxy-noisy-b',
+    ]);
   });
 
   it('refuses a held-out set used by calibration, a floor above 1 and a duplicate', () => {
     const ok: EvalSetEntry = { ...hostile };
     expect(EvalManifestSchema.safeParse({ sets: [ok] }).success).toBe(true);
     expect(EvalManifestSchema.safeParse({ sets: [{ ...ok, heldOut: true, calibration: true }] }).success).toBe(false);
-    expect(EvalManifestSchema.safeParse({ sets: [{ ...ok, floors: { ...ok.floors, hit1: 1.5 } }] }).success).toBe(false);
+    expect(EvalManifestSchema.safeParse({ sets: [{ ...ok, floors: { ...ok.floors, hit1: 1.5 } }] }).success).toBe(
+      false,
+    );
     expect(EvalManifestSchema.safeParse({ sets: [ok, ok] }).success).toBe(false);
   });
 });
@@ -43,7 +60,10 @@ describe('running sets against their floors (the small hostile set)', () => {
     root = await tempDir('quotebot-eval-sets-');
     held = await runEvalSets([hostile], { indexRoot: root });
     // The same set held to floors it cannot meet: every figure past its floor is named.
-    missed = await runEvalSets([{ ...hostile, name: 'strict', floors: { hit1: 1, hit3: 1, negatives: 1, chars: 10, refused: 0 } }], { indexRoot: root });
+    missed = await runEvalSets(
+      [{ ...hostile, name: 'strict', floors: { hit1: 1, hit3: 1, negatives: 1, chars: 10, refused: 0 } }],
+      { indexRoot: root },
+    );
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 

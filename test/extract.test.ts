@@ -7,7 +7,16 @@ import { extract } from '../src/extract/extract.js';
 import { Unreadable, type Extracted } from '../src/extract/extracted.js';
 import { SOURCE_EXTENSIONS, CorpusError, MAX_FILE_BYTES, readCollection, sha256, skipNotice } from '../src/load.js';
 import type { Document } from '../src/types.js';
-import { ARTICLE, encryptedPdf, htmlPage, makePdf, PAGE_FURNITURE, REPORT, REPORT_FOOTER, REPORT_HEADER } from './helpers/make-documents.js';
+import {
+  ARTICLE,
+  encryptedPdf,
+  htmlPage,
+  makePdf,
+  PAGE_FURNITURE,
+  REPORT,
+  REPORT_FOOTER,
+  REPORT_HEADER,
+} from './helpers/make-documents.js';
 import { tempDir } from './helpers/tmp-collection.js';
 import { rm } from 'node:fs/promises';
 
@@ -18,27 +27,55 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const doc = (id: string, e: Extracted): Document => ({ id, hash: 'x', ...e });
 /** The text of every chunk of a document, as it would be quoted. */
 const chunksOf = (d: Document) => chunkDocument(cleanDocument(d), 0).map((c) => d.text.slice(c.start, c.end));
-const reason = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (e instanceof Unreadable ? e.message : `not Unreadable: ${String(e)}`));
+const reason = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (e instanceof Unreadable ? e.message : `not Unreadable: ${String(e)}`),
+  );
 
 describe('HTML pages', () => {
   let page: Extracted;
   beforeAll(async () => {
-    page = await extract('bridge.html', bytes(htmlPage({ title: 'Council shuts the old bridge', paragraphs: ARTICLE, url: 'https://example.com/news/bridge', published: '2026-03-02T08:00:00Z', site: 'The Daily Example' })));
+    page = await extract(
+      'bridge.html',
+      bytes(
+        htmlPage({
+          title: 'Council shuts the old bridge',
+          paragraphs: ARTICLE,
+          url: 'https://example.com/news/bridge',
+          published: '2026-03-02T08:00:00Z',
+          site: 'The Daily Example',
+        }),
+      ),
+    );
   });
 
   it("keeps the page's title (without the site name), canonical URL, site and date", () => {
     expect(page.format).toBe('html');
-    expect(page.meta).toEqual({ title: 'Council shuts the old bridge', outlet: 'The Daily Example', url: 'https://example.com/news/bridge', published: '2026-03-02T08:00:00Z' });
+    expect(page.meta).toEqual({
+      title: 'Council shuts the old bridge',
+      outlet: 'The Daily Example',
+      url: 'https://example.com/news/bridge',
+      published: '2026-03-02T08:00:00Z',
+    });
   });
 
   it('every article sentence is in a chunk, word for word (markup and inline styles gone)', () => {
     const chunks = chunksOf(doc('bridge.html', page));
-    for (const sentence of ARTICLE) expect(chunks.some((c) => c.includes(sentence)), sentence).toBe(true);
+    for (const sentence of ARTICLE)
+      expect(
+        chunks.some((c) => c.includes(sentence)),
+        sentence,
+      ).toBe(true);
   });
 
   it('no furniture (nav, cookie banner, share bar, promo, related list, scripts, styles, footer) is in any chunk', () => {
     const chunks = chunksOf(doc('bridge.html', page));
-    for (const junk of PAGE_FURNITURE) expect(chunks.filter((c) => c.includes(junk)), junk).toEqual([]);
+    for (const junk of PAGE_FURNITURE)
+      expect(
+        chunks.filter((c) => c.includes(junk)),
+        junk,
+      ).toEqual([]);
   });
 
   it('a page with no article (menus, links and notices only) is unreadable, and says so', async () => {
@@ -47,16 +84,41 @@ describe('HTML pages', () => {
   });
 
   it('a binary file renamed .html is not text', async () => {
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, ...bytes('x'.repeat(500))]);
+    const png = new Uint8Array([
+      0x89,
+      0x50,
+      0x4e,
+      0x47,
+      0x0d,
+      0x0a,
+      0x1a,
+      0x0a,
+      0,
+      0,
+      0,
+      13,
+      0x49,
+      0x48,
+      0x44,
+      0x52,
+      ...bytes('x'.repeat(500)),
+    ]);
     expect(await reason(extract('photo.html', png))).toBe('is not text (binary data)');
     expect(await reason(extract('photo.txt', png))).toBe('is not text (binary data)');
   });
 
   it('reads the charset a page declares', async () => {
-    const html = htmlPage({ title: 'Café', paragraphs: ARTICLE.map((p) => p.replace('bakery', 'café')) }).replace('charset="utf-8"', 'charset="windows-1252"');
-    const latin = Uint8Array.from([...html].map((ch) => (ch === '“' ? 0x93 : ch === '”' ? 0x94 : ch === '—' ? 0x97 : ch.charCodeAt(0))));
+    const html = htmlPage({ title: 'Café', paragraphs: ARTICLE.map((p) => p.replace('bakery', 'café')) }).replace(
+      'charset="utf-8"',
+      'charset="windows-1252"',
+    );
+    const latin = Uint8Array.from(
+      [...html].map((ch) => (ch === '“' ? 0x93 : ch === '”' ? 0x94 : ch === '—' ? 0x97 : ch.charCodeAt(0))),
+    );
     const e = await extract('cafe.html', latin);
-    expect(e.text).toContain('“We were told this bridge would last another fifty years,” said Maria Lopez, who runs a café near the crossing.');
+    expect(e.text).toContain(
+      '“We were told this bridge would last another fifty years,” said Maria Lopez, who runs a café near the crossing.',
+    );
   });
 });
 
@@ -81,20 +143,33 @@ describe('PDFs', () => {
   it('every body sentence is in a chunk; running headers, footers and page numbers are in none', () => {
     const d = doc('report.pdf', report);
     const chunks = chunksOf(d);
-    for (const para of REPORT.flatMap((p) => p.paragraphs)) expect(chunks.some((c) => c.includes(para)), para).toBe(true);
+    for (const para of REPORT.flatMap((p) => p.paragraphs))
+      expect(
+        chunks.some((c) => c.includes(para)),
+        para,
+      ).toBe(true);
     // The header and footer stay in the stored text (verbatim), marked as spans to skip.
     expect(report.text.split(HEADER)).toHaveLength(4);
-    for (const junk of [HEADER, FOOTER, 'page 2 of 3', 'Annual Report']) expect(chunks.filter((c) => c.includes(junk)), junk).toEqual([]);
+    for (const junk of [HEADER, FOOTER, 'page 2 of 3', 'Annual Report'])
+      expect(
+        chunks.filter((c) => c.includes(junk)),
+        junk,
+      ).toEqual([]);
     expect(cleanDocument(d).title).toBe('Water use in the valley, 2025');
   });
 
   it("takes the PDF's own title when it has one", async () => {
-    const titled = await extract('t.pdf', await makePdf(REPORT.slice(0, 2), { title: 'Annual report of the Valley Water Board' }));
+    const titled = await extract(
+      't.pdf',
+      await makePdf(REPORT.slice(0, 2), { title: 'Annual report of the Valley Water Board' }),
+    );
     expect(titled.meta.title).toBe('Annual report of the Valley Water Board');
   });
 
   it('a truncated, an encrypted, a damaged, a text-less and a non-PDF file are unreadable, each with its reason', async () => {
-    expect(await reason(extract('cut.pdf', pdf.slice(0, Math.floor(pdf.length * 0.6))))).toBe('is truncated (not a complete PDF)');
+    expect(await reason(extract('cut.pdf', pdf.slice(0, Math.floor(pdf.length * 0.6))))).toBe(
+      'is truncated (not a complete PDF)',
+    );
     expect(await reason(extract('locked.pdf', await encryptedPdf(pdf)))).toBe('is password-protected');
     expect(await reason(extract('fake.pdf', bytes('<html>not a pdf</html>')))).toBe('is not a PDF');
     // The end marker is there, the body is not: pdf.js itself refuses it.
@@ -114,7 +189,10 @@ describe('a collection of pages, PDFs and bad files', () => {
   beforeAll(async () => {
     dir = await tempDir('quotebot-extract-');
     const pdf = await makePdf(REPORT, { header: HEADER, footer: FOOTER });
-    await writeFile(path.join(dir, 'bridge.html'), htmlPage({ title: 'Council shuts the old bridge', paragraphs: ARTICLE, url: 'https://example.com/news/bridge' }));
+    await writeFile(
+      path.join(dir, 'bridge.html'),
+      htmlPage({ title: 'Council shuts the old bridge', paragraphs: ARTICLE, url: 'https://example.com/news/bridge' }),
+    );
     await writeFile(path.join(dir, 'report.pdf'), pdf);
     await writeFile(path.join(dir, 'notes.txt'), 'Plain notes. They are read as they are.\n');
     await writeFile(path.join(dir, 'cut.pdf'), pdf.slice(0, 900));
@@ -156,7 +234,10 @@ describe('a collection of pages, PDFs and bad files', () => {
     const bad = await tempDir('quotebot-extract-bad-');
     try {
       await writeFile(path.join(bad, 'photo.html'), new Uint8Array([0x89, 0x50, 0, 0]));
-      const err = await readCollection(bad).then(() => undefined, (e: unknown) => e);
+      const err = await readCollection(bad).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(CorpusError);
       expect((err as Error).message).toContain('photo.html');
       expect((err as Error).message).not.toContain('\n');

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jsonlFeedbackStore } from '../src/feedback/jsonl.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
-import { memberKey, newAnswerId, spanHash, type AnswerRecord, type FeedbackStore, type Vote } from '../src/feedback/store.js';
+import {
+  memberKey,
+  newAnswerId,
+  spanHash,
+  type AnswerRecord,
+  type FeedbackStore,
+  type Vote,
+} from '../src/feedback/store.js';
 import { summarize } from '../src/feedback/summary.js';
 import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
@@ -46,7 +53,7 @@ const vote = (answerId: string, member: string, v: 'up' | 'down'): Vote => ({
   at: new Date().toISOString(),
 });
 
-test('INDEX_URL selects the database; votes round-trip; a changed vote replaces the earlier one; 200 concurrent votes lose none and survive a restart; the summary equals the file store\'s', async () => {
+test("INDEX_URL selects the database; votes round-trip; a changed vote replaces the earlier one; 200 concurrent votes lose none and survive a restart; the summary equals the file store's", async () => {
   const store = openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url });
   const file = jsonlFeedbackStore(join(dir, 'same.jsonl'));
   expect(store.where).not.toContain(PASSWORD);

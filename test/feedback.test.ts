@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { voteIds, parseCustomId } from '../src/discord/ids.js';
 import { jsonlFeedbackStore } from '../src/feedback/jsonl.js';
-import { AnswerIdSchema, memberKey, newAnswerId, spanHash, type AnswerRecord, type Vote } from '../src/feedback/store.js';
+import {
+  AnswerIdSchema,
+  memberKey,
+  newAnswerId,
+  spanHash,
+  type AnswerRecord,
+  type Vote,
+} from '../src/feedback/store.js';
 import { exportEvalSet, phraseOf, summarize } from '../src/feedback/summary.js';
 import { readEvalSet } from '../src/eval.js';
 import { writeFile } from 'node:fs/promises';
@@ -48,7 +55,8 @@ test('answer ids fit the vote buttons, and the buttons parse back', () => {
   expect(up.length).toBeLessThanOrEqual(100);
   expect(parseCustomId(up)).toEqual({ kind: 'vote', answer: id, vote: 'up' });
   expect(parseCustomId(down)).toEqual({ kind: 'vote', answer: id, vote: 'down' });
-  for (const bad of ['fb1:short:u', `fb1:${id}:x`, `fb1:${id.toUpperCase()}:u`, `fb1:${id}:u:extra`]) expect(parseCustomId(bad)).toBeNull();
+  for (const bad of ['fb1:short:u', `fb1:${id}:x`, `fb1:${id.toUpperCase()}:u`, `fb1:${id}:u:extra`])
+    expect(parseCustomId(bad)).toBeNull();
 });
 
 test('member keys differ per answer and per member, and reveal neither', () => {
@@ -65,7 +73,9 @@ describe('the JSONL store', () => {
     const store = jsonlFeedbackStore(file);
     const id = newAnswerId();
     await store.recordAnswer(answer(id, 'what happened?'));
-    await Promise.all(Array.from({ length: 200 }, (_, k) => store.recordVote(vote(id, `member-${k}`, k % 4 === 0 ? 'down' : 'up'))));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, k) => store.recordVote(vote(id, `member-${k}`, k % 4 === 0 ? 'down' : 'up'))),
+    );
     await store.close();
 
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
@@ -118,7 +128,8 @@ describe('the JSONL store', () => {
 });
 
 describe('summary and export', () => {
-  const text = 'Harbour works.\n\nThe new quay opened on Monday after three years of building work. It cost 12 million euros.\n\nFishermen welcomed it.';
+  const text =
+    'Harbour works.\n\nThe new quay opened on Monday after three years of building work. It cost 12 million euros.\n\nFishermen welcomed it.';
   const textOf = (doc: string) => (doc === 'quay.txt' ? text : undefined);
   const start = text.indexOf('The new quay');
   const end = text.indexOf(' It cost');
@@ -127,7 +138,12 @@ describe('summary and export', () => {
   test('worst-rated questions first; unvoted answers are counted but not rated', () => {
     const [a, b, c, d] = [newAnswerId(), newAnswerId(), newAnswerId(), newAnswerId()];
     const log = {
-      answers: [answer(a, 'when did the quay open?'), answer(b, 'who paid?'), answer(c, 'Who paid?'), answer(d, 'unvoted')],
+      answers: [
+        answer(a, 'when did the quay open?'),
+        answer(b, 'who paid?'),
+        answer(c, 'Who paid?'),
+        answer(d, 'unvoted'),
+      ],
       votes: [vote(a, 'x', 'up'), vote(b, 'x', 'down'), vote(b, 'y', 'down'), vote(c, 'z', 'down'), vote(c, 'w', 'up')],
       skipped: 0,
     };

@@ -11,7 +11,9 @@ import { cleanCollection, COLLECTION_B, REPO, SEEDS, tempDir, type Cleaned } fro
  * and styles around them), read through Readability and cleaning: in both directions, the
  * same expectations as for the text versions hold, and none of the page's own furniture is quoted.
  */
-const expectations = JSON.parse(readFileSync(path.join(REPO, 'test/fixtures/cleaning-expectations.json'), 'utf8')) as Record<string, { junk: string[]; keep: string[] }>;
+const expectations = JSON.parse(
+  readFileSync(path.join(REPO, 'test/fixtures/cleaning-expectations.json'), 'utf8'),
+) as Record<string, { junk: string[]; keep: string[] }>;
 const fold = (s: string) => s.replace(/\s+/g, ' ').trim();
 const html = (id: string) => id.replace(/\.txt$/, '.html');
 
@@ -21,7 +23,10 @@ beforeAll(async () => {
   dir = await tempDir('quotebot-html-pages-');
   for (const from of [SEEDS, COLLECTION_B]) {
     for (const name of (await readdir(from)).filter((n) => n.endsWith('.txt'))) {
-      await writeFile(path.join(dir, html(name)), textAsHtml(await readFile(path.join(from, name), 'utf8'), `Story ${name.replace(/\.txt$/, '')}`));
+      await writeFile(
+        path.join(dir, html(name)),
+        textAsHtml(await readFile(path.join(from, name), 'utf8'), `Story ${name.replace(/\.txt$/, '')}`),
+      );
     }
   }
   pages = await cleanCollection(dir);
@@ -46,11 +51,18 @@ describe.each(Object.keys(expectations))('the page of %s', (id) => {
   });
 
   it.each(keep)('some chunk contains: %s', (phrase) => {
-    expect(chunkTexts(id).some((c) => c.includes(fold(phrase))), `"${phrase}" is not inside any chunk`).toBe(true);
+    expect(
+      chunkTexts(id).some((c) => c.includes(fold(phrase))),
+      `"${phrase}" is not inside any chunk`,
+    ).toBe(true);
   });
 
   it("no chunk contains the page's own furniture", () => {
-    for (const phrase of PAGE_FURNITURE) expect(chunkTexts(id).filter((c) => c.includes(phrase)), phrase).toEqual([]);
+    for (const phrase of PAGE_FURNITURE)
+      expect(
+        chunkTexts(id).filter((c) => c.includes(phrase)),
+        phrase,
+      ).toEqual([]);
   });
 });
 
@@ -67,13 +79,20 @@ describe('the noisy pages as HTML are cleaned as their text versions are', () =>
     pagesDir = await tempDir('quotebot-noisy-html-');
     for (const b of batches) {
       const dir = path.join(REPO, 'test/fixtures', b);
-      const labels = JSON.parse(await readFile(path.join(dir, 'labels.json'), 'utf8')) as Record<string, { article?: string[]; article_sentences?: string[]; junk_sentences?: string[] }>;
+      const labels = JSON.parse(await readFile(path.join(dir, 'labels.json'), 'utf8')) as Record<
+        string,
+        { article?: string[]; article_sentences?: string[]; junk_sentences?: string[] }
+      >;
       const out = path.join(pagesDir, b);
       await mkdir(out);
-      for (const id of Object.keys(labels)) await writeFile(path.join(out, html(id)), textAsHtml(await readFile(path.join(dir, id), 'utf8'), 'Page'));
+      for (const id of Object.keys(labels))
+        await writeFile(path.join(out, html(id)), textAsHtml(await readFile(path.join(dir, id), 'utf8'), 'Page'));
       const [text, pages] = [await cleanCollection(dir), await cleanCollection(out)];
-      const kept = (c: Cleaned | undefined) => (c ? c.clean.paragraphs.map((p) => fold(c.clean.doc.text.slice(p.start, p.end))) : []);
-      const sentences = Object.entries(labels).flatMap(([id, l]) => [...(l.article_sentences ?? l.article ?? []), ...(l.junk_sentences ?? [])].map((s) => [id, fold(s)] as const));
+      const kept = (c: Cleaned | undefined) =>
+        c ? c.clean.paragraphs.map((p) => fold(c.clean.doc.text.slice(p.start, p.end))) : [];
+      const sentences = Object.entries(labels).flatMap(([id, l]) =>
+        [...(l.article_sentences ?? l.article ?? []), ...(l.junk_sentences ?? [])].map((s) => [id, fold(s)] as const),
+      );
       verdicts.set(b, {
         text: sentences.map(([id, s]) => kept(text.get(id)).some((p) => p.includes(s))),
         html: sentences.map(([id, s]) => kept(pages.get(html(id))).some((p) => p.includes(s))),

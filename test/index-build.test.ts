@@ -8,7 +8,13 @@ import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema } from '../src/
 import { readIndex } from '../src/index/read.js';
 import { recoverLeftovers } from '../src/index/swap.js';
 import { sha256 } from '../src/load.js';
-import { cleanCollection, copyCollection, countingEmbedder, fileText, loadUseLiteOnce } from './helpers/tmp-collection.js';
+import {
+  cleanCollection,
+  copyCollection,
+  countingEmbedder,
+  fileText,
+  loadUseLiteOnce,
+} from './helpers/tmp-collection.js';
 
 import { filesDir } from '../src/index/generations.js';
 /** The folder of the index's current generation (see src/index/generations.ts). */
@@ -44,7 +50,11 @@ async function manifestJson(dir = index) {
 /** Sentences the pipeline finds in each file of the corpus (without embedding). */
 async function sentencesPerDoc(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const [id, { chunks }] of await cleanCollection(corpus)) out.set(id, chunks.reduce((n, c) => n + c.sentences.length, 0));
+  for (const [id, { chunks }] of await cleanCollection(corpus))
+    out.set(
+      id,
+      chunks.reduce((n, c) => n + c.sentences.length, 0),
+    );
   return out;
 }
 
@@ -94,7 +104,9 @@ describe('a fresh build', () => {
 
   it('the other files validate and agree with each other', async () => {
     const docs = DocsFileSchema.parse(JSON.parse(await readFile(path.join(await gen(index), FILES.docs), 'utf8')));
-    const chunks = ChunksFileSchema.parse(JSON.parse(await readFile(path.join(await gen(index), FILES.chunks), 'utf8')));
+    const chunks = ChunksFileSchema.parse(
+      JSON.parse(await readFile(path.join(await gen(index), FILES.chunks), 'utf8')),
+    );
     expect(docs).toHaveLength(5);
     expect(chunks).toHaveLength(first.chunks);
     chunks.forEach((c, i) => expect(c.id).toBe(i));
@@ -140,7 +152,8 @@ describe('incremental rebuilds', () => {
     const text = await fileText(corpus, changed);
     const anchor = text.indexOf('\n', text.indexOf('Russian President Vladimir Putin on Saturday demanded'));
     expect(anchor).toBeGreaterThan(0);
-    const added = '\n\nThe ministry added on Sunday that talks would resume in the spring. Officials on both sides declined to give a date.';
+    const added =
+      '\n\nThe ministry added on Sunday that talks would resume in the spring. Officials on both sides declined to give a date.';
     await writeFile(path.join(corpus, changed), text.slice(0, anchor) + added + text.slice(anchor));
     const per = await sentencesPerDoc();
     const r = await build();
@@ -149,7 +162,9 @@ describe('incremental rebuilds', () => {
     const m = await manifestJson();
     expect(m.files.find((f) => f.id === changed)!.hash).toBe(sha256(await fileText(corpus, changed)));
     const loaded = await readIndex(index);
-    expect(loaded.lexical.search('ministry resume spring').map((h) => loaded.chunks[h.id as number]!.doc)).toContain(changed);
+    expect(loaded.lexical.search('ministry resume spring').map((h) => loaded.chunks[h.id as number]!.doc)).toContain(
+      changed,
+    );
   });
 
   it('adding a file embeds only the new file', async () => {
@@ -207,7 +222,10 @@ describe('atomic swap', () => {
     const before = await manifestJson();
     const genBefore = await gen(index);
     const existing = await readdir(index);
-    await appendFile(path.join(corpus, '000_66da2474460d67a9.txt'), '\n\nA late paragraph that the failed build would have added to the index.\n');
+    await appendFile(
+      path.join(corpus, '000_66da2474460d67a9.txt'),
+      '\n\nA late paragraph that the failed build would have added to the index.\n',
+    );
     let written: string[] = [];
     await expect(
       build({
@@ -233,7 +251,9 @@ describe('atomic swap', () => {
     // Put the file back for the next tests.
     const text = await fileText(corpus, '000_66da2474460d67a9.txt');
     await writeFile(path.join(corpus, '000_66da2474460d67a9.txt'), text.replace(/\n\nA late paragraph[^\n]*\n$/, ''));
-    expect(sha256(await fileText(corpus, '000_66da2474460d67a9.txt'))).toBe(before.files.find((f) => f.id === '000_66da2474460d67a9.txt')!.hash);
+    expect(sha256(await fileText(corpus, '000_66da2474460d67a9.txt'))).toBe(
+      before.files.find((f) => f.id === '000_66da2474460d67a9.txt')!.hash,
+    );
   });
 
   it('keeps the current and the previous generation only; a reader never loads a mix while builds flip the pointer', async () => {
@@ -264,7 +284,10 @@ describe('atomic swap', () => {
     await reader;
     expect(loads).toBeGreaterThan(1);
     expect(seen.size).toBeGreaterThanOrEqual(1);
-    const pointer = JSON.parse(await readFile(path.join(index, 'current.json'), 'utf8')) as { generation: string; previous: string };
+    const pointer = JSON.parse(await readFile(path.join(index, 'current.json'), 'utf8')) as {
+      generation: string;
+      previous: string;
+    };
     expect(await names()).toEqual([pointer.generation, pointer.previous].sort());
     expect(existsSync(path.join(index, 'write.lock'))).toBe(false);
   });
@@ -289,7 +312,9 @@ describe('atomic swap', () => {
     let firstDone = 0;
     const a = build().then(() => (firstDone = Date.now()));
     await new Promise((r) => setTimeout(r, 20));
-    const b = buildIndex({ corpusDir: corpus, indexDir: index, embedder, notice: (l) => notices.push(l) }).then(() => Date.now());
+    const b = buildIndex({ corpusDir: corpus, indexDir: index, embedder, notice: (l) => notices.push(l) }).then(() =>
+      Date.now(),
+    );
     const [, secondDone] = await Promise.all([a, b]);
     expect(notices.some((n) => /Waiting for another build of the index/.test(n))).toBe(true);
     expect(secondDone).toBeGreaterThanOrEqual(firstDone);

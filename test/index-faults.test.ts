@@ -86,12 +86,21 @@ const faults: [string, (dir: string) => Promise<void>, RegExp][] = [
   ],
   [
     'hnsw.bin overwritten with garbage of the same size',
-    async (dir) => writeFile(path.join(dir, FILES.hnsw), Buffer.alloc((await stat(path.join(dir, FILES.hnsw))).size, 0x41)),
+    async (dir) =>
+      writeFile(path.join(dir, FILES.hnsw), Buffer.alloc((await stat(path.join(dir, FILES.hnsw))).size, 0x41)),
     /hnsw\.bin cannot be read/,
   ],
   ['manifest with wrong dims', (dir) => editManifest(dir, (m) => (m.dims = 384)), /inconsistent/],
-  ['manifest with an unknown embedder', (dir) => editManifest(dir, (m) => (m.embedder = 'word2vec-google-news')), /embedder: unknown embedder/],
-  ['manifest that is not JSON', (dir) => writeFile(path.join(dir, FILES.manifest), '{"format": 1, "embedder": "use-'), /manifest\.json is not valid JSON/],
+  [
+    'manifest with an unknown embedder',
+    (dir) => editManifest(dir, (m) => (m.embedder = 'word2vec-google-news')),
+    /embedder: unknown embedder/,
+  ],
+  [
+    'manifest that is not JSON',
+    (dir) => writeFile(path.join(dir, FILES.manifest), '{"format": 1, "embedder": "use-'),
+    /manifest\.json is not valid JSON/,
+  ],
   ['manifest of another format', (dir) => editManifest(dir, (m) => (m.format = 99)), /manifest\.json format/],
   ['missing chunks.json', (dir) => rm(path.join(dir, FILES.chunks)), /incomplete: chunks\.json is missing/],
   [
@@ -120,7 +129,10 @@ const faults: [string, (dir: string) => Promise<void>, RegExp][] = [
     'chunks.json naming a document that is not in docs.json (same size)',
     async (dir) => {
       const raw = await readFile(path.join(dir, FILES.chunks), 'utf8');
-      await writeFile(path.join(dir, FILES.chunks), raw.replaceAll('"doc":"001_e031b70f8b598c01.txt"', '"doc":"001_e031b70f8b598c0X.txt"'));
+      await writeFile(
+        path.join(dir, FILES.chunks),
+        raw.replaceAll('"doc":"001_e031b70f8b598c01.txt"', '"doc":"001_e031b70f8b598c0X.txt"'),
+      );
     },
     /inconsistent: chunks\.json record \d+ names 001_e031b70f8b598c0X\.txt/,
   ],
@@ -136,13 +148,17 @@ const faults: [string, (dir: string) => Promise<void>, RegExp][] = [
     'docs.json from another build (a hash differs, same size)',
     async (dir) => {
       const raw = await readFile(path.join(dir, FILES.docs), 'utf8');
-      await writeFile(path.join(dir, FILES.docs), raw.replace(/"hash":"([0-9a-f])/, (_m, c: string) => `"hash":"${c === '0' ? '1' : '0'}`));
+      await writeFile(
+        path.join(dir, FILES.docs),
+        raw.replace(/"hash":"([0-9a-f])/, (_m, c: string) => `"hash":"${c === '0' ? '1' : '0'}`),
+      );
     },
     /inconsistent: docs\.json does not match the manifest/,
   ],
   [
     'lexical.json garbled (same size)',
-    async (dir) => writeFile(path.join(dir, FILES.lexical), '{}'.padEnd((await stat(path.join(dir, FILES.lexical))).size, ' ')),
+    async (dir) =>
+      writeFile(path.join(dir, FILES.lexical), '{}'.padEnd((await stat(path.join(dir, FILES.lexical))).size, ' ')),
     /lexical\.json cannot be read/,
   ],
 ];
@@ -176,7 +192,9 @@ describe('no index, or the wrong one', () => {
   });
 
   it('asking for another embedder than the index was built with is a clear error', async () => {
-    const err = await indexError(openEngine({ corpusDir: corpus, indexDir: good, embedder: 'transformers:Xenova/bge-small-en-v1.5' }));
+    const err = await indexError(
+      openEngine({ corpusDir: corpus, indexDir: good, embedder: 'transformers:Xenova/bge-small-en-v1.5' }),
+    );
     expect(err.message).toContain('use-lite');
     expect(err.message).toContain('transformers:Xenova/bge-small-en-v1.5');
   });
@@ -209,7 +227,10 @@ describe('a rebuild that cannot read the collection', () => {
     index = path.join(root, 'rebuild-index');
     await cp(good, index, { recursive: true });
     // A file added (the index is stale) while sources.json is broken: the collection cannot be read as a whole.
-    await writeFile(path.join(corpus, added), 'Late news\n\nThe harbour board met on Friday and agreed to repaint the lighthouse before the winter storms.\n');
+    await writeFile(
+      path.join(corpus, added),
+      'Late news\n\nThe harbour board met on Friday and agreed to repaint the lighthouse before the winter storms.\n',
+    );
     await writeFile(path.join(corpus, 'sources.json'), '{ "zz_added.txt": ');
   });
   afterAll(async () => {
@@ -278,7 +299,10 @@ describe('a rebuild killed midway', () => {
   it('leaves the old index readable; the next build takes over its lock and removes its generation', async () => {
     const index = path.join(root, 'killed-index');
     await cp(good, index, { recursive: true });
-    await writeFile(path.join(corpus, '006_new.txt'), 'Late news arrives\n\nA new file was added to the collection just before the rebuild was killed. Nobody noticed it at first.\n');
+    await writeFile(
+      path.join(corpus, '006_new.txt'),
+      'Late news arrives\n\nA new file was added to the collection just before the rebuild was killed. Nobody noticed it at first.\n',
+    );
     // A child process builds the index and is SIGKILLed after writing the new folder, before the swap.
     const script = path.join(root, 'kill-build.mts');
     const src = (p: string) => pathToFileURL(path.join(REPO, p)).href;
@@ -290,11 +314,16 @@ await buildIndex({ corpusDir: ${JSON.stringify(corpus)}, indexDir: ${JSON.string
   beforeSwap: async () => { process.kill(process.pid, 'SIGKILL'); await new Promise(() => {}); } });
 console.log('swapped');`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, sig) => resolve(sig)),
+    );
     expect(signal, out).toBe('SIGKILL');
     expect(out).not.toContain('swapped');
 

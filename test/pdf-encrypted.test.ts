@@ -14,13 +14,26 @@ import { encryptedPdf, makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER } from './h
 import { tempDir } from './helpers/tmp-collection.js';
 
 const TITLE = 'Annual report of the Valley Water Board';
-const reason = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (e instanceof Unreadable ? e.message : `not Unreadable: ${String(e)}`));
+const reason = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (e instanceof Unreadable ? e.message : `not Unreadable: ${String(e)}`),
+  );
 
 /** What pdf.js itself says of the file, given a password or not: the page texts, or the exception's name and code. */
-async function openWithPdfJs(bytes: Uint8Array, password?: string): Promise<{ pages: string[] } | { error: string; code?: number }> {
+async function openWithPdfJs(
+  bytes: Uint8Array,
+  password?: string,
+): Promise<{ pages: string[] } | { error: string; code?: number }> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   try {
-    const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), password, verbosity: 0, isEvalSupported: false, disableFontFace: true }).promise;
+    const doc = await pdfjs.getDocument({
+      data: new Uint8Array(bytes),
+      password,
+      verbosity: 0,
+      isEvalSupported: false,
+      disableFontFace: true,
+    }).promise;
     const pages: string[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       const content = await (await doc.getPage(n)).getTextContent();
@@ -57,7 +70,12 @@ describe.each([2, 3] as const)('standard security handler, revision %i', (revisi
   });
 
   it('with an empty user password (owner restrictions only): anyone may open it, and it is read exactly like the plain file', async () => {
-    const restricted = await encryptedPdf(plain, { revision, userPassword: '', ownerPassword: 'owner secret', permissions: -3904 });
+    const restricted = await encryptedPdf(plain, {
+      revision,
+      userPassword: '',
+      ownerPassword: 'owner secret',
+      permissions: -3904,
+    });
     expect(new TextDecoder('latin1').decode(restricted)).toContain('/Encrypt');
     expect('pages' in (await openWithPdfJs(restricted))).toBe(true);
     const e = await extract('restricted.pdf', restricted);

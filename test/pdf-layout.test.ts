@@ -33,9 +33,14 @@ const CHESS = [
   'A twelve-year-old pupil won the regional chess championship on Sunday without losing a single game.',
   'Her coach said she had prepared for the final round by studying endgames with a retired grandmaster.',
 ];
-const MARKERS = { flood: /river|sandbag|flood|cellars|mayor|warehouses/i, music: /orchestra|conductor|concert|Sibelius|tickets/i, chess: /chess|grandmaster|endgames|coach/i };
+const MARKERS = {
+  flood: /river|sandbag|flood|cellars|mayor|warehouses/i,
+  music: /orchestra|conductor|concert|Sibelius|tickets/i,
+  chess: /chess|grandmaster|endgames|coach/i,
+};
 const TITLE = 'Weekly news from the valley towns';
-const CLOSING = 'All three stories will be followed up in next week’s edition, which is published on Thursday as usual.';
+const CLOSING =
+  'All three stories will be followed up in next week’s edition, which is published on Thursday as usual.';
 
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
@@ -70,15 +75,22 @@ async function columnsPdf(spec: ColumnsSpec): Promise<Uint8Array> {
   const n = spec.columns.length;
   const width = (595 - 100 - gutter * (n - 1)) / n;
   page.drawText(TITLE, { x: 50, y: 780, size: 18, font: bold });
-  const cols = spec.columns.map((paras) => paras.flatMap((p, i) => [...(i ? [''] : []), ...wrap(p, font, size, width)]));
+  const cols = spec.columns.map((paras) =>
+    paras.flatMap((p, i) => [...(i ? [''] : []), ...wrap(p, font, size, width)]),
+  );
   const draws: { text: string; x: number; y: number; col: number; row: number }[] = [];
   cols.forEach((lines, c) =>
     lines.forEach((text, r) => {
-      if (text) draws.push({ text, x: 50 + c * (width + gutter), y: 740 - r * lead - (c ? spec.offset : 0), col: c, row: r });
+      if (text)
+        draws.push({ text, x: 50 + c * (width + gutter), y: 740 - r * lead - (c ? spec.offset : 0), col: c, row: r });
     }),
   );
   const sorted =
-    spec.order === 'rows' ? draws.sort((a, b) => a.row - b.row || a.col - b.col) : spec.order === 'columns' ? draws : draws.sort((a, b) => b.col - a.col || a.row - b.row);
+    spec.order === 'rows'
+      ? draws.sort((a, b) => a.row - b.row || a.col - b.col)
+      : spec.order === 'columns'
+        ? draws
+        : draws.sort((a, b) => b.col - a.col || a.row - b.row);
   for (const d of sorted) page.drawText(d.text, { x: d.x, y: d.y, size, font });
   const bottom = 740 - Math.max(...cols.map((l) => l.length)) * lead - 30;
   wrap(CLOSING, font, size, 495).forEach((line, i) => page.drawText(line, { x: 50, y: bottom - i * lead, size, font }));
@@ -93,14 +105,22 @@ const chunksOf = (e: Extracted) => {
 
 describe.each([
   { name: 'two columns drawn across the page, level baselines', columns: [FLOOD, MUSIC], order: 'rows', offset: 0 },
-  { name: 'two columns drawn across the page, baselines half a line apart', columns: [FLOOD, MUSIC], order: 'rows', offset: 6 },
+  {
+    name: 'two columns drawn across the page, baselines half a line apart',
+    columns: [FLOOD, MUSIC],
+    order: 'rows',
+    offset: 6,
+  },
   { name: 'two columns, the right one drawn first', columns: [FLOOD, MUSIC], order: 'reversed', offset: 3 },
   { name: 'three columns drawn across the page', columns: [FLOOD, MUSIC, CHESS], order: 'rows', offset: 0 },
   { name: 'three columns drawn column by column', columns: [FLOOD, MUSIC, CHESS], order: 'columns', offset: 4 },
 ] as const)('$name', (spec) => {
   let e: Extracted;
   beforeAll(async () => {
-    e = await extract('columns.pdf', await columnsPdf({ columns: spec.columns.map((c) => [...c]), order: spec.order, offset: spec.offset }));
+    e = await extract(
+      'columns.pdf',
+      await columnsPdf({ columns: spec.columns.map((c) => [...c]), order: spec.order, offset: spec.offset }),
+    );
   });
 
   it('reads the title, each column whole and in order, then the closing paragraph', () => {
@@ -114,7 +134,9 @@ describe.each([
     const chunks = chunksOf(e);
     expect(chunks.length).toBeGreaterThanOrEqual(spec.columns.flat().length);
     for (const c of chunks) {
-      const stories = Object.entries(MARKERS).filter(([, re]) => re.test(c)).map(([k]) => k);
+      const stories = Object.entries(MARKERS)
+        .filter(([, re]) => re.test(c))
+        .map(([k]) => k);
       expect(stories.length, c).toBeLessThanOrEqual(1);
     }
   });
@@ -128,8 +150,10 @@ describe('a table between two paragraphs', () => {
     ['East', '1,511', '1,620', '+7.2%'],
     ['West', '733', '790', '+7.8%'],
   ];
-  const BEFORE = 'Calls to the flood line rose in three of the four regions last year, the water board said in its annual report.';
-  const AFTER = 'The board expects the number of calls to fall once the new warning sirens are installed along the river next spring.';
+  const BEFORE =
+    'Calls to the flood line rose in three of the four regions last year, the water board said in its annual report.';
+  const AFTER =
+    'The board expects the number of calls to fall once the new warning sirens are installed along the river next spring.';
   let e: Extracted;
   beforeAll(async () => {
     const pdf = await PDFDocument.create();
@@ -176,7 +200,9 @@ describe('a table with a column of text', () => {
     const font = await pdf.embedFont(StandardFonts.Helvetica);
     const page = pdf.addPage([595, 842]);
     page.drawText(BEFORE, { x: 50, y: 760, size: 10, font });
-    ROWS.forEach((row, r) => row.forEach((cell, c) => page.drawText(cell, { x: [50, 160, 230][c]!, y: 720 - r * 14, size: 10, font })));
+    ROWS.forEach((row, r) =>
+      row.forEach((cell, c) => page.drawText(cell, { x: [50, 160, 230][c]!, y: 720 - r * 14, size: 10, font })),
+    );
     page.drawText(AFTER, { x: 50, y: 640, size: 10, font });
     e = await extract('projects.pdf', await pdf.save());
   });
@@ -187,7 +213,11 @@ describe('a table with a column of text', () => {
     expect(chunks).toContain(BEFORE);
     expect(chunks).toContain(AFTER);
     for (const c of chunks) {
-      if (c.includes('\t')) expect(ROWS.map((r) => r.join('\t')), c).toContain(c);
+      if (c.includes('\t'))
+        expect(
+          ROWS.map((r) => r.join('\t')),
+          c,
+        ).toContain(c);
       else for (const r of ROWS.slice(1)) expect(c, c).not.toContain(r[2]);
     }
   });
@@ -199,8 +229,15 @@ describe('through a real index', () => {
   beforeAll(async () => {
     dir = await tempDir('quotebot-pdf-layout-');
     await mkdir(path.join(dir, 'corpus'));
-    await writeFile(path.join(dir, 'corpus', 'news.pdf'), await columnsPdf({ columns: [FLOOD, MUSIC], order: 'rows', offset: 0 }));
-    engine = await openEngine({ corpusDir: path.join(dir, 'corpus'), indexDir: path.join(dir, 'index'), embedder: 'use-lite' });
+    await writeFile(
+      path.join(dir, 'corpus', 'news.pdf'),
+      await columnsPdf({ columns: [FLOOD, MUSIC], order: 'rows', offset: 0 }),
+    );
+    engine = await openEngine({
+      corpusDir: path.join(dir, 'corpus'),
+      indexDir: path.join(dir, 'index'),
+      embedder: 'use-lite',
+    });
   }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -212,6 +249,8 @@ describe('through a real index', () => {
       expect(c.quote).toBe(stored.slice(c.start, c.end));
       expect(c.quote).not.toMatch(MARKERS.flood);
     }
-    expect(answer.citations.map((c) => c.quote).join(' ')).toContain('She will lead her first concert in the autumn season');
+    expect(answer.citations.map((c) => c.quote).join(' ')).toContain(
+      'She will lead her first concert in the autumn season',
+    );
   });
 });

@@ -16,18 +16,29 @@ const dir = await mkdtemp(join(tmpdir(), 'quotebot-quality-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** The sets, their collections and floors: eval/sets.json (notes there say what each set is and its known refusals). */
-const sets = (await readEvalManifest()).map((s) => ({ name: displayName(s), corpus: s.collection, set: s.file, floors: s.floors }));
+const sets = (await readEvalManifest()).map((s) => ({
+  name: displayName(s),
+  corpus: s.collection,
+  set: s.file,
+  floors: s.floors,
+}));
 
 describe.each(sets)('quality on $name', ({ name, corpus, set, floors }) => {
   let engine: Engine;
   let report: EvalReport;
   beforeAll(async () => {
-    engine = await openEngine({ corpusDir: corpus, indexDir: join(dir, corpus.replace(/\W+/g, '_')), embedder: 'use-lite' });
+    engine = await openEngine({
+      corpusDir: corpus,
+      indexDir: join(dir, corpus.replace(/\W+/g, '_')),
+      embedder: 'use-lite',
+    });
     report = await runEval(engine, await readEvalSet(set));
   });
 
   it(`finds the answer first (hit@1 ≥ ${floors.hit1}) and within three quotes`, () => {
-    expect(report.hit_at_1, `${name}: ${JSON.stringify(report.failures.slice(0, 5))}`).toBeGreaterThanOrEqual(floors.hit1);
+    expect(report.hit_at_1, `${name}: ${JSON.stringify(report.failures.slice(0, 5))}`).toBeGreaterThanOrEqual(
+      floors.hit1,
+    );
     expect(report.hit_at_3).toBeGreaterThanOrEqual(floors.hit3);
   });
 

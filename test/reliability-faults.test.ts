@@ -4,7 +4,14 @@
  * SIGTERM with answers in flight, and the token never appearing in any output.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ANSWERABLE, UNANSWERABLE, finalAt, indexDirFor, startBotProcess, type BotProcess } from '../scripts/loadtest.js';
+import {
+  ANSWERABLE,
+  UNANSWERABLE,
+  finalAt,
+  indexDirFor,
+  startBotProcess,
+  type BotProcess,
+} from '../scripts/loadtest.js';
 import { FakeDiscord, type FakeInteraction } from './helpers/fake-discord.js';
 
 const TOKEN = 'FAKE.TOKEN.abc123-SECRET';
@@ -20,7 +27,9 @@ async function waitDone(fake: FakeDiscord, bot: BotProcess, ix: FakeInteraction,
     if (bot.exitCode() !== undefined) throw new Error(`bot exited (${bot.exitCode()}) while waiting for ${ix.id}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`interaction ${ix.id} not finished after ${timeoutMs} ms (callback ${ix.callbackType}, events ${ix.events.map((e) => e.kind).join(',')})`);
+  throw new Error(
+    `interaction ${ix.id} not finished after ${timeoutMs} ms (callback ${ix.callbackType}, events ${ix.events.map((e) => e.kind).join(',')})`,
+  );
 }
 
 const isAnswer = (ix: FakeInteraction) => (ix.original?.embeds.length ?? 0) > 0;
@@ -45,7 +54,9 @@ describe('faults against the real bot process', () => {
   test('gateway closed with 4000 mid-burst: the burst is answered, the bot resumes, the next /ask is answered', async () => {
     const identifies = fake.identifies;
     const resumes = fake.resumes;
-    const burst = Array.from({ length: 12 }, (_, k) => fake.sendCommand('ask', { question: ANSWERABLE[k % ANSWERABLE.length]! }, { user: newUser() }));
+    const burst = Array.from({ length: 12 }, (_, k) =>
+      fake.sendCommand('ask', { question: ANSWERABLE[k % ANSWERABLE.length]! }, { user: newUser() }),
+    );
     // Drop the socket once the first defers are in, while answers are still being computed.
     await fake.waitFor(burst[0]!, (x) => x.callbackType !== undefined, 10_000);
     fake.closeGateway(4000, 'fake: mid-burst drop');
@@ -63,13 +74,25 @@ describe('faults against the real bot process', () => {
     await waitDone(fake, bot, next);
     expect(next.callbackType).toBe(5);
     expect(isAnswer(next)).toBe(true);
-    const gatewayEvents = bot.logLines().map((l) => String(l.event)).filter((e) => e.startsWith('gateway_'));
+    const gatewayEvents = bot
+      .logLines()
+      .map((l) => String(l.event))
+      .filter((e) => e.startsWith('gateway_'));
     expect(gatewayEvents).toContain('gateway_resumed');
   });
 
   test('REST 429 with Retry-After on the answer edit: discord.js waits and the answer still arrives', async () => {
-    fake.inject429({ method: 'PATCH', match: /\/webhooks\/\d+\/[^/]+\/messages\/%40original$/, count: 2, retryAfterS: 0.4 });
-    const ix = fake.sendCommand('ask', { question: 'What did Putin call the expansion of NATO after the Cold War?' }, { user: newUser() });
+    fake.inject429({
+      method: 'PATCH',
+      match: /\/webhooks\/\d+\/[^/]+\/messages\/%40original$/,
+      count: 2,
+      retryAfterS: 0.4,
+    });
+    const ix = fake.sendCommand(
+      'ask',
+      { question: 'What did Putin call the expansion of NATO after the Cold War?' },
+      { user: newUser() },
+    );
     await waitDone(fake, bot, ix);
     const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes(ix.token));
     expect(patches.map((p) => p.status)).toEqual([429, 429, 200]);
@@ -92,9 +115,14 @@ describe('faults against the real bot process', () => {
     // Invalidate the interaction token: every callback/webhook call now fails with 10062/10015.
     ix.token = `${ix.token}-revoked`;
     const deadline = Date.now() + 20_000;
-    while (!bot.logLines().some((l) => l.event === 'interaction' && l.id === ix.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while (!bot.logLines().some((l) => l.event === 'interaction' && l.id === ix.id) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
     expect(bot.logLines().some((l) => l.event === 'handler_failed' && l.id === ix.id)).toBe(true);
-    const next = fake.sendCommand('ask', { question: 'Which think tank does Keir Giles work at?' }, { user: newUser() });
+    const next = fake.sendCommand(
+      'ask',
+      { question: 'Which think tank does Keir Giles work at?' },
+      { user: newUser() },
+    );
     await waitDone(fake, bot, next);
     expect(isAnswer(next)).toBe(true);
   });
@@ -117,7 +145,11 @@ describe('process-level faults', () => {
       const warm = fake.sendCommand('ask', { question: ANSWERABLE[1]! }, { user: newUser() });
       await waitDone(fake, bot, warm, 60_000);
       const burst = Array.from({ length: 30 }, (_, k) =>
-        fake.sendCommand('ask', { question: k % 3 === 2 ? UNANSWERABLE[k % UNANSWERABLE.length]! : ANSWERABLE[k % ANSWERABLE.length]! }, { user: newUser() }),
+        fake.sendCommand(
+          'ask',
+          { question: k % 3 === 2 ? UNANSWERABLE[k % UNANSWERABLE.length]! : ANSWERABLE[k % ANSWERABLE.length]! },
+          { user: newUser() },
+        ),
       );
       for (const ix of burst) await fake.waitFor(ix, (x) => x.callbackType !== undefined, 10_000);
       const unfinished = burst.filter((ix) => finalAt(ix) === undefined).length;
@@ -155,7 +187,12 @@ describe('process-level faults', () => {
 
   test('a rejected token (login error path) exits 1 with one line that does not contain the token', async () => {
     const fake = await FakeDiscord.start({ token: 'the-fake-expects-another-token' });
-    const err = await startBotProcess({ fake, indexDir: INDEX, env: { DISCORD_TOKEN: TOKEN }, readyTimeoutMs: 60_000 }).catch((e: Error) => e);
+    const err = await startBotProcess({
+      fake,
+      indexDir: INDEX,
+      env: { DISCORD_TOKEN: TOKEN },
+      readyTimeoutMs: 60_000,
+    }).catch((e: Error) => e);
     await fake.close();
     expect(err).toBeInstanceOf(Error);
     const msg = (err as Error).message; // includes the bot's stderr
@@ -167,7 +204,12 @@ describe('process-level faults', () => {
 
   test('a bad setting next to the token names the variable and not the token', async () => {
     const fake = await FakeDiscord.start({ token: TOKEN });
-    const err = await startBotProcess({ fake, indexDir: INDEX, env: { RATE_LIMIT_COUNT: `x${TOKEN}` }, readyTimeoutMs: 30_000 }).catch((e: Error) => e);
+    const err = await startBotProcess({
+      fake,
+      indexDir: INDEX,
+      env: { RATE_LIMIT_COUNT: `x${TOKEN}` },
+      readyTimeoutMs: 30_000,
+    }).catch((e: Error) => e);
     await fake.close();
     expect(err).toBeInstanceOf(Error);
     const msg = (err as Error).message;

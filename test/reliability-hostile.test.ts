@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ANSWERABLE, finalAt, indexDirFor, startBotProcess, type BotProcess } from '../scripts/loadtest.js';
-import { EPHEMERAL, FakeDiscord, PERMS, messageViolations, type FakeInteraction, type FakeMessage } from './helpers/fake-discord.js';
+import {
+  EPHEMERAL,
+  FakeDiscord,
+  PERMS,
+  messageViolations,
+  type FakeInteraction,
+  type FakeMessage,
+} from './helpers/fake-discord.js';
 
 const INDEX = indexDirFor('reliability-hostile');
 let fake: FakeDiscord;
@@ -31,10 +38,13 @@ async function waitDone(ix: FakeInteraction, timeoutMs = 30_000): Promise<FakeIn
     if (bot.exitCode() !== undefined) throw new Error(`bot exited (${bot.exitCode()})`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`interaction ${ix.id} not finished (callback ${ix.callbackType}, events ${ix.events.map((e) => e.kind).join(',')})`);
+  throw new Error(
+    `interaction ${ix.id} not finished (callback ${ix.callbackType}, events ${ix.events.map((e) => e.kind).join(',')})`,
+  );
 }
 
-const outcome = (ix: FakeInteraction) => bot.logLines().find((l) => l.event === 'interaction' && l.id === ix.id)?.outcome;
+const outcome = (ix: FakeInteraction) =>
+  bot.logLines().find((l) => l.event === 'interaction' && l.id === ix.id)?.outcome;
 
 /** Every message payload the bot sent for this interaction (defers carry no message). */
 function payloads(ix: FakeInteraction): Record<string, unknown>[] {
@@ -52,7 +62,12 @@ function checkReply(ix: FakeInteraction): void {
     expect(messageViolations(p)).toEqual([]);
     const content = typeof p.content === 'string' ? p.content : '';
     expect(content.length).toBeLessThanOrEqual(2000);
-    const embeds = (Array.isArray(p.embeds) ? p.embeds : []) as { title?: string; description?: string; footer?: { text?: string }; fields?: { name: string; value: string }[] }[];
+    const embeds = (Array.isArray(p.embeds) ? p.embeds : []) as {
+      title?: string;
+      description?: string;
+      footer?: { text?: string };
+      fields?: { name: string; value: string }[];
+    }[];
     let total = 0;
     for (const e of embeds) {
       expect((e.description ?? '').length).toBeLessThanOrEqual(4096);
@@ -77,7 +92,10 @@ const HOSTILE: [string, string][] = [
   ['right-to-left text', 'ما هو موقف روسيا من توسع حلف الناتو؟'],
   ['zero-width and control characters', 'what\u200b did\u0000 Lav\u200drov\u0007 de\u202emand\u0085\ufeff?'],
   ['only invisible characters', '\u200b\u200b\u200c\u200d\u2060\ufeff\u0000\u0001'],
-  ['markdown and code fences', '**what** did `Lavrov` demand? ```js\nalert(1)\n``` > quote ||spoiler|| [x](https://example.com)'],
+  [
+    'markdown and code fences',
+    '**what** did `Lavrov` demand? ```js\nalert(1)\n``` > quote ||spoiler|| [x](https://example.com)',
+  ],
   ['mentions', '@everyone @here what did <@123> and <@&456> and <#789> say about NATO?'],
   ['another language (German)', 'Was hat Lawrow von der NATO gefordert?'],
   ['another language (Russian)', 'Что потребовал Лавров от НАТО?'],
@@ -112,7 +130,8 @@ describe('hostile /ask input through the real bot', () => {
     const ix = fake.sendCommand('ask', { question: '@everyone what did Lavrov demand <@123>' }, { user: newUser() });
     await waitDone(ix);
     checkReply(ix);
-    for (const e of ix.events.filter((x) => x.kind !== 'callback')) expect(e.body.allowed_mentions).toEqual({ parse: [] });
+    for (const e of ix.events.filter((x) => x.kind !== 'callback'))
+      expect(e.body.allowed_mentions).toEqual({ parse: [] });
   });
 
   test('the same question 50 times in a row (one user) → 50 identical answers', async () => {

@@ -10,18 +10,35 @@ import { ROOT } from '../scripts/loadtest.js';
 import { startPg } from './helpers/pg-server.js';
 
 test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot exits 0 on SIGTERM', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '30', '--rounds', '2', '--json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 150_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '30', '--rounds', '2', '--json'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 150_000,
+    },
+  );
   expect(r.stderr).not.toMatch(/loadtest: /);
   const report = JSON.parse(r.stdout) as {
     ok: boolean;
     failures: string[];
     botExitCode: number;
     unhandledRejections: number;
-    results: { n: number; lost: number; answered: number; refused: number; deferMaxMs: number; finalP50Ms: number; finalP95Ms: number; finalMaxMs: number; rssBeforeMb: number; rssAfterMb: number; violations: number; pings: number }[];
+    results: {
+      n: number;
+      lost: number;
+      answered: number;
+      refused: number;
+      deferMaxMs: number;
+      finalP50Ms: number;
+      finalP95Ms: number;
+      finalMaxMs: number;
+      rssBeforeMb: number;
+      rssAfterMb: number;
+      violations: number;
+      pings: number;
+    }[];
   };
   expect(report.failures).toEqual([]);
   expect(report.ok).toBe(true);
@@ -64,7 +81,14 @@ test('loadtest --shards 2 --index-url: two shard processes answer from one Postg
   try {
     const r = await runLoadtest(['--n', '20', '--rounds', '1', '--shards', '2', '--index-url', pg.url, '--json']);
     expect(r.stderr).not.toMatch(/loadtest: /);
-    const report = JSON.parse(r.stdout) as { ok: boolean; failures: string[]; shards: number; store: string; botExitCode: number; results: { lost: number; answered: number; perShard: number[] }[] };
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      failures: string[];
+      shards: number;
+      store: string;
+      botExitCode: number;
+      results: { lost: number; answered: number; perShard: number[] }[];
+    };
     expect(report.failures).toEqual([]);
     expect(report).toMatchObject({ ok: true, shards: 2, store: 'postgres', botExitCode: 0 });
     expect(report.results[0]!.lost).toBe(0);
@@ -79,7 +103,15 @@ test('loadtest --shards 2 --index-url: two shard processes answer from one Postg
 test('loadtest --shards 2 --churn: two shards on local files, the index rebuilt under the questions of every round, none lost', async () => {
   const r = await runLoadtest(['--n', '20', '--rounds', '2', '--shards', '2', '--churn', '--json']);
   expect(r.stderr).not.toMatch(/loadtest: /);
-  const report = JSON.parse(r.stdout) as { ok: boolean; failures: string[]; shards: number; store: string; rebuilds: number; botExitCode: number; results: { lost: number; answered: number; perShard: number[] }[] };
+  const report = JSON.parse(r.stdout) as {
+    ok: boolean;
+    failures: string[];
+    shards: number;
+    store: string;
+    rebuilds: number;
+    botExitCode: number;
+    results: { lost: number; answered: number; perShard: number[] }[];
+  };
   expect(report.failures).toEqual([]);
   expect(report).toMatchObject({ ok: true, shards: 2, store: 'local', botExitCode: 0 });
   expect(report.rebuilds).toBeGreaterThanOrEqual(2);

@@ -17,7 +17,8 @@ import {
 /** What Discord displays for escaped text: every backslash escape shows the character itself. */
 const displayed = (s: string) => s.replace(/\\([^0-9A-Za-z\s])/g, '$1');
 
-const MARKDOWN = '**bold** _it_ __u__ ~~s~~ `code` ||spoiler|| [link](https://x.y) <@123> <@&5> <#456> <t:1:R> @everyone @here \\ back';
+const MARKDOWN =
+  '**bold** _it_ __u__ ~~s~~ `code` ||spoiler|| [link](https://x.y) <@123> <@&5> <#456> <t:1:R> @everyone @here \\ back';
 
 function fakeDoc(len: number, seed = 'word'): string {
   const words: string[] = [];
@@ -87,7 +88,9 @@ describe('renderAnswer', () => {
     expect(rendered.ephemeral).toBe(false);
     const e = rendered.embeds[0]!;
     expect(e.title).toBe('What did the council do?');
-    expect(e.description).toMatch(/^> .* \[1\]\n\n> .* \[2\]\n\n\*\*Sources\*\*\n\[1\] Title of a\.txt — `a\.txt`\n\[2\] Title of b\.txt — `b\.txt`$/);
+    expect(e.description).toMatch(
+      /^> .* \[1\]\n\n> .* \[2\]\n\n\*\*Sources\*\*\n\[1\] Title of a\.txt — `a\.txt`\n\[2\] Title of b\.txt — `b\.txt`$/,
+    );
     expect(shownQuotes(e.description!)).toEqual([c1.quote, c2.quote]);
     expect(e.footer?.text).toBe('Searched 7 documents');
     expect(rendered.buttons.map((b) => b.label)).toEqual(['Sources', 'Pin']);
@@ -98,7 +101,12 @@ describe('renderAnswer', () => {
   });
 
   test('private answers get no Pin button', () => {
-    const { rendered } = renderAnswer(answerOf('q?', [c1]), { docsSearched: 1, private: true, sourcesId: () => 'src1:x', pinId: 'pin1' });
+    const { rendered } = renderAnswer(answerOf('q?', [c1]), {
+      docsSearched: 1,
+      private: true,
+      sourcesId: () => 'src1:x',
+      pinId: 'pin1',
+    });
     expect(rendered.ephemeral).toBe(true);
     expect(rendered.buttons.map((b) => b.label)).toEqual(['Sources']);
   });
@@ -180,7 +188,11 @@ describe('renderAnswer', () => {
 
 describe('renderRefusal', () => {
   test('names the closest documents and stays within 2000 characters', () => {
-    const closest = Array.from({ length: 5 }, (_, i) => ({ doc: `d${i}.txt`, title: '<@1> *T* '.repeat(60), score: 0.1 }));
+    const closest = Array.from({ length: 5 }, (_, i) => ({
+      doc: `d${i}.txt`,
+      title: '<@1> *T* '.repeat(60),
+      score: 0.1,
+    }));
     const r = renderRefusal({ question: '@everyone ' + 'q'.repeat(290), closest }, { docsSearched: 5 });
     expect(r.content!.length).toBeLessThanOrEqual(LIMITS.content);
     expect(r.content).toContain('closest documents');
@@ -211,7 +223,11 @@ describe('renderSourcesView', () => {
 
   test('ten huge contexts fit 6000 in total by trimming context first', () => {
     const big = fakeDoc(5000);
-    const items = Array.from({ length: 10 }, (_, i) => ({ n: i + 1, doc: 'a.txt', ctx: ctx('Quote number ' + i + '.', big + ' ', ' ' + big) }));
+    const items = Array.from({ length: 10 }, (_, i) => ({
+      n: i + 1,
+      doc: 'a.txt',
+      ctx: ctx('Quote number ' + i + '.', big + ' ', ' ' + big),
+    }));
     const r = renderSourcesView(items);
     expect(limitViolations({ embeds: r.embeds })).toEqual([]);
     expect(r.embeds.length).toBe(10);
@@ -251,19 +267,44 @@ describe('/sources renderers', () => {
   });
 
   test('search results: numbered quotes and sources, within limits', () => {
-    const hits = Array.from({ length: 5 }, (_, i) => ({ doc: 'h.txt', title: 'H', quote: fakeDoc(1200, `q${i}`), start: i * 2000, end: i * 2000 + 1200, score: 1 - i / 10 }));
+    const hits = Array.from({ length: 5 }, (_, i) => ({
+      doc: 'h.txt',
+      title: 'H',
+      quote: fakeDoc(1200, `q${i}`),
+      start: i * 2000,
+      end: i * 2000 + 1200,
+      score: 1 - i / 10,
+    }));
     const r = renderSearch('ports', hits, { docsSearched: 3 });
     expect(limitViolations({ embeds: r.embeds })).toEqual([]);
     expect(r.embeds[0]!.title).toBe('Passages matching “ports”');
-    expect(r.embeds[0]!.description).toMatch(/\[1\]\n\n> .* \[2\]\n\n> .* \[3\]\n\n\*\*Sources\*\*\n\[1\]\[2\]\[3\] H — `h\.txt`$/s);
+    expect(r.embeds[0]!.description).toMatch(
+      /\[1\]\n\n> .* \[2\]\n\n> .* \[3\]\n\n\*\*Sources\*\*\n\[1\]\[2\]\[3\] H — `h\.txt`$/s,
+    );
     expect(renderSearch('zzz', [], { docsSearched: 3 }).content).toBe('No passages match “zzz”.');
   });
 
   test('document card with fields; only http(s) URLs become links', () => {
-    const r = renderDocCard({ doc: 'a.txt', title: 'A', outlet: 'Gazette', url: 'https://example.org/a', published: '2024-01-01', passages: 3, words: 50 });
+    const r = renderDocCard({
+      doc: 'a.txt',
+      title: 'A',
+      outlet: 'Gazette',
+      url: 'https://example.org/a',
+      published: '2024-01-01',
+      passages: 3,
+      words: 50,
+    });
     expect(r.embeds[0]!.url).toBe('https://example.org/a');
-    expect(r.embeds[0]!.fields!.map((f) => `${f.name}=${f.value}`)).toEqual(['File=`a.txt`', 'Passages=3', 'Words=50', 'Outlet=Gazette', 'Published=2024-01-01']);
-    expect(renderDocCard({ doc: 'b.txt', title: 'B', url: 'javascript:alert(1)', passages: 1, words: 1 }).embeds[0]!.url).toBeUndefined();
+    expect(r.embeds[0]!.fields!.map((f) => `${f.name}=${f.value}`)).toEqual([
+      'File=`a.txt`',
+      'Passages=3',
+      'Words=50',
+      'Outlet=Gazette',
+      'Published=2024-01-01',
+    ]);
+    expect(
+      renderDocCard({ doc: 'b.txt', title: 'B', url: 'javascript:alert(1)', passages: 1, words: 1 }).embeds[0]!.url,
+    ).toBeUndefined();
   });
 
   test('autocomplete: at most 25 choices matching title or file', () => {
@@ -280,7 +321,11 @@ describe('output adapters', () => {
     const p = toDiscordPayload({
       content: 'x',
       embeds: [],
-      buttons: Array.from({ length: 7 }, (_, i) => ({ customId: `b${i}`, label: `B${i}`, style: 'secondary' as const })),
+      buttons: Array.from({ length: 7 }, (_, i) => ({
+        customId: `b${i}`,
+        label: `B${i}`,
+        style: 'secondary' as const,
+      })),
       ephemeral: false,
     });
     expect(p.allowedMentions).toEqual({ parse: [] });
@@ -288,7 +333,12 @@ describe('output adapters', () => {
   });
 
   test('the last guard clamps an oversized message', () => {
-    const p = toDiscordPayload({ content: 'c'.repeat(5000), embeds: [{ title: 't'.repeat(400), description: 'd'.repeat(5000) }, { description: 'e'.repeat(4000) }], buttons: [], ephemeral: false });
+    const p = toDiscordPayload({
+      content: 'c'.repeat(5000),
+      embeds: [{ title: 't'.repeat(400), description: 'd'.repeat(5000) }, { description: 'e'.repeat(4000) }],
+      buttons: [],
+      ephemeral: false,
+    });
     expect(limitViolations({ content: p.content, embeds: p.embeds as never })).toEqual([]);
     expect(embedsLength(p.embeds as never)).toBeLessThanOrEqual(6000);
   });

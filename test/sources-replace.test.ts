@@ -32,9 +32,21 @@ const report = (v: { result: string; reason: string; chair: string }) =>
     'The report will be discussed again when the council meets next month to set the harbour fees for the coming season.',
     '',
   ].join('\n\n');
-const V1 = { result: 'a surplus of 4.2 million crowns', reason: 'record cruise ship fees and lower dredging costs', chair: 'Ingrid Solberg' };
-const V2 = { result: 'a deficit of 7.9 million crowns', reason: 'storm damage to the north pier and a fall in cargo traffic', chair: 'Henrik Aas' };
-const V3 = { result: 'a balanced budget with neither surplus nor deficit', reason: 'an insurance payment for the storm damage', chair: 'Marta Lund' };
+const V1 = {
+  result: 'a surplus of 4.2 million crowns',
+  reason: 'record cruise ship fees and lower dredging costs',
+  chair: 'Ingrid Solberg',
+};
+const V2 = {
+  result: 'a deficit of 7.9 million crowns',
+  reason: 'storm damage to the north pier and a fall in cargo traffic',
+  chair: 'Henrik Aas',
+};
+const V3 = {
+  result: 'a balanced budget with neither surplus nor deficit',
+  reason: 'an insurance payment for the storm damage',
+  chair: 'Marta Lund',
+};
 const QUESTION = "What did the auditors find about the harbour trust's finances for the year?";
 
 let root: string;
@@ -45,7 +57,8 @@ let live: { engine: LiveEngine; close(): void };
 const log = memoryLogger('info');
 let seq = 500000000000000000n;
 const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
-const events = (name: string) => log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === name);
+const events = (name: string) =>
+  log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === name);
 
 let firstAnswer: FakeMessage;
 
@@ -58,11 +71,23 @@ const ask = async (question: string) => {
   return JSON.stringify([ix.original, ...ix.followUps]);
 };
 const sourcesButton = (m: FakeMessage) =>
-  (m.components as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components).find((b) => b.label === 'Sources')!.custom_id;
+  (m.components as { components: { label: string; custom_id: string }[] }[])
+    .flatMap((r) => r.components)
+    .find((b) => b.label === 'Sources')!.custom_id;
 
-function upload(content: string, opts: { replace?: boolean; by?: { id: string; username: string } } = {}): Promise<FakeInteraction> {
-  const options = { file: { filename: 'report.txt', content: Buffer.from(content) }, ...(opts.replace !== undefined && { replace: opts.replace }) };
-  const ix = fake.sendCommand('sources', options, { subcommand: 'add', user: opts.by ?? user(), memberPermissions: MANAGE });
+function upload(
+  content: string,
+  opts: { replace?: boolean; by?: { id: string; username: string } } = {},
+): Promise<FakeInteraction> {
+  const options = {
+    file: { filename: 'report.txt', content: Buffer.from(content) },
+    ...(opts.replace !== undefined && { replace: opts.replace }),
+  };
+  const ix = fake.sendCommand('sources', options, {
+    subcommand: 'add',
+    user: opts.by ?? user(),
+    memberPermissions: MANAGE,
+  });
   return fake.waitForReply(ix, { timeoutMs: 60_000 });
 }
 
@@ -72,12 +97,21 @@ beforeAll(async () => {
   await mkdir(corpus);
   await copyFile(join(C, 'c1_airline_strike.txt'), join(corpus, 'c1_airline_strike.txt'));
   await writeFile(join(corpus, 'report.txt'), report(V1));
-  await writeFile(join(corpus, 'sources.json'), JSON.stringify({ 'report.txt': { title: 'Harbour trust report', url: 'https://example.org/harbour' } }));
+  await writeFile(
+    join(corpus, 'sources.json'),
+    JSON.stringify({ 'report.txt': { title: 'Harbour trust report', url: 'https://example.org/harbour' } }),
+  );
   const engineOpts: EngineOptions = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
   // No watcher: the re-index after each edit is the one the edit itself asks for.
   live = openLiveCollection(await openEngine(engineOpts), engineOpts, { log, watch: false });
   fake = await FakeDiscord.start();
-  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, collection: { editor: collectionEditor(corpus, 64 * 1024), refresh: live.engine.refresh } });
+  bot = await startBot({
+    token: fake.token,
+    engine: live.engine,
+    restUrl: fake.restUrl,
+    log,
+    collection: { editor: collectionEditor(corpus, 64 * 1024), refresh: live.engine.refresh },
+  });
 }, 120_000);
 afterAll(async () => {
   live?.close();
@@ -99,7 +133,9 @@ describe('/sources add replace:true', () => {
     for (const replace of [undefined, false]) {
       const ix = await upload(report(V2), { replace });
       expect(ix.original!.flags).toBe(EPHEMERAL);
-      expect(ix.original!.content).toBe('A document named report.txt is already in the collection: add it again with replace:true to replace it, or upload it under another name.');
+      expect(ix.original!.content).toBe(
+        'A document named report.txt is already in the collection: add it again with replace:true to replace it, or upload it under another name.',
+      );
     }
     expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(report(V1));
     expect(await ask(QUESTION)).toContain('surplus of 4.2 million crowns');
@@ -112,7 +148,12 @@ describe('/sources add replace:true', () => {
     expect(ix.original!.content).toMatch(
       /^Replaced `report\.txt` \(\d+ (?:KB|bytes), \d+ passages\): the new version is indexed and answerable now; the old one will not be cited any more\. Try \/ask\.$/,
     );
-    expect(events('source_replaced').at(-1)).toMatchObject({ doc: 'report.txt', by: '500000000000000777', by_name: 'mod', indexed: true });
+    expect(events('source_replaced').at(-1)).toMatchObject({
+      doc: 'report.txt',
+      by: '500000000000000777',
+      by_name: 'mod',
+      indexed: true,
+    });
     expect(events('source_added')).toHaveLength(0);
     // Only the changed document was embedded: the other one's vectors were reused.
     const re = events('reindexed').slice(before);
@@ -125,48 +166,74 @@ describe('/sources add replace:true', () => {
     expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(report(V2));
     expect(live.engine.document('report.txt')!.title).toBe('Harbour trust report');
 
-    for (const q of [QUESTION, 'Why did the harbour trust end the year where it did?', 'Who presented the harbour report to the city council?']) {
+    for (const q of [
+      QUESTION,
+      'Why did the harbour trust end the year where it did?',
+      'Who presented the harbour report to the city council?',
+    ]) {
       const answer = await ask(q);
       expect(answer).not.toMatch(/4\.2 million|cruise ship fees|Ingrid Solberg/);
     }
     const answer = await ask(QUESTION);
     expect(answer).toContain('deficit of 7.9 million crowns');
-    const lookup = fake.sendCommand('sources', { query: 'harbour trust auditors surplus cruise ship fees' }, { subcommand: 'browse', user: user() });
+    const lookup = fake.sendCommand(
+      'sources',
+      { query: 'harbour trust auditors surplus cruise ship fees' },
+      { subcommand: 'browse', user: user() },
+    );
     await fake.waitForReply(lookup);
     expect((lookup.original!.embeds[0] as { description: string }).description).toContain('7.9 million');
-    expect((lookup.original!.embeds[0] as { description: string }).description).not.toMatch(/4\.2 million|cruise ship fees|Ingrid Solberg/);
+    expect((lookup.original!.embeds[0] as { description: string }).description).not.toMatch(
+      /4\.2 million|cruise ship fees|Ingrid Solberg/,
+    );
     // The Sources button of an answer given before the replacement cannot show the old text,
     // nor new text at the old offsets: those citations are gone.
     const src = fake.sendButton(sourcesButton(firstAnswer), firstAnswer, { user: user() });
     await fake.waitForReply(src);
     expect(src.original!.content).toMatch(/^These sources could not be found any more/);
-    expect(JSON.stringify(src.original)).not.toMatch(/4\.2 million|cruise ship fees|Ingrid Solberg|7\.9 million|north pier|Henrik Aas/);
+    expect(JSON.stringify(src.original)).not.toMatch(
+      /4\.2 million|cruise ship fees|Ingrid Solberg|7\.9 million|north pier|Henrik Aas/,
+    );
   });
 });
 
 describe('console: /sources add PATH --replace', () => {
   test('refused without the flag; with it replaced, logged as the console; the new text is cited, the older never', async () => {
     const consoleLog = memoryLogger('info');
-    const session: ConsoleSession = { collection: { editor: collectionEditor(corpus, 64 * 1024), refresh: live.engine.refresh }, log: consoleLog };
+    const session: ConsoleSession = {
+      collection: { editor: collectionEditor(corpus, 64 * 1024), refresh: live.engine.refresh },
+      log: consoleLog,
+    };
     const say = async (line: string) => toPlainText((await consoleReply(live.engine, line, session))!);
     const upload = join(root, 'upload');
     await mkdir(upload);
     await writeFile(join(upload, 'report.txt'), report(V3));
 
-    expect(await say(`/sources add ${join(upload, 'report.txt')}`)).toContain('A document named report.txt is already in the collection: add it again with replace:true');
+    expect(await say(`/sources add ${join(upload, 'report.txt')}`)).toContain(
+      'A document named report.txt is already in the collection: add it again with replace:true',
+    );
     expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(report(V2));
 
     expect(await say(`/sources add ${join(upload, 'report.txt')} --replace`)).toMatch(
       /^Replaced report\.txt \(\d+ (?:KB|bytes), \d+ passages\): the new version is indexed and answerable now; the old one will not be cited any more\.$/,
     );
     const logged = consoleLog.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(logged.find((e) => e.event === 'source_replaced')).toMatchObject({ doc: 'report.txt', by: 'console', indexed: true });
+    expect(logged.find((e) => e.event === 'source_replaced')).toMatchObject({
+      doc: 'report.txt',
+      by: 'console',
+      indexed: true,
+    });
 
     const answer = await say(`/ask ${QUESTION}`);
     expect(answer).toContain('neither surplus nor deficit');
     expect(answer).not.toMatch(/7\.9 million|4\.2 million|Henrik Aas|Ingrid Solberg/);
     // replace:true works in the console too (same file again: still one document).
     expect(await say(`/sources add ${join(upload, 'report.txt')} replace:true`)).toMatch(/^Replaced report\.txt/);
-    expect(live.engine.documents().map((d) => d.doc).sort()).toEqual(['c1_airline_strike.txt', 'report.txt']);
+    expect(
+      live.engine
+        .documents()
+        .map((d) => d.doc)
+        .sort(),
+    ).toEqual(['c1_airline_strike.txt', 'report.txt']);
   });
 });

@@ -30,7 +30,9 @@ describe('an index of another collection than the default', () => {
   it('ask --index DIR answers from that collection and leaves the index as it was', async () => {
     const before = await manifest();
     // Run from the repo, where seeds/ (the default collection) is right there.
-    const r = await runCli('ask', ['--json', '--index', index, 'How many homes lost water when the main burst'], { cwd: REPO });
+    const r = await runCli('ask', ['--json', '--index', index, 'How many homes lost water when the main burst'], {
+      cwd: REPO,
+    });
     expect(r.code).toBe(0);
     const a = JSON.parse(r.stdout) as { citations: { doc: string }[] };
     expect(a.citations.length).toBeGreaterThan(0);
@@ -55,7 +57,11 @@ describe('an index of another collection than the default', () => {
   }, 120_000);
 
   it('the same collection named by its path is fine', async () => {
-    const r = await runCli('ask', ['--index', index, '--corpus', COLLECTION_B, 'How many homes lost water when the main burst'], { cwd: REPO });
+    const r = await runCli(
+      'ask',
+      ['--index', index, '--corpus', COLLECTION_B, 'How many homes lost water when the main burst'],
+      { cwd: REPO },
+    );
     expect(r.code).toBe(0);
   }, 120_000);
 });

@@ -31,7 +31,13 @@ const opened: Engine[] = [];
 
 /** A reader that sends every dense search to Postgres (`scanMax: 0`), however small the collection. */
 const shared = async (): Promise<SharedEngine> => {
-  const e = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000, scanMax: 0 })) as SharedEngine;
+  const e = (await openEngine({
+    indexDir: 'unused',
+    indexUrl: url,
+    embedder: 'use-lite',
+    pollMs: 3_600_000,
+    scanMax: 0,
+  })) as SharedEngine;
   opened.push(e);
   return e;
 };
@@ -90,9 +96,14 @@ describe('generations', () => {
 
   it('a rebuild during 200 concurrent questions: no error, each answer wholly old or wholly new, only the changed file embedded', async () => {
     const before = said(await reader.ask(Q));
-    await writeFile(doc(), (await readFile(doc(), 'utf8')).replace('“precise, hard guarantees”', '“precise, hard and written guarantees”'));
+    await writeFile(
+      doc(),
+      (await readFile(doc(), 'utf8')).replace('“precise, hard guarantees”', '“precise, hard and written guarantees”'),
+    );
     let done = false;
-    const build = writer.build({ corpusDir: copy.corpus, embedder: await loadUseLiteOnce() }).finally(() => (done = true));
+    const build = writer
+      .build({ corpusDir: copy.corpus, embedder: await loadUseLiteOnce() })
+      .finally(() => (done = true));
     const answers: Answer[] = [];
     // Rounds of 20 questions at once, the reader looking for a new generation each round,
     // until 200 are answered and the build is over.
@@ -115,7 +126,10 @@ describe('generations', () => {
   it('a writer killed before the flip leaves the previous generation serving, and the next build goes through', async () => {
     const version = await writer.version();
     const expected = said(await reader.ask(Q));
-    await writeFile(doc(), (await readFile(doc(), 'utf8')).replace('hard and written guarantees', 'hard and binding guarantees'));
+    await writeFile(
+      doc(),
+      (await readFile(doc(), 'utf8')).replace('hard and written guarantees', 'hard and binding guarantees'),
+    );
     const script = path.join(root, 'writer.mjs');
     await writeFile(
       script,
@@ -145,23 +159,35 @@ await store.build({ corpusDir: process.argv[3], embedder: await loadUseLite(), b
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     const gens = (await db.query('SELECT count(*)::int AS n FROM qb_generations')).rows[0].n as number;
-    const orphans = (await db.query('SELECT count(*)::int AS n FROM qb_sentences WHERE generation NOT IN (SELECT id FROM qb_generations)')).rows[0].n as number;
+    const orphans = (
+      await db.query(
+        'SELECT count(*)::int AS n FROM qb_sentences WHERE generation NOT IN (SELECT id FROM qb_generations)',
+      )
+    ).rows[0].n as number;
     await db.end();
     expect(gens).toBe(2);
     expect(orphans).toBe(0);
   }, 300_000);
 
   it('two writers at once: one goes through, the other waits or fails with a clear line; nothing half-written', async () => {
-    await writeFile(doc(), (await readFile(doc(), 'utf8')).replace('hard and binding guarantees', 'hard and lasting guarantees'));
+    await writeFile(
+      doc(),
+      (await readFile(doc(), 'utf8')).replace('hard and binding guarantees', 'hard and lasting guarantees'),
+    );
     const second = await openStore({ indexDir: 'unused', indexUrl: url });
     const embedder = await loadUseLiteOnce();
-    const results = await Promise.allSettled([writer.build({ corpusDir: copy.corpus, embedder }), second.build({ corpusDir: copy.corpus, embedder })]);
+    const results = await Promise.allSettled([
+      writer.build({ corpusDir: copy.corpus, embedder }),
+      second.build({ corpusDir: copy.corpus, embedder }),
+    ]);
     await second.close();
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     for (const r of results) {
       if (r.status === 'rejected') {
         expect(r.reason).toBeInstanceOf(IndexError);
-        expect(String(r.reason.message)).toMatch(/^Another build (is writing to|updated) postgres:\/\/127\.0\.0\.1:\d+\/postgres/);
+        expect(String(r.reason.message)).toMatch(
+          /^Another build (is writing to|updated) postgres:\/\/127\.0\.0\.1:\d+\/postgres/,
+        );
         expect(String(r.reason.message)).not.toContain(PASSWORD);
       }
     }
@@ -174,7 +200,10 @@ describe('document records', () => {
   it('round-trip whole, with the fields a reader adds (the pages and format of a PDF, the format of an HTML page)', async () => {
     const dir = path.join(root, 'formats');
     await mkdir(dir);
-    await writeFile(path.join(dir, 'report.pdf'), await makePdf(REPORT, { header: REPORT_HEADER, footer: REPORT_FOOTER }));
+    await writeFile(
+      path.join(dir, 'report.pdf'),
+      await makePdf(REPORT, { header: REPORT_HEADER, footer: REPORT_FOOTER }),
+    );
     await writeFile(path.join(dir, 'article.html'), textAsHtml(ARTICLE.join('\n\n'), 'The old bridge closes'));
     const embedder = await loadUseLiteOnce();
     await buildIndex({ corpusDir: dir, indexDir: path.join(root, 'formats-index'), embedder });
@@ -199,12 +228,18 @@ describe('failures are one clear line (exit 2), never the password', () => {
 
   it('a malformed URL, by flag or by INDEX_URL', async () => {
     oneLine(await ask(['--index-url', `mysql://u:${PASSWORD}@host/db`]), /--index-url must be a postgres:\/\//);
-    oneLine(await ask([], { INDEX_URL: `http://u:${PASSWORD}@host/db` }), /^Bad setting INDEX_URL: must be a postgres:\/\//);
+    oneLine(
+      await ask([], { INDEX_URL: `http://u:${PASSWORD}@host/db` }),
+      /^Bad setting INDEX_URL: must be a postgres:\/\//,
+    );
   }, 60_000);
 
   it('a refused connection', async () => {
     const port = await freePort();
-    oneLine(await ask(['--index-url', `postgres://u:${PASSWORD}@127.0.0.1:${port}/db`]), new RegExp(`^Cannot reach Postgres at postgres://127\\.0\\.0\\.1:${port}/db \\(connection refused\\)`));
+    oneLine(
+      await ask(['--index-url', `postgres://u:${PASSWORD}@127.0.0.1:${port}/db`]),
+      new RegExp(`^Cannot reach Postgres at postgres://127\\.0\\.0\\.1:${port}/db \\(connection refused\\)`),
+    );
   }, 60_000);
 
   it('a server without pgvector', async () => {
@@ -217,14 +252,29 @@ describe('failures are one clear line (exit 2), never the password', () => {
   }, 120_000);
 
   it('a store built with another embedder than the one asked for', async () => {
-    oneLine(await ask(['--index-url', url, '--embedder', 'transformers:Xenova/bge-small-en-v1.5']), /^Index was built with use-lite, not transformers:Xenova\/bge-small-en-v1\.5/);
+    oneLine(
+      await ask(['--index-url', url, '--embedder', 'transformers:Xenova/bge-small-en-v1.5']),
+      /^Index was built with use-lite, not transformers:Xenova\/bge-small-en-v1\.5/,
+    );
   }, 60_000);
 
   it('a bot whose server goes away keeps answering the same from memory; looking for new generations only notes it', async () => {
     const notices: string[] = [];
-    const engine = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000, scanMax: 0, notice: (l) => notices.push(l) })) as SharedEngine;
+    const engine = (await openEngine({
+      indexDir: 'unused',
+      indexUrl: url,
+      embedder: 'use-lite',
+      pollMs: 3_600_000,
+      scanMax: 0,
+      notice: (l) => notices.push(l),
+    })) as SharedEngine;
     // By default a collection this small is searched in memory: it never needed the server for a question.
-    const scanning = (await openEngine({ indexDir: 'unused', indexUrl: url, embedder: 'use-lite', pollMs: 3_600_000 })) as SharedEngine;
+    const scanning = (await openEngine({
+      indexDir: 'unused',
+      indexUrl: url,
+      embedder: 'use-lite',
+      pollMs: 3_600_000,
+    })) as SharedEngine;
     opened.push(engine, scanning);
     const before = said(await engine.ask(Q));
     expect(said(await scanning.ask(Q))).toEqual(before);
@@ -234,7 +284,9 @@ describe('failures are one clear line (exit 2), never the password', () => {
     expect(said(await scanning.ask(Q))).toEqual(before);
     expect(scanning.index.dense.fallbacks).toBe(0);
     await engine.refresh();
-    expect(notices.at(-1)).toMatch(/^Could not check the index in postgres:\/\/127\.0\.0\.1:\d+\/postgres \(.*\); answering from the one loaded\.$/);
+    expect(notices.at(-1)).toMatch(
+      /^Could not check the index in postgres:\/\/127\.0\.0\.1:\d+\/postgres \(.*\); answering from the one loaded\.$/,
+    );
     expect(notices.join('\n')).not.toContain(PASSWORD);
   }, 120_000);
 });

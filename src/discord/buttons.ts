@@ -50,7 +50,10 @@ async function pin(i: ButtonInteraction, ctx: BotContext): Promise<HandlerResult
     return say('You need the **Pin Messages** permission in this channel to pin answers.', 'pin_member_denied');
   }
   if (!i.appPermissions.has(PermissionFlagsBits.PinMessages)) {
-    return say('I need the **Pin Messages** permission in this channel to pin answers; ask a moderator to grant it to me.', 'pin_bot_denied');
+    return say(
+      'I need the **Pin Messages** permission in this channel to pin answers; ask a moderator to grant it to me.',
+      'pin_bot_denied',
+    );
   }
   if (message.pinned) return say('This answer is already pinned.', 'pin_already');
   try {
@@ -63,7 +66,10 @@ async function pin(i: ButtonInteraction, ctx: BotContext): Promise<HandlerResult
         return say("This channel has reached Discord's pin limit; unpin an older message first.", 'pin_limit');
       }
       if (err.code === DISCORD_ERRORS.missingPermissions || err.code === DISCORD_ERRORS.missingAccess) {
-        return say('I need the **Pin Messages** permission in this channel to pin answers; ask a moderator to grant it to me.', 'pin_bot_denied');
+        return say(
+          'I need the **Pin Messages** permission in this channel to pin answers; ask a moderator to grant it to me.',
+          'pin_bot_denied',
+        );
       }
       if (err.code === DISCORD_ERRORS.unknownMessage) return say('That answer no longer exists.', 'pin_gone');
     }

@@ -26,7 +26,12 @@ export function createClient(settings: ClientSettings = {}, extra: Partial<Clien
     // Real 429s are still honoured by discord.js.
     // Every interaction token is a REST route of its own, used once: let idle route handlers go
     // after 10 s instead of the default hour, or a busy bot holds an hour of them in memory.
-    rest: { globalRequestsPerSecond: 250, handlerSweepInterval: 10_000, ...(settings.restUrl ? { api: settings.restUrl } : {}), ...extra.rest },
+    rest: {
+      globalRequestsPerSecond: 250,
+      handlerSweepInterval: 10_000,
+      ...(settings.restUrl ? { api: settings.restUrl } : {}),
+      ...extra.rest,
+    },
   });
 }
 
@@ -58,7 +63,9 @@ export interface Bot {
 /** Vote clicks per member per minute (changing one's mind a few times is fine; a click loop is not). */
 const VOTES_PER_MINUTE = 20;
 
-export function createContext(opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>): BotContext {
+export function createContext(
+  opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>,
+): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
     engine: opts.engine,
@@ -85,7 +92,12 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   client.on(Events.ShardReconnecting, (shard) => log.info('gateway_reconnecting', { shard }));
   client.on(Events.ShardResume, (shard, replayed) => log.info('gateway_resumed', { shard, replayed }));
   client.rest.on('rateLimited', (info) =>
-    log.warn('rest_rate_limited', { route: info.route, method: info.method, retry_after_ms: info.retryAfter, global: info.global }),
+    log.warn('rest_rate_limited', {
+      route: info.route,
+      method: info.method,
+      retry_after_ms: info.retryAfter,
+      global: info.global,
+    }),
   );
 
   const ready = once(client, Events.ClientReady);
@@ -95,7 +107,10 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await Promise.race([
       ready,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out waiting for the gateway to become ready')), opts.readyTimeoutMs ?? 30_000);
+        timer = setTimeout(
+          () => reject(new Error('timed out waiting for the gateway to become ready')),
+          opts.readyTimeoutMs ?? 30_000,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
   } catch (err) {

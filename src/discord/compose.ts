@@ -25,8 +25,10 @@ export const QUESTION_MAX = 300;
 /** A question cleaned for retrieval, or the reason it cannot be asked. */
 export function cleanQuestion(raw: string): { ok: true; question: string } | { ok: false; message: string } {
   const question = normalizeQuestion(raw);
-  if (question.length < QUESTION_MIN) return { ok: false, message: `Please ask a question of at least ${QUESTION_MIN} characters.` };
-  if (question.length > QUESTION_MAX) return { ok: false, message: `Please keep the question under ${QUESTION_MAX} characters.` };
+  if (question.length < QUESTION_MIN)
+    return { ok: false, message: `Please ask a question of at least ${QUESTION_MIN} characters.` };
+  if (question.length > QUESTION_MAX)
+    return { ok: false, message: `Please keep the question under ${QUESTION_MAX} characters.` };
   return { ok: true, question };
 }
 
@@ -46,7 +48,11 @@ export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation
 }
 
 /** `feedbackId`: the answer's feedback record id, for the 👍 / 👎 buttons of a public answer. */
-export function composeAnswer(engine: Engine, answer: Answer, opts: { private?: boolean; markup?: Markup; feedbackId?: string } = {}): AnswerRender {
+export function composeAnswer(
+  engine: Engine,
+  answer: Answer,
+  opts: { private?: boolean; markup?: Markup; feedbackId?: string } = {},
+): AnswerRender {
   const docs = engine.documents();
   return renderAnswer(answer, {
     docsSearched: docs.length,
@@ -81,7 +87,11 @@ export interface SourcesQuery {
 }
 
 /** /sources: no option → the list; `query` → top 5 passages; `doc` → the card (both → passages of that document). */
-export async function composeSources(engine: Engine, q: SourcesQuery, markup: Markup = discordMarkup): Promise<Rendered> {
+export async function composeSources(
+  engine: Engine,
+  q: SourcesQuery,
+  markup: Markup = discordMarkup,
+): Promise<Rendered> {
   const docs = engine.documents();
   const query = q.query?.replace(/\s+/g, ' ').trim();
   const docValue = q.doc?.trim();

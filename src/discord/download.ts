@@ -12,7 +12,8 @@ export async function downloadCapped(url: string, maxBytes: number, timeoutMs = 
   } catch {
     throw new CollectionEditError('I could not download the file from Discord; please try again.');
   }
-  if (!res.ok || !res.body) throw new CollectionEditError(`I could not download the file from Discord (HTTP ${res.status}); please try again.`);
+  if (!res.ok || !res.body)
+    throw new CollectionEditError(`I could not download the file from Discord (HTTP ${res.status}); please try again.`);
   const parts: Uint8Array[] = [];
   let total = 0;
   const reader = res.body.getReader();

@@ -15,13 +15,23 @@ export function feedbackIdFor(ctx: Pick<BotContext, 'feedback'>, isPublic: boole
   return ctx.feedback && isPublic ? newAnswerId() : undefined;
 }
 
-export function answerRecord(id: string, question: string, shown: readonly ShownCitation[], guild: string | null): AnswerRecord {
+export function answerRecord(
+  id: string,
+  question: string,
+  shown: readonly ShownCitation[],
+  guild: string | null,
+): AnswerRecord {
   return {
     type: 'answer',
     id,
     question,
     // The full cited spans (an answer may show a shortened quote).
-    cited: shown.map((c) => ({ doc: c.doc, start: c.original.start, end: c.original.end, hash: spanHash(c.original.quote) })),
+    cited: shown.map((c) => ({
+      doc: c.doc,
+      start: c.original.start,
+      end: c.original.end,
+      hash: spanHash(c.original.quote),
+    })),
     guild,
     at: new Date().toISOString(),
   };
@@ -32,11 +42,19 @@ export async function recordAnswer(ctx: BotContext, record: AnswerRecord): Promi
   try {
     await ctx.feedback?.recordAnswer(record);
   } catch (err) {
-    ctx.log.warn('feedback_write_failed', { answer: record.id, error: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+    ctx.log.warn('feedback_write_failed', {
+      answer: record.id,
+      error: err instanceof Error ? err.message.slice(0, 200) : String(err),
+    });
   }
 }
 
-export async function handleVote(i: ButtonInteraction, ctx: BotContext, answer: string, vote: 'up' | 'down'): Promise<HandlerResult> {
+export async function handleVote(
+  i: ButtonInteraction,
+  ctx: BotContext,
+  answer: string,
+  vote: 'up' | 'down',
+): Promise<HandlerResult> {
   const say = async (text: string, outcome: string): Promise<HandlerResult> => {
     await send(i, renderNotice(text));
     return { outcome };
@@ -46,7 +64,10 @@ export async function handleVote(i: ButtonInteraction, ctx: BotContext, answer: 
     return say('Votes count only on my public answers.', 'vote_foreign');
   }
   if (ctx.voteLimiter && !ctx.voteLimiter.take(i.user.id).allowed) {
-    return say('You have voted a lot in the last minute; please wait a moment before voting again.', 'vote_rate_limited');
+    return say(
+      'You have voted a lot in the last minute; please wait a moment before voting again.',
+      'vote_rate_limited',
+    );
   }
   await ctx.feedback.recordVote({
     type: 'vote',

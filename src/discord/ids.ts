@@ -22,7 +22,8 @@ export interface SpanRef {
   check: string;
 }
 
-export type ParsedId = { kind: 'sources'; items: SpanRef[] } | { kind: 'pin' } | { kind: 'vote'; answer: string; vote: 'up' | 'down' };
+export type ParsedId =
+  { kind: 'sources'; items: SpanRef[] } | { kind: 'pin' } | { kind: 'vote'; answer: string; vote: 'up' | 'down' };
 
 const VOTE_ID = /^fb1:([0-9a-z]{10}):([ud])$/;
 

@@ -39,7 +39,8 @@ export interface EmbedData {
 
 /** Characters an embed counts against the 6000-per-message budget. */
 export function embedLength(e: EmbedData): number {
-  let n = (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
+  let n =
+    (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
   for (const f of e.fields ?? []) n += f.name.length + f.value.length;
   return n;
 }
@@ -118,7 +119,8 @@ export function limitViolations(msg: {
   if (embeds.length > LIMITS.embedsPerMessage) out.push(`embeds ${embeds.length} > ${LIMITS.embedsPerMessage}`);
   embeds.forEach((e, i) => {
     if ((e.title?.length ?? 0) > LIMITS.embedTitle) out.push(`embed ${i} title ${e.title!.length}`);
-    if ((e.description?.length ?? 0) > LIMITS.embedDescription) out.push(`embed ${i} description ${e.description!.length}`);
+    if ((e.description?.length ?? 0) > LIMITS.embedDescription)
+      out.push(`embed ${i} description ${e.description!.length}`);
     if ((e.footer?.text.length ?? 0) > LIMITS.embedFooter) out.push(`embed ${i} footer`);
     if ((e.author?.name.length ?? 0) > LIMITS.embedAuthor) out.push(`embed ${i} author`);
     const fields = e.fields ?? [];

@@ -66,7 +66,9 @@ export class AnswerQueue implements AnswerSource {
     this.running = batch.length;
     try {
       const answers =
-        batch.length === 1 ? [await this.engine.ask(batch[0]!.question)] : await this.engine.askMany(batch.map((j) => j.question));
+        batch.length === 1
+          ? [await this.engine.ask(batch[0]!.question)]
+          : await this.engine.askMany(batch.map((j) => j.question));
       batch.forEach((job, i) => {
         const a = answers[i];
         if (a) job.resolve(a);

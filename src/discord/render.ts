@@ -8,7 +8,16 @@
  */
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed } from 'discord.js';
 import type { Answer, Citation, DocInfo, NearDoc, PassageHit, QuoteContext } from '../types.js';
-import { ELLIPSIS, LIMITS, embedLength, embedsLength, fitPrefix, fitSuffix, truncate, type EmbedData } from './limits.js';
+import {
+  ELLIPSIS,
+  LIMITS,
+  embedLength,
+  embedsLength,
+  fitPrefix,
+  fitSuffix,
+  truncate,
+  type EmbedData,
+} from './limits.js';
 import { discordMarkup, type Markup } from './markdown.js';
 
 export const COLORS = { answer: 0x3b82f6, info: 0x64748b, sources: 0x10b981 } as const;
@@ -77,7 +86,8 @@ function sourceList(m: Markup, shown: readonly { n: number; doc: string; title: 
     byPlace.set(key, entry);
   }
   const lines = [...byPlace.values()].map(
-    ({ doc, page, title, ns }) => `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}`,
+    ({ doc, page, title, ns }) =>
+      `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}`,
   );
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }
@@ -97,7 +107,12 @@ interface FittedQuotes<T extends QuoteItem> {
  * Keep the best-ranked items whose rendering fits `budget`; renumber them 1..k in reading order.
  * Only a lone item that cannot fit by itself is cut.
  */
-function fitQuotes<T extends QuoteItem>(m: Markup, items: readonly T[], budget: number, others: (desc: string) => number): FittedQuotes<T> {
+function fitQuotes<T extends QuoteItem>(
+  m: Markup,
+  items: readonly T[],
+  budget: number,
+  others: (desc: string) => number,
+): FittedQuotes<T> {
   const inOrder = [...items];
   let kept = inOrder;
   const build = (list: readonly T[], cutQuote?: string) => {
@@ -179,7 +194,12 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
   const embed: EmbedData = {
     title,
     description: fitted.description,
-    footer: { text: footerFor(fitted.dropped, shown.some((c) => c.cut)) },
+    footer: {
+      text: footerFor(
+        fitted.dropped,
+        shown.some((c) => c.cut),
+      ),
+    },
     color: COLORS.answer,
   };
   const buttons: ButtonSpec[] = [];
@@ -187,7 +207,10 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
   if (sourcesId) buttons.push({ customId: sourcesId, label: 'Sources', style: 'secondary' });
   if (!opts.private && opts.pinId) buttons.push({ customId: opts.pinId, label: 'Pin', style: 'secondary' });
   if (!opts.private && opts.voteIds) {
-    buttons.push({ customId: opts.voteIds.up, label: '👍', style: 'secondary' }, { customId: opts.voteIds.down, label: '👎', style: 'secondary' });
+    buttons.push(
+      { customId: opts.voteIds.up, label: '👍', style: 'secondary' },
+      { customId: opts.voteIds.down, label: '👎', style: 'secondary' },
+    );
   }
   return { rendered: { embeds: [embed], buttons, ephemeral: !!opts.private }, shown };
 }
@@ -197,7 +220,10 @@ function nearList(m: Markup, closest: readonly NearDoc[]): string[] {
 }
 
 /** The friendly ephemeral reply for a question the collection does not answer. */
-export function renderRefusal(answer: Pick<Answer, 'question' | 'closest'>, opts: DocCounts & { markup?: Markup }): Rendered {
+export function renderRefusal(
+  answer: Pick<Answer, 'question' | 'closest'>,
+  opts: DocCounts & { markup?: Markup },
+): Rendered {
   const m = opts.markup ?? discordMarkup;
   let closest = answer.closest.slice(0, 5);
   let qMax = 300;
@@ -250,34 +276,51 @@ function splitEdges(s: string): [string, string, string] {
 function contextEmbed(m: Markup, item: ContextItem, win: number, quoteLen?: number): EmbedData {
   const { ctx } = item;
   const before =
-    ctx.before.length > win ? ELLIPSIS + ctx.before.slice(win === 0 ? ctx.before.length : fitSuffix(ctx.before, win, (s) => s.length)) : ctx.before;
-  const after = ctx.after.length > win ? ctx.after.slice(0, win === 0 ? 0 : fitPrefix(ctx.after, win, (s) => s.length)) + ELLIPSIS : ctx.after;
+    ctx.before.length > win
+      ? ELLIPSIS + ctx.before.slice(win === 0 ? ctx.before.length : fitSuffix(ctx.before, win, (s) => s.length))
+      : ctx.before;
+  const after =
+    ctx.after.length > win
+      ? ctx.after.slice(0, win === 0 ? 0 : fitPrefix(ctx.after, win, (s) => s.length)) + ELLIPSIS
+      : ctx.after;
   const quote = quoteLen === undefined ? ctx.quote : ctx.quote.slice(0, quoteLen);
   const [lead, core, trail] = splitEdges(quote);
   const shownQuote = m.text(lead) + m.bold(m.text(core) + (quoteLen !== undefined ? ELLIPSIS : '')) + m.text(trail);
   return {
     title: `[${item.n}] ` + fitText(m, oneLine(ctx.title), LIMITS.embedTitle - `[${item.n}] `.length),
     description: m.text(before) + shownQuote + m.text(after),
-    footer: { text: truncate(`${item.doc}${ctx.page ? `, p. ${ctx.page}` : ''} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}`, 300) },
+    footer: {
+      text: truncate(
+        `${item.doc}${ctx.page ? `, p. ${ctx.page}` : ''} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}`,
+        300,
+      ),
+    },
     color: COLORS.sources,
   };
 }
 
 /** The ephemeral Sources view: every citation with the sentences around it. */
-export function renderSourcesView(items: readonly ContextItem[], opts: { markup?: Markup; invalid?: number } = {}): Rendered {
+export function renderSourcesView(
+  items: readonly ContextItem[],
+  opts: { markup?: Markup; invalid?: number } = {},
+): Rendered {
   const m = opts.markup ?? discordMarkup;
   if (items.length === 0) {
     return {
-      content: 'These sources could not be found any more (the collection may have changed). Ask again to get fresh citations.',
+      content:
+        'These sources could not be found any more (the collection may have changed). Ask again to get fresh citations.',
       embeds: [],
       buttons: [],
       ephemeral: true,
     };
   }
-  const content = opts.invalid ? `${plural(opts.invalid, 'citation')} could not be verified and ${opts.invalid === 1 ? 'was' : 'were'} left out.` : undefined;
+  const content = opts.invalid
+    ? `${plural(opts.invalid, 'citation')} could not be verified and ${opts.invalid === 1 ? 'was' : 'were'} left out.`
+    : undefined;
   let list = items.slice(0, LIMITS.embedsPerMessage);
   const fits = (embeds: EmbedData[]) =>
-    embeds.every((e) => (e.description?.length ?? 0) <= LIMITS.embedDescription) && embedsLength(embeds) <= LIMITS.embedTotal;
+    embeds.every((e) => (e.description?.length ?? 0) <= LIMITS.embedDescription) &&
+    embedsLength(embeds) <= LIMITS.embedTotal;
   for (;;) {
     for (const win of [600, 300, 150, 60, 0]) {
       const embeds = list.map((it) => contextEmbed(m, it, win));
@@ -304,7 +347,8 @@ export function renderDocList(docs: readonly DocInfo[], opts: { markup?: Markup 
   );
   let count = lines.length;
   const build = (k: number) =>
-    lines.slice(0, k).join('\n') + (k < lines.length ? `\n…and ${lines.length - k} more. Use /sources browse doc: to find one.` : '');
+    lines.slice(0, k).join('\n') +
+    (k < lines.length ? `\n…and ${lines.length - k} more. Use /sources browse doc: to find one.` : '');
   let description = build(count);
   while (description.length > LIMITS.embedDescription && count > 0) description = build(--count);
   return {
@@ -314,17 +358,29 @@ export function renderDocList(docs: readonly DocInfo[], opts: { markup?: Markup 
   };
 }
 
-export function renderSearch(query: string, hits: readonly PassageHit[], opts: DocCounts & { markup?: Markup }): Rendered {
+export function renderSearch(
+  query: string,
+  hits: readonly PassageHit[],
+  opts: DocCounts & { markup?: Markup },
+): Rendered {
   const m = opts.markup ?? discordMarkup;
   if (hits.length === 0) {
-    return { content: `No passages match “${fitText(m, oneLine(query), 300)}”.`, embeds: [], buttons: [], ephemeral: true };
+    return {
+      content: `No passages match “${fitText(m, oneLine(query), 300)}”.`,
+      embeds: [],
+      buttons: [],
+      ephemeral: true,
+    };
   }
   const title = fitText(m, `Passages matching “${oneLine(query)}”`, LIMITS.embedTitle);
   const items = hits.map((h, i) => ({ ...h, rank: i }));
-  const footerFor = (k: number) => `Top ${plural(k, 'passage')} from ${plural(opts.docsSearched, 'document')} · a lookup, not an answer`;
+  const footerFor = (k: number) =>
+    `Top ${plural(k, 'passage')} from ${plural(opts.docsSearched, 'document')} · a lookup, not an answer`;
   const fitted = fitQuotes(m, items, LIMITS.embedTotal, () => title.length + footerFor(items.length).length);
   return {
-    embeds: [{ title, description: fitted.description, footer: { text: footerFor(fitted.shown.length) }, color: COLORS.info }],
+    embeds: [
+      { title, description: fitted.description, footer: { text: footerFor(fitted.shown.length) }, color: COLORS.info },
+    ],
     buttons: [],
     ephemeral: true,
   };
@@ -342,8 +398,16 @@ function httpUrl(url: string | undefined): string | undefined {
 
 export function renderDocCard(d: DocInfo, opts: { markup?: Markup } = {}): Rendered {
   const m = opts.markup ?? discordMarkup;
-  const field = (name: string, value: string, inline = true) => ({ name, value: truncate(value, LIMITS.embedFieldValue), inline });
-  const fields = [field('File', m.code(truncate(d.doc, 500))), field('Passages', String(d.passages)), field('Words', String(d.words))];
+  const field = (name: string, value: string, inline = true) => ({
+    name,
+    value: truncate(value, LIMITS.embedFieldValue),
+    inline,
+  });
+  const fields = [
+    field('File', m.code(truncate(d.doc, 500))),
+    field('Passages', String(d.passages)),
+    field('Words', String(d.words)),
+  ];
   if (d.outlet) fields.push(field('Outlet', fitText(m, oneLine(d.outlet), 500)));
   if (d.published) fields.push(field('Published', fitText(m, oneLine(d.published), 200)));
   const url = httpUrl(d.url);
@@ -379,7 +443,13 @@ export function docChoices(docs: readonly DocInfo[], typed: string): { name: str
   }
   scored.sort((a, b) => b.s - a.s);
   return scored.slice(0, LIMITS.autocompleteChoices).map(({ d }) => ({
-    name: truncate(`${oneLine(d.title)} (${d.doc})`.length <= LIMITS.choiceName ? `${oneLine(d.title)} (${d.doc})` : oneLine(d.title), LIMITS.choiceName) || d.doc,
+    name:
+      truncate(
+        `${oneLine(d.title)} (${d.doc})`.length <= LIMITS.choiceName
+          ? `${oneLine(d.title)} (${d.doc})`
+          : oneLine(d.title),
+        LIMITS.choiceName,
+      ) || d.doc,
     value: d.doc,
   }));
 }
@@ -393,7 +463,9 @@ export function renderNotice(content: string, ephemeral = true): Rendered {
 
 export function renderSlowDown(retryAfterMs: number, count: number, windowS: number): Rendered {
   const s = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return renderNotice(`Slow down a little: you can ask again in ${plural(s, 'second')} (limit: ${count} questions per ${windowS} s).`);
+  return renderNotice(
+    `Slow down a little: you can ask again in ${plural(s, 'second')} (limit: ${count} questions per ${windowS} s).`,
+  );
 }
 
 export const APOLOGY = 'Sorry, something went wrong while handling that. Please try again in a moment.';
@@ -426,7 +498,10 @@ function clampEmbeds(embeds: readonly EmbedData[]): EmbedData[] {
   while (out.length > 1 && embedsLength(out) > LIMITS.embedTotal) out.pop();
   const first = out[0];
   if (first && embedLength(first) > LIMITS.embedTotal && first.description) {
-    first.description = truncate(first.description, Math.max(1, first.description.length - (embedLength(first) - LIMITS.embedTotal)));
+    first.description = truncate(
+      first.description,
+      Math.max(1, first.description.length - (embedLength(first) - LIMITS.embedTotal)),
+    );
   }
   return out;
 }

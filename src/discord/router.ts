@@ -18,7 +18,13 @@ const COMMANDS_DIR = new URL('../../commands/', import.meta.url);
 
 function isCommand(mod: unknown): mod is Command {
   const m = mod as Partial<Command> | null;
-  return !!m && typeof m.execute === 'function' && !!m.data && typeof m.data.name === 'string' && typeof m.data.toJSON === 'function';
+  return (
+    !!m &&
+    typeof m.execute === 'function' &&
+    !!m.data &&
+    typeof m.data.name === 'string' &&
+    typeof m.data.toJSON === 'function'
+  );
 }
 
 /** Loads every command module in `commands/` (works from the sources under vitest and from dist/). */

@@ -17,8 +17,18 @@ export interface RunningShards {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export async function startShards(opts: { script: string; token: string; shards: 'auto' | number; log: Logger }): Promise<RunningShards> {
-  const manager = new ShardingManager(opts.script, { token: opts.token, totalShards: opts.shards, respawn: true, mode: 'process' });
+export async function startShards(opts: {
+  script: string;
+  token: string;
+  shards: 'auto' | number;
+  log: Logger;
+}): Promise<RunningShards> {
+  const manager = new ShardingManager(opts.script, {
+    token: opts.token,
+    totalShards: opts.shards,
+    respawn: true,
+    mode: 'process',
+  });
   manager.on('shardCreate', (shard) => {
     opts.log.info('shard_started', { shard: shard.id, of: manager.totalShards });
     shard.on('death', () => opts.log.warn('shard_exited', { shard: shard.id, note: 'respawning' }));

@@ -99,8 +99,7 @@ async function importTransformers(): Promise<TransformersModule> {
 
 /** First line of an error's message, plus the first line of its cause (fetch puts the reason there). */
 function oneLine(err: unknown): string {
-  const first = (e: unknown): string =>
-    (e instanceof Error ? e.message : String(e)).split('\n')[0]?.trim() ?? '';
+  const first = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]?.trim() ?? '';
   let msg = first(err);
   const cause = err instanceof Error ? err.cause : undefined;
   if (cause !== undefined) {
@@ -158,7 +157,10 @@ export interface TransformersEmbedderOptions {
  * Load a transformers.js feature-extraction model as an {@link Embedder}.
  * Throws a one-line Error when the model is neither local nor downloadable.
  */
-export async function loadTransformersEmbedder(model: string, opts: TransformersEmbedderOptions = {}): Promise<Embedder> {
+export async function loadTransformersEmbedder(
+  model: string,
+  opts: TransformersEmbedderOptions = {},
+): Promise<Embedder> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`transformers embedder: batchSize must be a positive integer, got ${batchSize}`);

@@ -58,7 +58,8 @@ export function readWeights(model: TfGraphModel, shards: Uint8Array): Map<string
     if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new Error(`weight ${w.name}: unsupported dtype ${w.dtype}`);
     const bytes = shards.slice(offset, offset + count * 4); // copy: aligned for the typed array
     offset += count * 4;
-    const data = w.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, count) : new Int32Array(bytes.buffer, 0, count);
+    const data =
+      w.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, count) : new Int32Array(bytes.buffer, 0, count);
     out.set(w.name, { kind: w.dtype === 'float32' ? 'float' : 'int', shape: w.shape, data });
   }
   if (offset !== shards.byteLength) throw new Error(`weights: read ${offset} of ${shards.byteLength} bytes`);
@@ -90,14 +91,26 @@ const ONE_TO_ONE: Record<string, { op: string; kind?: Kind }> = {
 const attrInt = (n: TfNode, key: string, dflt = 0): number => Number(n.attr?.[key]?.i ?? dflt);
 const attrBool = (n: TfNode, key: string): boolean => n.attr?.[key]?.b === true;
 const attrInts = (n: TfNode, key: string): number[] => (n.attr?.[key]?.list?.i ?? []).map(Number);
-const ints = (name: string, v: number): Onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
-const intList = (name: string, v: number[]): Onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+const ints = (name: string, v: number): Onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i: v,
+});
+const intList = (name: string, v: number[]): Onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: v,
+});
 
 /**
  * ONNX model bytes for the TF graph. `inputs` and `outputs` name the graph's placeholders
  * and its result; extra outputs (any TF tensor name) can be exposed to compare intermediates.
  */
-export function translateGraph(model: TfGraphModel, weights: Map<string, ConstValue>, opts: { outputs: string[] }): Uint8Array {
+export function translateGraph(
+  model: TfGraphModel,
+  weights: Map<string, ConstValue>,
+  opts: { outputs: string[] },
+): Uint8Array {
   const nodes: Onnx.INodeProto[] = [];
   const initializer: Onnx.ITensorProto[] = [];
   const inputs: Onnx.IValueInfoProto[] = [];
@@ -137,7 +150,12 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         const dims = (n.attr?.shape?.shape?.dim ?? []).map((d) => Number(d.size));
         inputs.push({
           name: out,
-          type: { tensorType: { elemType: ONNX_TYPE[kind], shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'n' } : { dimValue: d })) } } },
+          type: {
+            tensorType: {
+              elemType: ONNX_TYPE[kind],
+              shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'n' } : { dimValue: d })) },
+            },
+          },
         });
         break;
       }
@@ -147,7 +165,12 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         consts.set(out, w);
         kind = w.kind;
         if (w.kind === 'float') {
-          initializer.push({ name: out, dims: w.shape, dataType: T.FLOAT, rawData: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) });
+          initializer.push({
+            name: out,
+            dims: w.shape,
+            dataType: T.FLOAT,
+            rawData: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength),
+          });
         } else initInts(out, Array.from(w.data), w.shape);
         break;
       }
@@ -235,8 +258,12 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
       case 'StridedSlice': {
         if (attrInt(n, 'ellipsis_mask') || attrInt(n, 'new_axis_mask')) fail(n, 'ellipsis or new-axis mask');
         const [b, e, s] = [constInts(ins[1]!), constInts(ins[2]!), constInts(ins[3]!)];
-        const bm = attrInt(n, 'begin_mask'), em = attrInt(n, 'end_mask'), sm = attrInt(n, 'shrink_axis_mask');
-        const starts: number[] = [], ends: number[] = [], shrink: number[] = [];
+        const bm = attrInt(n, 'begin_mask'),
+          em = attrInt(n, 'end_mask'),
+          sm = attrInt(n, 'shrink_axis_mask');
+        const starts: number[] = [],
+          ends: number[] = [],
+          shrink: number[] = [];
         b.forEach((bi, i) => {
           const bit = 1 << i;
           if (s[i]! <= 0 && (bm & bit || em & bit || !(sm & bit))) fail(n, 'negative stride');
@@ -251,7 +278,17 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
         });
         const sliced = shrink.length ? temp(out) : out;
         const axes = b.map((_, i) => i);
-        emit('Slice', [ins[0]!, initInts(temp(out), starts), initInts(temp(out), ends), initInts(temp(out), axes), initInts(temp(out), s)], [sliced]);
+        emit(
+          'Slice',
+          [
+            ins[0]!,
+            initInts(temp(out), starts),
+            initInts(temp(out), ends),
+            initInts(temp(out), axes),
+            initInts(temp(out), s),
+          ],
+          [sliced],
+        );
         if (shrink.length) emit('Squeeze', [sliced, initInts(temp(out), shrink)], [out]);
         break;
       }
@@ -292,9 +329,15 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
       case 'Conv2D': {
         // A 1×1, stride-1 NHWC convolution is a matmul over the channel axis.
         const k = consts.get(ins[1]!);
-        if (!k || k.shape[0] !== 1 || k.shape[1] !== 1 || attrInts(n, 'strides').some((v) => v !== 1)) fail(n, 'only 1x1 stride-1 kernels');
+        if (!k || k.shape[0] !== 1 || k.shape[1] !== 1 || attrInts(n, 'strides').some((v) => v !== 1))
+          fail(n, 'only 1x1 stride-1 kernels');
         const k2 = `${ins[1]}/as_matrix`;
-        initializer.push({ name: k2, dims: [k.shape[2]!, k.shape[3]!], dataType: T.FLOAT, rawData: new Uint8Array(k.data.buffer, k.data.byteOffset, k.data.byteLength) });
+        initializer.push({
+          name: k2,
+          dims: [k.shape[2]!, k.shape[3]!],
+          dataType: T.FLOAT,
+          rawData: new Uint8Array(k.data.buffer, k.data.byteOffset, k.data.byteLength),
+        });
         emit('MatMul', [ins[0]!, k2], [out]);
         break;
       }
@@ -321,7 +364,10 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
       node: nodes,
       initializer: initializer.filter((t) => used.has(t.name!)),
       input: inputs,
-      output: opts.outputs.map((name) => ({ name: tensorName(name), type: { tensorType: { elemType: ONNX_TYPE[kinds.get(tensorName(name)) ?? 'float'] } } })),
+      output: opts.outputs.map((name) => ({
+        name: tensorName(name),
+        type: { tensorType: { elemType: ONNX_TYPE[kinds.get(tensorName(name)) ?? 'float'] } },
+      })),
     },
   });
   return onnx.ModelProto.encode(modelProto).finish();
@@ -329,9 +375,11 @@ export function translateGraph(model: TfGraphModel, weights: Map<string, ConstVa
 
 function tensorAttr(name: string, kind: Kind, value: number): Onnx.IAttributeProto {
   const t: Onnx.ITensorProto =
-    kind === 'float' ? { dims: [1], dataType: T.FLOAT, floatData: [value] }
-    : kind === 'int' ? { dims: [1], dataType: T.INT64, int64Data: [value] }
-    : { dims: [1], dataType: T.BOOL, int32Data: [value] };
+    kind === 'float'
+      ? { dims: [1], dataType: T.FLOAT, floatData: [value] }
+      : kind === 'int'
+        ? { dims: [1], dataType: T.INT64, int64Data: [value] }
+        : { dims: [1], dataType: T.BOOL, int32Data: [value] };
   return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t };
 }
 

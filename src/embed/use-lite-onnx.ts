@@ -45,7 +45,9 @@ async function onnxModel(dir: string, cacheDir: string | false): Promise<Uint8Ar
     }
   }
   const model = JSON.parse(json) as TfGraphModel;
-  const shards = await Promise.all(model.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(path.join(dir, p))));
+  const shards = await Promise.all(
+    model.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(path.join(dir, p))),
+  );
   const bytes = translateGraph(model, readWeights(model, new Uint8Array(Buffer.concat(shards))), { outputs: [OUTPUT] });
   if (cached) {
     const tmp = `${cached}.${process.pid}.tmp`;

@@ -26,7 +26,10 @@ export function makeTokenizer(vocabulary: Vocabulary): (text: string) => number[
     const symbols = [...(normalized.length > 0 ? SEPARATOR + normalized.replace(/ /g, SEPARATOR) : normalized)];
     const n = symbols.length;
     // ends[e] lists the pieces ending at symbol e, by start (ascending), as the package's trie walk does.
-    const ends: Array<Array<{ start: number; len: number; score: number; id: number }>> = Array.from({ length: n + 1 }, () => []);
+    const ends: Array<Array<{ start: number; len: number; score: number; id: number }>> = Array.from(
+      { length: n + 1 },
+      () => [],
+    );
     for (let i = 0; i < n; i++) {
       let found = false;
       let key = '';

@@ -25,11 +25,16 @@ export async function loadUseLite(opts: UseLiteOptions = {}): Promise<Embedder> 
   const runtime = opts.runtime ?? runtimeFromEnv();
   if (runtime !== 'tfjs') {
     try {
-      return await (opts.loadOnnx ?? (() => import('./use-lite-onnx.js').then((m) => m.loadUseLiteOnnx({ batchSize: opts.batchSize }))))();
+      return await (
+        opts.loadOnnx ??
+        (() => import('./use-lite-onnx.js').then((m) => m.loadUseLiteOnnx({ batchSize: opts.batchSize })))
+      )();
     } catch (err) {
       if (runtime === 'onnx') throw err;
       const why = String(err instanceof Error ? err.message : err).split('\n')[0];
-      opts.notice?.(`Embedder: the fast use-lite runtime (onnxruntime) is not available (${why}); using TF.js, about 10× slower.`);
+      opts.notice?.(
+        `Embedder: the fast use-lite runtime (onnxruntime) is not available (${why}); using TF.js, about 10× slower.`,
+      );
     }
   }
   return loadUseLiteTfjs(opts);

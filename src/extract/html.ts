@@ -13,14 +13,27 @@ export function extractHtml(bytes: Uint8Array): Extracted {
   const html = decodeText(bytes, declaredCharset(bytes));
   const { document } = parseHTML(html);
   // Read before Readability, which rewrites the document as it works.
-  const url = absoluteUrl(attr(document, 'link[rel~="canonical" i]', 'href') ?? attr(document, 'meta[property="og:url"]', 'content'));
+  const url = absoluteUrl(
+    attr(document, 'link[rel~="canonical" i]', 'href') ?? attr(document, 'meta[property="og:url"]', 'content'),
+  );
   // A page of links, menus and notices only: firmer than Readability, which returns whatever it finds.
-  if (!isProbablyReaderable(document as never, { minContentLength: 100, minScore: 10 })) throw new Unreadable('has no article text');
+  if (!isProbablyReaderable(document as never, { minContentLength: 100, minScore: 10 }))
+    throw new Unreadable('has no article text');
   const article = new Readability(document as never, { serializer: (node) => node }).parse();
   const text = article?.content ? blockText(article.content as unknown as DomNode) : '';
   if (!/\p{L}/u.test(text)) throw new Unreadable('has no article text');
-  const published = article?.publishedTime && !Number.isNaN(Date.parse(article.publishedTime)) ? article.publishedTime : undefined;
-  return { format: 'html', text, meta: cleanMeta({ title: withoutSiteName(article?.title, article?.siteName), outlet: article?.siteName, url, published }) };
+  const published =
+    article?.publishedTime && !Number.isNaN(Date.parse(article.publishedTime)) ? article.publishedTime : undefined;
+  return {
+    format: 'html',
+    text,
+    meta: cleanMeta({
+      title: withoutSiteName(article?.title, article?.siteName),
+      outlet: article?.siteName,
+      url,
+      published,
+    }),
+  };
 }
 
 /** The little of the DOM the text walk needs (the project compiles without the DOM library). */
@@ -44,7 +57,9 @@ function withoutSiteName(title: string | null | undefined, site: string | null |
   if (!title || !site) return title ?? undefined;
   const at = title.lastIndexOf(site);
   const head = title.slice(0, at).replace(/\s+[|–—:·-]\s*$/u, '');
-  return at > 0 && at + site.length === title.length && head !== title.slice(0, at) && head.trim() ? head.trim() : title;
+  return at > 0 && at + site.length === title.length && head !== title.slice(0, at) && head.trim()
+    ? head.trim()
+    : title;
 }
 
 function absoluteUrl(href: string | undefined): string | undefined {
@@ -64,7 +79,9 @@ function declaredCharset(bytes: Uint8Array): string | undefined {
 }
 
 const BLOCKS = new Set(
-  'ADDRESS ARTICLE ASIDE BLOCKQUOTE CAPTION DD DETAILS DIALOG DIV DL DT FIELDSET FIGCAPTION FIGURE FOOTER FORM H1 H2 H3 H4 H5 H6 HEADER HR LI MAIN NAV OL P PRE SECTION SUMMARY TABLE TBODY THEAD TFOOT TR UL'.split(' '),
+  'ADDRESS ARTICLE ASIDE BLOCKQUOTE CAPTION DD DETAILS DIALOG DIV DL DT FIELDSET FIGCAPTION FIGURE FOOTER FORM H1 H2 H3 H4 H5 H6 HEADER HR LI MAIN NAV OL P PRE SECTION SUMMARY TABLE TBODY THEAD TFOOT TR UL'.split(
+    ' ',
+  ),
 );
 const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'svg', 'SVG', 'BUTTON', 'SELECT', 'IFRAME']);
 

@@ -16,7 +16,13 @@ export async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
   let doc: Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>;
   try {
     // A copy: pdf.js takes ownership of the buffer it is given.
-    doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false, stopAtErrors: true, disableFontFace: true }).promise;
+    doc = await pdfjs.getDocument({
+      data: new Uint8Array(bytes),
+      verbosity: 0,
+      isEvalSupported: false,
+      stopAtErrors: true,
+      disableFontFace: true,
+    }).promise;
   } catch (err) {
     if ((err as Error | undefined)?.name === 'PasswordException') throw new Unreadable('is password-protected');
     throw new Unreadable('is not a readable PDF (damaged?)');
@@ -32,7 +38,10 @@ export async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
     const info = (await doc.getMetadata().catch(() => undefined))?.info as { Title?: unknown } | undefined;
     const laid = layOut(pages);
     if (!/\p{L}/u.test(laid.text)) throw new Unreadable('has no text (a scanned image?)');
-    const title = typeof info?.Title === 'string' && !/^(?:untitled|microsoft \w+ - )/i.test(info.Title.trim()) ? info.Title : undefined;
+    const title =
+      typeof info?.Title === 'string' && !/^(?:untitled|microsoft \w+ - )/i.test(info.Title.trim())
+        ? info.Title
+        : undefined;
     return { format: 'pdf', ...laid, meta: cleanMeta({ title }) };
   } catch (err) {
     if (err instanceof Unreadable) throw err;
@@ -78,7 +87,8 @@ function toLines(items: PdfItem[]): Line[] {
   const segments: Line[] = [];
   let cur: Line | undefined;
   const close = () => {
-    if (cur && cur.text.trim()) segments.push({ ...cur, text: cur.text.replace(/\s+/g, ' ').trim(), seq: segments.length });
+    if (cur && cur.text.trim())
+      segments.push({ ...cur, text: cur.text.replace(/\s+/g, ' ').trim(), seq: segments.length });
     cur = undefined;
   };
   for (const item of items) {
@@ -91,7 +101,11 @@ function toLines(items: PdfItem[]): Line[] {
       if (item.hasEOL) close();
       continue;
     }
-    if (cur && (Math.abs(y - cur.y) > 0.5 * Math.max(size, cur.size) || x - cur.end > SEGMENT_GAP * Math.max(size, cur.size))) close();
+    if (
+      cur &&
+      (Math.abs(y - cur.y) > 0.5 * Math.max(size, cur.size) || x - cur.end > SEGMENT_GAP * Math.max(size, cur.size))
+    )
+      close();
     if (!cur) cur = { text: '', x, y, size, end: x };
     else if (item.str && x - cur.end > 0.2 * size && !/\s$/.test(cur.text) && !/^\s/.test(item.str)) cur.text += ' ';
     if (item.str) {
@@ -123,7 +137,8 @@ function readingOrder(segments: Line[], depth = 0): Line[] {
   const split = depth < 4 ? findGutter(segments) : undefined;
   if (!split) {
     const blocks = depth < 4 ? blocksOf(segments) : [segments];
-    if (blocks.length > 1 && blocks.some((b) => findGutter(b))) return blocks.flatMap((b) => readingOrder(inDrawingOrder(b), depth + 1));
+    if (blocks.length > 1 && blocks.some((b) => findGutter(b)))
+      return blocks.flatMap((b) => readingOrder(inDrawingOrder(b), depth + 1));
     return rows(segments);
   }
   const { at } = split;
@@ -135,8 +150,15 @@ function readingOrder(segments: Line[], depth = 0): Line[] {
   const measured = (ls: Line[], m: number) => ls.map((l) => ({ ...l, measure: Math.min(l.measure ?? m, m) }));
   // A row of short pieces on both sides that lines up with the next or previous one is a table's row, not two columns.
   const groups = baselineGroups(segments);
-  const shortRow = (g: Line[] | undefined) => !!g && g.some(isLeft) && g.some(isRight) && g.every((s) => (s.text.match(/\p{L}{2,}/gu) ?? []).length < 4);
-  const across = groups.map((g, i) => g.some((s) => !isLeft(s) && !isRight(s)) || (shortRow(g) && ((shortRow(groups[i - 1]) && aligned(g, groups[i - 1])) || (shortRow(groups[i + 1]) && aligned(g, groups[i + 1])))));
+  const shortRow = (g: Line[] | undefined) =>
+    !!g && g.some(isLeft) && g.some(isRight) && g.every((s) => (s.text.match(/\p{L}{2,}/gu) ?? []).length < 4);
+  const across = groups.map(
+    (g, i) =>
+      g.some((s) => !isLeft(s) && !isRight(s)) ||
+      (shortRow(g) &&
+        ((shortRow(groups[i - 1]) && aligned(g, groups[i - 1])) ||
+          (shortRow(groups[i + 1]) && aligned(g, groups[i + 1])))),
+  );
   const out: Line[] = [];
   let band: Line[] = [];
   let wide: Line[] = [];
@@ -186,7 +208,8 @@ function baselineGroups(segments: Line[]): Line[][] {
  */
 function aligned(a: Line[] | undefined, b: Line[] | undefined): boolean {
   if (!a || !b || a.length < 2 || b.length < 2) return false;
-  const inner = (g: Line[]) => g.flatMap((s, i) => [...(i > 0 ? [s.x] : []), ...(i < g.length - 1 ? [s.end] : []), (s.x + s.end) / 2]);
+  const inner = (g: Line[]) =>
+    g.flatMap((s, i) => [...(i > 0 ? [s.x] : []), ...(i < g.length - 1 ? [s.end] : []), (s.x + s.end) / 2]);
   const other = inner(b);
   return inner(a).some((e) => other.some((o) => Math.abs(o - e) <= 2));
 }
@@ -200,18 +223,20 @@ function findGutter(segments: Line[]): { at: number } | undefined {
   const bins = Math.ceil(hi - lo);
   if (bins <= 0 || bins > 20_000) return undefined;
   const count = new Array<number>(bins + 1).fill(0);
-  for (const s of segments) for (let b = Math.max(0, Math.floor(s.x - lo)); b < Math.min(bins, Math.ceil(s.end - lo)); b++) count[b]!++;
+  for (const s of segments)
+    for (let b = Math.max(0, Math.floor(s.x - lo)); b < Math.min(bins, Math.ceil(s.end - lo)); b++) count[b]!++;
   // Lines that cross (titles, wide paragraphs) are allowed, a few.
   const allowed = Math.floor(0.15 * segments.length);
   let best: { from: number; to: number } | undefined;
-  for (let b = 0; b < bins; ) {
+  for (let b = 0; b < bins;) {
     if (count[b]! > allowed) {
       b++;
       continue;
     }
     const from = b;
     while (b < bins && count[b]! <= allowed) b++;
-    if (from > 0 && b < bins && b - from >= 0.8 * size && (!best || b - from > best.to - best.from)) best = { from, to: b };
+    if (from > 0 && b < bins && b - from >= 0.8 * size && (!best || b - from > best.to - best.from))
+      best = { from, to: b };
   }
   if (!best) return undefined;
   const at = lo + (best.from + best.to) / 2;
@@ -240,7 +265,14 @@ function rows(segments: Line[]): Line[] {
     const first = g[0]!;
     const cells = aligned(g, groups[i - 1]) || aligned(g, groups[i + 1]);
     const text = g.map((s) => s.text).join(cells ? '\t' : ' ');
-    return { text, x: first.x, y: Math.max(...g.map((s) => s.y)), size: Math.max(...g.map((s) => s.size)), end: Math.max(...g.map((s) => s.end)), ...(cells && { cells }) };
+    return {
+      text,
+      x: first.x,
+      y: Math.max(...g.map((s) => s.y)),
+      size: Math.max(...g.map((s) => s.size)),
+      end: Math.max(...g.map((s) => s.end)),
+      ...(cells && { cells }),
+    };
   });
 }
 
@@ -260,11 +292,13 @@ const runningKey = (l: Line) => `${Math.round(l.y / 4)}|${l.text.toLowerCase().r
 /** Running headers and footers: the same edge line at the same height on at least three pages (or both of two). */
 function furniture(pages: Line[][]): Set<Line> {
   const seen = new Map<string, number>();
-  for (const page of pages) for (const key of new Set(edgeLines(page).map(runningKey))) seen.set(key, (seen.get(key) ?? 0) + 1);
+  for (const page of pages)
+    for (const key of new Set(edgeLines(page).map(runningKey))) seen.set(key, (seen.get(key) ?? 0) + 1);
   const needed = Math.min(3, pages.length);
   const out = new Set<Line>();
   for (const page of pages) {
-    for (const l of edgeLines(page)) if ((needed >= 2 && seen.get(runningKey(l))! >= needed) || PAGE_NUMBER.test(l.text)) out.add(l);
+    for (const l of edgeLines(page))
+      if ((needed >= 2 && seen.get(runningKey(l))! >= needed) || PAGE_NUMBER.test(l.text)) out.add(l);
   }
   return out;
 }

@@ -11,7 +11,8 @@ export function decodeText(bytes: Uint8Array, label = 'utf-8'): string {
   if (bytes.subarray(0, 8000).includes(0)) throw new Unreadable('is not text (binary data)');
   // Other charsets through iconv-lite: Node 20's TextDecoder reads windows-1252 as ISO-8859-1, losing “curly quotes”.
   // An unknown label falls back to UTF-8, the web's default.
-  if (!/^utf-?8$/i.test(label) && iconv.encodingExists(label)) return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), label);
+  if (!/^utf-?8$/i.test(label) && iconv.encodingExists(label))
+    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), label);
   // ignoreBOM: a byte-order mark stays in the text, so offsets match what any reader of the file sees.
   return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
 }

@@ -6,7 +6,14 @@
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FeedbackEventSchema, lastVotes, type AnswerRecord, type FeedbackLog, type FeedbackStore, type Vote } from './store.js';
+import {
+  FeedbackEventSchema,
+  lastVotes,
+  type AnswerRecord,
+  type FeedbackLog,
+  type FeedbackStore,
+  type Vote,
+} from './store.js';
 
 export function jsonlFeedbackStore(path: string): FeedbackStore {
   let pending: { line: string; done: (err?: unknown) => void }[] = [];

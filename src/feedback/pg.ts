@@ -29,7 +29,10 @@ export function pgFeedbackStore(url: string): FeedbackStore {
       throw err;
     }));
 
-  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> => {
+  const query = async <R extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> => {
     try {
       await ready();
       return await pool.query<R>(sql, params);
@@ -38,7 +41,12 @@ export function pgFeedbackStore(url: string): FeedbackStore {
     }
   };
 
-  const upsert = async (kind: 'answer' | 'vote', answer: string, member: string, record: AnswerRecord | Vote): Promise<void> => {
+  const upsert = async (
+    kind: 'answer' | 'vote',
+    answer: string,
+    member: string,
+    record: AnswerRecord | Vote,
+  ): Promise<void> => {
     // EXCLUDED.seq is a fresh sequence value: a replaced vote moves to the end, as in the file.
     await query(
       `INSERT INTO qb_feedback (kind, answer, member, record) VALUES ($1, $2, $3, $4)

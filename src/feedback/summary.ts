@@ -57,7 +57,14 @@ export function summarize(log: FeedbackLog, worstCount = 10): FeedbackSummary {
     .filter((q) => q.down > q.up)
     .sort((a, b) => b.down - b.up - (a.down - a.up) || b.down - a.down)
     .slice(0, worstCount);
-  return { answers: log.answers.length, votedAnswers: [...votes.keys()].filter((id) => known.has(id)).length, up, down, worst, skippedLines: log.skipped };
+  return {
+    answers: log.answers.length,
+    votedAnswers: [...votes.keys()].filter((id) => known.has(id)).length,
+    up,
+    down,
+    worst,
+    skippedLines: log.skipped,
+  };
 }
 
 /** A phrase a cited quote must contain: the quote's first words (about 100 characters). */
@@ -74,7 +81,10 @@ export function phraseOf(quote: string, max = 100): string {
  * as loaded, or undefined). A span whose text changed since (the document was edited or
  * removed) is left out; an answer with none left is skipped.
  */
-export function exportEvalSet(log: FeedbackLog, textOf: (doc: string) => string | undefined): { items: EvalItem[]; stale: number } {
+export function exportEvalSet(
+  log: FeedbackLog,
+  textOf: (doc: string) => string | undefined,
+): { items: EvalItem[]; stale: number } {
   const votes = tally(log);
   const byQuestion = new Map<string, { q: string; any: string[] }>();
   let stale = 0;

@@ -41,7 +41,11 @@ export const EPHEMERAL = 64;
 
 /** Permissions a member or the bot typically has in a text channel, with and without pinning. */
 export const PERMS = {
-  basic: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.EmbedLinks,
+  basic:
+    PermissionFlagsBits.ViewChannel |
+    PermissionFlagsBits.SendMessages |
+    PermissionFlagsBits.ReadMessageHistory |
+    PermissionFlagsBits.EmbedLinks,
   get withPin(): bigint {
     return this.basic | PermissionFlagsBits.PinMessages;
   },
@@ -255,7 +259,8 @@ export class FakeDiscord extends EventEmitter {
 
   /** Resolves when `count` shards have identified and are connected. */
   async waitForShards(count: number, timeoutMs = 60_000): Promise<void> {
-    const open = () => [...this.shardSessions.values()].filter((x) => x.socket?.readyState === WebSocket.OPEN).length >= count;
+    const open = () =>
+      [...this.shardSessions.values()].filter((x) => x.socket?.readyState === WebSocket.OPEN).length >= count;
     if (open()) return;
     await this.until('ready', open, timeoutMs);
   }
@@ -293,7 +298,11 @@ export class FakeDiscord extends EventEmitter {
     return this.requests.filter((r) => r.method === method.toUpperCase() && match.test(r.path));
   }
 
-  sendCommand(name: string, options: Record<string, OptionValue | undefined> = {}, opts: SendOptions = {}): FakeInteraction {
+  sendCommand(
+    name: string,
+    options: Record<string, OptionValue | undefined> = {},
+    opts: SendOptions = {},
+  ): FakeInteraction {
     const resolved: Record<string, Record<string, unknown>> = {};
     const list = this.toOptions(options, resolved);
     return this.dispatchInteraction(2, opts, {
@@ -306,7 +315,12 @@ export class FakeDiscord extends EventEmitter {
     });
   }
 
-  sendAutocomplete(name: string, options: Record<string, OptionValue | undefined>, focused: string, opts: SendOptions = {}): FakeInteraction {
+  sendAutocomplete(
+    name: string,
+    options: Record<string, OptionValue | undefined>,
+    focused: string,
+    opts: SendOptions = {},
+  ): FakeInteraction {
     const list = this.toOptions(options, {}).map((o) => (o.name === focused ? { ...o, focused: true } : o));
     return this.dispatchInteraction(4, opts, {
       id: this.commandId(name),
@@ -318,11 +332,19 @@ export class FakeDiscord extends EventEmitter {
   }
 
   /** Options as Discord sends them; attachments are stored and described in `resolved`. */
-  private toOptions(options: Record<string, OptionValue | undefined>, resolved: Record<string, Record<string, unknown>>) {
+  private toOptions(
+    options: Record<string, OptionValue | undefined>,
+    resolved: Record<string, Record<string, unknown>>,
+  ) {
     return Object.entries(options)
       .filter((e): e is [string, OptionValue] => e[1] !== undefined)
       .map(([name, value]) => {
-        if (typeof value !== 'object') return { name, value, type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3 };
+        if (typeof value !== 'object')
+          return {
+            name,
+            value,
+            type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3,
+          };
         const id = this.snowflake();
         const content = Buffer.isBuffer(value.content) ? value.content : Buffer.from(value.content, 'utf8');
         this.attachments.set(id, { filename: value.filename, content, downloads: 0 });
@@ -347,7 +369,11 @@ export class FakeDiscord extends EventEmitter {
   }
 
   /** Wait until `pred` holds for the interaction. */
-  async waitFor(ix: FakeInteraction, pred: (ix: FakeInteraction) => boolean, timeoutMs = 20_000): Promise<FakeInteraction> {
+  async waitFor(
+    ix: FakeInteraction,
+    pred: (ix: FakeInteraction) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<FakeInteraction> {
     await this.until(`interaction:${ix.id}`, () => pred(ix), timeoutMs);
     return ix;
   }
@@ -362,7 +388,8 @@ export class FakeDiscord extends EventEmitter {
       ix,
       (x) => {
         if (x.callbackType === undefined) return false;
-        if (x.callbackType === 5 || x.callbackType === 6) return (x.original?.ready ?? false) && x.followUps.length >= n;
+        if (x.callbackType === 5 || x.callbackType === 6)
+          return (x.original?.ready ?? false) && x.followUps.length >= n;
         return x.followUps.length >= n;
       },
       opts.timeoutMs,
@@ -378,7 +405,12 @@ export class FakeDiscord extends EventEmitter {
     return id;
   }
 
-  private dispatchInteraction(type: number, opts: SendOptions, data: Record<string, unknown>, message?: Record<string, unknown>): FakeInteraction {
+  private dispatchInteraction(
+    type: number,
+    opts: SendOptions,
+    data: Record<string, unknown>,
+    message?: Record<string, unknown>,
+  ): FakeInteraction {
     const user = opts.user ?? { id: '100000000000000001', username: 'tester' };
     const channelId = opts.channelId ?? this.channelId;
     const ix: FakeInteraction = {
@@ -399,7 +431,13 @@ export class FakeDiscord extends EventEmitter {
       guild_id: this.guildId,
       guild: { id: this.guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
-      channel: { id: channelId, type: 0, guild_id: this.guildId, name: 'general', permissions: String(opts.memberPermissions ?? PERMS.basic) },
+      channel: {
+        id: channelId,
+        type: 0,
+        guild_id: this.guildId,
+        name: 'general',
+        permissions: String(opts.memberPermissions ?? PERMS.basic),
+      },
       member: {
         user: { id: user.id, username: user.username, discriminator: '0', global_name: user.username, avatar: null },
         roles: [],
@@ -429,7 +467,14 @@ export class FakeDiscord extends EventEmitter {
       id: m.id,
       channel_id: m.channel_id,
       guild_id: this.guildId,
-      author: { id: this.botUser.id, username: this.botUser.username, discriminator: '0', avatar: null, bot: true, global_name: null },
+      author: {
+        id: this.botUser.id,
+        username: this.botUser.username,
+        discriminator: '0',
+        avatar: null,
+        bot: true,
+        global_name: null,
+      },
       content: m.content,
       embeds: m.embeds,
       components: m.components,
@@ -522,7 +567,15 @@ export class FakeDiscord extends EventEmitter {
     if (shard === 0) this.session = s;
     this.sendEvent(s, 'READY', {
       v: 10,
-      user: { id: this.botUser.id, username: this.botUser.username, discriminator: '0', avatar: null, bot: true, global_name: null, flags: 0 },
+      user: {
+        id: this.botUser.id,
+        username: this.botUser.username,
+        discriminator: '0',
+        avatar: null,
+        bot: true,
+        global_name: null,
+        flags: 0,
+      },
       guilds: [{ id: this.guildId, unavailable: true }],
       session_id: s.id,
       resume_gateway_url: this.gatewayUrl,
@@ -630,7 +683,14 @@ export class FakeDiscord extends EventEmitter {
     const raw = Buffer.concat(chunks).toString('utf8');
     const body = parseBody(raw, String(req.headers['content-type'] ?? ''));
     const method = (req.method ?? 'GET').toUpperCase();
-    const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, status: 0, at: Date.now() };
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      status: 0,
+      at: Date.now(),
+    };
     this.requests.push(record);
     const reply = (status: number, json?: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
@@ -653,7 +713,11 @@ export class FakeDiscord extends EventEmitter {
           'x-ratelimit-scope': 'user',
         };
         if (inj.global) headers['x-ratelimit-global'] = 'true';
-        return reply(429, { message: 'You are being rate limited.', retry_after: inj.retryAfterS, global: inj.global }, headers);
+        return reply(
+          429,
+          { message: 'You are being rate limited.', retry_after: inj.retryAfterS, global: inj.global },
+          headers,
+        );
       }
       const result = this.route(method, route, url.searchParams, body, req.headers);
       return reply(result.status, result.json, result.headers);
@@ -677,17 +741,27 @@ export class FakeDiscord extends EventEmitter {
       if (!authed) return unauthorized;
       return {
         status: 200,
-        json: { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } },
+        json: {
+          url: this.gatewayUrl,
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        },
       };
     }
     if (method === 'GET' && route === '/gateway') return { status: 200, json: { url: this.gatewayUrl } };
     if (method === 'GET' && route === '/users/@me') {
       if (!authed) return unauthorized;
-      return { status: 200, json: { id: this.botUser.id, username: this.botUser.username, discriminator: '0', avatar: null, bot: true } };
+      return {
+        status: 200,
+        json: { id: this.botUser.id, username: this.botUser.username, discriminator: '0', avatar: null, bot: true },
+      };
     }
     if (method === 'GET' && route === '/applications/@me') {
       if (!authed) return unauthorized;
-      return { status: 200, json: { id: this.appId, name: 'quotebot', flags: 0, bot_public: false, bot_require_code_grant: false } };
+      return {
+        status: 200,
+        json: { id: this.appId, name: 'quotebot', flags: 0, bot_public: false, bot_require_code_grant: false },
+      };
     }
     if (method === 'PUT' && (m = route.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/))) {
       if (!authed) return unauthorized;
@@ -695,7 +769,13 @@ export class FakeDiscord extends EventEmitter {
       const list = Array.isArray(body) ? body : [];
       return {
         status: 200,
-        json: list.map((c: Record<string, unknown>) => ({ ...c, id: this.commandId(String(c.name)), application_id: m![1], version: this.snowflake(), ...(m![2] ? { guild_id: m![2] } : {}) })),
+        json: list.map((c: Record<string, unknown>) => ({
+          ...c,
+          id: this.commandId(String(c.name)),
+          application_id: m![1],
+          version: this.snowflake(),
+          ...(m![2] ? { guild_id: m![2] } : {}),
+        })),
       };
     }
     if (method === 'POST' && (m = route.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
@@ -707,7 +787,10 @@ export class FakeDiscord extends EventEmitter {
     if (method === 'POST' && (m = route.match(/^\/webhooks\/(\d+)\/([^/]+)$/))) {
       return this.onFollowUp(decodeURIComponent(m[2]!), body);
     }
-    if ((method === 'PUT' || method === 'DELETE') && (m = route.match(/^\/channels\/(\d+)\/(?:messages\/)?pins\/(\d+)$/))) {
+    if (
+      (method === 'PUT' || method === 'DELETE') &&
+      (m = route.match(/^\/channels\/(\d+)\/(?:messages\/)?pins\/(\d+)$/))
+    ) {
       if (!authed) return unauthorized;
       return this.onPin(method, m[1]!, m[2]!);
     }
@@ -715,7 +798,13 @@ export class FakeDiscord extends EventEmitter {
       if (!authed) return unauthorized;
       return {
         status: 200,
-        json: { items: this.pinnedIn(m[1]!).map((p) => ({ pinned_at: new Date().toISOString(), message: this.apiMessage(p) })), has_more: false },
+        json: {
+          items: this.pinnedIn(m[1]!).map((p) => ({
+            pinned_at: new Date().toISOString(),
+            message: this.apiMessage(p),
+          })),
+          has_more: false,
+        },
       };
     }
     return { status: 404, json: { code: 0, message: '404: Not Found' } };
@@ -753,7 +842,8 @@ export class FakeDiscord extends EventEmitter {
   private onCallback(id: string, token: string, body: any, withResponse: boolean) {
     const ix = this.interactions.get(id);
     if (!ix || ix.token !== token) return { status: 404, json: { code: 10062, message: 'Unknown interaction' } };
-    if (ix.callbackType !== undefined) return { status: 400, json: { code: 40060, message: 'Interaction has already been acknowledged.' } };
+    if (ix.callbackType !== undefined)
+      return { status: 400, json: { code: 40060, message: 'Interaction has already been acknowledged.' } };
     const type = Number(body?.type);
     const data = body?.data ?? {};
     const flags = Number(data.flags ?? 0) & EPHEMERAL;
@@ -786,7 +876,13 @@ export class FakeDiscord extends EventEmitter {
     return {
       status: 200,
       json: {
-        interaction: { id: ix.id, type: ix.type, response_message_id: ix.original?.id, response_message_loading: type === 5, response_message_ephemeral: flags !== 0 },
+        interaction: {
+          id: ix.id,
+          type: ix.type,
+          response_message_id: ix.original?.id,
+          response_message_loading: type === 5,
+          response_message_ephemeral: flags !== 0,
+        },
         resource: { type, ...(ix.original && type === 4 ? { message: this.apiMessage(ix.original) } : {}) },
       },
     };
@@ -820,7 +916,7 @@ export class FakeDiscord extends EventEmitter {
   private onFollowUp(token: string, body: any) {
     const ix = this.byToken(token);
     if (!ix || ix.callbackType === undefined) return { status: 404, json: { code: 10015, message: 'Unknown Webhook' } };
-    const placeholder = ix.original && !ix.original.ready && (ix.callbackType === 5);
+    const placeholder = ix.original && !ix.original.ready && ix.callbackType === 5;
     // Discord: the first follow-up after a defer replaces the placeholder and keeps the defer's visibility.
     const flags = placeholder ? ix.original!.flags : Number(body?.flags ?? 0) & EPHEMERAL;
     const msg = this.newMessage(ix, body, flags, true);
@@ -840,11 +936,15 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private onPin(method: string, channelId: string, messageId: string) {
-    if ((this.botPermissions & PermissionFlagsBits.PinMessages) === 0n && (this.botPermissions & PermissionFlagsBits.Administrator) === 0n) {
+    if (
+      (this.botPermissions & PermissionFlagsBits.PinMessages) === 0n &&
+      (this.botPermissions & PermissionFlagsBits.Administrator) === 0n
+    ) {
       return { status: 403, json: { code: 50013, message: 'Missing Permissions' } };
     }
     const msg = this.messages.get(messageId);
-    if (!msg || msg.channel_id !== channelId || msg.flags & EPHEMERAL) return { status: 404, json: { code: 10008, message: 'Unknown Message' } };
+    if (!msg || msg.channel_id !== channelId || msg.flags & EPHEMERAL)
+      return { status: 404, json: { code: 10008, message: 'Unknown Message' } };
     if (method === 'DELETE') {
       msg.pinned = false;
       return { status: 204 };

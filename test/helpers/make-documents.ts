@@ -29,7 +29,10 @@ const lines = (s: string) => esc(s).replace(/\n/g, '<br>\n');
 
 /** A text file (a scraped page's dump) as the page it came from: each block of lines a paragraph. */
 export function textAsHtml(text: string, title: string): string {
-  const blocks = text.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
+  const blocks = text
+    .split(/\n\s*\n/)
+    .map((b) => b.trim())
+    .filter(Boolean);
   return htmlPage({ title, paragraphs: blocks, headline: false });
 }
 
@@ -86,7 +89,9 @@ export function htmlPage(p: PageSpec): string {
   ].join('\n');
   const paragraphs = p.paragraphs.map((t, i) =>
     // Inline styles and inline markup in the article, as CMS output has.
-    i % 3 === 1 ? `<p style="margin:0 0 1em; font-family: Georgia">${lines(t).replace(/^(\S+)/, '<em>$1</em>')}</p>` : `<p>${lines(t)}</p>`,
+    i % 3 === 1
+      ? `<p style="margin:0 0 1em; font-family: Georgia">${lines(t).replace(/^(\S+)/, '<em>$1</em>')}</p>`
+      : `<p>${lines(t)}</p>`,
   );
   const half = Math.ceil(paragraphs.length / 2);
   return `<!DOCTYPE html>
@@ -121,7 +126,10 @@ export interface PdfPage {
 }
 
 /** A PDF with a running header and footer ("… page N of M") on every page, body text wrapped to the column. */
-export async function makePdf(pages: PdfPage[], opts: { header?: string; footer?: string; title?: string } = {}): Promise<Uint8Array> {
+export async function makePdf(
+  pages: PdfPage[],
+  opts: { header?: string; footer?: string; title?: string } = {},
+): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   if (opts.title) pdf.setTitle(opts.title);
   const font = await pdf.embedFont(StandardFonts.Helvetica);

@@ -7,7 +7,18 @@
  * writes encrypted PDFs is well kept enough to add for ~80 lines that follow the spec.
  */
 import { createHash } from 'node:crypto';
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFString, type PDFObject, type PDFRef } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  PDFString,
+  type PDFObject,
+  type PDFRef,
+} from 'pdf-lib';
 
 /** The 32 padding bytes of §7.6.3.3 (algorithm 2, step a). */
 const PAD = Buffer.from('28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A', 'hex');
@@ -76,9 +87,19 @@ export async function encryptPdf(bytes: Uint8Array, opts: EncryptOptions): Promi
   const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
   const ctx = pdf.context;
   for (const [ref, obj] of ctx.enumerateIndirectObjects()) {
-    const objectKey = md5(key, Buffer.from([ref.objectNumber & 255, (ref.objectNumber >> 8) & 255, (ref.objectNumber >> 16) & 255, ref.generationNumber & 255, (ref.generationNumber >> 8) & 255])).subarray(0, Math.min(n + 5, 16));
+    const objectKey = md5(
+      key,
+      Buffer.from([
+        ref.objectNumber & 255,
+        (ref.objectNumber >> 8) & 255,
+        (ref.objectNumber >> 16) & 255,
+        ref.generationNumber & 255,
+        (ref.generationNumber >> 8) & 255,
+      ]),
+    ).subarray(0, Math.min(n + 5, 16));
     const seal = (o: PDFObject): PDFObject => {
-      if (o instanceof PDFString || o instanceof PDFHexString) return PDFHexString.of(rc4(objectKey, o.asBytes()).toString('hex'));
+      if (o instanceof PDFString || o instanceof PDFHexString)
+        return PDFHexString.of(rc4(objectKey, o.asBytes()).toString('hex'));
       if (o instanceof PDFArray) {
         for (let i = 0; i < o.size(); i++) o.set(i, seal(o.get(i)));
         return o;
@@ -89,7 +110,8 @@ export async function encryptPdf(bytes: Uint8Array, opts: EncryptOptions): Promi
       }
       return o;
     };
-    if (obj instanceof PDFRawStream) ctx.assign(ref, PDFRawStream.of(seal(obj.dict) as PDFDict, rc4(objectKey, obj.contents)));
+    if (obj instanceof PDFRawStream)
+      ctx.assign(ref, PDFRawStream.of(seal(obj.dict) as PDFDict, rc4(objectKey, obj.contents)));
     else ctx.assign(ref, seal(obj));
   }
 

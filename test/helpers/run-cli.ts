@@ -43,7 +43,11 @@ export function runCli(
   for (const key of ['CORPUS_DIR', 'INDEX_DIR', 'DEBUG', 'MODEL_DIR']) if (!opts.env?.[key]) delete env[key];
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [distScript(name), ...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [distScript(name), ...args], {
+      cwd: opts.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -39,7 +39,9 @@ export interface StubEngine extends Engine {
 }
 
 const STOP = new Set(
-  'a an and are as at be but by did do does for from had has have he her his how i in is it its of on or she that the their them they this to was were what when where which who whom why will with you your'.split(' '),
+  'a an and are as at be but by did do does for from had has have he her his how i in is it its of on or she that the their them they this to was were what when where which who whom why will with you your'.split(
+    ' ',
+  ),
 );
 
 export function terms(s: string): string[] {
@@ -71,7 +73,11 @@ function splitParagraphs(text: string): Para[] {
 
 export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: number } = {}): StubEngine {
   const minScore = opts.minScore ?? 0.5;
-  const indexed: Indexed[] = docs.map((doc) => ({ doc, title: doc.title ?? doc.id, paragraphs: splitParagraphs(doc.text) }));
+  const indexed: Indexed[] = docs.map((doc) => ({
+    doc,
+    title: doc.title ?? doc.id,
+    paragraphs: splitParagraphs(doc.text),
+  }));
   const byId = new Map(indexed.map((d) => [d.doc.id, d]));
   const asked: string[] = [];
   const batches: number[] = [];
@@ -98,8 +104,10 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
     const good = scored.filter((x) => x.score >= minScore).slice(0, 3);
     if (good.length === 0) {
       const best = new Map<string, NearDoc>();
-      for (const x of scored) if (!best.has(x.d.doc.id)) best.set(x.d.doc.id, { doc: x.d.doc.id, title: x.d.title, score: x.score });
-      for (const d of indexed) if (best.size < 3 && !best.has(d.doc.id)) best.set(d.doc.id, { doc: d.doc.id, title: d.title, score: 0 });
+      for (const x of scored)
+        if (!best.has(x.d.doc.id)) best.set(x.d.doc.id, { doc: x.d.doc.id, title: x.d.title, score: x.score });
+      for (const d of indexed)
+        if (best.size < 3 && !best.has(d.doc.id)) best.set(d.doc.id, { doc: d.doc.id, title: d.title, score: 0 });
       return {
         question,
         answered: false,
@@ -147,7 +155,12 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
   });
 
   const engine: StubEngine = {
-    embedderId: 'stub:' + createHash('sha256').update(docs.map((d) => d.id).join('\n')).digest('hex').slice(0, 8),
+    embedderId:
+      'stub:' +
+      createHash('sha256')
+        .update(docs.map((d) => d.id).join('\n'))
+        .digest('hex')
+        .slice(0, 8),
     asked,
     batches,
     delayMs: 0,
@@ -170,7 +183,14 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
       maybeFail();
       return scoreAll(query)
         .slice(0, k)
-        .map((x) => ({ doc: x.d.doc.id, title: x.d.title, quote: x.d.doc.text.slice(x.s.start, x.s.end), start: x.s.start, end: x.s.end, score: x.score }));
+        .map((x) => ({
+          doc: x.d.doc.id,
+          title: x.d.title,
+          quote: x.d.doc.text.slice(x.s.start, x.s.end),
+          start: x.s.start,
+          end: x.s.end,
+          score: x.score,
+        }));
     },
     documents: () => indexed.map(info),
     document: (id) => {

@@ -28,7 +28,9 @@ export function tempDir(prefix = 'quotebot-test-'): Promise<string> {
  * A writable copy of a collection folder (seeds are read-only in the repo) inside a new temp folder:
  * returns the temp root, the corpus copy (`<root>/corpus`) and an index path (`<root>/index`, not created).
  */
-export async function copyCollection(from: string = SEEDS): Promise<{ root: string; corpus: string; index: string; cleanup: () => Promise<void> }> {
+export async function copyCollection(
+  from: string = SEEDS,
+): Promise<{ root: string; corpus: string; index: string; cleanup: () => Promise<void> }> {
   const root = await tempDir();
   const corpus = path.join(root, 'corpus');
   await cp(from, corpus, { recursive: true });
