@@ -1,7 +1,7 @@
 /** /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes from the collection. */
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/discord/compose.js';
-import { renderNotice, renderRefusalNote, renderSlowDown } from '../src/discord/render.js';
+import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/message/compose.js';
+import { renderNotice, renderRefusalNote, renderSlowDown } from '../src/message/render.js';
 import { answerRecord, feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';

@@ -13,14 +13,14 @@ import {
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { CollectionEditError, checkSize, collectionName } from '../src/collection.js';
-import { composeSources } from '../src/discord/compose.js';
+import { CollectionEditError, checkSize, collectionName } from '../src/live/collection.js';
+import { composeSources } from '../src/message/compose.js';
 import { downloadCapped } from '../src/discord/download.js';
-import { addSource, removeSource } from '../src/discord/edit.js';
-import { docChoices, renderNotice } from '../src/discord/render.js';
+import { addSource, removeSource } from '../src/message/edit.js';
+import { docChoices, renderNotice } from '../src/message/render.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult, LiveCollection } from '../src/discord/types.js';
-import { SOURCE_EXTENSIONS } from '../src/load.js';
+import { SOURCE_EXTENSIONS } from '../src/ingest/load.js';
 
 export const data = new SlashCommandBuilder()
   .setName('sources')

@@ -13,10 +13,10 @@ import {
   parseCli,
   runMain,
   UsageError,
-} from '../src/cli.js';
-import { hasWords, normalizeQuestion } from '../src/question.js';
-import { openEngineFromCli } from '../src/open-from-cli.js';
-import type { Answer } from '../src/types.js';
+} from '../src/cli/args.js';
+import { hasWords, normalizeQuestion } from '../src/text/question.js';
+import { openEngineFromCli } from '../src/cli/open.js';
+import type { Answer } from '../src/core/types.js';
 
 const USAGE =
   'Usage: npm run ask -- [--json] [--stdin] [--index DIR | --index-url URL] [--corpus DIR] "your question" | --show DOC [--json]';

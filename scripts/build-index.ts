@@ -3,11 +3,11 @@
  * Builds (or updates) the index; only changed files are embedded again. On a terminal a progress
  * bar shows sentences/s and the ETA; with --quiet (or not on a terminal) only the summary line.
  */
-import { loadConfig } from '../src/config.js';
-import { checkEmbedderFlag, progressBar, parseCli, runMain } from '../src/cli.js';
+import { loadConfig } from '../src/core/config.js';
+import { checkEmbedderFlag, progressBar, parseCli, runMain } from '../src/cli/args.js';
 import { openEmbedder } from '../src/embed/select.js';
 import { openStore } from '../src/index/store.js';
-import { indexUrlOf } from '../src/open-from-cli.js';
+import { indexUrlOf } from '../src/cli/open.js';
 
 runMain(async () => {
   const { values } = parseCli({

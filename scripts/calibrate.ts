@@ -8,15 +8,15 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compose, type AnswerPolicy } from '../src/answer.js';
+import { compose, type AnswerPolicy } from '../src/answer/compose.js';
 import { measureScale } from '../src/embed/scale.js';
-import { UsageError, parseCli, runMain } from '../src/cli.js';
-import { createEngine, openEngine } from '../src/engine.js';
-import { hitRank, readEvalSet, type EvalItem } from '../src/eval.js';
-import { readEvalManifest } from '../src/eval-sets.js';
-import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve.js';
-import type { Answer } from '../src/types.js';
-import { POLICIES } from '../src/calibration.js';
+import { UsageError, parseCli, runMain } from '../src/cli/args.js';
+import { createEngine, openEngine } from '../src/engine/engine.js';
+import { hitRank, readEvalSet, type EvalItem } from '../src/eval/eval.js';
+import { readEvalManifest } from '../src/eval/sets.js';
+import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve/score.js';
+import type { Answer } from '../src/core/types.js';
+import { POLICIES } from '../src/answer/calibration.js';
 
 /** The manifest's calibration sets (eval/sets.json), in its order: the first one's embedder sets the scale. */
 const SETS = (await readEvalManifest())

@@ -3,7 +3,7 @@
  * A local Postgres with pgvector (PGlite over the wire protocol) on 127.0.0.1, for INDEX_URL.
  * Without --data the database lives in memory and is gone when the server stops.
  */
-import { parseCli, runMain, UsageError } from '../src/cli.js';
+import { parseCli, runMain, UsageError } from '../src/cli/args.js';
 import { servePglite } from '../src/index/pglite-server.js';
 
 runMain(async () => {

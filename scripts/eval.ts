@@ -6,10 +6,10 @@
  * manifest against its floors and exits 1 when any floor is missed.
  */
 import { existsSync } from 'node:fs';
-import { UsageError, parseCli, runMain } from '../src/cli.js';
-import { readEvalSet, runEval } from '../src/eval.js';
-import { MANIFEST_PATH, collectionIndexDir, formatEvalTable, readEvalManifest, runEvalSets } from '../src/eval-sets.js';
-import { openEngineFromCli } from '../src/open-from-cli.js';
+import { UsageError, parseCli, runMain } from '../src/cli/args.js';
+import { readEvalSet, runEval } from '../src/eval/eval.js';
+import { MANIFEST_PATH, collectionIndexDir, formatEvalTable, readEvalManifest, runEvalSets } from '../src/eval/sets.js';
+import { openEngineFromCli } from '../src/cli/open.js';
 
 runMain(async () => {
   const { values } = parseCli({

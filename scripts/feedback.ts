@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { parseCli, runMain, UsageError } from '../src/cli.js';
-import { loadConfig } from '../src/config.js';
+import { parseCli, runMain, UsageError } from '../src/cli/args.js';
+import { loadConfig } from '../src/core/config.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { exportEvalSet, summarize } from '../src/feedback/summary.js';
-import { loadCollection } from '../src/load.js';
-import { indexUrlOf } from '../src/open-from-cli.js';
+import { loadCollection } from '../src/ingest/load.js';
+import { indexUrlOf } from '../src/cli/open.js';
 
 runMain(async () => {
   const { values } = parseCli({

@@ -3,8 +3,8 @@
  * DISCORD_GUILD_ID is set (instant, for testing), else global — honouring DISCORD_REST_URL.
  */
 import { REST, Routes } from 'discord.js';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { redact } from '../src/discord/log.js';
+import { ConfigError, loadConfig } from '../src/core/config.js';
+import { redact } from '../src/core/log.js';
 import { loadCommands } from '../src/discord/router.js';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {

@@ -3,14 +3,14 @@
  * stale; notices on stderr), then log in as the bot when DISCORD_TOKEN is set, else run the local
  * console on stdin. SIGINT/SIGTERM: finish in-flight answers (bounded wait), destroy the client, exit 0.
  */
-import { ConfigError, loadConfig, requestedCorpus, type Config } from '../src/config.js';
-import { runConsole } from '../src/console.js';
+import { ConfigError, loadConfig, requestedCorpus, type Config } from '../src/core/config.js';
+import { runConsole } from '../src/cli/console.js';
 import { startBot } from '../src/discord/client.js';
-import { createLogger, redact } from '../src/discord/log.js';
-import { collectionEditor } from '../src/collection.js';
-import { openEngine, type SharedEngine } from '../src/engine.js';
+import { createLogger, redact } from '../src/core/log.js';
+import { collectionEditor } from '../src/live/collection.js';
+import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
-import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live.js';
+import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
 import { isShardProcess, startShards } from '../src/discord/shards.js';
 import { fileURLToPath } from 'node:url';
 

@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose } from '../src/answer.js';
-import { policyFor } from '../src/calibration.js';
-import { createEngine, openEngine } from '../src/engine.js';
-import { answerType, mismatch, questionNames, retrieve, type Retrieval } from '../src/retrieve.js';
-import { terms } from '../src/lexical.js';
-import type { Engine } from '../src/types.js';
+import { compose } from '../src/answer/compose.js';
+import { policyFor } from '../src/answer/calibration.js';
+import { createEngine, openEngine } from '../src/engine/engine.js';
+import { answerType, mismatch, questionNames, retrieve, type Retrieval } from '../src/retrieve/score.js';
+import { terms } from '../src/text/terms.js';
+import type { Engine } from '../src/core/types.js';
 
 /** A small invented collection with the shapes composition must handle. */
 const FILES: Record<string, string> = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument } from '../src/chunk.js';
-import { cleanDocument } from '../src/clean.js';
-import { sha256 } from '../src/load.js';
-import type { Document } from '../src/types.js';
+import { chunkDocument } from '../src/ingest/chunk.js';
+import { cleanDocument } from '../src/ingest/clean/clean.js';
+import { sha256 } from '../src/ingest/load.js';
+import type { Document } from '../src/core/types.js';
 
 const doc = (id: string, text: string): Document => ({ id, text, hash: sha256(text), meta: {} });
 

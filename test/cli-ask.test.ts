@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnswerJsonSchema, type AnswerJson } from '../src/cli.js';
+import { AnswerJsonSchema, type AnswerJson } from '../src/cli/args.js';
 import { FILES } from '../src/index/files.js';
 import { filesDir } from '../src/index/generations.js';
 import { assertDistBuilt, lines, runCli, type CliResult } from './helpers/run-cli.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnswerJsonSchema, type AnswerJson } from '../src/cli.js';
+import { AnswerJsonSchema, type AnswerJson } from '../src/cli/args.js';
 import { buildIndex } from '../src/index/build.js';
-import { MAX_QUESTION_CHARS, normalizeQuestion } from '../src/question.js';
+import { MAX_QUESTION_CHARS, normalizeQuestion } from '../src/text/question.js';
 import { assertDistBuilt, lines, runCli, type CliResult } from './helpers/run-cli.js';
 import { copyCollection, loadUseLiteOnce } from './helpers/tmp-collection.js';
 

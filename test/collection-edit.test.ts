@@ -6,9 +6,9 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CollectionEditError, collectionEditor, collectionName } from '../src/collection.js';
-import { createLiveEngine, type RefreshResult } from '../src/live.js';
-import type { Engine } from '../src/types.js';
+import { CollectionEditError, collectionEditor, collectionName } from '../src/live/collection.js';
+import { createLiveEngine, type RefreshResult } from '../src/live/live.js';
+import type { Engine } from '../src/core/types.js';
 import { htmlPage } from './helpers/make-documents.js';
 import { createStubEngine } from './helpers/stub-engine.js';
 import { tempDir } from './helpers/tmp-collection.js';

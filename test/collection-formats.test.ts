@@ -1,11 +1,11 @@
 import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnswerJsonSchema, DocTextJsonSchema } from '../src/cli.js';
-import { renderAnswer, renderSourcesView } from '../src/discord/render.js';
-import { openEngine } from '../src/engine.js';
-import { readEvalSet, runEval } from '../src/eval.js';
-import type { Answer, Engine } from '../src/types.js';
+import { AnswerJsonSchema, DocTextJsonSchema } from '../src/cli/args.js';
+import { renderAnswer, renderSourcesView } from '../src/message/render.js';
+import { openEngine } from '../src/engine/engine.js';
+import { readEvalSet, runEval } from '../src/eval/eval.js';
+import type { Answer, Engine } from '../src/core/types.js';
 import {
   ARTICLE,
   encryptedPdf,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Span } from '../src/types.js';
+import type { Span } from '../src/core/types.js';
 import { cleanCollection, COLLECTION_B, REPO, SEEDS, type Cleaned } from './helpers/tmp-collection.js';
 
 /**
@@ -212,7 +212,7 @@ describe('an article that goes on after a long interruption', () => {
   ].join('\n');
 
   it('keeps the paragraphs after it, even when they name the US', async () => {
-    const { cleanDocument } = await import('../src/clean.js');
+    const { cleanDocument } = await import('../src/ingest/clean/clean.js');
     const c = cleanDocument({ id: 'steel.txt', text, meta: {} } as never);
     const kept = c.paragraphs.map((p) => text.slice(p.start, p.end));
     expect(kept).toContain(para(12));
@@ -234,7 +234,7 @@ describe('page furniture around an article', () => {
     'Until then, the port authority said, larger vessels would be diverted to the deep-water berths at Eastby, twelve miles along the coast, and smaller boats should stay in the inner basin.',
   ];
   const clean = async (lines: string[]) => {
-    const { cleanDocument } = await import('../src/clean.js');
+    const { cleanDocument } = await import('../src/ingest/clean/clean.js');
     const text = lines.join('\n');
     const c = cleanDocument({ id: 'page.txt', text, meta: {} } as never);
     return { title: c.title, kept: c.paragraphs.map((p) => text.slice(p.start, p.end)) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aboutness, focusTable, questionFocus, type FocusSentence } from '../src/focus.js';
+import { aboutness, focusTable, questionFocus, type FocusSentence } from '../src/retrieve/focus.js';
 
 /** Paragraphs of one document each, split into sentences on ". " boundaries written as `|`. */
 function collection(docs: Record<string, string[]>): FocusSentence[] {

@@ -1,7 +1,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorpusError, listCollection, loadCollection, readCollection, sha256, skipNotice } from '../src/load.js';
+import { CorpusError, listCollection, loadCollection, readCollection, sha256, skipNotice } from '../src/ingest/load.js';
 import { COLLECTION_B, tempDir } from './helpers/tmp-collection.js';
 
 let dir: string;
@@ -49,7 +49,7 @@ describe('loadCollection', () => {
     await writeFile(path.join(dir, 'a.txt'), '\uFEFFAlpha article text. It has two sentences.\n');
     const [a] = await loadCollection(dir);
     expect(a!.text.charCodeAt(0)).toBe(0xfeff);
-    const { cleanDocument } = await import('../src/clean.js');
+    const { cleanDocument } = await import('../src/ingest/clean/clean.js');
     const para = cleanDocument(a!).paragraphs[0]!;
     expect(a!.text.slice(para.start, para.end)).toBe('Alpha article text. It has two sentences.');
   });

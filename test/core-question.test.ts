@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasWords, MAX_QUESTION_CHARS, normalizeQuestion } from '../src/question.js';
+import { hasWords, MAX_QUESTION_CHARS, normalizeQuestion } from '../src/text/question.js';
 
 describe('normalizeQuestion', () => {
   it('folds whitespace and trims', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences, wordCount } from '../src/sentences.js';
+import { splitSentences, wordCount } from '../src/ingest/sentences.js';
 
 /** The sentences of a whole string, as text. */
 function split(text: string): string[] {

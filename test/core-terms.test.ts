@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terms, usSpelling } from '../src/lexical.js';
+import { terms, usSpelling } from '../src/text/terms.js';
 
 describe('terms', () => {
   it('drops stopwords and question words, keeps acronyms, stems', () => {

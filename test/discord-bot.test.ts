@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot, type Bot } from '../src/discord/client.js';
-import { memoryLogger } from '../src/discord/log.js';
-import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './helpers/fake-discord.js';
+import { memoryLogger } from '../src/core/log.js';
+import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { createStubEngine, SAMPLE_DOCS, type StubEngine } from './helpers/stub-engine.js';
 
 let fake: FakeDiscord;

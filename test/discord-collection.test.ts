@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot, type Bot } from '../src/discord/client.js';
-import { memoryLogger } from '../src/discord/log.js';
-import { openEngine } from '../src/engine.js';
-import { EPHEMERAL, FakeDiscord, PERMS, type FakeMessage } from './helpers/fake-discord.js';
+import { memoryLogger } from '../src/core/log.js';
+import { openEngine } from '../src/engine/engine.js';
+import { EPHEMERAL, FakeDiscord, PERMS, type FakeMessage } from './harness/fake-discord.js';
 
 interface Embed {
   title?: string;

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClient, startBot, type Bot } from '../src/discord/client.js';
-import { memoryLogger } from '../src/discord/log.js';
-import { FakeDiscord } from './helpers/fake-discord.js';
+import { memoryLogger } from '../src/core/log.js';
+import { FakeDiscord } from './harness/fake-discord.js';
 import { createStubEngine, SAMPLE_DOCS } from './helpers/stub-engine.js';
 
 let fake: FakeDiscord;

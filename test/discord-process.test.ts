@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FakeDiscord } from './helpers/fake-discord.js';
+import { FakeDiscord } from './harness/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';
 
 const REPO = process.cwd();

@@ -10,14 +10,14 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startBotProcess, type BotProcess } from '../scripts/loadtest.js';
-import { collectionEditor } from '../src/collection.js';
-import { memoryLogger } from '../src/discord/log.js';
-import { addSource } from '../src/discord/edit.js';
-import { openEngine, type SharedEngine } from '../src/engine.js';
+import { startBotProcess, type BotProcess } from './harness/bot-process.js';
+import { collectionEditor } from '../src/live/collection.js';
+import { memoryLogger } from '../src/core/log.js';
+import { addSource } from '../src/message/edit.js';
+import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { workerBuilder } from '../src/index/build-worker.js';
-import { followerCollection, indexWriter } from '../src/live.js';
-import { FakeDiscord, PERMS, type FakeInteraction } from './helpers/fake-discord.js';
+import { followerCollection, indexWriter } from '../src/live/live.js';
+import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
 

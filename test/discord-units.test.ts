@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { PIN_ID, docCheck, encodeSourcesId, parseCustomId } from '../src/discord/ids.js';
-import { createLogger, errorFields, memoryLogger, redact } from '../src/discord/log.js';
+import { PIN_ID, docCheck, encodeSourcesId, parseCustomId } from '../src/message/ids.js';
+import { createLogger, errorFields, memoryLogger, redact } from '../src/core/log.js';
 import { AnswerQueue } from '../src/discord/queue.js';
 import { RateLimiter } from '../src/discord/ratelimit.js';
-import { cleanQuestion, composeSourcesView, spanRefs } from '../src/discord/compose.js';
-import { consoleReply, parseOptions, runConsole } from '../src/console.js';
-import { toPlainText } from '../src/discord/render.js';
+import { cleanQuestion, composeSourcesView, spanRefs } from '../src/message/compose.js';
+import { consoleReply, parseOptions, runConsole } from '../src/cli/console.js';
+import { toPlainText } from '../src/message/render.js';
 import { createStubEngine, SAMPLE_DOCS } from './helpers/stub-engine.js';
 
 const FAKE_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB';

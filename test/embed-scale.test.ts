@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POLICIES } from '../src/calibration.js';
+import { POLICIES } from '../src/answer/calibration.js';
 import type { Embedder } from '../src/embed/embedder.js';
 import { measureScale, PROBES, rescale } from '../src/embed/scale.js';
-import { createEngine } from '../src/engine.js';
+import { createEngine } from '../src/engine/engine.js';
 import { buildIndex } from '../src/index/build.js';
 import { readIndex } from '../src/index/read.js';
-import { readEvalSet } from '../src/eval.js';
-import { retrieve } from '../src/retrieve.js';
+import { readEvalSet } from '../src/eval/eval.js';
+import { retrieve } from '../src/retrieve/score.js';
 import { REPO, SEEDS, loadUseLiteOnce } from './helpers/tmp-collection.js';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedder } from '../src/embed/select.js';
-import { openEngine } from '../src/engine.js';
+import { openEngine } from '../src/engine/engine.js';
 import { filesDir } from '../src/index/generations.js';
 import { IndexError } from '../src/index/read.js';
 import { writeTinyBertModel } from './helpers/tiny-onnx.js';

@@ -2,15 +2,15 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkDocument } from '../src/chunk.js';
-import { cleanDocument } from '../src/clean.js';
+import { chunkDocument } from '../src/ingest/chunk.js';
+import { cleanDocument } from '../src/ingest/clean/clean.js';
 import type { Embedder } from '../src/embed/embedder.js';
 import { loadUseLite } from '../src/embed/use-lite.js';
 import { translateGraph, type TfGraphModel } from '../src/embed/use-lite-graph.js';
 import { loadUseLiteOnnx } from '../src/embed/use-lite-onnx.js';
 import { makeTokenizer, type Vocabulary } from '../src/embed/use-lite-tokenizer.js';
 import { embeddingText } from '../src/index/build.js';
-import { loadCollection } from '../src/load.js';
+import { loadCollection } from '../src/ingest/load.js';
 import { COLLECTION_B, HOSTILE, REPO, tempDir } from './helpers/tmp-collection.js';
 
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);

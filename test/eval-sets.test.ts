@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEvalSet } from '../src/eval.js';
+import { readEvalSet } from '../src/eval/eval.js';
 import {
   EvalAllJsonSchema,
   EvalManifestSchema,
@@ -11,7 +11,7 @@ import {
   runEvalSets,
   type EvalAllJson,
   type EvalSetEntry,
-} from '../src/eval-sets.js';
+} from '../src/eval/sets.js';
 import { assertDistBuilt, lines, runCli } from './helpers/run-cli.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
 

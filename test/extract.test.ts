@@ -1,12 +1,12 @@
 import { truncate as truncateFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkDocument } from '../src/chunk.js';
-import { cleanDocument } from '../src/clean.js';
-import { extract } from '../src/extract/extract.js';
-import { Unreadable, type Extracted } from '../src/extract/extracted.js';
-import { SOURCE_EXTENSIONS, CorpusError, MAX_FILE_BYTES, readCollection, sha256, skipNotice } from '../src/load.js';
-import type { Document } from '../src/types.js';
+import { chunkDocument } from '../src/ingest/chunk.js';
+import { cleanDocument } from '../src/ingest/clean/clean.js';
+import { extract } from '../src/ingest/extract/extract.js';
+import { Unreadable, type Extracted } from '../src/ingest/extract/extracted.js';
+import { SOURCE_EXTENSIONS, CorpusError, MAX_FILE_BYTES, readCollection, sha256, skipNotice } from '../src/ingest/load.js';
+import type { Document } from '../src/core/types.js';
 import {
   ARTICLE,
   encryptedPdf,

@@ -6,7 +6,7 @@
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { voteIds, parseCustomId } from '../src/discord/ids.js';
+import { voteIds, parseCustomId } from '../src/message/ids.js';
 import { jsonlFeedbackStore } from '../src/feedback/jsonl.js';
 import {
   AnswerIdSchema,
@@ -17,7 +17,7 @@ import {
   type Vote,
 } from '../src/feedback/store.js';
 import { exportEvalSet, phraseOf, summarize } from '../src/feedback/summary.js';
-import { readEvalSet } from '../src/eval.js';
+import { readEvalSet } from '../src/eval/eval.js';
 import { writeFile } from 'node:fs/promises';
 import { tempDir } from './helpers/tmp-collection.js';
 

@@ -7,7 +7,7 @@ import { buildIndex, type BuildReport } from '../src/index/build.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema } from '../src/index/files.js';
 import { readIndex } from '../src/index/read.js';
 import { recoverLeftovers } from '../src/index/swap.js';
-import { sha256 } from '../src/load.js';
+import { sha256 } from '../src/ingest/load.js';
 import {
   cleanCollection,
   copyCollection,

@@ -4,11 +4,11 @@ import { cp, mkdir, readdir, readFile, rm, stat, symlink, truncate, writeFile } 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../src/engine.js';
+import { openEngine } from '../src/engine/engine.js';
 import { buildIndex } from '../src/index/build.js';
 import { FILES, type Manifest } from '../src/index/files.js';
 import { IndexError, readIndex } from '../src/index/read.js';
-import { CorpusError } from '../src/load.js';
+import { CorpusError } from '../src/ingest/load.js';
 import { copyCollection, loadUseLiteOnce, REPO } from './helpers/tmp-collection.js';
 
 import { filesDir } from '../src/index/generations.js';

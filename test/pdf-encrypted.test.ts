@@ -7,9 +7,9 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extract } from '../src/extract/extract.js';
-import { Unreadable, type Extracted } from '../src/extract/extracted.js';
-import { readCollection, skipNotice } from '../src/load.js';
+import { extract } from '../src/ingest/extract/extract.js';
+import { Unreadable, type Extracted } from '../src/ingest/extract/extracted.js';
+import { readCollection, skipNotice } from '../src/ingest/load.js';
 import { encryptedPdf, makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER } from './helpers/make-documents.js';
 import { tempDir } from './helpers/tmp-collection.js';
 

@@ -10,12 +10,12 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PDFDocument, StandardFonts, type PDFFont } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkDocument } from '../src/chunk.js';
-import { cleanDocument } from '../src/clean.js';
-import { openEngine } from '../src/engine.js';
-import { extract } from '../src/extract/extract.js';
-import type { Extracted } from '../src/extract/extracted.js';
-import type { Engine } from '../src/types.js';
+import { chunkDocument } from '../src/ingest/chunk.js';
+import { cleanDocument } from '../src/ingest/clean/clean.js';
+import { openEngine } from '../src/engine/engine.js';
+import { extract } from '../src/ingest/extract/extract.js';
+import type { Extracted } from '../src/ingest/extract/extracted.js';
+import type { Engine } from '../src/core/types.js';
 import { tempDir } from './helpers/tmp-collection.js';
 
 /** Three stories, one per column; no word of one is in another's markers. */

@@ -11,8 +11,8 @@ import {
   indexDirFor,
   startBotProcess,
   type BotProcess,
-} from '../scripts/loadtest.js';
-import { FakeDiscord, type FakeInteraction } from './helpers/fake-discord.js';
+} from './harness/bot-process.js';
+import { FakeDiscord, type FakeInteraction } from './harness/fake-discord.js';
 
 const TOKEN = 'FAKE.TOKEN.abc123-SECRET';
 const INDEX = indexDirFor('reliability-faults');

@@ -5,7 +5,7 @@
  * process stays up.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ANSWERABLE, finalAt, indexDirFor, startBotProcess, type BotProcess } from '../scripts/loadtest.js';
+import { ANSWERABLE, finalAt, indexDirFor, startBotProcess, type BotProcess } from './harness/bot-process.js';
 import {
   EPHEMERAL,
   FakeDiscord,
@@ -13,7 +13,7 @@ import {
   messageViolations,
   type FakeInteraction,
   type FakeMessage,
-} from './helpers/fake-discord.js';
+} from './harness/fake-discord.js';
 
 const INDEX = indexDirFor('reliability-hostile');
 let fake: FakeDiscord;

@@ -1,18 +1,18 @@
 /**
- * The load script end to end, small: `node dist/scripts/loadtest.js --n 30 --rounds 2 --json` runs the
+ * The load script end to end, small: `node npm run loadtest -- --n 30 --rounds 2 --json` runs the
  * real bot against the fake Discord and reports every target (built by `npm run build`); then two
  * shard processes on one Postgres store (PGlite over the wire).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { ROOT } from '../scripts/loadtest.js';
+import { ROOT } from './harness/bot-process.js';
 import { startPg } from './helpers/pg-server.js';
 
 test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot exits 0 on SIGTERM', () => {
   const r = spawnSync(
     process.execPath,
-    [join(ROOT, 'dist', 'scripts', 'loadtest.js'), '--n', '30', '--rounds', '2', '--json'],
+    ['--import', 'tsx', join(ROOT, 'test', 'harness', 'loadtest.ts'), '--n', '30', '--rounds', '2', '--json'],
     {
       cwd: ROOT,
       encoding: 'utf8',
@@ -63,7 +63,7 @@ test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot e
 /** Runs the built loadtest script without blocking the event loop (the PGlite server runs in this process). */
 function runLoadtest(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'loadtest.js'), ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'harness', 'loadtest.ts'), ...args], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import type { Answer, Citation, DocInfo, QuoteContext } from '../src/types.js';
-import { LIMITS, embedsLength, limitViolations } from '../src/discord/limits.js';
-import { discordMarkup, escapeMarkdown, plainMarkup } from '../src/discord/markdown.js';
+import type { Answer, Citation, DocInfo, QuoteContext } from '../src/core/types.js';
+import { LIMITS, embedsLength, limitViolations } from '../src/message/limits.js';
+import { discordMarkup, escapeMarkdown, plainMarkup } from '../src/message/markdown.js';
 import {
   docChoices,
   renderAnswer,
@@ -12,7 +12,7 @@ import {
   renderSourcesView,
   toDiscordPayload,
   toPlainText,
-} from '../src/discord/render.js';
+} from '../src/message/render.js';
 
 /** What Discord displays for escaped text: every backslash escape shows the character itself. */
 const displayed = (s: string) => s.replace(/\\([^0-9A-Za-z\s])/g, '$1');

@@ -9,14 +9,14 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { collectionEditor } from '../src/collection.js';
-import { consoleReply, type ConsoleSession } from '../src/console.js';
+import { collectionEditor } from '../src/live/collection.js';
+import { consoleReply, type ConsoleSession } from '../src/cli/console.js';
 import { startBot, type Bot } from '../src/discord/client.js';
-import { memoryLogger } from '../src/discord/log.js';
-import { toPlainText } from '../src/discord/render.js';
-import { openEngine, type EngineOptions } from '../src/engine.js';
-import { openLiveCollection, type LiveEngine } from '../src/live.js';
-import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './helpers/fake-discord.js';
+import { memoryLogger } from '../src/core/log.js';
+import { toPlainText } from '../src/message/render.js';
+import { openEngine, type EngineOptions } from '../src/engine/engine.js';
+import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
+import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
 
 const C = join(REPO, 'test', 'fixtures', 'collection-c');

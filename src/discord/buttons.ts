@@ -4,10 +4,10 @@
  * clicking member's and the bot's PIN_MESSAGES permission in that channel on every click.
  */
 import { DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
-import { composeSourcesView } from './compose.js';
+import { composeSourcesView } from '../message/compose.js';
 import { handleVote } from './feedback.js';
-import { parseCustomId } from './ids.js';
-import { renderNotice } from './render.js';
+import { parseCustomId } from '../message/ids.js';
+import { renderNotice } from '../message/render.js';
 import { deferFirst, send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
 

@@ -4,8 +4,8 @@
  */
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.js';
-import type { Engine } from '../types.js';
-import { createLogger, errorFields, redact, type Logger } from './log.js';
+import type { Engine } from '../core/types.js';
+import { createLogger, errorFields, redact, type Logger } from '../core/log.js';
 import { AnswerQueue, type AnswerSource } from './queue.js';
 import { RateLimiter } from './ratelimit.js';
 import { Router, loadCommands } from './router.js';

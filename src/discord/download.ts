@@ -3,7 +3,7 @@
  * byte is fetched, and the bytes actually read are counted, so a file that lies about its size
  * is cut off at the limit instead of filling memory.
  */
-import { CollectionEditError, formatBytes } from '../collection.js';
+import { CollectionEditError, formatBytes } from '../live/collection.js';
 
 export async function downloadCapped(url: string, maxBytes: number, timeoutMs = 30_000): Promise<Uint8Array> {
   let res: Response;

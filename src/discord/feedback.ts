@@ -6,7 +6,7 @@
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { memberKey, newAnswerId, spanHash, type AnswerRecord } from '../feedback/store.js';
-import { renderNotice, type ShownCitation } from './render.js';
+import { renderNotice, type ShownCitation } from '../message/render.js';
 import { send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
 

@@ -3,7 +3,7 @@
  * close together are answered in one `engine.askMany` batch (one embedding pass), one batch at a
  * time, so a burst never runs many retrievals at once and handlers only await a promise.
  */
-import type { Answer, Engine } from '../types.js';
+import type { Answer, Engine } from '../core/types.js';
 
 export interface AnswerSource {
   ask(question: string): Promise<Answer>;

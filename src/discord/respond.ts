@@ -6,7 +6,7 @@
  * follows up ephemerally.
  */
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
-import { renderNotice, toDiscordPayload, type Rendered } from './render.js';
+import { renderNotice, toDiscordPayload, type Rendered } from '../message/render.js';
 
 export interface SendOptions {
   /** Replaces a public placeholder when `r` is ephemeral but the defer was public. */

@@ -9,8 +9,8 @@ import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Collection, type Interaction, type RepliableInteraction } from 'discord.js';
 import { handleButton } from './buttons.js';
-import { errorFields } from './log.js';
-import { APOLOGY, renderNotice } from './render.js';
+import { errorFields } from '../core/log.js';
+import { APOLOGY, renderNotice } from '../message/render.js';
 import { send } from './respond.js';
 import type { BotContext, Command, HandlerResult } from './types.js';
 

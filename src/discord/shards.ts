@@ -1,5 +1,5 @@
 import { ShardingManager } from 'discord.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../core/log.js';
 
 /**
  * Gateway sharding (Discord requires it past 2,500 servers): discord.js's ShardingManager runs

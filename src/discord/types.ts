@@ -3,11 +3,11 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { CollectionEditor } from '../collection.js';
+import type { CollectionEditor } from '../live/collection.js';
 import type { FeedbackStore } from '../feedback/store.js';
-import type { RefreshResult } from '../live.js';
-import type { Engine } from '../types.js';
-import type { Logger } from './log.js';
+import type { RefreshResult } from '../live/live.js';
+import type { Engine } from '../core/types.js';
+import type { Logger } from '../core/log.js';
 import type { AnswerSource } from './queue.js';
 import type { RateLimiter } from './ratelimit.js';
 

@@ -2,8 +2,8 @@
  * What `npm run feedback` reports, and the eval set it exports: pure functions over the
  * feedback log (and, for the export, the engine that re-reads the cited spans).
  */
-import { normalizeQuestion } from '../question.js';
-import type { EvalItem } from '../eval.js';
+import { normalizeQuestion } from '../text/question.js';
+import type { EvalItem } from '../eval/eval.js';
 import { spanHash, type FeedbackLog } from './store.js';
 
 export interface RatedQuestion {

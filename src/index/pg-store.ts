@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { toSql } from 'pgvector';
-import { loadLexical } from '../lexical.js';
-import type { Chunk, Span } from '../types.js';
+import { loadLexical } from '../text/terms.js';
+import type { Chunk, Span } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
 import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type BuildReport, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';

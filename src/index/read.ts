@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type MiniSearch from 'minisearch';
 import { z } from 'zod';
-import { loadLexical, type LexicalDoc } from '../lexical.js';
-import type { Chunk, Span } from '../types.js';
+import { loadLexical, type LexicalDoc } from '../text/terms.js';
+import type { Chunk, Span } from '../core/types.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { filesDir, readPointer } from './generations.js';
 

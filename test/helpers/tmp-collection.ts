@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Embedder } from '../../src/embed/embedder.js';
-import { chunkDocument } from '../../src/chunk.js';
-import { cleanDocument } from '../../src/clean.js';
-import { loadCollection } from '../../src/load.js';
-import type { Chunk, CleanDocument } from '../../src/types.js';
+import { chunkDocument } from '../../src/ingest/chunk.js';
+import { cleanDocument } from '../../src/ingest/clean/clean.js';
+import { loadCollection } from '../../src/ingest/load.js';
+import type { Chunk, CleanDocument } from '../../src/core/types.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Tests run from the sources (vitest) or from dist/ (compiled helper): find the repo root either way. */

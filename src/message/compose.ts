@@ -1,0 +1,115 @@
+/**
+ * From engine results to rendered messages: the one place the bot and the console share,
+ * so both say exactly the same thing (only the markup differs).
+ */
+import { normalizeQuestion } from '../text/question.js';
+import type { Answer, DocInfo, Engine } from '../core/types.js';
+import { PIN_ID, docCheck, encodeSourcesId, voteIds, type SpanRef } from './ids.js';
+import { discordMarkup, type Markup } from './markdown.js';
+import {
+  renderAnswer,
+  renderDocCard,
+  renderDocList,
+  renderSearch,
+  renderSourcesView,
+  renderUnknownDoc,
+  type AnswerRender,
+  type ContextItem,
+  type Rendered,
+  type ShownCitation,
+} from './render.js';
+
+export const QUESTION_MIN = 3;
+export const QUESTION_MAX = 300;
+
+/** A question cleaned for retrieval, or the reason it cannot be asked. */
+export function cleanQuestion(raw: string): { ok: true; question: string } | { ok: false; message: string } {
+  const question = normalizeQuestion(raw);
+  if (question.length < QUESTION_MIN)
+    return { ok: false, message: `Please ask a question of at least ${QUESTION_MIN} characters.` };
+  if (question.length > QUESTION_MAX)
+    return { ok: false, message: `Please keep the question under ${QUESTION_MAX} characters.` };
+  return { ok: true, question };
+}
+
+/** The check of a span reference: of the document and its version, so a replaced file's old spans are refused. */
+const checkOf = (d: DocInfo, length?: number) => docCheck(d.version ? `${d.doc}@${d.version}` : d.doc, length);
+
+/** Span references for the Sources button: the citations' full (uncut) spans. */
+export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation[]): SpanRef[] {
+  const index = new Map(docs.map((d, i) => [d.doc, i]));
+  const refs: SpanRef[] = [];
+  for (const c of shown) {
+    const docIndex = index.get(c.doc);
+    if (docIndex === undefined) continue;
+    refs.push({ docIndex, start: c.original.start, end: c.original.end, check: checkOf(docs[docIndex]!) });
+  }
+  return refs;
+}
+
+/** `feedbackId`: the answer's feedback record id, for the 👍 / 👎 buttons of a public answer. */
+export function composeAnswer(
+  engine: Engine,
+  answer: Answer,
+  opts: { private?: boolean; markup?: Markup; feedbackId?: string } = {},
+): AnswerRender {
+  const docs = engine.documents();
+  return renderAnswer(answer, {
+    docsSearched: docs.length,
+    markup: opts.markup ?? discordMarkup,
+    private: opts.private,
+    sourcesId: (shown) => {
+      const refs = spanRefs(docs, shown);
+      return refs.length ? encodeSourcesId(refs) : undefined;
+    },
+    pinId: PIN_ID,
+    voteIds: opts.feedbackId ? voteIds(opts.feedbackId) : undefined,
+  });
+}
+
+/** The Sources view for span references from a button; each one is re-validated by the engine. */
+export function composeSourcesView(engine: Engine, refs: readonly SpanRef[], markup: Markup = discordMarkup): Rendered {
+  const docs = engine.documents();
+  const items: ContextItem[] = [];
+  let invalid = 0;
+  for (const ref of refs) {
+    const d = docs[ref.docIndex];
+    const ctx = d && checkOf(d, ref.check.length) === ref.check ? engine.context(d.doc, ref.start, ref.end) : undefined;
+    if (!d || !ctx) invalid++;
+    else items.push({ n: items.length + 1, doc: d.doc, ctx });
+  }
+  return renderSourcesView(items, { markup, invalid });
+}
+
+export interface SourcesQuery {
+  query?: string | null;
+  doc?: string | null;
+}
+
+/** /sources: no option → the list; `query` → top 5 passages; `doc` → the card (both → passages of that document). */
+export async function composeSources(
+  engine: Engine,
+  q: SourcesQuery,
+  markup: Markup = discordMarkup,
+): Promise<Rendered> {
+  const docs = engine.documents();
+  const query = q.query?.replace(/\s+/g, ' ').trim();
+  const docValue = q.doc?.trim();
+  if (docValue) {
+    const info = engine.document(docValue) ?? docs.find((d) => d.doc === docValue) ?? findDoc(docs, docValue);
+    if (!info) return renderUnknownDoc(docValue, { markup });
+    if (!query) return renderDocCard(info, { markup });
+    const hits = (await engine.search(query, 50)).filter((h) => h.doc === info.doc).slice(0, 5);
+    return renderSearch(query, hits, { docsSearched: 1, markup });
+  }
+  if (query) return renderSearch(query, await engine.search(query, 5), { docsSearched: docs.length, markup });
+  return renderDocList(docs, { markup });
+}
+
+function findDoc(docs: readonly DocInfo[], value: string): DocInfo | undefined {
+  const v = value.toLowerCase();
+  return (
+    docs.find((d) => d.doc.toLowerCase() === v || d.title.toLowerCase() === v) ??
+    docs.find((d) => d.doc.toLowerCase().includes(v) || d.title.toLowerCase().includes(v))
+  );
+}
