@@ -1,10 +1,12 @@
 /** /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes from the collection. */
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/message/compose.js';
-import { renderNotice, renderRefusalNote, renderSlowDown } from '../src/message/render.js';
-import { answerRecord, feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
+import { feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
+import { renderRefusalNote } from '../src/message/answer.js';
+import { renderNotice, renderSlowDown } from '../src/message/rendered.js';
+import { answerRecord } from '../src/message/record.js';
 
 export const data = new SlashCommandBuilder()
   .setName('ask')

@@ -17,10 +17,12 @@ import { CollectionEditError, checkSize, collectionName } from '../src/live/coll
 import { composeSources } from '../src/message/compose.js';
 import { downloadCapped } from '../src/discord/download.js';
 import { addSource, removeSource } from '../src/message/edit.js';
-import { docChoices, renderNotice } from '../src/message/render.js';
 import { deferFirst, send } from '../src/discord/respond.js';
-import type { BotContext, HandlerResult, LiveCollection } from '../src/discord/types.js';
+import type { BotContext, HandlerResult } from '../src/discord/types.js';
 import { SOURCE_EXTENSIONS } from '../src/ingest/load.js';
+import { docChoices } from '../src/message/sources.js';
+import { renderNotice } from '../src/message/rendered.js';
+import { type LiveCollection } from '../src/live/live.js';
 
 export const data = new SlashCommandBuilder()
   .setName('sources')

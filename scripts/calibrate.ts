@@ -2,7 +2,7 @@
  * npm run calibrate -- [--write] [--set CORPUS_DIR=SET.jsonl …]
  * Chooses the scoring weights and the refusal threshold from labelled eval sets of two
  * unrelated collections (questions are embedded once, then every candidate setting is
- * scored in memory). With --write, saves the result to src/calibration.ts. `--set` adds a
+ * scored in memory). With --write, saves the result to src/answer/policy.json (data beside the code that reads it). `--set` adds a
  * labelled set of your own, e.g. one exported from real use by `npm run feedback -- --export`.
  */
 import { writeFile, rename } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { hitRank, readEvalSet, type EvalItem } from '../src/eval/eval.js';
 import { readEvalManifest } from '../src/eval/sets.js';
 import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve/score.js';
 import type { Answer } from '../src/core/types.js';
-import { POLICIES } from '../src/answer/calibration.js';
+import { POLICIES, POLICY_FILE, PolicyFileSchema, type PolicyFile } from '../src/answer/calibration.js';
 
 /** The manifest's calibration sets (eval/sets.json), in its order: the first one's embedder sets the scale. */
 const SETS = (await readEvalManifest())
@@ -79,26 +79,13 @@ runMain(async () => {
   }
   process.stdout.write(`${best!.summary}\n${JSON.stringify(best!.policy)}\n`);
   if (values.write) {
-    const path = 'src/calibration.ts';
-    const source = `import type { AnswerPolicy } from './answer.js';
-
-/**
- * Scoring weights and refusal thresholds per embedder, written by \`npm run calibrate -- --write\`
- * from the labelled eval sets of two unrelated collections (${[...SETS, ...extra].map((s) => s.set).join(', ')}),
- * never picked by hand: the threshold is the midpoint of the best split between answerable
- * and unanswerable questions' confidence. ${best!.summary}
- */
-export const POLICIES: Record<string, AnswerPolicy> = {
-  '${embedderId}': ${JSON.stringify(best!.policy)},
-};
-
-/** For embedders without calibration data: similarities mapped onto this scale (src/embed/scale.ts), the same weights, a cautious threshold. */
-export const FALLBACK_POLICY: AnswerPolicy = { ...POLICIES['${embedderId}']!, threshold: POLICIES['${embedderId}']!.threshold + 0.05 };
-
-export function policyFor(embedderId: string): AnswerPolicy {
-  return POLICIES[embedderId] ?? FALLBACK_POLICY;
-}
-`;
+    const path = POLICY_FILE;
+    const file: PolicyFile = {
+      note: `Scoring weights and refusal thresholds per embedder, written by \`npm run calibrate -- --write\` from the labelled eval sets of two unrelated collections (${[...SETS, ...extra].map((s) => s.set).join(', ')}), never picked by hand: the threshold is the midpoint of the best split between answerable and unanswerable questions' confidence.`,
+      measured: best!.summary.replace(/^Measured: /, ''),
+      policies: { [embedderId]: best!.policy },
+    };
+    const source = JSON.stringify(PolicyFileSchema.parse(file), null, 2) + '\n';
     await writeFile(`${path}.tmp`, source);
     await rename(`${path}.tmp`, path);
     process.stdout.write(`Wrote ${path}\n`);

@@ -9,7 +9,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseCli, runMain, UsageError } from '../src/cli/args.js';
 import { loadConfig } from '../src/core/config.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
-import { exportEvalSet, summarize } from '../src/feedback/summary.js';
+import { exportEvalSet, summarize } from '../src/eval/feedback-summary.js';
 import { loadCollection } from '../src/ingest/load.js';
 import { indexUrlOf } from '../src/cli/open.js';
 

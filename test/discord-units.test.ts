@@ -6,8 +6,8 @@ import { AnswerQueue } from '../src/discord/queue.js';
 import { RateLimiter } from '../src/discord/ratelimit.js';
 import { cleanQuestion, composeSourcesView, spanRefs } from '../src/message/compose.js';
 import { consoleReply, parseOptions, runConsole } from '../src/cli/console.js';
-import { toPlainText } from '../src/message/render.js';
 import { createStubEngine, SAMPLE_DOCS } from './helpers/stub-engine.js';
+import { toPlainText } from '../src/message/rendered.js';
 
 const FAKE_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB';
 

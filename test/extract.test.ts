@@ -5,7 +5,14 @@ import { chunkDocument } from '../src/ingest/chunk.js';
 import { cleanDocument } from '../src/ingest/clean/clean.js';
 import { extract } from '../src/ingest/extract/extract.js';
 import { Unreadable, type Extracted } from '../src/ingest/extract/extracted.js';
-import { SOURCE_EXTENSIONS, CorpusError, MAX_FILE_BYTES, readCollection, sha256, skipNotice } from '../src/ingest/load.js';
+import {
+  SOURCE_EXTENSIONS,
+  CorpusError,
+  MAX_FILE_BYTES,
+  readCollection,
+  sha256,
+  skipNotice,
+} from '../src/ingest/load.js';
 import type { Document } from '../src/core/types.js';
 import {
   ARTICLE,

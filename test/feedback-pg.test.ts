@@ -16,7 +16,7 @@ import {
   type FeedbackStore,
   type Vote,
 } from '../src/feedback/store.js';
-import { summarize } from '../src/feedback/summary.js';
+import { summarize } from '../src/eval/feedback-summary.js';
 import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';

@@ -3,7 +3,7 @@
  * across a restart (a new store on the same file), a line cut short by a crash, the summary and
  * the eval-set export (checked against what the engine says the cited spans are now).
  */
-import { appendFile, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { voteIds, parseCustomId } from '../src/message/ids.js';
@@ -16,7 +16,7 @@ import {
   type AnswerRecord,
   type Vote,
 } from '../src/feedback/store.js';
-import { exportEvalSet, phraseOf, summarize } from '../src/feedback/summary.js';
+import { exportEvalSet, phraseOf, summarize } from '../src/eval/feedback-summary.js';
 import { readEvalSet } from '../src/eval/eval.js';
 import { writeFile } from 'node:fs/promises';
 import { tempDir } from './helpers/tmp-collection.js';

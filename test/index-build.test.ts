@@ -3,7 +3,7 @@ import { appendFile, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile }
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../src/embed/embedder.js';
-import { buildIndex, type BuildReport } from '../src/index/build.js';
+import { buildIndex } from '../src/index/build.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema } from '../src/index/files.js';
 import { readIndex } from '../src/index/read.js';
 import { recoverLeftovers } from '../src/index/swap.js';
@@ -17,6 +17,7 @@ import {
 } from './helpers/tmp-collection.js';
 
 import { filesDir } from '../src/index/generations.js';
+import { type BuildReport } from '../src/index/types.js';
 /** The folder of the index's current generation (see src/index/generations.ts). */
 const gen = async (dir: string) => (await filesDir(dir)).path;
 

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../src/engine/engine.js';
 import { buildIndex } from '../src/index/build.js';
 import { FILES, type Manifest } from '../src/index/files.js';
-import { IndexError, readIndex } from '../src/index/read.js';
+import { readIndex } from '../src/index/read.js';
 import { CorpusError } from '../src/ingest/load.js';
 import { copyCollection, loadUseLiteOnce, REPO } from './helpers/tmp-collection.js';
 
 import { filesDir } from '../src/index/generations.js';
+import { IndexError } from '../src/index/types.js';
 /** The folder of the index's current generation (see src/index/generations.ts). */
 const gen = async (dir: string) => (await filesDir(dir)).path;
 

@@ -63,7 +63,9 @@ test('loadtest --json: nothing lost, defers < 3 s, no violations or pings, bot e
 /** Runs the built loadtest script without blocking the event loop (the PGlite server runs in this process). */
 function runLoadtest(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'harness', 'loadtest.ts'), ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'harness', 'loadtest.ts'), ...args], {
+      cwd: ROOT,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

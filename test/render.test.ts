@@ -2,17 +2,10 @@ import { describe, expect, test } from 'vitest';
 import type { Answer, Citation, DocInfo, QuoteContext } from '../src/core/types.js';
 import { LIMITS, embedsLength, limitViolations } from '../src/message/limits.js';
 import { discordMarkup, escapeMarkdown, plainMarkup } from '../src/message/markdown.js';
-import {
-  docChoices,
-  renderAnswer,
-  renderDocCard,
-  renderDocList,
-  renderRefusal,
-  renderSearch,
-  renderSourcesView,
-  toDiscordPayload,
-  toPlainText,
-} from '../src/message/render.js';
+import { toDiscordPayload } from '../src/discord/payload.js';
+import { renderAnswer, renderRefusal } from '../src/message/answer.js';
+import { docChoices, renderDocCard, renderDocList, renderSearch, renderSourcesView } from '../src/message/sources.js';
+import { toPlainText } from '../src/message/rendered.js';
 
 /** What Discord displays for escaped text: every backslash escape shows the character itself. */
 const displayed = (s: string) => s.replace(/\\([^0-9A-Za-z\s])/g, '$1');

@@ -12,13 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { readEvalSet, runEval } from '../src/eval/eval.js';
 import { buildIndex } from '../src/index/build.js';
-import { IndexError, readIndex } from '../src/index/read.js';
-import { openStore, type IndexStore } from '../src/index/store.js';
+import { readIndex } from '../src/index/read.js';
+import { openStore } from '../src/index/store.js';
 import type { Answer, Engine } from '../src/core/types.js';
 import { ARTICLE, makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER, textAsHtml } from './helpers/make-documents.js';
 import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
 import { copyCollection, loadUseLiteOnce, REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
+import { IndexError, type IndexStore } from '../src/index/types.js';
 
 const PASSWORD = 'hunter2-secret';
 const Q = 'what did Lavrov demand';

@@ -1,32 +1,44 @@
-import type { AnswerPolicy } from './compose.js';
-
 /**
- * Scoring weights and refusal thresholds per embedder, written by `npm run calibrate -- --write`
- * from the labelled eval sets of two unrelated collections (eval/seeds.jsonl, eval/collection-b.jsonl, eval/proxy-seeds.jsonl, eval/proxy-b.jsonl, eval/proxy-noisy-a.jsonl, eval/proxy-noisy-b.jsonl),
- * never picked by hand: the threshold is the midpoint of the best split between answerable
- * and unanswerable questions' confidence. Measured: hit@1 0.779, hit@3 0.858, negatives refused 29/51, answerable refused 0, mean quoted chars (worst collection) 420.
+ * The calibrated answer policy per embedder (weights, refusal threshold, follow ratio), kept as
+ * data in policy.json beside this file: `npm run calibrate -- --write` rewrites that file and never
+ * this code. Read once, checked by zod; an embedder without calibration gets a cautious fallback.
  */
-export const POLICIES: Record<string, AnswerPolicy> = {
-  'use-lite': {
-    weights: {
-      coverage: 0.9,
-      context: 0.9,
-      typeMismatch: 0.55,
-      unknown: 0.7,
-      unseen: 0.6,
-      phrase: 0.25,
-      focus: 0.2,
-      focusElsewhere: 1,
-      focusSilent: 1,
-      act: 0.2,
-      rrfK: 10,
-    },
-    threshold: 0.456,
-    followRatio: 0.838,
-    maxPassages: 3,
-    scale: { related: 0.5992, unrelated: 0.0947 },
-  },
-};
+import { z } from 'zod';
+import type { AnswerPolicy } from './compose.js';
+import policyJson from './policy.json' with { type: 'json' };
+
+const WeightsSchema = z.object({
+  coverage: z.number(),
+  context: z.number(),
+  typeMismatch: z.number(),
+  unknown: z.number(),
+  unseen: z.number(),
+  phrase: z.number(),
+  focus: z.number(),
+  focusElsewhere: z.number(),
+  focusSilent: z.number(),
+  act: z.number(),
+  rrfK: z.number(),
+});
+export const AnswerPolicySchema = z.object({
+  weights: WeightsSchema,
+  threshold: z.number(),
+  followRatio: z.number(),
+  maxPassages: z.number().int().positive(),
+  scale: z.object({ related: z.number(), unrelated: z.number() }),
+});
+/** policy.json: the policies, with where they came from and how they measured. */
+export const PolicyFileSchema = z.object({
+  note: z.string(),
+  measured: z.string(),
+  policies: z.record(z.string(), AnswerPolicySchema),
+});
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;
+
+/** Where `npm run calibrate -- --write` writes the policies (from the repository root). */
+export const POLICY_FILE = 'src/answer/policy.json';
+
+export const POLICIES: Record<string, AnswerPolicy> = PolicyFileSchema.parse(policyJson).policies;
 
 /** For embedders without calibration data: similarities mapped onto this scale (src/embed/scale.ts), the same weights, a cautious threshold. */
 export const FALLBACK_POLICY: AnswerPolicy = {

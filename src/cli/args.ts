@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../core/config.js';
-import { IndexError } from '../index/read.js';
 import { CorpusError } from '../ingest/load.js';
+import { IndexError } from '../index/types.js';
 
 /** A mistake in how a command was called: one line, exit code 2. */
 export class UsageError extends Error {

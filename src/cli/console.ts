@@ -14,14 +14,14 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CollectionEditError, checkSize } from '../live/collection.js';
 import { addSource, removeSource } from '../message/edit.js';
-import { answerRecord } from '../discord/feedback.js';
 import type { Logger } from '../core/log.js';
-import type { LiveCollection } from '../discord/types.js';
 import { memberKey, newAnswerId, type FeedbackStore } from '../feedback/store.js';
 import { cleanQuestion, composeAnswer, composeSources } from '../message/compose.js';
 import { plainMarkup } from '../message/markdown.js';
-import { renderNotice, toPlainText, type Rendered, type ShownCitation } from '../message/render.js';
 import type { Engine } from '../core/types.js';
+import { type Rendered, type ShownCitation, renderNotice, toPlainText } from '../message/rendered.js';
+import { type LiveCollection } from '../live/live.js';
+import { answerRecord } from '../message/record.js';
 
 export const HELP = [
   'Commands:',

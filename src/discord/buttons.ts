@@ -7,9 +7,9 @@ import { DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type Button
 import { composeSourcesView } from '../message/compose.js';
 import { handleVote } from './feedback.js';
 import { parseCustomId } from '../message/ids.js';
-import { renderNotice } from '../message/render.js';
 import { deferFirst, send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
+import { renderNotice } from '../message/rendered.js';
 
 /** Discord JSON error codes the Pin button explains. */
 export const DISCORD_ERRORS = {

@@ -5,36 +5,14 @@
  * first vote (the last one wins when the log is read).
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import { memberKey, newAnswerId, spanHash, type AnswerRecord } from '../feedback/store.js';
-import { renderNotice, type ShownCitation } from '../message/render.js';
+import { memberKey, newAnswerId, type AnswerRecord } from '../feedback/store.js';
 import { send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
+import { renderNotice } from '../message/rendered.js';
 
 /** A new answer id, or undefined when feedback is not collected. */
 export function feedbackIdFor(ctx: Pick<BotContext, 'feedback'>, isPublic: boolean): string | undefined {
   return ctx.feedback && isPublic ? newAnswerId() : undefined;
-}
-
-export function answerRecord(
-  id: string,
-  question: string,
-  shown: readonly ShownCitation[],
-  guild: string | null,
-): AnswerRecord {
-  return {
-    type: 'answer',
-    id,
-    question,
-    // The full cited spans (an answer may show a shortened quote).
-    cited: shown.map((c) => ({
-      doc: c.doc,
-      start: c.original.start,
-      end: c.original.end,
-      hash: spanHash(c.original.quote),
-    })),
-    guild,
-    at: new Date().toISOString(),
-  };
 }
 
 /** Writes the answer's record; a failure is logged, never shown (the answer is already out). */

@@ -6,7 +6,8 @@
  * follows up ephemerally.
  */
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
-import { renderNotice, toDiscordPayload, type Rendered } from '../message/render.js';
+import { toDiscordPayload } from './payload.js';
+import { type Rendered, renderNotice } from '../message/rendered.js';
 
 export interface SendOptions {
   /** Replaces a public placeholder when `r` is ephemeral but the defer was public. */

@@ -10,9 +10,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Collection, type Interaction, type RepliableInteraction } from 'discord.js';
 import { handleButton } from './buttons.js';
 import { errorFields } from '../core/log.js';
-import { APOLOGY, renderNotice } from '../message/render.js';
 import { send } from './respond.js';
 import type { BotContext, Command, HandlerResult } from './types.js';
+import { APOLOGY, renderNotice } from '../message/rendered.js';
 
 const COMMANDS_DIR = new URL('../../commands/', import.meta.url);
 

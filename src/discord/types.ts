@@ -3,9 +3,8 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { CollectionEditor } from '../live/collection.js';
 import type { FeedbackStore } from '../feedback/store.js';
-import type { RefreshResult } from '../live/live.js';
+import type { LiveCollection } from '../live/live.js';
 import type { Engine } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { AnswerSource } from './queue.js';
@@ -25,12 +24,6 @@ export interface BotContext {
   voteLimiter?: RateLimiter;
   /** Moderators' edits of the collection; absent → /sources add and remove are turned down. */
   collection?: LiveCollection;
-}
-
-/** The collection folder the bot may edit, and the re-index that makes an edit answerable. */
-export interface LiveCollection {
-  editor: CollectionEditor;
-  refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
 }
 
 /** What a handler reports for the interaction's log line. */

@@ -6,16 +6,17 @@ import { policyFor } from '../answer/calibration.js';
 import type { Embedder } from '../embed/embedder.js';
 import { rescale } from '../embed/scale.js';
 import { openEmbedder } from '../embed/select.js';
-import { extractorOf, type BuildReport } from '../index/build.js';
+import { extractorOf } from '../index/build.js';
 import { EXTRACTOR_VERSION } from '../ingest/extract/extract.js';
 import type { Manifest } from '../index/files.js';
-import { IndexError, readIndex, type LoadedIndex } from '../index/read.js';
-import { localStore, openStore, type IndexStore } from '../index/store.js';
+import { indexFolder } from '../index/folder.js';
+import { localStore, openStore } from '../index/store.js';
 import { LEXICAL_VERSION } from '../text/terms.js';
 import { listCollection, readSource } from '../ingest/load.js';
 import { lexStats, nearest, retrieve, type LexStats } from '../retrieve/score.js';
 import { hasWords, normalizeQuestion } from '../text/question.js';
 import type { Answer, DocInfo, Engine, PassageHit, QuoteContext, Span } from '../core/types.js';
+import { type BuildReport, IndexError, type IndexStore, type LoadedIndex } from '../index/types.js';
 
 export interface EngineOptions {
   /**
@@ -237,7 +238,7 @@ export async function matchesCollection(corpusDir: string, manifest: Manifest): 
 
 /** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
 export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<Engine> {
-  const index = await readIndex(opts.indexDir);
+  const index = await indexFolder(opts.indexDir).read();
   return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
 }
 

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { chunkDocument } from '../ingest/chunk.js';
 import { cleanDocument } from '../ingest/clean/clean.js';
 import type { Embedder } from '../embed/embedder.js';
-import { buildIndex, embeddingText, type BuildReport } from '../index/build.js';
+import { buildIndex, embeddingText } from '../index/build.js';
 import { readIndex } from '../index/read.js';
-import type { IndexStore } from '../index/store.js';
 import { loadCollection } from '../ingest/load.js';
+import { type BuildReport, type IndexStore } from '../index/types.js';
 
 /** What the benchmark needs of an index store. Sentence ids are ordinals in the index. */
 export interface ScaleStore {

@@ -9,7 +9,8 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Embedder } from '../embed/embedder.js';
 import { openEmbedder } from '../embed/select.js';
-import { buildIndex, type BuildReport } from './build.js';
+import { buildIndex } from './build.js';
+import { type BuildReport } from './types.js';
 
 export interface BuildJob {
   corpusDir: string;

@@ -6,16 +6,15 @@ import { CHUNKER_VERSION, chunkDocument } from '../ingest/chunk.js';
 import { CLEANER_VERSION, cleanDocument } from '../ingest/clean/clean.js';
 import type { Embedder } from '../embed/embedder.js';
 import { measureScale, PROBES, type SimilarityScale } from '../embed/scale.js';
-import { buildLexical, LEXICAL_VERSION } from '../text/terms.js';
+import { LEXICAL_VERSION } from '../text/terms.js';
+import { buildLexical } from './lexical.js';
+import type { BuildReport } from './types.js';
 import { EXTRACTOR_VERSION } from '../ingest/extract/extract.js';
 import { readCollection, skipNotice, type SkippedFile } from '../ingest/load.js';
 import { wordCount } from '../ingest/sentences.js';
 import type { Chunk } from '../core/types.js';
 import { FILES, INDEX_FORMAT, type DocRecord, type Manifest } from './files.js';
-import { readIndex } from './read.js';
-import { recoverLeftovers } from './swap.js';
-import { lockIndex, newGeneration, prune, publish } from './generations.js';
-import { rm } from 'node:fs/promises';
+import { indexFolder, type IndexFolder, type IndexWriter } from './folder.js';
 
 /**
  * Sized with `npm run bench -- --scale N` (recombined sentences: many near neighbours). At 20,000
@@ -41,20 +40,6 @@ export interface BuildOptions {
   beforeSwap?: () => Promise<void>;
 }
 
-export interface BuildReport {
-  docs: number;
-  chunks: number;
-  sentences: number;
-  /** Sentences embedded now; the rest were reused from the previous index (unchanged files). */
-  embedded: number;
-  reused: number;
-  /** Probe texts embedded to measure the embedder's similarity scale (0 when the previous index's is kept). */
-  probes: number;
-  ms: number;
-  embedMs: number;
-  /** Files left out, and why. */
-  skipped: SkippedFile[];
-}
 
 /** The text a sentence is embedded as: its words, with line breaks and runs of spaces folded. */
 export function embeddingText(text: string): string {
@@ -192,29 +177,29 @@ export function extractorOf(m: Manifest): number {
 
 /**
  * Reads, cleans, chunks and embeds the collection and writes a complete new generation of the
- * index (see generations.ts), then makes it current. One build at a time per index folder.
+ * index (see folder.ts), then makes it current. One build at a time per index folder.
  */
 export async function buildIndex(opts: BuildOptions): Promise<BuildReport> {
   const t0 = performance.now();
-  await recoverLeftovers(opts.indexDir);
-  const release = await lockIndex(opts.indexDir, opts.notice);
+  const folder = indexFolder(opts.indexDir);
+  const writer = await folder.write(opts.notice);
   try {
-    return await buildLocked(opts, t0);
+    return await buildLocked(opts, folder, writer, t0);
   } finally {
-    await release();
+    await writer.release();
   }
 }
 
-async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport> {
+async function buildLocked(opts: BuildOptions, folder: IndexFolder, writer: IndexWriter, t0: number): Promise<BuildReport> {
   const prepared = await prepareCollection(opts.corpusDir, opts.notice);
   const { records, chunks, sentences, skipped } = prepared;
   const { dims } = opts.embedder;
 
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
-  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(opts.indexDir, opts.embedder), opts.progress, opts.signal);
+  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(folder, opts.embedder), opts.progress, opts.signal);
 
-  const gen = await newGeneration(opts.indexDir);
-  const tmp = gen.path;
+  const draft = await writer.draft();
+  const tmp = draft.path;
   try {
     const hnsw = new hnswlib.HierarchicalNSW(HNSW.space, dims);
     hnsw.initIndex(Math.max(1, sentences.length), HNSW.M, HNSW.efConstruction, 100);
@@ -239,12 +224,11 @@ async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport>
     await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
     await opts.beforeSwap?.();
     opts.signal?.throwIfAborted();
-    await publish(opts.indexDir, gen.name);
+    await draft.publish();
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    await draft.discard();
     throw err;
   }
-  await prune(opts.indexDir);
   return {
     docs: records.length,
     chunks: chunks.length,
@@ -262,11 +246,11 @@ async function buildLocked(opts: BuildOptions, t0: number): Promise<BuildReport>
  * The previous index's vectors keyed by `docHash:start:end`, and its embedder's scale, when it
  * was built the same way.
  */
-async function previous(indexDir: string, embedder: Embedder): Promise<{ vectors: Map<string, Float32Array>; scale?: SimilarityScale }> {
+async function previous(folder: IndexFolder, embedder: Embedder): Promise<{ vectors: Map<string, Float32Array>; scale?: SimilarityScale }> {
   const out = new Map<string, Float32Array>();
   let old;
   try {
-    old = await readIndex(indexDir);
+    old = await folder.read();
   } catch {
     return { vectors: out }; // no usable previous index: embed everything
   }

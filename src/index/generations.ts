@@ -4,7 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes, write
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FILES } from './files.js';
-import { IndexError } from './read.js';
+import { IndexError } from './types.js';
 
 /**
  * The local index folder holds generations: every build writes a complete new folder

@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { toSql } from 'pgvector';
-import { loadLexical } from '../text/terms.js';
+import { loadLexical } from './lexical.js';
 import type { Chunk, Span } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
-import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type BuildReport, type Prepared } from './build.js';
+import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './pg-schema.js';
-import { hnswEf, IndexError, type DenseSearch, type Knn, type LoadedIndex, type SentenceRef } from './read.js';
-import type { IndexStore, StoreBuildOptions } from './store.js';
+import { hnswEf } from './read.js';
+import { type BuildReport, type DenseSearch, IndexError, type IndexStore, type Knn, type LoadedIndex, type SentenceRef, type StoreBuildOptions } from './types.js';
 
 /**
  * The index in Postgres with pgvector, shared by every process that names the same URL.

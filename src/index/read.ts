@@ -3,40 +3,13 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type MiniSearch from 'minisearch';
 import { z } from 'zod';
-import { loadLexical, type LexicalDoc } from '../text/terms.js';
-import type { Chunk, Span } from '../core/types.js';
+import { IndexError, type DenseSearch, type Knn, type LoadedIndex } from './types.js';
+import { loadLexical, type LexicalDoc } from './lexical.js';
+import type { Chunk } from '../core/types.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { filesDir, readPointer } from './generations.js';
 
-/** The index is missing, corrupt or does not fit: one clear line for the user. */
-export class IndexError extends Error {
-  override name = 'IndexError';
-}
 
-/** A sentence of the collection; its position in `sentences` is its HNSW label and vector row. */
-export interface SentenceRef extends Span {
-  chunk: number;
-}
-
-/** Nearest sentences to a query vector, nearest first: labels are rows of `sentences`, distances are cosine distances. */
-export interface Knn {
-  neighbors: number[];
-  distances: number[];
-}
-
-/**
- * The dense half of retrieval, whatever store holds the vectors: in-process HNSW for local
- * files, an HNSW index in Postgres for a shared store.
- */
-export interface DenseSearch {
-  /** Vectors searchable (one per sentence). */
-  readonly count: number;
-  knn(qvec: number[], k: number): Promise<Knn>;
-  /** Searches that could not use the store's index and ran exactly in memory instead. */
-  readonly fallbacks?: number;
-  /** The same search, synchronously, where it runs in this process (local files). */
-  knnSync?(qvec: number[], k: number): Knn;
-}
 
 /** Dense search over an hnswlib index in this process. */
 export function hnswDense(hnsw: hnswlib.HierarchicalNSW): DenseSearch {
@@ -44,22 +17,6 @@ export function hnswDense(hnsw: hnswlib.HierarchicalNSW): DenseSearch {
   return { count: hnsw.getCurrentCount(), knnSync, knn: async (qvec, k) => knnSync(qvec, k) };
 }
 
-export interface LoadedIndex {
-  /** Where the index was read from, safe to print (a folder, or a redacted database URL). */
-  dir: string;
-  manifest: Manifest;
-  docs: DocRecord[];
-  /** The same documents by file name: the per-question path looks them up often. */
-  byId: Map<string, DocRecord>;
-  chunks: Chunk[];
-  sentences: SentenceRef[];
-  /** Row-major unit vectors, `sentences.length × manifest.dims`. */
-  vectors: Float32Array;
-  dense: DenseSearch;
-  lexical: MiniSearch<LexicalDoc>;
-  /** The generation read (local files of the generation layout, see generations.ts). */
-  generation?: string;
-}
 
 /** The manifest of the index in use in `dir` (its current generation). */
 export async function readManifest(dir: string): Promise<Manifest> {

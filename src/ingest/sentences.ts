@@ -1,13 +1,7 @@
 import type { Span } from '../core/types.js';
+import { ABBREVIATION_AT_END } from '../text/english.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-
-/**
- * Abbreviations after which Intl.Segmenter wrongly breaks a sentence ("U.S. Department",
- * "Mr. Smith", "Jan. 5"). General English, not tied to any collection.
- */
-const ABBREVIATION =
-  /(?:\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Sgt|Capt|Adm|Cmdr|Sen|Rep|Gov|Pres|Rev|Hon|St|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Bros|No|Nos|vs|etc|approx|Dept|Univ|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m)\.)$/u;
 
 /** Fragments this short are glued to their neighbour: `He said “No.` + `Never.”`. */
 const MIN_WORDS = 3;
@@ -31,9 +25,9 @@ export function splitSentences(text: string, span: Span): Span[] {
     // sentence before it, unless it ends with an abbreviation ("Mr."): then it opens the next one.
     if (
       prev &&
-      (ABBREVIATION.test(prevText) ||
+      (ABBREVIATION_AT_END.test(prevText) ||
         /(?:\.\.\.|…)$/u.test(prevText) ||
-        (wordCount(segText) < MIN_WORDS && !ABBREVIATION.test(segText)))
+        (wordCount(segText) < MIN_WORDS && !ABBREVIATION_AT_END.test(segText)))
     ) {
       prev.end = end;
       continue;

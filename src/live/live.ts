@@ -17,12 +17,13 @@ import {
   type EngineOptions,
   type SharedEngine,
 } from '../engine/engine.js';
-import type { BuildReport } from '../index/build.js';
 import { workerBuilder } from '../index/build-worker.js';
-import { readBuildStatus, writeBuildStatus } from '../index/generations.js';
+import { indexFolder } from '../index/folder.js';
 import { skipNotice } from '../ingest/load.js';
 import type { Engine } from '../core/types.js';
 import { watchCollection } from './watch.js';
+import type { CollectionEditor } from './collection.js';
+import { type BuildReport } from '../index/types.js';
 
 export type RefreshResult =
   | { ok: true; changed: false }
@@ -219,7 +220,11 @@ export function indexWriter(
     }
     onResult(result);
     // For the shards waiting on an edit: a failure is told at once, not by their timeout.
-    await writeBuildStatus(engineOpts.indexDir, { ok: result.ok, started, ...(!result.ok && { error: result.error }) });
+    await indexFolder(engineOpts.indexDir).recordBuild({
+      ok: result.ok,
+      started,
+      ...(!result.ok && { error: result.error }),
+    });
     return result;
   });
   const stopWatching =
@@ -259,7 +264,7 @@ export function followerCollection(
           if (await matchesCollection(corpusDir, index.manifest)) return { ok: true, changed: false } as const;
         }
         // A build that read the folder after the edit and failed: its reason, now.
-        const status = await readBuildStatus(indexDir);
+        const status = await indexFolder(indexDir).lastBuild();
         if (status && !status.ok && status.started >= t0)
           return { ok: false, error: status.error ?? 'the index build failed' } as const;
         if (Date.now() >= deadline)
@@ -299,4 +304,10 @@ export function sharedCollection(
     logRefresh(log, engineOpts.corpusDir),
   );
   return { engine, close: () => initial.close() };
+}
+
+/** The collection folder the bot may edit, and the re-index that makes an edit answerable. */
+export interface LiveCollection {
+  editor: CollectionEditor;
+  refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
 }

@@ -6,18 +6,16 @@ import { normalizeQuestion } from '../text/question.js';
 import type { Answer, DocInfo, Engine } from '../core/types.js';
 import { PIN_ID, docCheck, encodeSourcesId, voteIds, type SpanRef } from './ids.js';
 import { discordMarkup, type Markup } from './markdown.js';
+import { type AnswerRender, renderAnswer } from './answer.js';
 import {
-  renderAnswer,
+  type ContextItem,
   renderDocCard,
   renderDocList,
   renderSearch,
   renderSourcesView,
   renderUnknownDoc,
-  type AnswerRender,
-  type ContextItem,
-  type Rendered,
-  type ShownCitation,
-} from './render.js';
+} from './sources.js';
+import { type Rendered, type ShownCitation } from './rendered.js';
 
 export const QUESTION_MIN = 3;
 export const QUESTION_MAX = 300;

@@ -1,5 +1,6 @@
-import { SPEECH } from '../answer/compose.js';
 import { terms } from '../text/terms.js';
+import { DEMONYM, HONORIFIC_BEFORE, SPEECH_ACT, SPEECH_VERB, THIRD_PERSON_PRONOUN } from '../text/english.js';
+import { SPEECH_AFTER_NAME, SPEECH_BEFORE_NAME } from '../text/quotation.js';
 
 /**
  * The question's focus: the names it asks about (people, bodies, places, acronyms), and for
@@ -55,8 +56,6 @@ export interface FocusName {
 
 /** A word, or an acronym written with full stops ("U.S."). */
 const WORD = /(?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}'’\-]*\p{L}|\p{L}/gu;
-/** Pronouns that point back to a person. */
-const PERSONAL = /\b(?:he|she|him|his|her|hers|himself|herself)\b/i;
 /** Joins a title to its holder: "the club's chairman, Malcolm Redfern" / "Sanne Vermeulen, the director of…". */
 const DETERMINER = /^(?:the|a|an|its|his|her|their|our|\p{L}+['’]s?)$/iu;
 
@@ -196,7 +195,7 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     const out = outside[i]!;
     // Referred back to: a personal pronoun outside quotation ("he"), or "the <title>" ("the minister").
     const refs: string[][] = [];
-    if (PERSONAL.test(out) && !named.some((r) => isPerson(r.name))) {
+    if (THIRD_PERSON_PRONOUN.test(out) && !named.some((r) => isPerson(r.name))) {
       const who = last(isPerson);
       if (who) refs.push(who);
     }
@@ -210,10 +209,10 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     }
     for (const n of refs) for (const k of n) about[i]!.add(k);
     // Who speaks here: named next to a speech verb, else someone referred back to in a sentence that reports speech.
-    const speakers = [...named.filter((r) => r.speaks).map((r) => r.name), ...(SPEECH.test(out) ? refs : [])];
+    const speakers = [...named.filter((r) => r.speaks).map((r) => r.name), ...(SPEECH_VERB.test(out) ? refs : [])];
     // The subject comes first in a sentence: it is what "he" most likely means next.
     recent.push(...named.map((r) => r.name).reverse(), ...[...speakers].reverse());
-    const reports = SPEECH.test(out);
+    const reports = SPEECH_VERB.test(out);
     // Everyone named or referred to next to a verb of saying or asking says it ("Hale said", "He demanded").
     if (SPEECH_ACT.test(out))
       for (const n of [...named.map((r) => r.name), ...refs]) for (const k of n) says[i]!.add(k);
@@ -306,7 +305,7 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
     const who = /^,\s*who\b/.test(after);
     // "Okafor's spokesman, Ana Duarte, said": the comma closes an apposition that opened before the name.
     const speaks =
-      SPEECH_AFTER.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE.test(before);
+      SPEECH_AFTER_NAME.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE_NAME.test(before);
     runs.push({
       name,
       title: capitalTitle ?? apposed,
@@ -317,7 +316,7 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
         !!capitalTitle ||
         !!preposed ||
         opener ||
-        HONORIFIC.test(before) ||
+        HONORIFIC_BEFORE.test(before) ||
         /^,\s*(?:aged\s+)?\d{1,3},/.test(after) ||
         (name.length >= 2 && nouns.has(before.match(TITLE_BEFORE)?.[1] ?? '')),
     });
@@ -329,22 +328,8 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
 const TITLE_PREPOSED =
   /(?:^|\s)((?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)|\p{L}+['’]s?)\s+(?:\p{Ll}[\p{L}\-]*\s+){0,3}(\p{Ll}[\p{L}\-]*),\s*$/u;
 
-/** "Mr", "Dr": general English honorifics right before a name. */
-const HONORIFIC = /\b(?:mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady)\.?\s+$/i;
 /** A lower-case title right before a full name: "chief executive Martin Oyelaran", "farmer Colin Ashby". */
 const TITLE_BEFORE = /(?:^|\s)(\p{Ll}[\p{Ll}\-]{3,})\s+$/u;
-
-/** A speech verb right after the name, maybe after an apposition: "Solberg said", "Moss, a farmer, said". */
-const SPEECH_AFTER = new RegExp(
-  `^(?:,\\s*(?:the|an?|who|\\p{L}+['’]s)\\s[^,.]{1,80},)?\\s+(?:has\\s+|had\\s+|also\\s+|later\\s+|then\\s+)?${SPEECH.source}`,
-  'iu',
-);
-/** "…,” said Folake Adebayo". */
-const SPEECH_BEFORE = new RegExp(`[,"”’]\\s*${SPEECH.source}\\s+$`, 'i');
-
-/** Verbs of saying, asking and demanding, in any form (general English): what a question asks someone said. */
-const SPEECH_ACT =
-  /\b(?:sa(?:y|ys|id)|t(?:ell|ells|old)|demand|warn|propos|offer|urg|argu|claim|ask|call(?:ed|s)? (?:for|on)|predict|promis|caution|complain|suggest|insist|recommend|accus|den(?:y|ied|ies)|conced|acknowledg|admit|stress|add(?:s|ed)?\b|not(?:e|es|ed)\b|explain|announc|declar|repl(?:y|ied|ies)|respond|wr(?:ite|ites|ote)|describ|criticis|criticiz|reject|vow|pledg|threaten|appeal|plead|object)\w*/i;
 
 /** Right after a name in a question, the verb it asks about: "Hale| say", "Olsen| propose". */
 const ASKS_SPEECH = new RegExp(`^\\s+(?:\\p{L}+\\s+)?${SPEECH_ACT.source}`, 'iu');
@@ -353,9 +338,6 @@ const ASKS_SPEECH = new RegExp(`^\\s+(?:\\p{L}+\\s+)?${SPEECH_ACT.source}`, 'iu'
 function verbAfter(rest: string): string {
   return /^\s+((?:[\p{L}'’\-]+\s+)?[\p{L}'’\-]+)/u.exec(rest)?.[1] ?? '';
 }
-
-/** A people's or language's adjective: "Norwegian", "Danish", "Chinese". */
-const DEMONYM = /^\p{L}{4,}(?:ian|ean|an|ese|ish|ic|i)$/u;
 
 /**
  * The names a question asks about, in the collection's keys: consecutive ones form one name.

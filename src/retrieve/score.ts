@@ -1,6 +1,7 @@
 import { terms } from '../text/terms.js';
-import type { Knn, LoadedIndex } from '../index/read.js';
 import { aboutness, focusTable, questionFocus, type FocusTable } from './focus.js';
+import { ACT_KIND_WORDS, DAYS, DEMONYM, MONEY_WORD, MONTHS, NUMBER_WORDS } from '../text/english.js';
+import { type Knn, type LoadedIndex } from '../index/types.js';
 
 /**
  * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
@@ -108,23 +109,12 @@ export function answerType(question: string): AnswerType {
  * that say it: asked what someone demanded, a sentence in which they need or insist on
  * something answers it. Stemmed like every term.
  */
-const ACT_KINDS = [
-  'demand demands need needs require insist want seek urge',
-  'warn warning caution threaten threat risk danger fear',
-  'propose proposal suggest suggestion offer recommend recommendation plan',
-  'promise pledge vow commit',
-  'predict prediction expect forecast anticipate',
-  'deny denial reject dismiss refuse',
-  'accuse blame criticise criticize condemn',
-  'admit acknowledge concede',
-].map((kind) => new Set(terms(kind)));
+const ACT_KINDS = ACT_KIND_WORDS.map((kind) => new Set(terms(kind)));
 /** The other words of a term's kinds of act (none for a term that says no act). */
 function actKin(term: string): string[] {
   return [...new Set(ACT_KINDS.filter((k) => k.has(term)).flatMap((k) => [...k]))].filter((t) => t !== term);
 }
 
-const MONEY_WORD =
-  '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
 /**
  * Money is the answer when the question asks "how much" about it, names it as its object
  * ("what is the fine", "what was Smith's weekly wage") or ends on it ("what does it cost?"),
@@ -141,11 +131,6 @@ const MONEY = new RegExp(`\\b${MONEY_WORD}\\b`, 'i');
 const MONEY_OBJECT = new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i');
 const MONEY_VERB_LAST = /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i;
 
-const MONTHS =
-  'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
-const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow';
-const NUMBER_WORDS =
-  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
 const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
 const HAS_MONEY =
   /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
@@ -283,9 +268,6 @@ function namePrefixes(sentences: string[]): Set<string> {
   for (const s of sentences) for (const [w] of s.matchAll(/\p{Lu}\p{L}{3,}/gu)) out.add(w.slice(0, 4).toLowerCase());
   return out;
 }
-
-/** A people's or language's adjective: "Norwegian", "Nigerian", "Chinese", "British", "Icelandic". */
-const DEMONYM = /^\p{L}{4,}(?:ian|ean|an|ese|ish|ic|i)$/u;
 
 function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<string, Map<string, number>> {
   const df = new Map<string, Map<string, number>>();

@@ -1,17 +1,9 @@
-import MiniSearch from 'minisearch';
+/**
+ * Terms: the words of a text as the lexical index and the question see them (lower case, stopwords
+ * dropped, British and American spellings met, Porter-stemmed). One function for both sides.
+ */
 import { stemmer } from 'stemmer';
-
-/** Common English function words, plus question words: they carry no topic. */
-const STOPWORDS = new Set(
-  `a about above after again against all am an and any are as at be because been before being below between both but by
-can could did do does doing down during each few for from further had has have having he her here hers herself him himself
-his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours
-ourselves out over own same she should so some such than that the their theirs them themselves then there these they this
-those through to too under until up very was we were what when where which while who whom whose why will with would you
-your yours yourself yourselves s t don doesn didn isn wasn aren weren won wouldn shouldn couldn also said says say tell
-told get got give gave given make made many much may might must shall one ones us let lets like well even ever yet still
-whether according according upon via per within without among across`.split(/\s+/),
-);
+import { STOPWORDS } from './english.js';
 
 /** Bumped whenever `terms` changes: the lexical index of an older version no longer matches questions. */
 export const LEXICAL_VERSION = 2;
@@ -58,29 +50,4 @@ export function usSpelling(word: string): string {
     .replace(/(?<=\p{L}{2})([tb])re(s)?$/u, '$1er$2')
     .replace(/(?<=\p{L}{3})ence(s)?$/u, 'ense$1')
     .replace(/(?<=\p{L}{3})ogue(s)?$/u, 'og$1');
-}
-
-export interface LexicalDoc {
-  id: number;
-  text: string;
-}
-
-const OPTIONS = {
-  fields: ['text'],
-  storeFields: [] as string[],
-  // MiniSearch tokenizes, then processTerm may return several terms: we do both in one place.
-  tokenize: (text: string) => [text],
-  processTerm: (text: string) => terms(text),
-  searchOptions: { combineWith: 'OR' as const },
-};
-
-/** BM25 index over chunks (MiniSearch's BM25+). */
-export function buildLexical(docs: LexicalDoc[]): MiniSearch<LexicalDoc> {
-  const ms = new MiniSearch<LexicalDoc>(OPTIONS);
-  ms.addAll(docs);
-  return ms;
-}
-
-export function loadLexical(json: string): MiniSearch<LexicalDoc> {
-  return MiniSearch.loadJSON<LexicalDoc>(json, OPTIONS);
 }

@@ -6,7 +6,16 @@
  * when some sentence contains at least half of its content words; up to 3 such sentences are cited.
  */
 import { createHash } from 'node:crypto';
-import type { Answer, Citation, DocInfo, Engine, NearDoc, PassageHit, QuoteContext, Span } from '../../src/core/types.js';
+import type {
+  Answer,
+  Citation,
+  DocInfo,
+  Engine,
+  NearDoc,
+  PassageHit,
+  QuoteContext,
+  Span,
+} from '../../src/core/types.js';
 
 export interface StubDoc {
   id: string;

@@ -1,5 +1,7 @@
 import type { CleanDocument, Document, Span } from '../../core/types.js';
 import { terms } from '../../text/terms.js';
+import { FIRST_SECOND_PERSON, MONTH_NAME } from '../../text/english.js';
+import { WHOLE_QUOTATION, withoutQuotations } from '../../text/quotation.js';
 
 /**
  * Cleaning finds the article inside a scraped page without rewriting a character:
@@ -126,9 +128,8 @@ const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
 const BYLINE_ROLE =
   /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
-const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 const DATELINE = new RegExp(
-  `\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`,
+  `\\b${MONTH_NAME}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH_NAME}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`,
   'i',
 );
 /** A time stamp line, however long: "Updated: Apr 3, 2025 …", "Last updated 2 hours ago". */
@@ -279,11 +280,8 @@ function maxSegment(units: Unit[], lo: number, hi: number): Segment {
  */
 const CONTINUATION_WORDS = 40;
 const CONTINUATION_SHARE = 0.3;
-/** Words that address the reader or speak for the writer: comments, promos and "about us" blurbs use them, reported news (outside quotations) does not. */
-// Case matters: "US" is a country, "i" is not a word.
-const PERSONAL = /\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur|us|[Yy]ou|[Yy]our)\b/;
 /** The text speaks to the reader or for the writer outside its quotations. */
-const personal = (text: string) => PERSONAL.test(text.replace(/[“"][^”"]*[”"]/g, ' '));
+const personal = (text: string) => FIRST_SECOND_PERSON.test(withoutQuotations(text, ' '));
 
 /**
  * The article may go on after an interruption too long to bridge (a poll, a "you might also
@@ -535,7 +533,7 @@ function markDuplicates(units: Unit[]): void {
   // sentences appears elsewhere on the page (its attribution line, "- Name, Role", goes with it).
   const page = ` ${units.map((u) => words(u.text)).join(' ')} `;
   units.forEach((u, i) => {
-    if (!QUOTATION.test(u.text)) return;
+    if (!WHOLE_QUOTATION.test(u.text)) return;
     const parts = u.text
       .split(/(?<=[.!?])["'”’]*\s+/u)
       .map(words)
@@ -678,8 +676,6 @@ function trimSpan(text: string, start: number, end: number): Span {
 function words(s: string): string {
   return (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
 }
-/** A line that is one quotation from its first character to its last. */
-const QUOTATION = /^["“‘][^"“”]+["”’]$/u;
 
 function normalize(s: string): string {
   return s.toLowerCase().replace(/\s+/g, ' ').trim();

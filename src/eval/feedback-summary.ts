@@ -3,8 +3,8 @@
  * feedback log (and, for the export, the engine that re-reads the cited spans).
  */
 import { normalizeQuestion } from '../text/question.js';
-import type { EvalItem } from '../eval/eval.js';
-import { spanHash, type FeedbackLog } from './store.js';
+import type { EvalItem } from './eval.js';
+import { spanHash, type FeedbackLog } from '../feedback/store.js';
 
 export interface RatedQuestion {
   question: string;

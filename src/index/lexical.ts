@@ -1,0 +1,31 @@
+/**
+ * The lexical index: BM25 over chunks (MiniSearch's BM25+), built from and queried with the same
+ * `terms`. Stored as MiniSearch JSON in either store, so every reader ranks exactly alike.
+ */
+import MiniSearch from 'minisearch';
+import { terms } from '../text/terms.js';
+
+export interface LexicalDoc {
+  id: number;
+  text: string;
+}
+
+const OPTIONS = {
+  fields: ['text'],
+  storeFields: [] as string[],
+  // MiniSearch tokenizes, then processTerm may return several terms: we do both in one place.
+  tokenize: (text: string) => [text],
+  processTerm: (text: string) => terms(text),
+  searchOptions: { combineWith: 'OR' as const },
+};
+
+/** BM25 index over chunks (MiniSearch's BM25+). */
+export function buildLexical(docs: LexicalDoc[]): MiniSearch<LexicalDoc> {
+  const ms = new MiniSearch<LexicalDoc>(OPTIONS);
+  ms.addAll(docs);
+  return ms;
+}
+
+export function loadLexical(json: string): MiniSearch<LexicalDoc> {
+  return MiniSearch.loadJSON<LexicalDoc>(json, OPTIONS);
+}
