@@ -5,7 +5,18 @@
  * ARCHITECTURE.md draws the same order in words.
  */
 const LAYERS = [
-  'core', 'text', 'embed', 'ingest', 'db', 'index', 'retrieve', 'answer', 'engine', 'live', 'feedback', 'message',
+  'core',
+  'text',
+  'embed',
+  'ingest',
+  'db',
+  'index',
+  'retrieve',
+  'answer',
+  'engine',
+  'live',
+  'feedback',
+  'message',
 ];
 const EDGES = ['discord', 'cli', 'eval'];
 
@@ -31,7 +42,8 @@ module.exports = {
     ...edgeRules,
     {
       name: 'discord-js-at-the-edge',
-      comment: 'Only src/discord, commands/ and scripts/ talk to discord.js; the stages and the console stay platform-neutral.',
+      comment:
+        'Only src/discord, commands/ and scripts/ talk to discord.js; the stages and the console stay platform-neutral.',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/discord/' },
       to: { path: 'node_modules/discord\\.js/' },

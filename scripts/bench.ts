@@ -18,7 +18,6 @@ import { chunkDocument } from '../src/ingest/chunk.js';
 import { cleanDocument } from '../src/ingest/clean/clean.js';
 import { parseCli, progressBar, runMain, UsageError } from '../src/cli/args.js';
 import { openEmbedder } from '../src/embed/select.js';
-import { openEngine } from '../src/engine/engine.js';
 import { readEvalSet } from '../src/eval/eval.js';
 import { embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/ingest/load.js';
@@ -26,6 +25,7 @@ import { benchScale, fileStore, indexStoreScale, pct } from '../src/eval/scale-b
 import { isPostgresUrl } from '../src/core/config.js';
 import { openStore } from '../src/index/store.js';
 import { z } from 'zod';
+import { openEngine } from '../src/engine/open.js';
 
 runMain(async () => {
   const { values } = parseCli({

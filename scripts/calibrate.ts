@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { compose, type AnswerPolicy } from '../src/answer/compose.js';
 import { measureScale } from '../src/embed/scale.js';
 import { UsageError, parseCli, runMain } from '../src/cli/args.js';
-import { createEngine, openEngine } from '../src/engine/engine.js';
 import { hitRank, readEvalSet, type EvalItem } from '../src/eval/eval.js';
 import { readEvalManifest } from '../src/eval/sets.js';
-import { DEFAULT_WEIGHTS, lexStats, retrieve, type LexStats, type Weights } from '../src/retrieve/score.js';
+import { DEFAULT_WEIGHTS, retrieve, type Weights } from '../src/retrieve/score.js';
 import type { Answer } from '../src/core/types.js';
 import { POLICIES, POLICY_FILE, PolicyFileSchema, type PolicyFile } from '../src/answer/calibration.js';
+import { createEngine } from '../src/engine/create.js';
+import { openEngine } from '../src/engine/open.js';
+import { type LexStats, lexStats } from '../src/retrieve/stats.js';
 
 /** The manifest's calibration sets (eval/sets.json), in its order: the first one's embedder sets the scale. */
 const SETS = (await readEvalManifest())

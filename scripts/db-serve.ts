@@ -4,7 +4,7 @@
  * Without --data the database lives in memory and is gone when the server stops.
  */
 import { parseCli, runMain, UsageError } from '../src/cli/args.js';
-import { servePglite } from '../src/index/pglite-server.js';
+import { servePglite } from '../src/db/pglite-server.js';
 
 runMain(async () => {
   const { values } = parseCli({ options: { port: { type: 'string', default: '5432' }, data: { type: 'string' } } });

@@ -8,11 +8,12 @@ import { runConsole } from '../src/cli/console.js';
 import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/core/log.js';
 import { collectionEditor } from '../src/live/collection.js';
-import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
 import { isShardProcess, startShards } from '../src/discord/shards.js';
 import { fileURLToPath } from 'node:url';
+import { type SharedEngine } from '../src/engine/shared.js';
+import { openEngine } from '../src/engine/open.js';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);

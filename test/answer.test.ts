@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose } from '../src/answer/compose.js';
 import { policyFor } from '../src/answer/calibration.js';
-import { createEngine, openEngine } from '../src/engine/engine.js';
-import { answerType, mismatch, questionNames, retrieve, type Retrieval } from '../src/retrieve/score.js';
+import { retrieve, type Retrieval } from '../src/retrieve/score.js';
 import { terms } from '../src/text/terms.js';
 import type { Engine } from '../src/core/types.js';
+import { createEngine } from '../src/engine/create.js';
+import { openEngine } from '../src/engine/open.js';
+import { answerType, mismatch, questionNames } from '../src/retrieve/answer-type.js';
 
 /** A small invented collection with the shapes composition must handle. */
 const FILES: Record<string, string> = {

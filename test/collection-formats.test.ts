@@ -2,7 +2,6 @@ import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerJsonSchema, DocTextJsonSchema } from '../src/cli/args.js';
-import { openEngine } from '../src/engine/engine.js';
 import { readEvalSet, runEval } from '../src/eval/eval.js';
 import type { Answer, Engine } from '../src/core/types.js';
 import {
@@ -19,6 +18,7 @@ import { assertDistBuilt, lines, runCli, type CliResult } from './helpers/run-cl
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
 import { renderAnswer } from '../src/message/answer.js';
 import { renderSourcesView } from '../src/message/sources.js';
+import { openEngine } from '../src/engine/open.js';
 
 /**
  * Issue 13 end to end: a collection of a web page, a PDF, a text file and bad files, asked

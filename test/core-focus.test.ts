@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aboutness, focusTable, questionFocus, type FocusSentence } from '../src/retrieve/focus.js';
+import { type FocusSentence, focusTable } from '../src/retrieve/focus/table.js';
+import { aboutness, questionFocus } from '../src/retrieve/focus/question.js';
 
 /** Paragraphs of one document each, split into sentences on ". " boundaries written as `|`. */
 function collection(docs: Record<string, string[]>): FocusSentence[] {

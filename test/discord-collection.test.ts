@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { openEngine } from '../src/engine/engine.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeMessage } from './harness/fake-discord.js';
+import { openEngine } from '../src/engine/open.js';
 
 interface Embed {
   title?: string;

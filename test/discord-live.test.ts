@@ -12,12 +12,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collectionEditor } from '../src/live/collection.js';
 import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { openEngine, type EngineOptions } from '../src/engine/engine.js';
 import { jsonlFeedbackStore } from '../src/feedback/jsonl.js';
 import type { FeedbackStore } from '../src/feedback/store.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
+import { type EngineOptions } from '../src/engine/options.js';
+import { openEngine } from '../src/engine/open.js';
 
 const C = join(REPO, 'test', 'fixtures', 'collection-c');
 const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;

@@ -14,12 +14,13 @@ import { startBotProcess, type BotProcess } from './harness/bot-process.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { memoryLogger } from '../src/core/log.js';
 import { addSource } from '../src/message/edit.js';
-import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { workerBuilder } from '../src/index/build-worker.js';
 import { followerCollection, indexWriter } from '../src/live/live.js';
 import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
+import { type SharedEngine } from '../src/engine/shared.js';
+import { openEngine } from '../src/engine/open.js';
 
 const C = join(REPO, 'test', 'fixtures', 'collection-c');
 const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICIES } from '../src/answer/calibration.js';
 import type { Embedder } from '../src/embed/embedder.js';
 import { measureScale, PROBES, rescale } from '../src/embed/scale.js';
-import { createEngine } from '../src/engine/engine.js';
 import { buildIndex } from '../src/index/build.js';
 import { readIndex } from '../src/index/read.js';
 import { readEvalSet } from '../src/eval/eval.js';
 import { retrieve } from '../src/retrieve/score.js';
 import { REPO, SEEDS, loadUseLiteOnce } from './helpers/tmp-collection.js';
+import { createEngine } from '../src/engine/create.js';
 
 /**
  * An embedder whose cosines are `a² · cos + b²` of another's: the same geometry on a squashed

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedder } from '../src/embed/select.js';
-import { openEngine } from '../src/engine/engine.js';
 import { filesDir } from '../src/index/generations.js';
 import { writeTinyBertModel } from './helpers/tiny-onnx.js';
 import { IndexError } from '../src/index/types.js';
+import { openEngine } from '../src/engine/open.js';
 
 /** The embedder choice end to end: a transformers.js index (tiny ONNX model made in code), fallback, mismatch. */
 let tmp: string;

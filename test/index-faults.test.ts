@@ -4,7 +4,6 @@ import { cp, mkdir, readdir, readFile, rm, stat, symlink, truncate, writeFile } 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../src/engine/engine.js';
 import { buildIndex } from '../src/index/build.js';
 import { FILES, type Manifest } from '../src/index/files.js';
 import { readIndex } from '../src/index/read.js';
@@ -13,6 +12,7 @@ import { copyCollection, loadUseLiteOnce, REPO } from './helpers/tmp-collection.
 
 import { filesDir } from '../src/index/generations.js';
 import { IndexError } from '../src/index/types.js';
+import { openEngine } from '../src/engine/open.js';
 /** The folder of the index's current generation (see src/index/generations.ts). */
 const gen = async (dir: string) => (await filesDir(dir)).path;
 

@@ -12,11 +12,11 @@ import { PDFDocument, StandardFonts, type PDFFont } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument } from '../src/ingest/chunk.js';
 import { cleanDocument } from '../src/ingest/clean/clean.js';
-import { openEngine } from '../src/engine/engine.js';
 import { extract } from '../src/ingest/extract/extract.js';
 import type { Extracted } from '../src/ingest/extract/extracted.js';
 import type { Engine } from '../src/core/types.js';
 import { tempDir } from './helpers/tmp-collection.js';
+import { openEngine } from '../src/engine/open.js';
 
 /** Three stories, one per column; no word of one is in another's markers. */
 const FLOOD = [

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../src/engine/engine.js';
 import { readEvalSet, runEval, type EvalReport } from '../src/eval/eval.js';
 import { displayName, readEvalManifest } from '../src/eval/sets.js';
 import type { Engine } from '../src/core/types.js';
+import { openEngine } from '../src/engine/open.js';
 
 /**
  * Quality floors on the labelled sets of eval/sets.json: a change that makes answers worse fails here.

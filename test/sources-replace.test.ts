@@ -13,11 +13,12 @@ import { collectionEditor } from '../src/live/collection.js';
 import { consoleReply, type ConsoleSession } from '../src/cli/console.js';
 import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { openEngine, type EngineOptions } from '../src/engine/engine.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
 import { toPlainText } from '../src/message/rendered.js';
+import { type EngineOptions } from '../src/engine/options.js';
+import { openEngine } from '../src/engine/open.js';
 
 const C = join(REPO, 'test', 'fixtures', 'collection-c');
 const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;

@@ -9,7 +9,6 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { readEvalSet, runEval } from '../src/eval/eval.js';
 import { buildIndex } from '../src/index/build.js';
 import { readIndex } from '../src/index/read.js';
@@ -20,6 +19,8 @@ import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
 import { copyCollection, loadUseLiteOnce, REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
 import { IndexError, type IndexStore } from '../src/index/types.js';
+import { type SharedEngine } from '../src/engine/shared.js';
+import { openEngine } from '../src/engine/open.js';
 
 const PASSWORD = 'hunter2-secret';
 const Q = 'what did Lavrov demand';

@@ -1,7 +1,8 @@
 import { isPostgresUrl, loadConfig, requestedCorpus } from '../core/config.js';
-import { openEngine, type EngineOptions } from '../engine/engine.js';
 import { progressBar, UsageError } from './args.js';
 import type { Engine } from '../core/types.js';
+import { type EngineOptions } from '../engine/options.js';
+import { openEngine } from '../engine/open.js';
 
 /**
  * Opens the engine the way every script does: directories from flags, else from the

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { openEngine } from '../engine/engine.js';
 import { readEvalSet, runEval, type EvalReport } from './eval.js';
+import { openEngine } from '../engine/open.js';
 
 /**
  * The eval sets' manifest (eval/sets.json): which collection each labelled set asks about,

@@ -5,7 +5,7 @@
  * different members never collide. A vote is committed before it resolves, as with the file.
  */
 import pg from 'pg';
-import { ensureSchema, friendly, redactUrl } from '../index/pg-store.js';
+import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
 import { FeedbackEventSchema, type AnswerRecord, type FeedbackLog, type FeedbackStore, type Vote } from './store.js';
 
 export function pgFeedbackStore(url: string): FeedbackStore {

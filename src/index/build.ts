@@ -167,7 +167,13 @@ export function lexicalJson({ records, chunks }: Prepared): string {
  * Vectors are keyed by the file's hash: another extractor may read the same bytes differently.
  */
 export function canReuse(m: Manifest, embedder: Embedder): boolean {
-  return m.embedder === embedder.id && m.dims === embedder.dims && m.chunker === CHUNKER_VERSION && m.cleaner === CLEANER_VERSION && extractorOf(m) === EXTRACTOR_VERSION;
+  return (
+    m.embedder === embedder.id &&
+    m.dims === embedder.dims &&
+    m.chunker === CHUNKER_VERSION &&
+    m.cleaner === CLEANER_VERSION &&
+    extractorOf(m) === EXTRACTOR_VERSION
+  );
 }
 
 /** The extractor an index was built with; indexes from before it read text files only, exactly as version 1 does. */
@@ -196,7 +202,14 @@ async function buildLocked(opts: BuildOptions, folder: IndexFolder, writer: Inde
   const { dims } = opts.embedder;
 
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
-  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(prepared, opts.embedder, await previous(folder, opts.embedder), opts.progress, opts.signal);
+  const before = await previous(folder, opts.embedder);
+  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(
+    prepared,
+    opts.embedder,
+    before,
+    opts.progress,
+    opts.signal,
+  );
 
   const draft = await writer.draft();
   const tmp = draft.path;

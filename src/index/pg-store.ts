@@ -5,7 +5,7 @@ import type { Chunk, Span } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
 import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';
-import { migrate, schemaVersion, SCHEMA_VERSION } from './pg-schema.js';
+import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
 import { hnswEf } from './read.js';
 import { type BuildReport, type DenseSearch, IndexError, type IndexStore, type Knn, type LoadedIndex, type SentenceRef, type StoreBuildOptions } from './types.js';
 
@@ -24,15 +24,6 @@ const INSERT_BATCH = 500;
 /** How long a question waits for Postgres's neighbours before finding them in memory. */
 const KNN_WAIT_MS = 5000;
 
-/** `postgres://host:port/db`: where a URL points, without user or password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://(invalid URL)';
-  }
-}
 
 export function openPgStore(url: string, { scanMax }: { scanMax: number }): IndexStore {
   const where = redactUrl(url);
@@ -109,38 +100,6 @@ export function openPgStore(url: string, { scanMax }: { scanMax: number }): Inde
   };
 }
 
-/** Brings a database to this quotebot's schema (migrating if older), or says why it cannot. */
-export async function ensureSchema(c: pg.ClientBase, where: string): Promise<void> {
-  const version = await schemaVersion(c);
-  if (version > SCHEMA_VERSION) throw new IndexError(`The store at ${where} has schema version ${version}, newer than this quotebot knows (${SCHEMA_VERSION}): upgrade quotebot.`);
-  if (version < SCHEMA_VERSION && (await migrate(c)) === 'no-vector') {
-    throw new IndexError(`Postgres at ${where} has no pgvector extension: install pgvector (0.5 or newer) on the server.`);
-  }
-}
-
-/** One line for a failure to reach or use the server; never the URL's password. */
-export function friendly(err: unknown, where: string): Error {
-  if (err instanceof IndexError) return err;
-  const e = err as NodeJS.ErrnoException & { code?: string };
-  const first = (e?.message ?? String(err)).split('\n')[0];
-  switch (e?.code) {
-    case 'ECONNREFUSED':
-      return new IndexError(`Cannot reach Postgres at ${where} (connection refused): is the server running? Check INDEX_URL.`);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new IndexError(`Cannot reach Postgres at ${where}: unknown host. Check INDEX_URL.`);
-    case '28P01':
-    case '28000':
-      return new IndexError(`Postgres at ${where} refused the login: check the user and password in INDEX_URL.`);
-    case '3D000':
-      return new IndexError(`Postgres at ${where}: the database does not exist. Create it, or check INDEX_URL.`);
-    case '42501':
-      return new IndexError(`Postgres at ${where}: permission denied (${first}).`);
-  }
-  if (/timeout/i.test(first ?? '')) return new IndexError(`Cannot reach Postgres at ${where}: the connection timed out. Check INDEX_URL.`);
-  if (/Connection terminated/i.test(first ?? '')) return new IndexError(`Lost the connection to Postgres at ${where}.`);
-  return new IndexError(`Postgres at ${where}: ${first}`);
-}
 
 function parseManifest(raw: unknown, where: string): Manifest {
   const parsed = ManifestSchema.safeParse(raw);
@@ -195,7 +154,8 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, sc
     } catch {
       return fail('the lexical index cannot be read');
     }
-    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense: pgDense(pool, gen, dims, vectors, sentences.length, scanMax), lexical };
+    const dense = pgDense(pool, gen, dims, vectors, sentences.length, scanMax);
+    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense, lexical };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;

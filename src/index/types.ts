@@ -4,16 +4,13 @@
  * the one error class), so the store files never need each other.
  */
 import type MiniSearch from 'minisearch';
+export { IndexError } from '../core/errors.js';
 import type { Chunk, Span } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { SkippedFile } from '../ingest/load.js';
 import type { DocRecord, Manifest } from './files.js';
 import type { LexicalDoc } from './lexical.js';
 
-/** The index is missing, corrupt or does not fit: one clear line for the user. */
-export class IndexError extends Error {
-  override name = 'IndexError';
-}
 
 /** A sentence of the collection; its position in `sentences` is its HNSW label and vector row. */
 export interface SentenceRef extends Span {

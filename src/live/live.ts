@@ -7,16 +7,6 @@
  */
 import type { Logger } from '../core/log.js';
 import type { Embedder } from '../embed/embedder.js';
-import {
-  answeringFrom,
-  DEFAULT_CORPUS,
-  engineFromIndex,
-  indexIsCurrent,
-  matchesCollection,
-  rebuildShared,
-  type EngineOptions,
-  type SharedEngine,
-} from '../engine/engine.js';
 import { workerBuilder } from '../index/build-worker.js';
 import { indexFolder } from '../index/folder.js';
 import { skipNotice } from '../ingest/load.js';
@@ -24,6 +14,10 @@ import type { Engine } from '../core/types.js';
 import { watchCollection } from './watch.js';
 import type { CollectionEditor } from './collection.js';
 import { type BuildReport } from '../index/types.js';
+import { DEFAULT_CORPUS, type EngineOptions } from '../engine/options.js';
+import { indexIsCurrent, matchesCollection } from '../engine/fresh.js';
+import { type SharedEngine, answeringFrom, rebuildShared } from '../engine/shared.js';
+import { engineFromIndex } from '../engine/open.js';
 
 export type RefreshResult =
   | { ok: true; changed: false }

@@ -1,7 +1,9 @@
 import { terms } from '../text/terms.js';
-import { aboutness, focusTable, questionFocus, type FocusTable } from './focus.js';
-import { ACT_KIND_WORDS, DAYS, DEMONYM, MONEY_WORD, MONTHS, NUMBER_WORDS } from '../text/english.js';
+import { ACT_KIND_WORDS, DEMONYM } from '../text/english.js';
 import { type Knn, type LoadedIndex } from '../index/types.js';
+import { answerType, mismatch, questionNames } from './answer-type.js';
+import { type LexStats } from './stats.js';
+import { aboutness, questionFocus } from './focus/question.js';
 
 /**
  * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
@@ -9,34 +11,6 @@ import { type Knn, type LoadedIndex } from '../index/types.js';
  * scored for quoting. Scores are plain numbers in roughly [0, 1.5]; `confidence` is the
  * calibrated evidence that the collection answers the question at all.
  */
-
-/** Collection statistics the scorer needs, computed once when the index is opened. */
-export interface LexStats {
-  /** Length of the sum of each chunk's sentence vectors (on the calibrated scale): see `context`. */
-  chunkNorms: Float32Array;
-  /** Original text of each sentence. */
-  sentenceText: string[];
-  /** Stemmed terms of each sentence. */
-  sentenceTerms: Set<string>[];
-  /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
-  sentencePairs: Set<string>[];
-  /** Acronyms the collection spells out: "wsb" → "Water Safety Board". */
-  acronyms: Map<string, string>;
-  /** First four letters (lower case) of every capitalised word in the collection: "Norway" → "norw". */
-  namePrefixes: Set<string>;
-  /**
-   * Per document, how rare each of its terms is among its own sentences, in (0, 1]: a word
-   * most of an article's sentences use (its subject's name) says little about which sentence answers.
-   */
-  localRarity: Map<string, Map<string, number>>;
-  /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
-  idf: Map<string, number>;
-  maxIdf: number;
-  /** Who and what each sentence is about, for the question's focus (src/focus.ts). */
-  focus: FocusTable;
-  /** Maps the index embedder's cosine onto the scale the weights were calibrated on. */
-  similarity: (cosine: number) => number;
-}
 
 export interface Weights {
   /** Weight of IDF-weighted query-term coverage of a sentence. */
@@ -77,33 +51,6 @@ export const DEFAULT_WEIGHTS: Weights = {
   rrfK: 10,
 };
 
-/** What kind of answer a question asks for, from its wording (English question words). */
-export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
-
-export function answerType(question: string): AnswerType {
-  if (asksMoney(question)) return 'money';
-  if (
-    /\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(
-      question,
-    )
-  )
-    return 'place';
-  if (
-    /\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(
-      question,
-    )
-  )
-    return 'number';
-  if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
-  // "Who is Mira Okafor?" asks what a named person is, not for a name.
-  if (
-    /\b(?:who|whom)\b/i.test(question) &&
-    !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)
-  )
-    return 'person';
-  return 'any';
-}
-
 /**
  * Kinds of act a question asks someone did, each a few verbs (and nouns) of general English
  * that say it: asked what someone demanded, a sentence in which they need or insist on
@@ -114,81 +61,6 @@ const ACT_KINDS = ACT_KIND_WORDS.map((kind) => new Set(terms(kind)));
 function actKin(term: string): string[] {
   return [...new Set(ACT_KINDS.filter((k) => k.has(term)).flatMap((k) => [...k]))].filter((t) => t !== term);
 }
-
-/**
- * Money is the answer when the question asks "how much" about it, names it as its object
- * ("what is the fine", "what was Smith's weekly wage") or ends on it ("what does it cost?"),
- * not when a money word is only part of the topic ("the vote on ending library fines").
- */
-function asksMoney(question: string): boolean {
-  return (
-    (/\bhow much\b/i.test(question) && MONEY.test(question)) ||
-    MONEY_OBJECT.test(question) ||
-    MONEY_VERB_LAST.test(question)
-  );
-}
-const MONEY = new RegExp(`\\b${MONEY_WORD}\\b`, 'i');
-const MONEY_OBJECT = new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i');
-const MONEY_VERB_LAST = /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i;
-
-const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
-const HAS_MONEY =
-  /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
-const HAS_TIME = new RegExp(
-  `\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`,
-  'i',
-);
-
-/** Initials of runs of capitalised words ("Open Water Safety Board" → ow, ows, owsb, ws, wsb, sb). */
-function spelledOutAcronyms(sentences: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const text of sentences) {
-    for (const run of text.match(/\p{Lu}\p{Ll}+(?:[\s-]+\p{Lu}\p{Ll}+)+/gu) ?? []) {
-      const words = run.split(/[\s-]+/);
-      for (let i = 0; i < words.length; i++)
-        for (let j = i + 2; j <= Math.min(words.length, i + 6); j++) {
-          const part = words.slice(i, j);
-          const acronym = part.map((w) => w[0]!.toLowerCase()).join('');
-          if (!out.has(acronym)) out.set(acronym, part.join(' '));
-        }
-    }
-  }
-  return out;
-}
-
-/** The question's names: capitalised words after its first word, and acronyms. */
-export function questionNames(question: string): string {
-  const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? [];
-  return words
-    .filter((w, i) => (i > 0 && /^\p{Lu}/u.test(w)) || (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w)))
-    .join(' ');
-}
-
-/**
- * 1 when the sentence cannot hold the kind of answer asked for (or is itself a question), 0
- * when it can, 0.5 when it only might. `known` holds the question's own terms: a number,
- * place or person the question already names is not its answer.
- */
-export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
-  // A question ("Why did the pipe fail?", a subheading or a rhetorical one) answers nothing.
-  if (QUESTION.test(sentence)) return 1;
-  // Stopword-only words ("one", "The") are neither known nor new.
-  const isNew = (words: string) => terms(words).some((t) => !known.has(t));
-  const isKnown = (words: string) => terms(words).length > 0 && !isNew(words);
-  if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : 1;
-  if (type === 'number') return [...sentence.matchAll(NUMBER)].some((m) => !isKnown(m[0])) ? 0 : 1;
-  if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
-  // A place is named with a capital after a preposition: "in Paris", "at City Hall".
-  if (type === 'place') return [...sentence.matchAll(PLACE)].some((m) => isNew(m[1]!)) ? 0 : 0.5;
-  // A person (or body) is a capitalised name that is not the sentence's first word.
-  if (type === 'person')
-    return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
-  return 0;
-}
-const QUESTION = /\?["'”’)]*$/u;
-const PLACE = /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
-const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
-const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;
 
 export interface SentenceHit {
   sentence: number;
@@ -212,80 +84,6 @@ export interface Retrieval {
   /** Sentences near the candidates in which a person the question asks the words of speaks ("What did X say?"). */
   voiced?: Set<number>;
 }
-
-export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
-  const sentenceText = index.sentences.map((s) =>
-    index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end),
-  );
-  const sentenceTermLists = sentenceText.map((t) => terms(t));
-  const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
-  const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
-  const dims = index.manifest.dims;
-  // |Σ sentence vectors| of each chunk, from the sentences' similarities to each other on the
-  // calibrated scale: the question's similarity to the chunk is then Σ its similarities / this.
-  const chunkNorms = new Float32Array(index.chunks.length);
-  let first = 0;
-  index.chunks.forEach((c, k) => {
-    let sum = 0;
-    for (let i = first; i < first + c.sentences.length; i++)
-      for (let j = first; j < first + c.sentences.length; j++) {
-        let dot = 0;
-        for (let d = 0; d < dims; d++) dot += index.vectors[i * dims + d]! * index.vectors[j * dims + d]!;
-        sum += similarity(dot);
-      }
-    chunkNorms[k] = Math.sqrt(Math.max(1, sum));
-    first += c.sentences.length;
-  });
-  const df = new Map<string, number>();
-  for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
-  const n = Math.max(1, sentenceTerms.length);
-  const idf = new Map<string, number>();
-  for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  const focus = focusTable(
-    index.sentences.map((s, i) => ({
-      text: sentenceText[i]!,
-      doc: index.chunks[s.chunk]!.doc,
-      paragraph: index.chunks[s.chunk]!.paragraph,
-    })),
-  );
-  return {
-    focus,
-    localRarity: localRarity(index, sentenceTerms),
-    chunkNorms,
-    sentenceText,
-    sentenceTerms,
-    sentencePairs,
-    acronyms: spelledOutAcronyms(sentenceText),
-    namePrefixes: namePrefixes(sentenceText),
-    idf,
-    maxIdf: Math.log(1 + n),
-    similarity,
-  };
-}
-
-function namePrefixes(sentences: string[]): Set<string> {
-  const out = new Set<string>();
-  for (const s of sentences) for (const [w] of s.matchAll(/\p{Lu}\p{L}{3,}/gu)) out.add(w.slice(0, 4).toLowerCase());
-  return out;
-}
-
-function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<string, Map<string, number>> {
-  const df = new Map<string, Map<string, number>>();
-  const count = new Map<string, number>();
-  index.sentences.forEach((s, i) => {
-    const doc = index.chunks[s.chunk]!.doc;
-    count.set(doc, (count.get(doc) ?? 0) + 1);
-    if (!df.has(doc)) df.set(doc, new Map());
-    const m = df.get(doc)!;
-    for (const t of sentenceTerms[i]!) m.set(t, (m.get(t) ?? 0) + 1);
-  });
-  for (const [doc, m] of df) {
-    const n = count.get(doc)!;
-    for (const [t, f] of m) m.set(t, Math.log(1 + n / f) / Math.log(1 + n));
-  }
-  return df;
-}
-
 export const DENSE_K = 64;
 const LEXICAL_K = 32;
 const TOP_CHUNKS = 10;

@@ -11,6 +11,8 @@ export function normalizeQuestion(raw: string): string {
   return (
     raw
       .normalize('NFKC')
+      // ANSI escape sequences pasted from a terminal are not part of a question.
+      // eslint-disable-next-line no-control-regex
       .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, ' ')
       .replace(/\p{Cf}/gu, '')
       .replace(/\p{Cc}/gu, ' ')

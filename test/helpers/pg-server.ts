@@ -2,7 +2,7 @@
  * A real Postgres for the store tests: PGlite (Postgres compiled to WASM) with pgvector, served on
  * 127.0.0.1 by pglite-socket. The code under test talks to it with `pg` over the wire, as to any server.
  */
-import { servePglite, type PgliteServer } from '../../src/index/pglite-server.js';
+import { servePglite, type PgliteServer } from '../../src/db/pglite-server.js';
 
 export type { PgliteServer };
 

@@ -89,7 +89,9 @@ export async function migrate(client: pg.ClientBase): Promise<'ok' | 'no-vector'
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
     await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-    await client.query('CREATE TABLE IF NOT EXISTS qb_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS qb_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM qb_schema');
     for (let v = (rows[0]?.v ?? 0) + 1; v <= MIGRATIONS.length; v++) {
       await client.query(MIGRATIONS[v - 1]!);

@@ -13,9 +13,16 @@ export interface PgliteServer {
   stop(): Promise<void>;
 }
 
-export async function servePglite(opts: { port?: number; host?: string; dataDir?: string; withVector?: boolean } = {}): Promise<PgliteServer> {
+export async function servePglite(
+  opts: { port?: number; host?: string; dataDir?: string; withVector?: boolean } = {},
+): Promise<PgliteServer> {
   const db = await PGlite.create({ dataDir: opts.dataDir, extensions: opts.withVector === false ? {} : { vector } });
-  const server = new PGLiteSocketServer({ db, port: opts.port ?? 0, host: opts.host ?? '127.0.0.1', maxConnections: 256 });
+  const server = new PGLiteSocketServer({
+    db,
+    port: opts.port ?? 0,
+    host: opts.host ?? '127.0.0.1',
+    maxConnections: 256,
+  });
   try {
     await server.start();
   } catch (err) {

@@ -1,7 +1,3 @@
-import { terms } from '../text/terms.js';
-import { DEMONYM, HONORIFIC_BEFORE, SPEECH_ACT, SPEECH_VERB, THIRD_PERSON_PRONOUN } from '../text/english.js';
-import { SPEECH_AFTER_NAME, SPEECH_BEFORE_NAME } from '../text/quotation.js';
-
 /**
  * The question's focus: the names it asks about (people, bodies, places, acronyms), and for
  * every sentence of the collection the names it is about — named outright, or referred back
@@ -9,6 +5,10 @@ import { SPEECH_AFTER_NAME, SPEECH_BEFORE_NAME } from '../text/quotation.js';
  * read from the collection's own text when the index is opened; the only word lists are
  * general English (pronouns, articles, speech verbs).
  */
+import { terms } from '../../text/terms.js';
+import { HONORIFIC_BEFORE, SPEECH_ACT, SPEECH_VERB, THIRD_PERSON_PRONOUN } from '../../text/english.js';
+import { SPEECH_AFTER_NAME, SPEECH_BEFORE_NAME } from '../../text/quotation.js';
+import { DETERMINER, isCapital, keyOf, tokens, type Token } from './words.js';
 
 export interface FocusTable {
   /** Per sentence: the names (keys) it is about. */
@@ -52,41 +52,6 @@ export interface FocusName {
   speaks: boolean;
   /** The words right after the name in the question, where its verb is: "demand" in "What did Solberg demand?". */
   verb: string;
-}
-
-/** A word, or an acronym written with full stops ("U.S."). */
-const WORD = /(?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}'’\-]*\p{L}|\p{L}/gu;
-/** Joins a title to its holder: "the club's chairman, Malcolm Redfern" / "Sanne Vermeulen, the director of…". */
-const DETERMINER = /^(?:the|a|an|its|his|her|their|our|\p{L}+['’]s?)$/iu;
-
-interface Token {
-  word: string;
-  start: number;
-  end: number;
-}
-
-function tokens(text: string): Token[] {
-  const out: Token[] = [];
-  for (const m of text.matchAll(WORD)) {
-    // A possessive belongs to the name: "Solberg's" is Solberg.
-    const written = m[0].replace(/['’]s?$/u, '');
-    if (written) out.push({ word: written.replace(/\./g, ''), start: m.index!, end: m.index! + written.length });
-  }
-  return out;
-}
-
-const isCapital = (w: string) => /^\p{Lu}/u.test(w);
-const isAcronym = (w: string) => w.length >= 2 && w === w.toUpperCase() && /\p{Lu}/u.test(w);
-
-/**
- * The key a capitalised word goes by: its lower-case form, or for an acronym that is also
- * an everyday word ("US", "IT") the acronym as written. Undefined for a word the collection
- * also writes in lower case (a title, a common noun at a sentence start).
- */
-function keyOf(word: string, lower: Set<string>): string | undefined {
-  const l = word.toLowerCase();
-  if (!lower.has(l)) return isCapital(word) ? l : undefined;
-  return isAcronym(word) ? word : undefined;
 }
 
 export function focusTable(sentences: FocusSentence[]): FocusTable {
@@ -178,7 +143,11 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     const speaker =
       groupSpeakers[0] ?? (groupReports ? null : quoteSpeaker !== undefined ? quoteSpeaker : (last(isPerson) ?? null));
     if (speaker) {
-      for (const g of group) for (const k of speaker) (about[g]!.add(k), says[g]!.add(k));
+      for (const g of group)
+        for (const k of speaker) {
+          about[g]!.add(k);
+          says[g]!.add(k);
+        }
       recent.push(speaker);
     }
     quoteSpeaker = speaker;
@@ -189,7 +158,10 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
   sentences.forEach((s, i) => {
     const prev = sentences[i - 1];
     if (prev && (s.doc !== prev.doc || s.paragraph !== prev.paragraph)) closeGroup();
-    if (prev && s.doc !== prev.doc) ((recent = []), (quoteSpeaker = undefined));
+    if (prev && s.doc !== prev.doc) {
+      recent = [];
+      quoteSpeaker = undefined;
+    }
     const named = runs[i]!.filter((r) => r.name.some((k) => agentKeys.has(k)));
     people.push(new Set(named.filter((r) => isPerson(r.name)).flatMap((r) => r.name)));
     const out = outside[i]!;
@@ -218,7 +190,10 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
       for (const n of [...named.map((r) => r.name), ...refs]) for (const k of n) says[i]!.add(k);
     for (const n of speakers) for (const k of n) says[i]!.add(k);
     if (opensInside[i] || /["“”]/.test(s.text)) {
-      if (!group.length && leadIn) ((groupSpeakers = leadIn.speakers), (groupReports = leadIn.reports));
+      if (!group.length && leadIn) {
+        groupSpeakers = leadIn.speakers;
+        groupReports = leadIn.reports;
+      }
       group.push(i);
       groupReports ||= reports;
       // The sentence that closes the quotation names its speaker first ("…,” said X), then the one that opens it.
@@ -330,122 +305,3 @@ const TITLE_PREPOSED =
 
 /** A lower-case title right before a full name: "chief executive Martin Oyelaran", "farmer Colin Ashby". */
 const TITLE_BEFORE = /(?:^|\s)(\p{Ll}[\p{Ll}\-]{3,})\s+$/u;
-
-/** Right after a name in a question, the verb it asks about: "Hale| say", "Olsen| propose". */
-const ASKS_SPEECH = new RegExp(`^\\s+(?:\\p{L}+\\s+)?${SPEECH_ACT.source}`, 'iu');
-
-/** The one or two words after a name in a question: its verb, maybe after an adverb ("actually want"). */
-function verbAfter(rest: string): string {
-  return /^\s+((?:[\p{L}'’\-]+\s+)?[\p{L}'’\-]+)/u.exec(rest)?.[1] ?? '';
-}
-
-/**
- * The names a question asks about, in the collection's keys: consecutive ones form one name.
- * A word the question writes in lower case counts only when it writes nothing in capitals
- * (typed casually): "what did okafor offer", not "the harbour trust" in "the Fens".
- * A people's adjective stands for its country too: "Norwegian" also finds "Norway".
- */
-export function questionFocus(table: FocusTable, question: string): FocusName[] {
-  const out: FocusName[] = [];
-  const words = tokens(question);
-  const casual = !words.slice(1).some((t) => isCapital(t.word));
-  let current: string[] = [];
-  let prevEnd = -1;
-  const flush = () => {
-    const agent = current.some((k) => table.agents.has(k));
-    if (current.length)
-      out.push({
-        keys: current,
-        weight: Math.max(...current.map((k) => table.idf.get(k) ?? 0)),
-        person: current.some((k) => table.persons.has(k)),
-        agent,
-        speaks: agent && ASKS_SPEECH.test(question.slice(prevEnd)),
-        verb: verbAfter(question.slice(prevEnd)),
-      });
-    current = [];
-  };
-  words.forEach((t, k) => {
-    const l = t.word.toLowerCase();
-    const key =
-      isAcronym(t.word) && table.idf.has(t.word)
-        ? t.word
-        : (isCapital(t.word) || casual) &&
-            (table.names.has(l) || (table.initialOnly.has(l) && k > 0 && isCapital(t.word)))
-          ? l
-          : undefined;
-    if (key && table.idf.has(key)) {
-      if (!/^\s+$/.test(question.slice(prevEnd, t.start))) flush();
-      current.push(key);
-      if (DEMONYM.test(key))
-        for (const other of table.names)
-          if (other !== key && other.length >= 4 && key.startsWith(other) && table.idf.has(other)) current.push(other);
-      prevEnd = t.end;
-    } else flush();
-  });
-  flush();
-  const named = out.filter((f) => f.weight > 0);
-  return [...named, ...roles(table, question, words, named)];
-}
-
-/**
- * A person the question names only by a title ("the Rovers chairman", "the museum director"):
- * whoever carries that title in the collection, narrowed to the documents about the question's
- * other names when some are.
- */
-function roles(table: FocusTable, question: string, words: Token[], named: FocusName[]): FocusName[] {
-  const out: FocusName[] = [];
-  const others = named.flatMap((f) => f.keys);
-  for (const t of words.slice(1)) {
-    if (isCapital(t.word) || !/\bthe\s+(?:[\p{L}'’\-]+\s+){0,2}$/iu.test(question.slice(0, t.start))) continue;
-    let holders = [...table.titles].filter(([, ts]) => ts.has(t.word.toLowerCase())).map(([k]) => k);
-    const near = holders.filter((k) =>
-      [...table.docAbout.values()].some((d) => d.has(k) && others.some((o) => d.has(o))),
-    );
-    if (near.length) holders = near;
-    const weight = Math.max(0, ...holders.map((k) => table.idf.get(k) ?? 0));
-    if (weight > 0)
-      out.push({
-        keys: holders,
-        weight,
-        person: true,
-        agent: true,
-        speaks: ASKS_SPEECH.test(question.slice(t.end)),
-        verb: verbAfter(question.slice(t.end)),
-      });
-  }
-  return out;
-}
-
-/**
- * How far a sentence is about the question's focus, in [0, 1], each name counting by its
- * weight: fully when the sentence is about it; when only its document is, fully for a place
- * or body, by `elsewhere` for a person, and not at all if the sentence names another person
- * (someone else doing the asked thing); not at all when the document never names it. When
- * the question asks what someone said (or demanded, warned…), a sentence in which they say
- * nothing counts only by `silent`.
- */
-export function aboutness(
-  table: FocusTable,
-  focus: FocusName[],
-  sentence: number,
-  doc: string,
-  elsewhere: number,
-  silent = 1,
-): number {
-  let sum = 0,
-    total = 0;
-  const here = table.about[sentence]!;
-  const says = table.says[sentence]!;
-  const asked = new Set(focus.flatMap((f) => f.keys));
-  const someoneElse = [...table.people[sentence]!].some((k) => !asked.has(k));
-  for (const f of focus) {
-    total += f.weight;
-    // Asked what someone said: a sentence in which they say nothing counts by `silent`.
-    const quiet = f.speaks && !f.keys.some((k) => says.has(k)) ? silent : 1;
-    if (f.keys.some((k) => here.has(k))) sum += f.weight * quiet;
-    // A document about a place or body is about it throughout; one naming a person, only in part.
-    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse))
-      sum += f.weight * quiet * (f.person ? elsewhere : 1);
-  }
-  return total > 0 ? sum / total : 0;
-}

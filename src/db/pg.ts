@@ -1,0 +1,58 @@
+/**
+ * Postgres, shared by the index store and the feedback store: where a URL points (never its
+ * password), the schema brought up to date, and a failure said in one line.
+ */
+import type pg from 'pg';
+import { IndexError } from '../core/errors.js';
+import { migrate, schemaVersion, SCHEMA_VERSION } from './schema.js';
+
+/** `postgres://host:port/db`: where a URL points, without user or password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres://(invalid URL)';
+  }
+}
+
+/** Brings a database to this quotebot's schema (migrating if older), or says why it cannot. */
+export async function ensureSchema(c: pg.ClientBase, where: string): Promise<void> {
+  const version = await schemaVersion(c);
+  if (version > SCHEMA_VERSION)
+    throw new IndexError(
+      `The store at ${where} has schema version ${version}, newer than this quotebot knows (${SCHEMA_VERSION}): upgrade quotebot.`,
+    );
+  if (version < SCHEMA_VERSION && (await migrate(c)) === 'no-vector') {
+    throw new IndexError(
+      `Postgres at ${where} has no pgvector extension: install pgvector (0.5 or newer) on the server.`,
+    );
+  }
+}
+
+/** One line for a failure to reach or use the server; never the URL's password. */
+export function friendly(err: unknown, where: string): Error {
+  if (err instanceof IndexError) return err;
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  const first = (e?.message ?? String(err)).split('\n')[0];
+  switch (e?.code) {
+    case 'ECONNREFUSED':
+      return new IndexError(
+        `Cannot reach Postgres at ${where} (connection refused): is the server running? Check INDEX_URL.`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new IndexError(`Cannot reach Postgres at ${where}: unknown host. Check INDEX_URL.`);
+    case '28P01':
+    case '28000':
+      return new IndexError(`Postgres at ${where} refused the login: check the user and password in INDEX_URL.`);
+    case '3D000':
+      return new IndexError(`Postgres at ${where}: the database does not exist. Create it, or check INDEX_URL.`);
+    case '42501':
+      return new IndexError(`Postgres at ${where}: permission denied (${first}).`);
+  }
+  if (/timeout/i.test(first ?? ''))
+    return new IndexError(`Cannot reach Postgres at ${where}: the connection timed out. Check INDEX_URL.`);
+  if (/Connection terminated/i.test(first ?? '')) return new IndexError(`Lost the connection to Postgres at ${where}.`);
+  return new IndexError(`Postgres at ${where}: ${first}`);
+}

@@ -1,0 +1,126 @@
+/**
+ * An engine over a shared store that follows its new generations, the rebuild a bot on a shared
+ * store runs, and `answeringFrom`, which puts each question to the engine of the moment.
+ */
+import { openStore } from '../index/store.js';
+import type { Engine } from '../core/types.js';
+import { type BuildReport, type IndexStore, type LoadedIndex } from '../index/types.js';
+import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
+import { type FullEngine } from './create.js';
+import { isStale } from './fresh.js';
+
+/** A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling. */
+export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Promise<void> };
+
+/**
+ * An engine over a shared store that switches to each new generation without a restart. It
+ * polls the store's version; a new one is loaded beside the old and swapped in whole, so a
+ * question is answered from one generation. A failed poll or load keeps the current one.
+ */
+export function sharedEngine(
+  store: IndexStore,
+  first: FullEngine,
+  version: string | undefined,
+  open: (index: LoadedIndex) => Promise<FullEngine>,
+  pollMs: number,
+  notice: (line: string) => void,
+): SharedEngine {
+  let current = first;
+  let seen = version;
+  let failing = false;
+  let busy = false;
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const now = await store.version();
+      if (now !== undefined && now !== seen) {
+        const index = await store.load();
+        current = await open(index);
+        // The generation loaded, which may already be newer than the one polled.
+        seen = index.generation ?? now;
+        notice(`Switched to the new index in ${store.where}.`);
+      }
+      failing = false;
+    } catch (err) {
+      if (!failing)
+        notice(
+          `Could not check the index in ${store.where} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); answering from the one loaded.`,
+        );
+      failing = true;
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), pollMs);
+  timer.unref();
+  // Where the store can tell at once (local files: the pointer file replaced), no wait for the next poll.
+  const unwatch = store.watch?.(() => void poll()) ?? (() => {});
+  const engine = answeringFrom(() => current, {
+    get index() {
+      return current.index;
+    },
+    get stats() {
+      return current.stats;
+    },
+    get embedder() {
+      return current.embedder;
+    },
+    refresh: poll,
+    async close() {
+      clearInterval(timer);
+      unwatch();
+      await store.close();
+    },
+  });
+  return engine as SharedEngine;
+}
+
+/**
+ * The same for a bot on a shared store: writes a new generation from the collection and has
+ * `engine` switch to it (the other processes switch when they next poll).
+ */
+export async function rebuildShared(
+  opts: EngineOptions,
+  engine: SharedEngine,
+  force = false,
+): Promise<{ engine: Engine; report: BuildReport } | undefined> {
+  const store = await openStore(opts);
+  try {
+    const manifest = await store.manifest();
+    const corpusDir = opts.corpusDir ?? manifest?.corpus ?? DEFAULT_CORPUS;
+    if (!force && manifest && manifest.embedder === engine.embedder.id && !(await isStale(corpusDir, manifest)))
+      return undefined;
+    const report = await store.build({
+      corpusDir,
+      embedder: engine.embedder,
+      progress: opts.progress,
+      notice: opts.notice,
+    });
+    await engine.refresh();
+    return { engine, report };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `rest`, given the questions of an `Engine`, each put to the engine `now()` returns at the time
+ * of the call: a swap never changes an answer under way. (Defined on `rest`, not spread into
+ * it: a spread would read `embedderId` once.)
+ */
+export function answeringFrom<T extends object>(now: () => Engine, rest: T): T & Omit<Engine, 'close'> {
+  const questions: Omit<Engine, 'close'> = {
+    get embedderId() {
+      return now().embedderId;
+    },
+    ask: (question) => now().ask(question),
+    askMany: (questions) => now().askMany(questions),
+    search: (query, k) => now().search(query, k),
+    documents: () => now().documents(),
+    document: (doc) => now().document(doc),
+    documentText: (doc) => now().documentText(doc),
+    context: (doc, start, end) => now().context(doc, start, end),
+  };
+  return Object.defineProperties(rest, Object.getOwnPropertyDescriptors(questions)) as T & Omit<Engine, 'close'>;
+}

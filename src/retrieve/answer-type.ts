@@ -1,0 +1,91 @@
+/**
+ * What kind of answer a question asks for (money, a number, a time, a place, a person), from its
+ * English question words, and whether a sentence can hold it: a "when" needs a date or time.
+ */
+import { DAYS, MONEY_WORD, MONTHS, NUMBER_WORDS } from '../text/english.js';
+import { terms } from '../text/terms.js';
+
+/** What kind of answer a question asks for, from its wording (English question words). */
+export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
+
+export function answerType(question: string): AnswerType {
+  if (asksMoney(question)) return 'money';
+  if (
+    /\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(
+      question,
+    )
+  )
+    return 'place';
+  if (
+    /\bhow (?:many|much|far|long|big|large|old|high|deep|tall|heavy|wide|close|soon|often|fast|quickly)\b|\bwhat (?:percentage|share|proportion|number|amount|price|sum)\b/i.test(
+      question,
+    )
+  )
+    return 'number';
+  if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
+  // "Who is Mira Okafor?" asks what a named person is, not for a name.
+  if (
+    /\b(?:who|whom)\b/i.test(question) &&
+    !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)
+  )
+    return 'person';
+  return 'any';
+}
+
+/**
+ * Money is the answer when the question asks "how much" about it, names it as its object
+ * ("what is the fine", "what was Smith's weekly wage") or ends on it ("what does it cost?"),
+ * not when a money word is only part of the topic ("the vote on ending library fines").
+ */
+function asksMoney(question: string): boolean {
+  return (
+    (/\bhow much\b/i.test(question) && MONEY.test(question)) ||
+    MONEY_OBJECT.test(question) ||
+    MONEY_VERB_LAST.test(question)
+  );
+}
+const MONEY = new RegExp(`\\b${MONEY_WORD}\\b`, 'i');
+const MONEY_OBJECT = new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i');
+const MONEY_VERB_LAST = /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i;
+
+const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
+const HAS_MONEY =
+  /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
+const HAS_TIME = new RegExp(
+  `\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`,
+  'i',
+);
+
+/** The question's names: capitalised words after its first word, and acronyms. */
+export function questionNames(question: string): string {
+  const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}'’.\-]*/gu) ?? [];
+  return words
+    .filter((w, i) => (i > 0 && /^\p{Lu}/u.test(w)) || (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w)))
+    .join(' ');
+}
+
+/**
+ * 1 when the sentence cannot hold the kind of answer asked for (or is itself a question), 0
+ * when it can, 0.5 when it only might. `known` holds the question's own terms: a number,
+ * place or person the question already names is not its answer.
+ */
+export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
+  // A question ("Why did the pipe fail?", a subheading or a rhetorical one) answers nothing.
+  if (QUESTION.test(sentence)) return 1;
+  // Stopword-only words ("one", "The") are neither known nor new.
+  const isNew = (words: string) => terms(words).some((t) => !known.has(t));
+  const isKnown = (words: string) => terms(words).length > 0 && !isNew(words);
+  if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : 1;
+  if (type === 'number') return [...sentence.matchAll(NUMBER)].some((m) => !isKnown(m[0])) ? 0 : 1;
+  if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
+  // A place is named with a capital after a preposition: "in Paris", "at City Hall".
+  if (type === 'place') return [...sentence.matchAll(PLACE)].some((m) => isNew(m[1]!)) ? 0 : 0.5;
+  // A person (or body) is a capitalised name that is not the sentence's first word.
+  if (type === 'person')
+    return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
+  return 0;
+}
+const QUESTION = /\?["'”’)]*$/u;
+const PLACE = /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
+const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
+const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;

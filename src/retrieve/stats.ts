@@ -1,0 +1,125 @@
+/**
+ * Collection statistics the scorer needs, computed once when an index is opened: term rarity in
+ * the collection and in each document, spelled-out acronyms, name prefixes, and the focus table.
+ */
+import { terms } from '../text/terms.js';
+import { focusTable, type FocusTable } from './focus/table.js';
+import { type LoadedIndex } from '../index/types.js';
+
+/** Collection statistics the scorer needs, computed once when the index is opened. */
+export interface LexStats {
+  /** Length of the sum of each chunk's sentence vectors (on the calibrated scale): see `context`. */
+  chunkNorms: Float32Array;
+  /** Original text of each sentence. */
+  sentenceText: string[];
+  /** Stemmed terms of each sentence. */
+  sentenceTerms: Set<string>[];
+  /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
+  sentencePairs: Set<string>[];
+  /** Acronyms the collection spells out: "wsb" → "Water Safety Board". */
+  acronyms: Map<string, string>;
+  /** First four letters (lower case) of every capitalised word in the collection: "Norway" → "norw". */
+  namePrefixes: Set<string>;
+  /**
+   * Per document, how rare each of its terms is among its own sentences, in (0, 1]: a word
+   * most of an article's sentences use (its subject's name) says little about which sentence answers.
+   */
+  localRarity: Map<string, Map<string, number>>;
+  /** Inverse document frequency of a term over sentences; unseen terms get `maxIdf`. */
+  idf: Map<string, number>;
+  maxIdf: number;
+  /** Who and what each sentence is about, for the question's focus (src/focus.ts). */
+  focus: FocusTable;
+  /** Maps the index embedder's cosine onto the scale the weights were calibrated on. */
+  similarity: (cosine: number) => number;
+}
+
+/** Initials of runs of capitalised words ("Open Water Safety Board" → ow, ows, owsb, ws, wsb, sb). */
+export function spelledOutAcronyms(sentences: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const text of sentences) {
+    for (const run of text.match(/\p{Lu}\p{Ll}+(?:[\s-]+\p{Lu}\p{Ll}+)+/gu) ?? []) {
+      const words = run.split(/[\s-]+/);
+      for (let i = 0; i < words.length; i++)
+        for (let j = i + 2; j <= Math.min(words.length, i + 6); j++) {
+          const part = words.slice(i, j);
+          const acronym = part.map((w) => w[0]!.toLowerCase()).join('');
+          if (!out.has(acronym)) out.set(acronym, part.join(' '));
+        }
+    }
+  }
+  return out;
+}
+
+export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
+  const sentenceText = index.sentences.map((s) =>
+    index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end),
+  );
+  const sentenceTermLists = sentenceText.map((t) => terms(t));
+  const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
+  const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
+  const dims = index.manifest.dims;
+  // |Σ sentence vectors| of each chunk, from the sentences' similarities to each other on the
+  // calibrated scale: the question's similarity to the chunk is then Σ its similarities / this.
+  const chunkNorms = new Float32Array(index.chunks.length);
+  let first = 0;
+  index.chunks.forEach((c, k) => {
+    let sum = 0;
+    for (let i = first; i < first + c.sentences.length; i++)
+      for (let j = first; j < first + c.sentences.length; j++) {
+        let dot = 0;
+        for (let d = 0; d < dims; d++) dot += index.vectors[i * dims + d]! * index.vectors[j * dims + d]!;
+        sum += similarity(dot);
+      }
+    chunkNorms[k] = Math.sqrt(Math.max(1, sum));
+    first += c.sentences.length;
+  });
+  const df = new Map<string, number>();
+  for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = Math.max(1, sentenceTerms.length);
+  const idf = new Map<string, number>();
+  for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
+  const focus = focusTable(
+    index.sentences.map((s, i) => ({
+      text: sentenceText[i]!,
+      doc: index.chunks[s.chunk]!.doc,
+      paragraph: index.chunks[s.chunk]!.paragraph,
+    })),
+  );
+  return {
+    focus,
+    localRarity: localRarity(index, sentenceTerms),
+    chunkNorms,
+    sentenceText,
+    sentenceTerms,
+    sentencePairs,
+    acronyms: spelledOutAcronyms(sentenceText),
+    namePrefixes: namePrefixes(sentenceText),
+    idf,
+    maxIdf: Math.log(1 + n),
+    similarity,
+  };
+}
+
+function namePrefixes(sentences: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sentences) for (const [w] of s.matchAll(/\p{Lu}\p{L}{3,}/gu)) out.add(w.slice(0, 4).toLowerCase());
+  return out;
+}
+
+function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<string, Map<string, number>> {
+  const df = new Map<string, Map<string, number>>();
+  const count = new Map<string, number>();
+  index.sentences.forEach((s, i) => {
+    const doc = index.chunks[s.chunk]!.doc;
+    count.set(doc, (count.get(doc) ?? 0) + 1);
+    if (!df.has(doc)) df.set(doc, new Map());
+    const m = df.get(doc)!;
+    for (const t of sentenceTerms[i]!) m.set(t, (m.get(t) ?? 0) + 1);
+  });
+  for (const [doc, m] of df) {
+    const n = count.get(doc)!;
+    for (const [t, f] of m) m.set(t, Math.log(1 + n / f) / Math.log(1 + n));
+  }
+  return df;
+}
