@@ -137,9 +137,12 @@ async function probeHub(env: TransformersEnv, model: string): Promise<void> {
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new Error(`hub did not answer within ${HUB_PROBE_TIMEOUT_MS / 1000}s`, { cause: err });
+      // The probe's failure is told in one line (oneLine folds a cause into the message): no cause attached.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(`hub did not answer within ${HUB_PROBE_TIMEOUT_MS / 1000}s`);
     }
-    throw new Error(oneLine(err), { cause: err });
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(oneLine(err));
   }
   if (!res.ok) throw new Error(`hub answered HTTP ${res.status} for ${url}`);
 }
