@@ -42,6 +42,7 @@ export async function insightsReport(opts: {
   }
   if (opts.json) return opts.write(`${JSON.stringify({ guild, ...insights })}\n`);
   const scope = guild ? `Server ${guild}` : 'The base (questions asked in the console)';
-  const { rendered } = renderInsights(insights, { markup: plainMarkup, limit: 20, scope });
+  const moreNote = opts.csv ? '' : ' Longer lists: --csv FILE.';
+  const { rendered } = renderInsights(insights, { markup: plainMarkup, limit: 20, scope, moreNote });
   opts.write(`${toPlainText(rendered)}\n${opts.csv ? `Wrote every list to ${opts.csv}.\n` : ''}`);
 }

@@ -13,12 +13,12 @@ const COLOR = 0x8b5cf6;
 const LINE_CHARS = 120;
 
 /** Lines joined while they fit a field value; the rest are left to the CSV. */
-function fieldValue(lines: string[], empty: string): string {
+function fieldValue(lines: string[], empty: string, max: number): string {
   if (lines.length === 0) return empty;
   const out: string[] = [];
   let length = 0;
   for (const l of lines) {
-    if (length + l.length + 1 > LIMITS.embedFieldValue) break;
+    if (length + l.length + 1 > max) break;
     out.push(l);
     length += l.length + 1;
   }
@@ -30,7 +30,7 @@ const pct = (n: number, of: number) => (of ? Math.round((n / of) * 100) : 0);
 
 export function renderInsights(
   i: Insights,
-  opts: { markup?: Markup; limit?: number; scope?: string } = {},
+  opts: { markup?: Markup; limit?: number; scope?: string; moreNote?: string } = {},
 ): { rendered: Rendered; more: boolean } {
   const m = opts.markup ?? discordMarkup;
   const limit = opts.limit ?? 5;
@@ -46,16 +46,23 @@ export function renderInsights(
   const downvoted = i.downvoted.slice(0, limit).map((r) => `👎 ${r.down} 👍 ${r.up} — ${m.text(oneLine(r.question))}`);
   const cited = i.cited.slice(0, limit).map((c) => `${c.count}× ${m.code(oneLine(c.doc))}`);
   const more = i.unanswered.length > limit || i.downvoted.length > limit || i.cited.length > limit;
+  // The console prints a field as "name: value": a list reads better under its name, indented.
+  // A Discord field holds 1024 characters; the console has no such limit.
+  const plain = m.kind === 'plain';
+  const list = (lines: string[], empty: string) => {
+    const value = fieldValue(lines, empty, plain ? Infinity : LIMITS.embedFieldValue);
+    return plain && lines.length ? `\n  ${value.replace(/\n/g, '\n  ')}` : value;
+  };
   const fields = [
     {
       name: 'Unanswered, most asked',
-      value: fieldValue(unanswered, i.recording ? 'None: every question found an answer.' : 'Not recorded.'),
+      value: list(unanswered, i.recording ? 'None: every question found an answer.' : 'Not recorded.'),
     },
-    { name: 'Most 👎', value: fieldValue(downvoted, 'No answer has a 👎.') },
-    { name: 'Most cited documents', value: fieldValue(cited, i.recording ? 'None yet.' : 'Not recorded.') },
+    { name: 'Most 👎', value: list(downvoted, 'No answer has a 👎.') },
+    { name: 'Most cited documents', value: list(cited, i.recording ? 'None yet.' : 'Not recorded.') },
   ];
   const scope = opts.scope ?? "This server's questions only";
-  const footer = `${scope}, since ${i.since.slice(0, 10)}.${more ? ' Full lists in the attached CSV.' : ''}`;
+  const footer = `${scope}, since ${i.since.slice(0, 10)}.${more ? (opts.moreNote ?? ' Full lists in the attached CSV.') : ''}`;
   return {
     rendered: {
       embeds: [
