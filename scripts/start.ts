@@ -82,8 +82,8 @@ async function main(): Promise<void> {
       : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log, onRefresh });
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
-    let started: RunningShards | undefined;
-    const server = httpAt && (await serve(() => serveShards(ops, () => started?.manager, httpAt, log)));
+    const started: { shards?: RunningShards } = {};
+    const server = httpAt && (await serve(() => serveShards(ops, () => started.shards?.manager, httpAt, log)));
     const shards = await startShards({
       script: fileURLToPath(import.meta.url),
       token: config.DISCORD_TOKEN,
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     }).catch((err: unknown) =>
       fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
     );
-    started = shards;
+    started.shards = shards;
     stopping = (signal: string) => {
       log.info('shutdown', { signal, shards: true });
       void server?.close();

@@ -123,7 +123,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ]).finally(() => clearTimeout(timer));
   } catch (err) {
     await client.destroy().catch(() => undefined);
-    // discord.js errors do not include the token, but never let one through.
+    // discord.js errors do not include the token, but never let one through (so no `cause` either).
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`Discord login failed: ${redact(err instanceof Error ? err.message : String(err), [opts.token])}`);
   }
   log.info('ready', { user: client.user?.tag, guilds: client.guilds.cache.size, commands: router.commands.size });

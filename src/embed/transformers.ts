@@ -137,9 +137,9 @@ async function probeHub(env: TransformersEnv, model: string): Promise<void> {
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new Error(`hub did not answer within ${HUB_PROBE_TIMEOUT_MS / 1000}s`);
+      throw new Error(`hub did not answer within ${HUB_PROBE_TIMEOUT_MS / 1000}s`, { cause: err });
     }
-    throw new Error(oneLine(err));
+    throw new Error(oneLine(err), { cause: err });
   }
   if (!res.ok) throw new Error(`hub answered HTTP ${res.status} for ${url}`);
 }

@@ -33,6 +33,7 @@
  * on this server and a declared `size` that may lie) return a `FakeInteraction` whose `events`, `original` and `followUps`
  * fill in as the bot responds; `waitForReply`/`waitFor` await them.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the fake reads and checks untyped Discord payloads */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
