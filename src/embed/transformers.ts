@@ -137,7 +137,9 @@ async function probeHub(env: TransformersEnv, model: string): Promise<void> {
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new Error(`hub did not answer within ${HUB_PROBE_TIMEOUT_MS / 1000}s`, { cause: err });
+      // The abort's own message adds nothing to this one line (no `cause`, which oneLine would append).
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(`hub did not answer within ${HUB_PROBE_TIMEOUT_MS / 1000}s`);
     }
     throw new Error(oneLine(err), { cause: err });
   }
