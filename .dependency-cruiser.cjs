@@ -6,6 +6,7 @@
  */
 const LAYERS = [
   'core',
+  'ops',
   'text',
   'embed',
   'ingest',

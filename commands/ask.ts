@@ -3,6 +3,7 @@ import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.j
 import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/message/compose.js';
 import { feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
 import { deferFirst, send } from '../src/discord/respond.js';
+import { countQuestion, noteQuestion } from '../src/discord/questions.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 import { renderRefusalNote } from '../src/message/answer.js';
 import { renderNotice, renderSlowDown } from '../src/message/rendered.js';
@@ -24,14 +25,17 @@ export const data = new SlashCommandBuilder()
   );
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
+  const started = performance.now();
   const cleaned = cleanQuestion(interaction.options.getString('question', true));
   if (!cleaned.ok) {
     await send(interaction, renderNotice(cleaned.message));
+    countQuestion(ctx, 'invalid');
     return { outcome: 'invalid_question', answered: false };
   }
   const limit = ctx.limiter.take(interaction.user.id);
   if (!limit.allowed) {
     await send(interaction, renderSlowDown(limit.retryAfterMs, ctx.limiter.count, ctx.limiter.windowMs / 1000));
+    countQuestion(ctx, 'rate_limited');
     return { outcome: 'rate_limited', answered: false };
   }
   const isPrivate = interaction.options.getBoolean('private') ?? false;
@@ -44,5 +48,13 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const answered = shown.length > 0;
   if (feedbackId && answered)
     await recordAnswer(ctx, answerRecord(feedbackId, cleaned.question, shown, interaction.guildId));
+  await noteQuestion(ctx, {
+    question: cleaned.question,
+    answer,
+    shownDocs: shown.map((c) => c.doc),
+    guild: interaction.guildId,
+    answerId: feedbackId && answered ? feedbackId : undefined,
+    started,
+  });
   return { outcome: answered ? 'answered' : 'refused', answered };
 }

@@ -3,6 +3,8 @@
  * Reads the store the bot writes: the database INDEX_URL names, else FEEDBACK_FILE.
  * npm run feedback -- --export OUT [--corpus DIR]        the 👍 answers as an eval set (JSONL)
  * The exported set runs with `npm run eval -- --set OUT` and can join `calibrate`'s labelled sets.
+ * npm run feedback -- --insights [--guild ID|base] [--days 7|30] [--csv FILE] [--json]
+ *   what /insights shows a server's moderators (default: the base, the console's questions)
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +14,8 @@ import { openFeedbackStore } from '../src/feedback/open.js';
 import { exportEvalSet, summarize } from '../src/eval/feedback-summary.js';
 import { loadCollection } from '../src/ingest/load.js';
 import { indexUrlOf } from '../src/cli/open.js';
+import { insightsReport } from '../src/cli/insights-report.js';
+import { readQuestionLog } from '../src/feedback/questions-open.js';
 
 runMain(async () => {
   const { values } = parseCli({
@@ -21,17 +25,32 @@ runMain(async () => {
       export: { type: 'string' },
       corpus: { type: 'string' },
       json: { type: 'boolean', default: false },
+      insights: { type: 'boolean', default: false },
+      guild: { type: 'string' },
+      days: { type: 'string' },
+      csv: { type: 'string' },
     },
   });
   const config = loadConfig();
   if (values.file !== undefined && values['index-url'] !== undefined)
     throw new UsageError('Give either --file FILE or --index-url URL, not both.');
-  const store = openFeedbackStore({
+  const where = {
     FEEDBACK_FILE: values.file ?? config.FEEDBACK_FILE,
     // An explicit --file means that file, even when INDEX_URL is set.
     INDEX_URL:
       values.file === undefined ? indexUrlOf({ 'index-url': values['index-url'] }, config.INDEX_URL) : undefined,
-  });
+  };
+  const store = openFeedbackStore(where);
+  if (values.insights) {
+    // ops (issue 24): the question log beside the votes, one server's rows.
+    const questions = readQuestionLog(where);
+    try {
+      await insightsReport({ ...values, questions, feedback: store, write: (t) => process.stdout.write(t) });
+    } finally {
+      await Promise.all([store.close(), questions.close()]);
+    }
+    return;
+  }
   const log = await store.read();
   await store.close();
 

@@ -14,6 +14,13 @@ import { isShardProcess, startShards } from '../src/discord/shards.js';
 import { fileURLToPath } from 'node:url';
 import { type SharedEngine } from '../src/engine/shared.js';
 import { openEngine } from '../src/engine/open.js';
+// ops (issue 24): health and metrics endpoints, the question log.
+import { createProcessOps } from '../src/ops/state.js';
+import type { OpsServer } from '../src/ops/http.js';
+import { serveOwn, serveShards, watchBot } from '../src/discord/ops.js';
+import { openQuestionLog } from '../src/feedback/questions-open.js';
+import { keepPruned } from '../src/feedback/questions.js';
+import type { RunningShards } from '../src/discord/shards.js';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
@@ -39,6 +46,16 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) =>
     log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }),
   );
+  // ops: this process's metrics and health; served on HTTP_PORT by the process Discord does not start.
+  const ops = createProcessOps();
+  const onRefresh = (r: Parameters<typeof ops.rebuilt>[0], seconds: number) => ops.rebuilt(r, seconds);
+  const httpAt = config.HTTP_PORT === undefined ? undefined : { host: config.HTTP_HOST, port: config.HTTP_PORT };
+  const serve = (start: () => Promise<OpsServer>) =>
+    start().catch((err: unknown) =>
+      fail(
+        `Could not serve HTTP on ${httpAt?.host}:${httpAt?.port}: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    );
   const engineOpts = {
     corpusDir: requestedCorpus(config),
     indexDir: config.INDEX_DIR,
@@ -63,9 +80,11 @@ async function main(): Promise<void> {
     // On a shared store the writer is npm run index (or a shard's /sources add).
     const writer = config.INDEX_URL
       ? undefined
-      : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log });
+      : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log, onRefresh });
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
+    const started: { shards?: RunningShards } = {};
+    const server = httpAt && (await serve(() => serveShards(ops, () => started.shards?.manager, httpAt, log)));
     const shards = await startShards({
       script: fileURLToPath(import.meta.url),
       token: config.DISCORD_TOKEN,
@@ -74,8 +93,10 @@ async function main(): Promise<void> {
     }).catch((err: unknown) =>
       fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
     );
+    started.shards = shards;
     stopping = (signal: string) => {
       log.info('shutdown', { signal, shards: true });
+      void server?.close();
       // A build under way is stopped and waited for: exiting inside it would abort the process.
       void Promise.all([
         writer?.close(config.SHUTDOWN_WAIT_S * 1000),
@@ -89,16 +110,24 @@ async function main(): Promise<void> {
   // shard on local files follows the generations its parent process writes.
   const collectionOpts = { ...engineOpts, corpusDir: opened.corpusDir };
   const live = config.INDEX_URL
-    ? sharedCollection(opened as SharedEngine, collectionOpts, { log })
+    ? sharedCollection(opened as SharedEngine, collectionOpts, { log, onRefresh })
     : follower
       ? followerCollection(
           opened as SharedEngine,
           { corpusDir: opened.corpusDir, indexDir: config.INDEX_DIR },
           { waitMs: config.INDEX_WAIT_S * 1000 },
         )
-      : openLiveCollection(opened, collectionOpts, { log });
+      : openLiveCollection(opened, collectionOpts, { log, onRefresh });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
+  const questions = openQuestionLog(config);
+  const stopPruning = questions
+    ? keepPruned(questions, config.QUESTION_RETENTION_DAYS, {
+        onPruned: (removed) =>
+          log.info('questions_pruned', { removed, retention_days: config.QUESTION_RETENTION_DAYS }),
+        onError: (err) => log.warn('questions_prune_failed', { error: redact(String(err), secrets).slice(0, 200) }),
+      })
+    : () => {};
   const collection = {
     editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
     refresh: engine.refresh,
@@ -113,12 +142,16 @@ async function main(): Promise<void> {
       feedback,
       collection,
       log,
+      questions,
     });
+    stopPruning();
     await live.close();
     await feedback.close();
+    await questions?.close();
     process.exit(0);
   }
 
+  const server = httpAt && !isShardProcess() ? await serve(() => serveOwn(ops, httpAt, log)) : undefined;
   const running = await startBot({
     token: config.DISCORD_TOKEN,
     engine,
@@ -127,14 +160,19 @@ async function main(): Promise<void> {
     log,
     feedback,
     collection,
+    questions,
+    metrics: ops.metrics,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
+  watchBot(ops, running, engine, { shard: isShardProcess() });
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
     const closing = live.close(); // a rebuild under way is stopped and waited for (see build-worker.ts)
+    stopPruning();
+    void server?.close();
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
-      .then(() => Promise.all([closing, feedback.close()]))
+      .then(() => Promise.all([closing, feedback.close(), questions?.close()]))
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };

@@ -128,10 +128,10 @@ describe('npm run register', () => {
     const env = { DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: fake.appId, DISCORD_REST_URL: fake.restUrl };
     const guild = run('dist/scripts/register.js', { ...env, DISCORD_GUILD_ID: fake.guildId });
     expect(await guild.done).toBe(0);
-    expect(guild.out()).toMatch(/^Registered 2 commands \(\/ask, \/sources\) in guild \d+/);
+    expect(guild.out()).toMatch(/^Registered 3 commands \(\/ask, \/insights, \/sources\) in guild \d+/);
     const global = run('dist/scripts/register.js', env);
     expect(await global.done).toBe(0);
-    expect(global.out()).toMatch(/^Registered 2 global commands/);
+    expect(global.out()).toMatch(/^Registered 3 global commands/);
     expect(fake.registered.map((r) => r.path)).toEqual([
       `/applications/${fake.appId}/guilds/${fake.guildId}/commands`,
       `/applications/${fake.appId}/commands`,
@@ -175,6 +175,13 @@ describe('npm run register', () => {
       },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
     ]);
+    // Moderators only (Manage Server by default), in servers only.
+    const insights = body.find((c) => c.name === 'insights') as unknown as Record<string, unknown>;
+    expect(insights).toMatchObject({
+      default_member_permissions: '32',
+      contexts: [0],
+      options: [{ name: 'days', type: 4, choices: [{ value: 7 }, { value: 30 }] }],
+    });
     expect(guild.out() + global.out()).not.toContain(TOKEN);
   });
 

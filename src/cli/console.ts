@@ -7,6 +7,7 @@
  *   /sources                        /sources query:<words>     /sources doc:<file or title>
  *   /sources add <path> [title:…] [url:…] [--replace]           /sources remove <file or title>
  *   /feedback up|down               (on the last answer)
+ *   /insights [7|30]                the console's questions: answered, refused, unanswered, 👎, cited
  *   help
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -22,6 +23,8 @@ import type { Engine } from '../core/types.js';
 import { type Rendered, type ShownCitation, renderNotice, toPlainText } from '../message/rendered.js';
 import { type LiveCollection } from '../live/live.js';
 import { answerRecord } from '../message/record.js';
+import type { QuestionLog } from '../feedback/questions.js';
+import { consoleInsights, noteConsoleQuestion } from './console-insights.js';
 
 export const HELP = [
   'Commands:',
@@ -33,6 +36,7 @@ export const HELP = [
   '                               (--replace, or replace:true, replaces the document of the same name)',
   '  /sources remove <file or title>                   remove a document from the collection',
   '  /feedback up|down            vote on the last answer',
+  '  /insights [7|30]             what was asked here in the last 7 (or 30) days, and what went unanswered',
   '  help                         this text',
   'End input (Ctrl-D) to quit.',
 ].join('\n');
@@ -52,6 +56,8 @@ export interface ConsoleOptions {
   collection?: LiveCollection;
   /** Where collection edits are logged (as the bot logs them), by `console`. */
   log?: Logger;
+  /** The question log (questions recorded as the base's; `/insights`); absent: not recorded. */
+  questions?: QuestionLog;
 }
 
 /** What the console remembers between lines. */
@@ -59,6 +65,7 @@ export interface ConsoleSession {
   feedback?: FeedbackStore;
   collection?: LiveCollection;
   log?: Logger;
+  questions?: QuestionLog;
   /** The last answer shown with citations, for `/feedback`. */
   last?: { question: string; shown: ShownCitation[]; id?: string };
 }
@@ -96,6 +103,8 @@ export async function consoleReply(
   if (edit) return consoleEdit(engine, session, edit[1]!.toLowerCase() as 'add' | 'remove', (edit[2] ?? '').trim());
   const fb = /^\/?feedback(?:\s+([\s\S]*))?$/i.exec(text);
   if (fb) return consoleVote(session, (fb[1] ?? '').trim().toLowerCase());
+  const ins = /^\/?insights(?:\s+([\s\S]*))?$/i.exec(text);
+  if (ins) return consoleInsights(session, (ins[1] ?? '').trim().toLowerCase());
   const m = /^\/?(ask|sources)(?:\s+([\s\S]*))?$/i.exec(text);
   if (!m) return renderNotice(`Unknown command: ${text.slice(0, 60)}. Type help for the commands.`);
   const command = m[1]!.toLowerCase();
@@ -110,6 +119,12 @@ export async function consoleReply(
       markup: plainMarkup,
     });
     session.last = shown.length ? { question: cleaned.question, shown } : undefined;
+    await noteConsoleQuestion(
+      session.questions,
+      cleaned.question,
+      answer,
+      shown.map((c) => c.doc),
+    );
     return rendered;
   }
   const { options, free: rawFree } = parseOptions(rest, ['query', 'doc']);
@@ -121,7 +136,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const rl = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
   const interactive = opts.prompt !== undefined;
   if (interactive) opts.output(`Local console (no DISCORD_TOKEN set). ${HELP}\n`);
-  const session: ConsoleSession = { feedback: opts.feedback, collection: opts.collection, log: opts.log };
+  const session: ConsoleSession = {
+    feedback: opts.feedback,
+    collection: opts.collection,
+    log: opts.log,
+    questions: opts.questions,
+  };
   const showPrompt = () => interactive && process.stdout.write(opts.prompt!);
   showPrompt();
   for await (const line of rl) {

@@ -104,6 +104,28 @@ export const ConfigSchema = z.object({
     .max(1024)
     .optional()
     .transform((n) => n ?? 10),
+  // --- ops (issue 24): health/metrics endpoints and the question log ---
+  /** Serve GET /healthz and GET /metrics on this port (0: any free port, logged); unset: no HTTP server. */
+  HTTP_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  /** The address the HTTP server binds to (loopback unless an operator opens it). */
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[\w.:[\]-]+$/, 'must be a host name or an IP address')
+    .optional()
+    .or(z.literal('').transform(() => undefined))
+    .transform((s) => s ?? '127.0.0.1'),
+  /** Record each question asked (text, outcome, top score, cited documents, server, time). */
+  RECORD_QUESTIONS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(true|false|on|off|yes|no|1|0)?$/, 'must be on or off')
+    .optional()
+    .transform((s) => !s || /^(true|on|yes|1)$/.test(s)),
+  /** Recorded questions older than this many days are deleted. */
+  QUESTION_RETENTION_DAYS: positiveInt(90),
+  // --- end ops ---
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'])
     .optional()

@@ -15,6 +15,7 @@ import type pg from 'pg';
  *   index (`vector_cosine_ops`) made per generation, over `embedding::vector(dims)`.
  * - `qb_feedback` (2): answer feedback, one row per answer (`member` '') and per member per
  *   answer (a later vote replaces the row, with a new `seq`, so order is that of last votes).
+ * - `qb_questions` (3): the question log, one row per question asked (see feedback/questions.ts).
  */
 export const MIGRATIONS: string[] = [
   `CREATE TABLE qb_generations (
@@ -68,6 +69,16 @@ export const MIGRATIONS: string[] = [
      PRIMARY KEY (kind, answer, member)
    );
    CREATE INDEX qb_feedback_seq ON qb_feedback (seq);`,
+  // (3) The question log (src/feedback/questions-pg.ts): one row per question asked, read one
+  // server at a time (`guild`, '' for the base) and deleted after the retention by `at`.
+  `CREATE TABLE qb_questions (
+     seq bigserial PRIMARY KEY,
+     guild text NOT NULL,
+     at timestamptz NOT NULL,
+     record jsonb NOT NULL
+   );
+   CREATE INDEX qb_questions_guild_at ON qb_questions (guild, at);
+   CREATE INDEX qb_questions_at ON qb_questions (at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

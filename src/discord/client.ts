@@ -47,6 +47,9 @@ export interface BotOptions {
   feedback?: BotContext['feedback'];
   /** Lets moderators add and remove documents (/sources add, /sources remove). */
   collection?: BotContext['collection'];
+  /** The question log and the metrics (ops, issue 24). */
+  questions?: BotContext['questions'];
+  metrics?: BotContext['metrics'];
   clientOptions?: Partial<ClientOptions>;
   /** How long to wait for the gateway READY (ms). */
   readyTimeoutMs?: number;
@@ -64,7 +67,10 @@ export interface Bot {
 const VOTES_PER_MINUTE = 20;
 
 export function createContext(
-  opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>,
+  opts: Pick<
+    BotOptions,
+    'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection' | 'questions' | 'metrics'
+  >,
 ): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
@@ -75,6 +81,8 @@ export function createContext(
     feedback: opts.feedback,
     voteLimiter: opts.feedback ? new RateLimiter(VOTES_PER_MINUTE, 60_000) : undefined,
     collection: opts.collection,
+    questions: opts.questions,
+    metrics: opts.metrics,
   };
 }
 

@@ -13,6 +13,8 @@ export function isShardProcess(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 export interface RunningShards {
+  /** discord.js's manager (ops: it asks each shard for its health and metrics). */
+  readonly manager: ShardingManager;
   /** Stops every shard (each finishes its answers in flight: SIGTERM) and waits for them. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function startShards(opts: {
   });
   await manager.spawn({ timeout: 180_000 });
   return {
+    manager,
     async stop(timeoutMs) {
       manager.respawn = false;
       await Promise.all(

@@ -5,6 +5,8 @@ import type {
 } from 'discord.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { LiveCollection } from '../live/live.js';
+import type { QuestionLog } from '../feedback/questions.js';
+import type { OpsMetrics } from '../ops/metrics.js';
 import type { Engine } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { AnswerSource } from './queue.js';
@@ -24,6 +26,11 @@ export interface BotContext {
   voteLimiter?: RateLimiter;
   /** Moderators' edits of the collection; absent → /sources add and remove are turned down. */
   collection?: LiveCollection;
+  // ops (issue 24):
+  /** Questions asked, per server (absent: not recorded, RECORD_QUESTIONS=off). */
+  questions?: QuestionLog;
+  /** The process's metrics (absent: none kept). */
+  metrics?: OpsMetrics;
 }
 
 /** What a handler reports for the interaction's log line. */

@@ -9,8 +9,10 @@ export interface EmbedderOptions {
 }
 
 /**
- * Opens an embedder by id: `use-lite`, `transformers:<model>`, or `auto` (the default
- * transformers model, falling back to use-lite when it cannot be loaded, e.g. offline).
+ * Opens an embedder by id: `use-lite`, `transformers:<model>` (downloaded when not local), or `auto`:
+ * the default transformers model when it is already local (MODEL_DIR or the cache), else use-lite
+ * at once. `auto` never downloads, so a fresh install never meets a network error; a model named
+ * outright (`transformers:<model>`, or `transformers` for the default) is downloaded when missing.
  */
 export async function openEmbedder(spec: string, opts: EmbedderOptions = {}): Promise<Embedder> {
   if (spec === 'use-lite') {
@@ -19,12 +21,16 @@ export async function openEmbedder(spec: string, opts: EmbedderOptions = {}): Pr
   }
   if (spec === 'auto' || spec === 'transformers' || spec.startsWith('transformers:')) {
     const model = spec.startsWith('transformers:') ? spec.slice('transformers:'.length) : DEFAULT_TRANSFORMERS_MODEL;
-    const { loadTransformersEmbedder } = await import('./transformers.js');
+    const { loadTransformersEmbedder, ModelNotLocalError } = await import('./transformers.js');
     try {
-      return await loadTransformersEmbedder(model, { modelDir: opts.modelDir });
+      return await loadTransformersEmbedder(model, { modelDir: opts.modelDir, allowRemote: spec !== 'auto' });
     } catch (err) {
       if (spec !== 'auto') throw err;
-      opts.notice?.(`Embedder: ${model} is not available (${firstLine(err)}); using use-lite instead.`);
+      opts.notice?.(
+        err instanceof ModelNotLocalError
+          ? `Embedder: using use-lite, the bundled encoder (${model} is not in MODEL_DIR or the cache; EMBEDDER=transformers:${model} downloads it).`
+          : `Embedder: ${model} could not be loaded (${firstLine(err)}); using use-lite instead.`,
+      );
       const { loadUseLite } = await import('./use-lite.js');
       return loadUseLite({ notice: opts.notice });
     }

@@ -147,6 +147,11 @@ async function probeHub(env: TransformersEnv, model: string): Promise<void> {
   if (!res.ok) throw new Error(`hub answered HTTP ${res.status} for ${url}`);
 }
 
+/** The model is neither in the cache nor under the model folder, and downloading was not allowed. */
+export class ModelNotLocalError extends Error {
+  override name = 'ModelNotLocalError';
+}
+
 export interface TransformersEmbedderOptions {
   /** Root of local models, laid out `<modelDir>/<org>/<name>/`. */
   modelDir?: string;
@@ -184,7 +189,7 @@ export async function loadTransformersEmbedder(
     if (!isLocal) {
       const where = dirs.join(', ');
       if (!allowRemote) {
-        throw new Error(
+        throw new ModelNotLocalError(
           `transformers model "${model}" is not available locally (looked in ${where}) and remote download is disabled`,
         );
       }

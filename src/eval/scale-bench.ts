@@ -13,6 +13,7 @@ import { cleanDocument } from '../ingest/clean/clean.js';
 import type { Embedder } from '../embed/embedder.js';
 import { buildIndex, embeddingText } from '../index/build.js';
 import { readIndex } from '../index/read.js';
+import { filesDir } from '../index/generations.js';
 import { loadCollection } from '../ingest/load.js';
 import { type BuildReport, type IndexStore } from '../index/types.js';
 
@@ -132,6 +133,23 @@ export async function writeCollection(dir: string, sentences: string[]): Promise
   }
 }
 
+/**
+ * Bytes on disk of the index in use in `indexDir`: every file of its current generation (the
+ * generation folder, or the folder itself in the older flat layout), sub-folders included.
+ */
+export async function indexBytes(indexDir: string): Promise<number> {
+  const sum = async (dir: string): Promise<number> => {
+    let total = 0;
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) total += await sum(path);
+      else if (e.isFile()) total += (await stat(path)).size;
+    }
+    return total;
+  };
+  return sum((await filesDir(indexDir)).path);
+}
+
 /** The index folder of `buildIndex`: HNSW from hnswlib, exact search over the stored vectors. */
 export function fileStore(indexDir: string): ScaleStore {
   return {
@@ -144,11 +162,7 @@ export function fileStore(indexDir: string): ScaleStore {
       return {
         search: (q, k) => index.dense.knnSync!(q, Math.min(k, n)).neighbors,
         exact: (q, k) => exactNearest(vectors, dims, q, k),
-        bytes: async () => {
-          let total = 0;
-          for (const f of await readdir(indexDir)) total += (await stat(join(indexDir, f))).size;
-          return total;
-        },
+        bytes: () => indexBytes(indexDir),
       };
     },
   };

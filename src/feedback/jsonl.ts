@@ -63,7 +63,7 @@ export function jsonlFeedbackStore(path: string): FeedbackStore {
     where: path,
     recordAnswer: (record) => append(record),
     recordVote: (vote) => append(vote),
-    async read(): Promise<FeedbackLog> {
+    async read(opts = {}): Promise<FeedbackLog> {
       await writing;
       let raw: string;
       try {
@@ -86,6 +86,7 @@ export function jsonlFeedbackStore(path: string): FeedbackStore {
         }
         const ev = FeedbackEventSchema.safeParse(json);
         if (!ev.success) skipped++;
+        else if (opts.guild !== undefined && ev.data.guild !== opts.guild) continue;
         else if (ev.data.type === 'answer') answers.push(ev.data);
         else votes.push(ev.data);
       }

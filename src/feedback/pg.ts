@@ -59,14 +59,22 @@ export function pgFeedbackStore(url: string): FeedbackStore {
     where,
     recordAnswer: (record) => upsert('answer', record.id, '', record),
     recordVote: (vote) => upsert('vote', vote.answer, vote.member, vote),
-    async read(): Promise<FeedbackLog> {
-      const { rows } = await query<{ record: unknown }>('SELECT record FROM qb_feedback ORDER BY seq');
+    async read(opts = {}): Promise<FeedbackLog> {
+      // One server's rows only, when asked (the base, null, as '').
+      const { rows } =
+        opts.guild === undefined
+          ? await query<{ record: unknown }>('SELECT record FROM qb_feedback ORDER BY seq')
+          : await query<{ record: unknown }>(
+              `SELECT record FROM qb_feedback WHERE coalesce(record->>'guild', '') = $1 ORDER BY seq`,
+              [opts.guild ?? ''],
+            );
       const answers: AnswerRecord[] = [];
       const votes: Vote[] = [];
       let skipped = 0;
       for (const row of rows) {
         const ev = FeedbackEventSchema.safeParse(row.record);
         if (!ev.success) skipped++;
+        else if (opts.guild !== undefined && ev.data.guild !== opts.guild) continue;
         else if (ev.data.type === 'answer') answers.push(ev.data);
         else votes.push(ev.data);
       }

@@ -58,7 +58,8 @@ export interface FeedbackStore {
   readonly where: string;
   recordAnswer(record: AnswerRecord): Promise<void>;
   recordVote(vote: Vote): Promise<void>;
-  read(): Promise<FeedbackLog>;
+  /** Everything, or with `guild` only that server's records (null: those outside any server). */
+  read(opts?: { guild?: string | null }): Promise<FeedbackLog>;
   /** Waits for pending writes. */
   close(): Promise<void>;
 }

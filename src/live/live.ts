@@ -21,7 +21,17 @@ import { engineFromIndex } from '../engine/open.js';
 
 export type RefreshResult =
   | { ok: true; changed: false }
-  | { ok: true; changed: true; docs: number; embedded: number; reused: number; ms: number; skipped: string[] }
+  | {
+      ok: true;
+      changed: true;
+      docs: number;
+      embedded: number;
+      reused: number;
+      ms: number;
+      /** Of `ms`, the time spent embedding (ops: the embedding rate). */
+      embedMs?: number;
+      skipped: string[];
+    }
   | { ok: false; error: string };
 
 /** Builds a fresh engine from the collection; `undefined` when nothing changed (and `force` is off). */
@@ -40,11 +50,12 @@ export interface LiveEngine extends Engine {
 export function createLiveEngine(
   initial: Engine,
   rebuild: Rebuild,
-  onResult: (r: RefreshResult) => void = () => {},
+  onResult: (r: RefreshResult, seconds: number) => void = () => {},
 ): LiveEngine {
   let current = initial;
   const refresh = serialized(async (force) => {
     let result: RefreshResult;
+    const t0 = performance.now();
     try {
       const built = await rebuild(force);
       if (!built) result = { ok: true, changed: false };
@@ -55,7 +66,7 @@ export function createLiveEngine(
     } catch (err) {
       result = failed(err);
     }
-    onResult(result);
+    onResult(result, (performance.now() - t0) / 1000);
     return result;
   });
 
@@ -67,13 +78,14 @@ export function createLiveEngine(
   });
 }
 
-const reported = ({ docs, embedded, reused, ms, skipped }: BuildReport): RefreshResult => ({
+const reported = ({ docs, embedded, reused, ms, embedMs, skipped }: BuildReport): RefreshResult => ({
   ok: true,
   changed: true,
   docs,
   embedded,
   reused,
   ms: Math.round(ms),
+  embedMs: Math.round(embedMs),
   skipped: skipped.map(skipNotice),
 });
 
@@ -109,9 +121,17 @@ function serialized(
   return refresh;
 }
 
-/** One log line per rebuild: what was indexed and skipped, or why the previous index stays. */
-function logRefresh(log: Logger, corpus: string | undefined): (r: RefreshResult) => void {
-  return (r) => {
+/**
+ * One log line per rebuild: what was indexed and skipped, or why the previous index stays; then
+ * `onRefresh` (ops: metrics and health) with the rebuild's duration.
+ */
+function logRefresh(
+  log: Logger,
+  corpus: string | undefined,
+  onRefresh?: LiveCollectionOptions['onRefresh'],
+): (r: RefreshResult, seconds: number) => void {
+  return (r, seconds) => {
+    onRefresh?.(r, seconds);
     if (!r.ok) log.warn('reindex_failed', { corpus, error: r.error, note: 'still answering from the previous index' });
     else if (r.changed)
       log.info('reindexed', {
@@ -130,6 +150,8 @@ export interface LiveCollectionOptions {
   /** Watch the folder (default true); without, only `refresh()` (an upload) re-indexes. */
   watch?: boolean;
   log: Logger;
+  /** Told of every rebuild's result and duration in seconds (ops: metrics, health). */
+  onRefresh?: (r: RefreshResult, seconds: number) => void;
 }
 
 /**
@@ -155,7 +177,7 @@ export function openLiveCollection(
     const report = await worker.build(job);
     return { engine: await engineFromIndex(engineOpts, embedder), report };
   };
-  const engine = createLiveEngine(initial, rebuild, logRefresh(log, engineOpts.corpusDir));
+  const engine = createLiveEngine(initial, rebuild, logRefresh(log, engineOpts.corpusDir, opts.onRefresh));
   if (opts.watch === false) return { engine, close: () => worker.close() };
   const stopWatching = watchFolder(engineOpts.corpusDir ?? DEFAULT_CORPUS, engine.refresh, opts);
   return {
@@ -194,7 +216,7 @@ export function indexWriter(
   opts: LiveCollectionOptions,
 ): { refresh(opts?: { force?: boolean }): Promise<RefreshResult>; close(waitMs?: number): Promise<void> } {
   const worker = workerBuilder();
-  const onResult = logRefresh(opts.log, engineOpts.corpusDir);
+  const onResult = logRefresh(opts.log, engineOpts.corpusDir, opts.onRefresh);
   const refresh = serialized(async (force) => {
     let result: RefreshResult;
     const started = Date.now();
@@ -212,7 +234,7 @@ export function indexWriter(
     } catch (err) {
       result = failed(err);
     }
-    onResult(result);
+    onResult(result, (Date.now() - started) / 1000);
     // For the shards waiting on an edit: a failure is told at once, not by their timeout.
     await indexFolder(engineOpts.indexDir).recordBuild({
       ok: result.ok,
@@ -295,7 +317,7 @@ export function sharedCollection(
   const engine = createLiveEngine(
     initial,
     (force) => rebuildShared(engineOpts, initial, force),
-    logRefresh(log, engineOpts.corpusDir),
+    logRefresh(log, engineOpts.corpusDir, opts.onRefresh),
   );
   return { engine, close: () => initial.close() };
 }

@@ -23,7 +23,9 @@
  * unavailable → GUILD_CREATE with its channel and roles (so discord.js caches the channel and
  * `message.pin()` works); heartbeats are ACKed; RESUME replays events missed while disconnected and sends
  * RESUMED; `closeGateway(code)` drops the socket (e.g. 4000, resumable). Interactions sent while no
- * session is live are queued and delivered on READY/RESUMED.
+ * session is live are queued and delivered on READY/RESUMED. `holdGateway()` drops it and keeps the
+ * gateway down (new sockets get no HELLO) until `releaseGateway()`.
+ * `SendOptions.guildId` sends an interaction from another server (one the bot has no GUILD_CREATE for).
  *
  * Interactions: `sendCommand`, `sendAutocomplete`, `sendButton` (member permissions and
  * `app_permissions` per call; a `subcommand`; attachment options given as `FakeAttachment`, sent
@@ -61,6 +63,8 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** Files uploaded with a multipart request (name and text content). */
+  files?: { name: string; content: string }[];
   status: number;
   at: number;
 }
@@ -119,6 +123,8 @@ export interface SendOptions {
   channelId?: string;
   /** Deliver to the gateway session of this shard (as for a guild on it) when the bot runs several. */
   shard?: number;
+  /** Send from this server instead of the fake's own guild (another tenant). */
+  guildId?: string;
 }
 
 /** A file a member attaches to a command option. */
@@ -264,6 +270,27 @@ export class FakeDiscord extends EventEmitter {
     if (open()) return;
     await this.until('ready', open, timeoutMs);
   }
+
+  // --- gateway outage (ops tests): sockets opened while held wait for HELLO until released ---
+  private gatewayHeld = false;
+  private readonly heldSockets: WebSocket[] = [];
+
+  /** Drop the gateway socket and keep the gateway down: reconnecting sockets get no HELLO. */
+  holdGateway(code = 4000): void {
+    this.gatewayHeld = true;
+    this.closeGateway(code, 'fake: gateway down');
+  }
+
+  /** End `holdGateway`: waiting sockets get their HELLO (and resume). */
+  releaseGateway(): void {
+    this.gatewayHeld = false;
+    for (const ws of this.heldSockets.splice(0)) if (ws.readyState === WebSocket.OPEN) this.hello(ws);
+  }
+
+  private hello(ws: WebSocket): void {
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.opts.heartbeatIntervalMs } }));
+  }
+  // --- end gateway outage ---
 
   /** Drop the gateway socket with a close code (4000 = unknown error, resumable). */
   closeGateway(code = 4000, reason = 'fake: closing'): void {
@@ -413,6 +440,7 @@ export class FakeDiscord extends EventEmitter {
   ): FakeInteraction {
     const user = opts.user ?? { id: '100000000000000001', username: 'tester' };
     const channelId = opts.channelId ?? this.channelId;
+    const guildId = opts.guildId ?? this.guildId;
     const ix: FakeInteraction = {
       id: this.snowflake(),
       token: `ix-token-${this.snowflake()}-${Math.random().toString(36).slice(2)}`,
@@ -428,13 +456,13 @@ export class FakeDiscord extends EventEmitter {
       type,
       token: ix.token,
       version: 1,
-      guild_id: this.guildId,
-      guild: { id: this.guildId, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
       channel: {
         id: channelId,
         type: 0,
-        guild_id: this.guildId,
+        guild_id: guildId,
         name: 'general',
         permissions: String(opts.memberPermissions ?? PERMS.basic),
       },
@@ -452,7 +480,7 @@ export class FakeDiscord extends EventEmitter {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: 8 * 1024 * 1024,
       data,
@@ -526,7 +554,8 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private onSocket(ws: WebSocket): void {
-    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.opts.heartbeatIntervalMs } }));
+    if (this.gatewayHeld) this.heldSockets.push(ws);
+    else this.hello(ws);
     ws.on('message', (raw) => {
       let msg: { op: number; d: any };
       try {
@@ -688,6 +717,7 @@ export class FakeDiscord extends EventEmitter {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       body,
+      ...(String(req.headers['content-type'] ?? '').includes('multipart/form-data') && { files: parseFiles(raw) }),
       status: 0,
       at: Date.now(),
     };
@@ -983,6 +1013,12 @@ function pickMessage(body: any): Partial<FakeMessage> {
   if (Array.isArray(body?.embeds)) out.embeds = body.embeds;
   if (Array.isArray(body?.components)) out.components = body.components;
   return out;
+}
+
+/** The file parts of a multipart body (`files[n]`), as text. */
+function parseFiles(raw: string): { name: string; content: string }[] {
+  const re = /name="files\[\d+\]"; filename="([^"]*)"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/g;
+  return [...raw.matchAll(re)].map((m) => ({ name: m[1]!, content: m[2]! }));
 }
 
 function parseBody(raw: string, type: string): unknown {
