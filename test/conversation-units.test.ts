@@ -1,7 +1,7 @@
 /**
  * The small parts of the conversation features: the question in a chat message, a message as a
  * document, the conversation store (bounded, expiring, Post once), custom IDs, and the answer
- * queue handing a follow-up's context to the engine.
+ * queue handing a follow-up's context to the engine, and the console's /ask-about and /followup.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { askedAboutLine, messageDocument, messageTitle, sharedLine } from '../sr
 import { plainMarkup } from '../src/message/markdown.js';
 import { messageWords, questionFromMessage } from '../src/text/message-question.js';
 import { createStubEngine, SAMPLE_DOCS } from './helpers/stub-engine.js';
+import { HELP, consoleReply, type ConsoleSession } from '../src/cli/console.js';
+import { toPlainText } from '../src/message/rendered.js';
 
 describe('the question in a chat message', () => {
   it('keeps a short message whole, without mentions, custom emoji, timestamps, links and markdown marks', () => {
@@ -165,5 +167,31 @@ describe('the answer queue', () => {
     expect(engine.followUps).toEqual([
       { question: 'When does construction start?', earlier: 'How much will the lighthouse cost?' },
     ]);
+  });
+});
+
+describe('the console', () => {
+  it('/ask-about answers what a pasted message asks; /followup follows the last answer up', async () => {
+    const engine = createStubEngine(SAMPLE_DOCS);
+    const session: ConsoleSession = {};
+    const say = async (line: string) => toPlainText((await consoleReply(engine, line, session))!);
+    expect(HELP).toMatch(/\/ask-about <text>/);
+    expect(HELP).toMatch(/\/followup <question>/);
+    expect(await say('/followup and then?')).toMatch(/no answer to follow up/);
+    const about = await say(
+      `/ask-about ${'Long story short, the council met again. '.repeat(8)}How much will the lighthouse cost?`,
+    );
+    expect(engine.asked.at(-1)).toBe('How much will the lighthouse cost?');
+    expect(about).toContain('four million euros');
+    const next = await say('/followup When does construction start?');
+    expect(next).toContain('Construction is expected to start in the spring.');
+    expect(engine.followUps).toEqual([
+      { question: 'When does construction start?', earlier: 'How much will the lighthouse cost?' },
+    ]);
+    // A refused follow-up keeps the last answer to follow up.
+    await say('/followup Who painted the old bridge blue?');
+    await say('/followup Where is the new lighthouse?');
+    expect(engine.followUps.at(-1)!.earlier).toBe('When does construction start?');
+    expect(await say('/ask-about <:x:1>')).toMatch(/^Usage: \/ask-about/);
   });
 });

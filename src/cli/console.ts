@@ -7,6 +7,7 @@
  *   /sources                        /sources query:<words>     /sources doc:<file or title>
  *   /sources add <path> [title:…] [url:…] [--replace]           /sources remove <file or title>
  *   /feedback up|down               (on the last answer)
+ *   /ask-about <text>               /followup <question>       (see conversation.ts)
  *   help
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import type { Engine } from '../core/types.js';
 import { type Rendered, type ShownCitation, renderNotice, toPlainText } from '../message/rendered.js';
 import { type LiveCollection } from '../live/live.js';
 import { answerRecord } from '../message/record.js';
+import { consoleConversation } from './conversation.js';
 
 export const HELP = [
   'Commands:',
@@ -33,6 +35,8 @@ export const HELP = [
   '                               (--replace, or replace:true, replaces the document of the same name)',
   '  /sources remove <file or title>                   remove a document from the collection',
   '  /feedback up|down            vote on the last answer',
+  '  /ask-about <text>            answer what a pasted message asks (its question sentence)',
+  '  /followup <question>         follow up the last answer ("what did he say about …")',
   '  help                         this text',
   'End input (Ctrl-D) to quit.',
 ].join('\n');
@@ -94,6 +98,9 @@ export async function consoleReply(
   if (/^\/?help$/i.test(text)) return renderNotice(HELP, false);
   const edit = /^\/?sources\s+(add|remove)(?:\s+([\s\S]*))?$/i.exec(text);
   if (edit) return consoleEdit(engine, session, edit[1]!.toLowerCase() as 'add' | 'remove', (edit[2] ?? '').trim());
+  const conv = /^\/?(ask-about|followup)(?:\s+([\s\S]*))?$/i.exec(text);
+  if (conv)
+    return consoleConversation(engine, session, conv[1]!.toLowerCase() as 'ask-about' | 'followup', conv[2] ?? '');
   const fb = /^\/?feedback(?:\s+([\s\S]*))?$/i.exec(text);
   if (fb) return consoleVote(session, (fb[1] ?? '').trim().toLowerCase());
   const m = /^\/?(ask|sources)(?:\s+([\s\S]*))?$/i.exec(text);
