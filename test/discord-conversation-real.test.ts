@@ -4,8 +4,7 @@
  * about; a message added with "Add to sources" is answered with a link back to it, and refused to a
  * member without Manage Server.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot, type Bot } from '../src/discord/client.js';
