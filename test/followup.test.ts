@@ -47,10 +47,22 @@ describe('resolveFollowUp', () => {
     );
   });
 
-  it('a possessive stays one: "his offer" → "Vael\'s offer"; a casually typed name is written as a name', () => {
-    expect(resolve('what did vael say', 'where did he want to meet and what was his offer?').question).toBe(
-      "where did Vael want to meet and what was Vael's offer?",
+  it('a possessive stays one ("his offer" → "Vael\'s offer"); a casually typed name is written as a name', () => {
+    expect(resolve('what did vael say', 'and what was his offer?').question).toBe("and what was Vael's offer?");
+  });
+
+  it('only the first reference is replaced: the question itself then says whose the others are', () => {
+    expect(resolve('what did Vael say', 'where did he want to meet and what was his offer?').question).toBe(
+      'where did Vael want to meet and what was his offer?',
     );
+  });
+
+  it("a pronoun before a name of its own still refers back; one after it is that name's", () => {
+    expect(resolve('What did Kovrin demand?', 'What did she say about Vael?')).toMatchObject({
+      question: 'What did Kovrin say about Vael?',
+      standalone: false,
+    });
+    expect(resolve('What did Kovrin demand?', 'What did Vael say about his talks?').standalone).toBe(true);
   });
 
   it('"it", "they" and "the company" go to a body the earlier question named, "it" only as a subject', () => {
@@ -72,9 +84,9 @@ describe('resolveFollowUp', () => {
     expect(resolve('What did Kovrin demand?', 'and what did Lindqvist say about her?').standalone).toBe(true);
   });
 
-  it('a title that someone else in the collection holds is a subject of its own: "the secretary" after Kovrin', () => {
-    expect(resolve('What did Kovrin demand?', 'What did the secretary offer?')).toEqual({
-      question: 'What did the secretary offer?',
+  it('a title that someone else in the collection holds is a subject of its own: "the minister" after Vael', () => {
+    expect(resolve('What did Vael offer?', 'What did the minister warn?')).toEqual({
+      question: 'What did the minister warn?',
       standalone: true,
     });
   });

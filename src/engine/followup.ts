@@ -4,8 +4,10 @@
  * minister") is replaced by the name the earlier question asked about, as that question wrote it;
  * a follow-up that names and refers to nobody ("and the deadline?") is put as about that name. The
  * earlier question's other topic terms count a little (`TOPIC_WEIGHT` of a question's own).
+ * Each name replaces its first reference only ("he … his plan": the question itself then says whose).
  * A follow-up that names its own subject (a person or body the collection knows, or a title that
- * someone else in the collection holds) stands alone: the earlier question is ignored. Names and
+ * someone else in the collection holds) stands alone: the earlier question is ignored; a pronoun
+ * after such a name is that name's, one before it still refers back ("what did they say about X?"). Names and
  * titles are read from the collection's focus table; the only word lists are general English.
  */
 import { BODY_NOUN, PERSON_NOUN, STOPWORDS } from '../text/english.js';
@@ -95,11 +97,14 @@ interface Reference {
 export function resolveFollowUp(table: FocusTable, earlier: string, followUp: string): FollowUp {
   const alone: FollowUp = { question: followUp, standalone: true };
   const own = questionFocus(table, followUp);
-  const words = lowerWords(tokens(followUp));
+  const ts = tokens(followUp);
+  const words = lowerWords(ts);
   const written = own.filter((f) => f.keys.some((k) => words.has(k)));
-  // Names a person or body of its own: "what did Rasmussen say?"
-  if (written.some((f) => f.agent || f.person)) return alone;
-  const names = earlierNames(table, earlier);
+  const ownKeys = new Set(written.flatMap((f) => f.keys));
+  // Where it first names a person or body of its own ("what did Rasmussen say?"): a pronoun after that is theirs.
+  const agentKeys = new Set(written.filter((f) => f.agent || f.person).flatMap((f) => f.keys));
+  const ownAt = ts.find((t) => agentKeys.has(t.word) || agentKeys.has(t.word.toLowerCase()))?.start ?? Infinity;
+  const names = earlierNames(table, earlier).filter((n) => !n.keys.some((k) => ownKeys.has(k)));
   const person = names.find((n) => n.person) ?? names.find((n) => n.agent);
   const body = names.find((n) => !n.person);
   const refs: Reference[] = [];
@@ -122,13 +127,13 @@ export function resolveFollowUp(table: FocusTable, earlier: string, followUp: st
     }
     const start = m.index!;
     const end = start + 3 + after[k]!.index! + after[k]![0].length;
-    refs.push({ start, end, to, possessive: false });
+    if (start < ownAt) refs.push({ start, end, to, possessive: false });
   }
   if (ownTitle) return alone;
   for (const m of followUp.matchAll(PRONOUN)) {
     const w = m[0].toLowerCase();
     const start = m.index!;
-    if (refs.some((r) => start >= r.start && start < r.end)) continue;
+    if (start > ownAt || refs.some((r) => start >= r.start && start < r.end)) continue;
     const it = w.startsWith('it');
     if (w === 'it' && !AUXILIARY_BEFORE.test(followUp.slice(0, start))) continue;
     const to = it ? body : w.startsWith('th') ? (body ?? person) : person;
@@ -138,10 +143,12 @@ export function resolveFollowUp(table: FocusTable, earlier: string, followUp: st
     const possessive = POSSESSIVE.test(w) || (w === 'her' && !!next && !STOPWORDS.has(next));
     refs.push({ start, end: start + w.length, to, possessive });
   }
-  // Names a place or thing and refers back to nobody: "what about Europe?"
+  // Names someone, or a place or thing, and refers back to nobody: "what did Rasmussen say?", "what about Europe?"
   if (written.length && !refs.length) return alone;
+  // Each name replaces its first reference; later ones refer to it in the question itself ("he … his plan").
+  const first = refs.sort((a, b) => a.start - b.start).filter((r, k) => refs.findIndex((x) => x.to === r.to) === k);
   let question = followUp;
-  for (const r of [...refs].sort((a, b) => b.start - a.start))
+  for (const r of first.reverse())
     question = question.slice(0, r.start) + r.to.text + (r.possessive ? "'s" : '') + question.slice(r.end);
   // Names and refers to nobody ("and what about verification?"): it goes on about the same subject.
   const subject = person ?? body;
