@@ -323,7 +323,57 @@ describe('Post to channel', () => {
   });
 });
 
+describe('servers are tenants', () => {
+  test("another server's clicks, forms and threads never reach an answer's conversation", async () => {
+    const other = '999999999999999999';
+    const asker = newUser();
+    const ask = fake.sendCommand(
+      'ask',
+      { question: 'How much will the lighthouse cost?', private: true },
+      { user: asker },
+    );
+    await fake.waitForReply(ask);
+    const priv = ask.original!;
+    for (const label of ['Follow up', 'Post to channel']) {
+      const click = fake.sendButton(button(priv, label), priv, { user: asker, guildId: other });
+      await fake.waitForReply(click);
+      expect(click.callbackType).toBe(4);
+      expect(click.original!.content).toMatch(/no longer have the context/);
+      expect(click.followUps).toEqual([]);
+    }
+    const form = fake.sendModalSubmit(
+      button(priv, 'Follow up').replace('fu1:', 'fum1:'),
+      { question: 'and then?' },
+      {
+        user: asker,
+        guildId: other,
+      },
+    );
+    await fake.waitForReply(form);
+    expect(form.original!.content).toMatch(/no longer have the context/);
+    const answer = await askPublic('How much will the lighthouse cost?');
+    const count = engine.followUps.length;
+    const thread = fake.sendCommand(
+      'ask',
+      { question: 'When does construction start?' },
+      { user: newUser(), channelId: answer.id, thread: { parentId: fake.channelId }, guildId: other },
+    );
+    await fake.waitForReply(thread);
+    expect(engine.followUps.length).toBe(count);
+    // Still there for its own server: Post to channel works once.
+    const post = fake.sendButton(button(priv, 'Post to channel'), priv, { user: asker });
+    await fake.waitForReply(post, { followUps: 1 });
+    expect(post.followUps[0]!.flags).toBe(0);
+  });
+});
+
 describe('limits', () => {
+  test('every first response came within 3 s (a defer before any retrieval, the form at once)', () => {
+    const ixs = [...fake.interactions.values()];
+    expect(ixs.length).toBeGreaterThan(20);
+    for (const ix of ixs) expect(ix.callbackAt! - ix.sentAt).toBeLessThan(3000);
+  });
+
   test('every message and form this file produced stayed within limits and parsed no mentions', () => {
     expect(fake.violations).toEqual([]);
     for (const r of fake.requests) {

@@ -145,6 +145,8 @@ export interface SendOptions {
   shard?: number;
   /** The channel is a thread (type 11) under this parent channel. */
   thread?: { parentId: string };
+  /** As from another server (another tenant) than the fake's own guild. */
+  guildId?: string;
 }
 
 /** A file a member attaches to a command option. */
@@ -518,19 +520,20 @@ export class FakeDiscord extends EventEmitter {
       channelId,
     };
     this.interactions.set(ix.id, ix);
+    const guildId = opts.guildId ?? this.guildId;
     const payload: Record<string, unknown> = {
       id: ix.id,
       application_id: this.appId,
       type,
       token: ix.token,
       version: 1,
-      guild_id: this.guildId,
-      guild: { id: this.guildId, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
       channel: {
         id: channelId,
         type: opts.thread ? 11 : 0,
-        guild_id: this.guildId,
+        guild_id: guildId,
         name: opts.thread ? 'a thread' : 'general',
         ...(opts.thread && { parent_id: opts.thread.parentId }),
         permissions: String(opts.memberPermissions ?? PERMS.basic),
@@ -549,7 +552,7 @@ export class FakeDiscord extends EventEmitter {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: 8 * 1024 * 1024,
       data,
