@@ -1,14 +1,14 @@
 /**
  * Follow-ups: a question asked after another one ("and what did he say about verification?")
  * turned into what retrieval needs. A pronoun or a bare title that refers back ("he", "the
- * minister") is replaced by the name the earlier question asked about, as that question wrote it;
- * a follow-up that names and refers to nobody ("and the deadline?") is put as about that name. The
- * earlier question's other topic terms count a little (`TOPIC_WEIGHT` of a question's own).
- * Each name replaces its first reference only ("he … his plan": the question itself then says whose).
+ * minister") is replaced by the name the earlier question asked about, as that question wrote it
+ * (its first reference only: "he … his plan" then says whose by itself); a follow-up that names and
+ * refers to nobody ("and the deadline?") is put as about that name. The earlier question's other
+ * terms count a little (`TOPIC_WEIGHT` of one of the follow-up's own).
  * A follow-up that names its own subject (a person or body the collection knows, or a title that
- * someone else in the collection holds) stands alone: the earlier question is ignored; a pronoun
- * after such a name is that name's, one before it still refers back ("what did they say about X?"). Names and
- * titles are read from the collection's focus table; the only word lists are general English.
+ * someone else in the collection holds) stands alone: the earlier question is ignored. A pronoun
+ * after such a name is that name's; one before it still refers back ("what did they say about X?").
+ * Names and titles are read from the collection's focus table; the only word lists are general English.
  */
 import { BODY_NOUN, PERSON_NOUN, STOPWORDS } from '../text/english.js';
 import { terms } from '../text/terms.js';
@@ -109,7 +109,7 @@ export function resolveFollowUp(table: FocusTable, earlier: string, followUp: st
   const body = names.find((n) => !n.person);
   const refs: Reference[] = [];
   let ownTitle = false;
-  const titles = new Set([...table.titles.values()].flatMap((ts) => [...ts]));
+  const titles = new Set([...table.titles.values()].flatMap((held) => [...held]));
   for (const m of followUp.matchAll(THE_PHRASE)) {
     const after = [...m[1]!.matchAll(/[\p{L}'’\-]+/gu)];
     const k = after.findIndex(([w]) => !isCapital(w) && titleLike(titles, w.toLowerCase()));
