@@ -1,13 +1,14 @@
-/** /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes from the collection. */
+/**
+ * /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes from the collection.
+ * Inside a thread started from an answer, the question follows up that answer's question.
+ */
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/message/compose.js';
-import { feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
-import { deferFirst, send } from '../src/discord/respond.js';
-import { countQuestion, noteQuestion } from '../src/discord/questions.js';
+import { QUESTION_MAX, QUESTION_MIN, cleanQuestion } from '../src/message/compose.js';
+import { answerQuestion } from '../src/discord/answering.js';
+import { send } from '../src/discord/respond.js';
+import { countQuestion } from '../src/discord/questions.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
-import { renderRefusalNote } from '../src/message/answer.js';
-import { renderNotice, renderSlowDown } from '../src/message/rendered.js';
-import { answerRecord } from '../src/message/record.js';
+import { renderNotice } from '../src/message/rendered.js';
 
 export const data = new SlashCommandBuilder()
   .setName('ask')
@@ -25,36 +26,15 @@ export const data = new SlashCommandBuilder()
   );
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
-  const started = performance.now();
   const cleaned = cleanQuestion(interaction.options.getString('question', true));
   if (!cleaned.ok) {
     await send(interaction, renderNotice(cleaned.message));
     countQuestion(ctx, 'invalid');
     return { outcome: 'invalid_question', answered: false };
   }
-  const limit = ctx.limiter.take(interaction.user.id);
-  if (!limit.allowed) {
-    await send(interaction, renderSlowDown(limit.retryAfterMs, ctx.limiter.count, ctx.limiter.windowMs / 1000));
-    countQuestion(ctx, 'rate_limited');
-    return { outcome: 'rate_limited', answered: false };
-  }
   const isPrivate = interaction.options.getBoolean('private') ?? false;
-  // Defer before any retrieval work: Discord's 3-second deadline only covers this first response.
-  await deferFirst(interaction, isPrivate);
-  const answer = await ctx.answers.ask(cleaned.question);
-  const feedbackId = feedbackIdFor(ctx, !isPrivate);
-  const { rendered, shown } = composeAnswer(ctx.engine, answer, { private: isPrivate, feedbackId });
-  await send(interaction, rendered, { publicNote: renderRefusalNote() });
-  const answered = shown.length > 0;
-  if (feedbackId && answered)
-    await recordAnswer(ctx, answerRecord(feedbackId, cleaned.question, shown, interaction.guildId));
-  await noteQuestion(ctx, {
-    question: cleaned.question,
-    answer,
-    shownDocs: shown.map((c) => c.doc),
-    guild: interaction.guildId,
-    answerId: feedbackId && answered ? feedbackId : undefined,
-    started,
-  });
-  return { outcome: answered ? 'answered' : 'refused', answered };
+  // In a thread started from an answer (its id is the answer message's): a follow-up of that answer.
+  const started = ctx.conversations?.startedFrom(interaction.channelId);
+  const earlier = started && started.guild === interaction.guildId ? started.question : undefined;
+  return answerQuestion(interaction, ctx, { question: cleaned.question, private: isPrivate, earlier });
 }

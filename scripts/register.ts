@@ -6,6 +6,7 @@ import { REST, Routes } from 'discord.js';
 import { ConfigError, loadConfig } from '../src/core/config.js';
 import { redact } from '../src/core/log.js';
 import { loadCommands } from '../src/discord/router.js';
+import { isMessageCommand } from '../src/discord/types.js';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
   process.stderr.write(`${redact(message, secrets).split('\n')[0]}\n`);
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     : Routes.applicationCommands(config.DISCORD_CLIENT_ID);
   try {
     const result = (await rest.put(route, { body })) as unknown[];
-    const names = commands.map((c) => `/${c.data.name}`).join(', ');
+    const names = commands.map((c) => (isMessageCommand(c) ? `Apps → ${c.data.name}` : `/${c.data.name}`)).join(', ');
     process.stdout.write(
       guild
         ? `Registered ${result.length} commands (${names}) in guild ${guild}; they are available now.\n`

@@ -67,10 +67,10 @@ describe('/ask', () => {
     const e = embed(msg);
     expect(e.title).toBe('How much will the lighthouse cost?');
     expect(e.description).toBe(
-      '> Councillor Mira Okafor said the lighthouse would cost about four million euros. [1]\n\n**Sources**\n[1] Harbour council approves new lighthouse — `harbour.txt`',
+      '> Councillor Mira Okafor said the lighthouse would cost about four million euros. [1]\n\n**Sources**\n[1] [Harbour council approves new lighthouse](<https://example.org/harbour>) — `harbour.txt`',
     );
     expect(e.footer?.text).toBe('Searched 3 documents');
-    expect(labels(msg)).toEqual(['Sources', 'Pin']);
+    expect(labels(msg)).toEqual(['Sources', 'Pin', 'Follow up']);
     const line = await waitLog(ix, 'interaction');
     expect(line).toMatchObject({ kind: 'command', command: 'ask', outcome: 'answered', answered: true });
     expect(typeof line.latency_ms).toBe('number');
@@ -81,7 +81,7 @@ describe('/ask', () => {
     await fake.waitForReply(ix);
     expect(ix.events[0]!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
     expect(ix.original!.flags).toBe(EPHEMERAL);
-    expect(labels(ix.original!)).toEqual(['Sources']);
+    expect(labels(ix.original!)).toEqual(['Sources', 'Post to channel', 'Follow up']);
   });
 
   test('unanswerable, public: the placeholder becomes a short note, the asker gets the closest documents privately', async () => {

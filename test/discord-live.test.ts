@@ -276,7 +276,7 @@ describe('👍 / 👎', () => {
     const ix = await ask('How many flights were scrapped when the Harbor Skies pilots walked off the job?');
     answer = ix.original!;
     const buttons = labels(answer);
-    expect(buttons.map((b) => b.label)).toEqual(['Sources', 'Pin', '👍', '👎']);
+    expect(buttons.map((b) => b.label)).toEqual(['Sources', 'Pin', '👍', '👎', 'Follow up']);
     answerId = /^fb1:([0-9a-z]{10}):u$/.exec(buttons[2]!.custom_id)![1]!;
     const priv = fake.sendCommand(
       'ask',
@@ -284,7 +284,7 @@ describe('👍 / 👎', () => {
       { user: user() },
     );
     await fake.waitForReply(priv, { followUps: 0 });
-    expect(labels(priv.original!).map((b) => b.label)).toEqual(['Sources']);
+    expect(labels(priv.original!).map((b) => b.label)).toEqual(['Sources', 'Post to channel', 'Follow up']);
     // The answer's record: the question and the cited spans, no other content.
     const log = await feedback.read();
     const rec = log.answers.find((a) => a.id === answerId)!;

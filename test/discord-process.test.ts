@@ -128,16 +128,20 @@ describe('npm run register', () => {
     const env = { DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: fake.appId, DISCORD_REST_URL: fake.restUrl };
     const guild = run('dist/scripts/register.js', { ...env, DISCORD_GUILD_ID: fake.guildId });
     expect(await guild.done).toBe(0);
-    expect(guild.out()).toMatch(/^Registered 3 commands \(\/ask, \/insights, \/sources\) in guild \d+/);
+    expect(guild.out()).toMatch(
+      /^Registered 5 commands \(Apps → Add to sources, Apps → Ask about this, \/ask, \/insights, \/sources\) in guild \d+/,
+    );
     const global = run('dist/scripts/register.js', env);
     expect(await global.done).toBe(0);
-    expect(global.out()).toMatch(/^Registered 3 global commands/);
+    expect(global.out()).toMatch(/^Registered 5 global commands/);
     expect(fake.registered.map((r) => r.path)).toEqual([
       `/applications/${fake.appId}/guilds/${fake.guildId}/commands`,
       `/applications/${fake.appId}/commands`,
     ]);
     const body = fake.registered[0]!.body as {
       name: string;
+      type?: number;
+      default_member_permissions?: string | null;
       options: {
         name: string;
         type: number;
@@ -148,6 +152,10 @@ describe('npm run register', () => {
         options?: unknown[];
       }[];
     }[];
+    // Message context-menu commands (Apps → …): type 3; adding to the sources needs Manage Server by default.
+    expect(body.find((c) => c.name === 'Ask about this')).toMatchObject({ type: 3 });
+    expect(body.find((c) => c.name === 'Ask about this')!.default_member_permissions ?? null).toBeNull();
+    expect(body.find((c) => c.name === 'Add to sources')).toMatchObject({ type: 3, default_member_permissions: '32' });
     const ask = body.find((c) => c.name === 'ask')!;
     expect(ask.options).toMatchObject([
       { name: 'question', type: 3, required: true, min_length: 3, max_length: 300 },

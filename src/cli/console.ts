@@ -8,6 +8,7 @@
  *   /sources add <path> [title:…] [url:…] [--replace]           /sources remove <file or title>
  *   /feedback up|down               (on the last answer)
  *   /insights [7|30]                the console's questions: answered, refused, unanswered, 👎, cited
+ *   /ask-about <text>               /followup <question>       (see conversation.ts)
  *   help
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { type LiveCollection } from '../live/live.js';
 import { answerRecord } from '../message/record.js';
 import type { QuestionLog } from '../feedback/questions.js';
 import { consoleInsights, noteConsoleQuestion } from './console-insights.js';
+import { consoleConversation } from './conversation.js';
 
 export const HELP = [
   'Commands:',
@@ -37,6 +39,8 @@ export const HELP = [
   '  /sources remove <file or title>                   remove a document from the collection',
   '  /feedback up|down            vote on the last answer',
   '  /insights [7|30]             what was asked here in the last 7 (or 30) days, and what went unanswered',
+  '  /ask-about <text>            answer what a pasted message asks (its question sentence)',
+  '  /followup <question>         follow up the last answer ("what did he say about …")',
   '  help                         this text',
   'End input (Ctrl-D) to quit.',
 ].join('\n');
@@ -101,6 +105,9 @@ export async function consoleReply(
   if (/^\/?help$/i.test(text)) return renderNotice(HELP, false);
   const edit = /^\/?sources\s+(add|remove)(?:\s+([\s\S]*))?$/i.exec(text);
   if (edit) return consoleEdit(engine, session, edit[1]!.toLowerCase() as 'add' | 'remove', (edit[2] ?? '').trim());
+  const conv = /^\/?(ask-about|followup)(?:\s+([\s\S]*))?$/i.exec(text);
+  if (conv)
+    return consoleConversation(engine, session, conv[1]!.toLowerCase() as 'ask-about' | 'followup', conv[2] ?? '');
   const fb = /^\/?feedback(?:\s+([\s\S]*))?$/i.exec(text);
   if (fb) return consoleVote(session, (fb[1] ?? '').trim().toLowerCase());
   const ins = /^\/?insights(?:\s+([\s\S]*))?$/i.exec(text);

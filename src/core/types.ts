@@ -130,6 +130,11 @@ export interface DocText {
   pages?: Span[];
 }
 
+/** A follow-up's context: the question it follows, as that one was answered (src/engine/followup.ts). */
+export interface AskContext {
+  earlier: string;
+}
+
 /**
  * The one object the edges (CLI, Discord, console) talk to.
  * It hides the index: callers never see vectors, HNSW or BM25.
@@ -137,8 +142,11 @@ export interface DocText {
 export interface Engine {
   readonly embedderId: string;
   ask(question: string): Promise<Answer>;
-  /** Several questions at once: one embedding batch (used under load). */
-  askMany(questions: string[]): Promise<Answer[]>;
+  /**
+   * Several questions at once: one embedding batch (used under load). `contexts[i]`, when given,
+   * makes question i a follow-up of an earlier one; a question without one is answered as by `ask`.
+   */
+  askMany(questions: string[], contexts?: readonly (AskContext | undefined)[]): Promise<Answer[]>;
   search(query: string, k?: number): Promise<PassageHit[]>;
   documents(): DocInfo[];
   document(doc: string): DocInfo | undefined;

@@ -7,6 +7,8 @@ import { DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type Button
 import { composeSourcesView } from '../message/compose.js';
 import { handleVote } from './feedback.js';
 import { parseCustomId } from '../message/ids.js';
+import { isConversationId } from '../message/conversation-ids.js';
+import { handleConversationButton } from './conversation.js';
 import { deferFirst, send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
 import { renderNotice } from '../message/rendered.js';
@@ -20,6 +22,7 @@ export const DISCORD_ERRORS = {
 } as const;
 
 export async function handleButton(i: ButtonInteraction, ctx: BotContext): Promise<HandlerResult> {
+  if (isConversationId(i.customId)) return handleConversationButton(i, ctx);
   const parsed = parseCustomId(i.customId);
   if (!parsed) {
     await send(i, renderNotice('This button is not valid any more.'));

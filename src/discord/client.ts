@@ -7,6 +7,7 @@ import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.j
 import type { Engine } from '../core/types.js';
 import { createLogger, errorFields, redact, type Logger } from '../core/log.js';
 import { AnswerQueue, type AnswerSource } from './queue.js';
+import { ConversationStore } from './conversations.js';
 import { RateLimiter } from './ratelimit.js';
 import { Router, loadCommands } from './router.js';
 import type { BotContext } from './types.js';
@@ -83,6 +84,7 @@ export function createContext(
     collection: opts.collection,
     questions: opts.questions,
     metrics: opts.metrics,
+    conversations: new ConversationStore(),
   };
 }
 

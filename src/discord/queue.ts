@@ -3,10 +3,11 @@
  * close together are answered in one `engine.askMany` batch (one embedding pass), one batch at a
  * time, so a burst never runs many retrievals at once and handlers only await a promise.
  */
-import type { Answer, Engine } from '../core/types.js';
+import type { Answer, AskContext, Engine } from '../core/types.js';
 
 export interface AnswerSource {
-  ask(question: string): Promise<Answer>;
+  /** `context`: the question a follow-up follows (see Engine.askMany). */
+  ask(question: string, context?: AskContext): Promise<Answer>;
   /** Questions waiting or being answered. */
   readonly pending: number;
 }
@@ -20,6 +21,7 @@ export interface AnswerQueueOptions {
 
 interface Job {
   question: string;
+  context?: AskContext;
   resolve: (a: Answer) => void;
   reject: (e: unknown) => void;
 }
@@ -44,9 +46,9 @@ export class AnswerQueue implements AnswerSource {
     return this.waiting.length + this.running;
   }
 
-  ask(question: string): Promise<Answer> {
+  ask(question: string, context?: AskContext): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
-      this.waiting.push({ question, resolve, reject });
+      this.waiting.push({ question, ...(context && { context }), resolve, reject });
       this.schedule();
     });
   }
@@ -65,10 +67,14 @@ export class AnswerQueue implements AnswerSource {
     if (batch.length === 0) return;
     this.running = batch.length;
     try {
-      const answers =
-        batch.length === 1
-          ? [await this.engine.ask(batch[0]!.question)]
-          : await this.engine.askMany(batch.map((j) => j.question));
+      // Follow-ups go with their contexts; a batch without any is asked exactly as before.
+      const contexts = batch.some((j) => j.context) ? batch.map((j) => j.context) : undefined;
+      const questions = batch.map((j) => j.question);
+      const answers = contexts
+        ? await this.engine.askMany(questions, contexts)
+        : batch.length === 1
+          ? [await this.engine.ask(questions[0]!)]
+          : await this.engine.askMany(questions);
       batch.forEach((job, i) => {
         const a = answers[i];
         if (a) job.resolve(a);

@@ -5,7 +5,7 @@
  * message after a public defer first turns the placeholder into a short public note, then
  * follows up ephemerally.
  */
-import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { MessageFlags, type Message, type RepliableInteraction } from 'discord.js';
 import { toDiscordPayload } from './payload.js';
 import { type Rendered, renderNotice } from '../message/rendered.js';
 
@@ -16,23 +16,22 @@ export interface SendOptions {
 
 const DEFAULT_NOTE = renderNotice('I could not answer this one here; the asker got a private reply.', false);
 
-export async function send(i: RepliableInteraction, r: Rendered, opts: SendOptions = {}): Promise<void> {
+/** Resolves with the message `r` became when Discord returns it (after a defer, or a follow-up). */
+export async function send(i: RepliableInteraction, r: Rendered, opts: SendOptions = {}): Promise<Message | undefined> {
   const payload = toDiscordPayload(r);
   const flags = r.ephemeral ? MessageFlags.Ephemeral : undefined;
   if (!i.deferred && !i.replied) {
     await i.reply({ ...payload, ...(flags ? { flags } : {}) });
-    return;
+    return undefined;
   }
   if (i.deferred && !i.replied) {
     if (r.ephemeral && !i.ephemeral) {
       await i.editReply(toDiscordPayload(opts.publicNote ?? DEFAULT_NOTE));
-      await i.followUp({ ...payload, flags: MessageFlags.Ephemeral });
-      return;
+      return i.followUp({ ...payload, flags: MessageFlags.Ephemeral });
     }
-    await i.editReply(payload);
-    return;
+    return i.editReply(payload);
   }
-  await i.followUp({ ...payload, ...(flags ? { flags } : {}) });
+  return i.followUp({ ...payload, ...(flags ? { flags } : {}) });
 }
 
 /** Defer at once; `ephemeral` fixes the visibility of the original response. */

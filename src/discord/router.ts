@@ -1,6 +1,6 @@
 /**
- * The interaction router: commands are loaded from `commands/` into a Collection (as in the
- * discord.js guide), buttons go to buttons.ts. `handle` never throws: a failing handler gets an
+ * The interaction router: commands (slash and message context-menu) are loaded from `commands/`
+ * into a Collection (as in the discord.js guide), buttons go to buttons.ts, forms to conversation.ts. `handle` never throws: a failing handler gets an
  * ephemeral apology and a log line with the interaction id. In-flight handlers are tracked so
  * shutdown can wait for them (`drain`), and new interactions are turned away while closing.
  */
@@ -9,15 +9,16 @@ import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Collection, type Interaction, type RepliableInteraction } from 'discord.js';
 import { handleButton } from './buttons.js';
+import { handleFollowUpForm } from './conversation.js';
 import { errorFields } from '../core/log.js';
 import { send } from './respond.js';
-import type { BotContext, Command, HandlerResult } from './types.js';
+import { isMessageCommand, type AnyCommand, type BotContext, type HandlerResult } from './types.js';
 import { APOLOGY, renderNotice } from '../message/rendered.js';
 
 const COMMANDS_DIR = new URL('../../commands/', import.meta.url);
 
-function isCommand(mod: unknown): mod is Command {
-  const m = mod as Partial<Command> | null;
+function isCommand(mod: unknown): mod is AnyCommand {
+  const m = mod as Partial<AnyCommand> | null;
   return (
     !!m &&
     typeof m.execute === 'function' &&
@@ -28,8 +29,8 @@ function isCommand(mod: unknown): mod is Command {
 }
 
 /** Loads every command module in `commands/` (works from the sources under vitest and from dist/). */
-export async function loadCommands(dir: URL = COMMANDS_DIR): Promise<Collection<string, Command>> {
-  const commands = new Collection<string, Command>();
+export async function loadCommands(dir: URL = COMMANDS_DIR): Promise<Collection<string, AnyCommand>> {
+  const commands = new Collection<string, AnyCommand>();
   const files = (await readdir(fileURLToPath(dir))).filter((f) => {
     if (f.endsWith('.d.ts') || f.endsWith('.map')) return false;
     return ['.js', '.ts'].includes(extname(f));
@@ -54,7 +55,7 @@ export class Router {
 
   constructor(
     private readonly ctx: BotContext,
-    readonly commands: Collection<string, Command>,
+    readonly commands: Collection<string, AnyCommand>,
   ) {}
 
   /** Handlers still running. */
@@ -84,6 +85,8 @@ export class Router {
 
   private describe(i: Interaction): { kind: string; command: string } {
     if (i.isChatInputCommand()) return { kind: 'command', command: i.commandName };
+    if (i.isMessageContextMenuCommand()) return { kind: 'message_command', command: i.commandName };
+    if (i.isModalSubmit()) return { kind: 'form', command: i.customId.split(':')[0]!.slice(0, 20) };
     if (i.isAutocomplete()) return { kind: 'autocomplete', command: i.commandName };
     if (i.isButton()) return { kind: 'button', command: i.customId.split(':')[0]!.slice(0, 20) };
     return { kind: 'other', command: String(i.type) };
@@ -121,15 +124,24 @@ export class Router {
     }
     if (i.isChatInputCommand()) {
       const cmd = this.commands.get(i.commandName);
-      if (!cmd) {
+      if (!cmd || isMessageCommand(cmd)) {
         await send(i, renderNotice('I do not know that command.'));
         return { outcome: 'unknown_command' };
       }
       return cmd.execute(i, this.ctx);
     }
+    if (i.isMessageContextMenuCommand()) {
+      const cmd = this.commands.get(i.commandName);
+      if (!cmd || !isMessageCommand(cmd)) {
+        await send(i, renderNotice('I do not know that command.'));
+        return { outcome: 'unknown_command' };
+      }
+      return cmd.execute(i, this.ctx);
+    }
+    if (i.isModalSubmit()) return handleFollowUpForm(i, this.ctx);
     if (i.isAutocomplete()) {
       const cmd = this.commands.get(i.commandName);
-      if (!cmd?.autocomplete) {
+      if (!cmd || isMessageCommand(cmd) || !cmd.autocomplete) {
         await i.respond([]);
         return { outcome: 'no_autocomplete' };
       }

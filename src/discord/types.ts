@@ -1,8 +1,11 @@
 import type {
   AutocompleteInteraction,
   ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { ConversationStore } from './conversations.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { LiveCollection } from '../live/live.js';
 import type { QuestionLog } from '../feedback/questions.js';
@@ -31,6 +34,8 @@ export interface BotContext {
   questions?: QuestionLog;
   /** The process's metrics (absent: none kept). */
   metrics?: OpsMetrics;
+  /** Each answer's follow-up context and private payload; absent → no Follow up / Post to channel buttons. */
+  conversations?: ConversationStore;
 }
 
 /** What a handler reports for the interaction's log line. */
@@ -45,3 +50,15 @@ export interface Command {
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult>;
 }
+
+/** A message context-menu command module in `commands/` (Apps → name on a message). */
+export interface MessageCommand {
+  data: { name: string; readonly type: number; toJSON(): RESTPostAPIContextMenuApplicationCommandsJSONBody };
+  execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<HandlerResult>;
+}
+
+/** Any module in `commands/`. */
+export type AnyCommand = Command | MessageCommand;
+
+/** Message commands have the builder's type 3 (Message); slash commands have none. */
+export const isMessageCommand = (c: AnyCommand): c is MessageCommand => (c.data as { type?: unknown }).type === 3;

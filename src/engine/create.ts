@@ -6,10 +6,11 @@
 import { compose, type AnswerPolicy } from '../answer/compose.js';
 import type { Embedder } from '../embed/embedder.js';
 import { rescale } from '../embed/scale.js';
-import { nearest, retrieve } from '../retrieve/score.js';
+import { nearest, retrieve, type Topic } from '../retrieve/score.js';
 import { lexStats, type LexStats } from '../retrieve/stats.js';
 import { hasWords, normalizeQuestion } from '../text/question.js';
-import type { Answer, DocInfo, Engine, PassageHit, QuoteContext, Span } from '../core/types.js';
+import type { Answer, AskContext, DocInfo, Engine, PassageHit, QuoteContext, Span } from '../core/types.js';
+import { resolveFollowUp } from './followup.js';
 import { type LoadedIndex } from '../index/types.js';
 
 export type FullEngine = ReturnType<typeof createEngine>;
@@ -25,10 +26,10 @@ export function createEngine(
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
 
-  const answerOne = async (question: string, qvec: number[], t0: number): Promise<Answer> => {
+  const answerOne = async (question: string, qvec: number[], t0: number, topic?: Topic): Promise<Answer> => {
     const composed = compose(
       index,
-      retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec)),
+      retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec), topic),
       policy,
     );
     return {
@@ -58,14 +59,21 @@ export function createEngine(
     };
   };
 
-  const askMany = async (raw: string[]): Promise<Answer[]> => {
+  const askMany = async (raw: string[], contexts?: readonly (AskContext | undefined)[]): Promise<Answer[]> => {
     const t0 = performance.now();
-    const questions = raw.map(normalizeQuestion);
+    // A follow-up is asked as resolved against the question it follows; the others exactly as written.
+    const followUps = raw.map((q, i) => {
+      const earlier = contexts?.[i]?.earlier;
+      return earlier ? resolveFollowUp(stats.focus, normalizeQuestion(earlier), normalizeQuestion(q)) : undefined;
+    });
+    const questions = raw.map((q, i) => followUps[i]?.question ?? normalizeQuestion(q));
     // Only questions with words are embedded; the others are refused without a lookup.
     const real = questions.filter(hasWords);
     const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
     let k = 0;
-    return Promise.all(questions.map((q) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0) : emptyAnswer(q, t0))));
+    return Promise.all(
+      questions.map((q, i) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0, followUps[i]?.topic) : emptyAnswer(q, t0))),
+    );
   };
 
   return {

@@ -115,7 +115,7 @@ export function answeringFrom<T extends object>(now: () => Engine, rest: T): T &
       return now().embedderId;
     },
     ask: (question) => now().ask(question),
-    askMany: (questions) => now().askMany(questions),
+    askMany: (questions, contexts) => now().askMany(questions, contexts),
     search: (query, k) => now().search(query, k),
     documents: () => now().documents(),
     document: (doc) => now().document(doc),

@@ -32,6 +32,12 @@ export interface AnswerRenderOptions extends DocCounts {
   pinId?: string;
   /** Custom IDs of the 👍 / 👎 buttons (public answers only); undefined → no feedback buttons. */
   voteIds?: { up: string; down: string };
+  /** Custom ID of the Follow up button; undefined → none. */
+  followUpId?: string;
+  /** Custom ID of the Post to channel button (private answers only); undefined → none. */
+  postId?: string;
+  /** A document's web address (http/https): its source line links to it. */
+  urlOf?: (doc: string) => string | undefined;
 }
 
 export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerRender {
@@ -41,7 +47,9 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
   }
   const ranked = [...answer.citations].sort((a, b) => b.score - a.score || a.n - b.n);
   const rankOf = new Map(ranked.map((c, i) => [c, i]));
-  const items = [...answer.citations].sort((a, b) => a.n - b.n).map((c) => ({ ...c, rank: rankOf.get(c)!, source: c }));
+  const items = [...answer.citations]
+    .sort((a, b) => a.n - b.n)
+    .map((c) => ({ ...c, rank: rankOf.get(c)!, source: c, url: opts.urlOf?.(c.doc) }));
   const title = fitText(m, oneLine(answer.question), LIMITS.embedTitle);
   const footerFor = (dropped: number, cut: boolean) =>
     [
@@ -86,6 +94,8 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
       { customId: opts.voteIds.down, label: '👎', style: 'secondary' },
     );
   }
+  if (opts.private && opts.postId) buttons.push({ customId: opts.postId, label: 'Post to channel', style: 'primary' });
+  if (opts.followUpId) buttons.push({ customId: opts.followUpId, label: 'Follow up', style: 'secondary' });
   return { rendered: { embeds: [embed], buttons, ephemeral: !!opts.private }, shown };
 }
 

@@ -45,13 +45,17 @@ export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation
   return refs;
 }
 
-/** `feedbackId`: the answer's feedback record id, for the 👍 / 👎 buttons of a public answer. */
+/**
+ * `feedbackId`: the answer's feedback record id, for the 👍 / 👎 buttons of a public answer;
+ * `followUpId`, `postId`: custom IDs of the Follow up and Post to channel buttons (src/message/conversation-ids.ts).
+ */
 export function composeAnswer(
   engine: Engine,
   answer: Answer,
-  opts: { private?: boolean; markup?: Markup; feedbackId?: string } = {},
+  opts: { private?: boolean; markup?: Markup; feedbackId?: string; followUpId?: string; postId?: string } = {},
 ): AnswerRender {
   const docs = engine.documents();
+  const urls = new Map(docs.map((d) => [d.doc, d.url]));
   return renderAnswer(answer, {
     docsSearched: docs.length,
     markup: opts.markup ?? discordMarkup,
@@ -62,6 +66,9 @@ export function composeAnswer(
     },
     pinId: PIN_ID,
     voteIds: opts.feedbackId ? voteIds(opts.feedbackId) : undefined,
+    followUpId: opts.followUpId,
+    postId: opts.postId,
+    urlOf: (doc) => urls.get(doc),
   });
 }
 

@@ -7,6 +7,7 @@
  *                         version (one in buttons posted by older versions: still read).
  *   pin1                  Pin button; it acts only on the message the button is attached to.
  *   fb1:<answer>:u|d      👍 / 👎 buttons; answer = the 10-character id of the answer's feedback record.
+ *   fu1:, fum1:, post1:   Follow up, its form, Post to channel: see conversation-ids.ts.
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';

@@ -22,21 +22,32 @@ export function location(m: Markup, doc: string, page: number | undefined, max =
   return m.code(truncate(doc, max)) + (page ? `, p. ${page}` : '');
 }
 
+/** A web address safe inside a Discord masked link `[title](<url>)`; undefined for anything else. */
+export function linkable(url: string | undefined): string | undefined {
+  return url && url.length <= 512 && /^https?:\/\/[^\s<>()\\]+$/i.test(url) ? url : undefined;
+}
+
 export function sourceList(
   m: Markup,
-  shown: readonly { n: number; doc: string; title: string; page?: number }[],
+  shown: readonly { n: number; doc: string; title: string; page?: number; url?: string }[],
 ): string {
   // One line per document, or per page of a document with pages.
-  const byPlace = new Map<string, { doc: string; page?: number; title: string; ns: number[] }>();
+  const byPlace = new Map<string, { doc: string; page?: number; title: string; url?: string; ns: number[] }>();
   for (const c of shown) {
     const key = `${c.page ?? 0}:${c.doc}`;
-    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, ns: [] };
+    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, url: c.url, ns: [] };
     entry.ns.push(c.n);
     byPlace.set(key, entry);
   }
+  // On Discord a document with a web address links its title there (a message added with "Add to sources": the message).
+  const titled = (title: string, url: string | undefined) => {
+    const text = fitText(m, oneLine(title), 200);
+    const link = m.kind === 'discord' ? linkable(url) : undefined;
+    return link ? `[${text}](<${link}>)` : text;
+  };
   const lines = [...byPlace.values()].map(
-    ({ doc, page, title, ns }) =>
-      `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}`,
+    ({ doc, page, title, url, ns }) =>
+      `${ns.map((n) => `[${n}]`).join('')} ${titled(title, url)} — ${location(m, doc, page)}`,
   );
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }

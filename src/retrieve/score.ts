@@ -88,7 +88,16 @@ export const DENSE_K = 64;
 const LEXICAL_K = 32;
 const TOP_CHUNKS = 10;
 
-/** `near`: the dense neighbours, already fetched where the store searches asynchronously (see `nearest`). */
+/** A follow-up's earlier topic (src/engine/followup.ts): stemmed terms that count by `weight` of a question term. */
+export interface Topic {
+  terms: readonly string[];
+  weight: number;
+}
+
+/**
+ * `near`: the dense neighbours, already fetched where the store searches asynchronously (see `nearest`);
+ * `topic`: a follow-up's earlier topic (absent for every stand-alone question).
+ */
 export function retrieve(
   index: LoadedIndex,
   stats: LexStats,
@@ -96,6 +105,7 @@ export function retrieve(
   qvec: number[],
   w: Weights = DEFAULT_WEIGHTS,
   near?: Knn,
+  topic?: Topic,
 ): Retrieval {
   const n = index.sentences.length;
   const qList = terms(query);
@@ -141,14 +151,19 @@ export function retrieve(
   const qTerms = [
     ...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' '))),
   ].filter((t) => !spelled.includes(t));
+  // Follow-ups only: the earlier question's topic terms count too, at their lower weight.
+  const covered = topic ? [...qTerms, ...topic.terms.filter((t) => !qTerms.includes(t))] : qTerms;
+  const factor = (j: number) => (j < qTerms.length ? 1 : topic!.weight);
   // A question word weighs its rarity in the collection times its rarity in the sentence's document.
   const termWeights = new Map<string, { weights: number[]; total: number }>();
   const weightsIn = (doc: string) => {
     let found = termWeights.get(doc);
     if (!found) {
       const rarity = stats.localRarity.get(doc)!;
-      const weights = qTerms.map((t) => (stats.idf.get(t) ?? stats.maxIdf) * (rarity.get(t) ?? 1));
-      termWeights.set(doc, (found = { weights, total: weights.reduce((a, b) => a + b, 0) }));
+      const weights = covered.map((t, j) => factor(j) * (stats.idf.get(t) ?? stats.maxIdf) * (rarity.get(t) ?? 1));
+      // Topic terms add to a sentence's coverage (up to full), they do not dilute the question's own.
+      const total = weights.slice(0, qTerms.length).reduce((a, b) => a + b, 0);
+      termWeights.set(doc, (found = { weights, total }));
     }
     return found;
   };
@@ -192,10 +207,11 @@ export function retrieve(
           ? 1
           : prev?.has(t)
             ? 0.5
-            : kin[j]!.length && kin[j]!.some((x) => have.has(x)) && acts(i)
+            : kin[j]?.length && kin[j]!.some((x) => have.has(x)) && acts(i)
               ? w.act
               : 0;
-      const coverage = total > 0 ? qTerms.reduce((sum, t, j) => sum + credit(t, j) * weights[j]!, 0) / total : 0;
+      const covers = total > 0 ? covered.reduce((sum, t, j) => sum + credit(t, j) * weights[j]!, 0) / total : 0;
+      const coverage = topic ? Math.min(1, covers) : covers;
       const d = denseOf(i);
       const off = mismatch(type, stats.sentenceText[i]!, known);
       const score =

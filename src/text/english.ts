@@ -74,3 +74,23 @@ export const NUMBER_WORDS =
 /** Words that name a sum of money, as a regex group. */
 export const MONEY_WORD =
   '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
+
+/**
+ * Nouns that stand for a person already named (for a follow-up's "the minister", "the coach"): titles, offices and
+ * roles of general English, singular.
+ */
+export const PERSON_NOUN = new Set(
+  `minister president chairman chairwoman chair director spokesman spokeswoman spokesperson secretary chief executive
+leader mayor governor senator premier chancellor ambassador envoy diplomat official officer manager coach captain
+founder owner professor judge councillor councilor commissioner deputy head ceo king queen prince princess author writer
+scientist researcher analyst expert economist player singer actor artist candidate lawyer doctor general man woman`.split(
+    /\s+/,
+  ),
+);
+
+/** Nouns that stand for a body or place already named (a follow-up's "the company", "the council"), singular. */
+export const BODY_NOUN = new Set(
+  `company firm group organisation organization agency ministry government council committee board club alliance
+union party country nation city town state bank court department university school team administration authority
+commission federation association institute bloc coalition region province`.split(/\s+/),
+);

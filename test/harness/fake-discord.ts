@@ -32,6 +32,12 @@
  * as Discord does: the option's value is an id resolved in `data.resolved.attachments`, with a URL
  * on this server and a declared `size` that may lie) return a `FakeInteraction` whose `events`, `original` and `followUps`
  * fill in as the bot responds; `waitForReply`/`waitFor` await them.
+ *
+ * Conversations: `sendMessageCommand` (a message context-menu command: `data.type` 3, `target_id`, the
+ * message in `data.resolved.messages`), a form opened with callback type 9 (kept in `modal`, checked
+ * against Discord's modal limits), `sendModalSubmit` (interaction type 5, MODAL_SUBMIT, the values in
+ * label components), `thread` on any send (the channel is a thread, type 11, under a parent), and
+ * callback type 7 applied to the message the button was on. Messages go to the interaction's channel.
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
@@ -110,6 +116,24 @@ export interface FakeInteraction {
   followUps: FakeMessage[];
   /** Autocomplete choices (callback type 8). */
   choices?: { name: string; value: string | number }[];
+  /** The form shown (callback type 9). */
+  modal?: Record<string, unknown>;
+  /** The channel the interaction came from. */
+  channelId: string;
+  /** The message a button was clicked on (a type 7 callback updates it). */
+  messageId?: string;
+}
+
+/** A member's message in a channel, as a message command targets it. */
+export interface FakeChatMessage {
+  id?: string;
+  content: string;
+  author?: FakeUser;
+  /** Default: the interaction's channel. */
+  channelId?: string;
+  embeds?: Record<string, unknown>[];
+  /** Users the message mentions (`<@id>` in the content). */
+  mentions?: FakeUser[];
 }
 
 export interface SendOptions {
@@ -123,7 +147,9 @@ export interface SendOptions {
   channelId?: string;
   /** Deliver to the gateway session of this shard (as for a guild on it) when the bot runs several. */
   shard?: number;
-  /** Send from this server instead of the fake's own guild (another tenant). */
+  /** The channel is a thread (type 11) under this parent channel. */
+  thread?: { parentId: string };
+  /** As from another server (another tenant) than the fake's own guild. */
   guildId?: string;
 }
 
@@ -392,7 +418,76 @@ export class FakeDiscord extends EventEmitter {
   sendButton(customId: string, message: FakeMessage | string, opts: SendOptions = {}): FakeInteraction {
     const msg = typeof message === 'string' ? this.messages.get(message) : message;
     if (!msg) throw new Error(`fake: no message ${String(message)}`);
-    return this.dispatchInteraction(3, opts, { custom_id: customId, component_type: 2 }, this.apiMessage(msg));
+    const ix = this.dispatchInteraction(
+      3,
+      { channelId: msg.channel_id, ...opts },
+      { custom_id: customId, component_type: 2 },
+      this.apiMessage(msg),
+    );
+    ix.messageId = msg.id;
+    return ix;
+  }
+
+  /** A message command (Apps → name) on a member's message, sent as Discord does. */
+  sendMessageCommand(name: string, target: FakeChatMessage, opts: SendOptions = {}): FakeInteraction {
+    const id = target.id ?? this.snowflake();
+    const author = target.author ?? { id: '100000000000000002', username: 'writer' };
+    const user = (u: FakeUser) => ({
+      id: u.id,
+      username: u.username,
+      discriminator: '0',
+      global_name: u.username,
+      avatar: null,
+    });
+    const message = {
+      id,
+      channel_id: target.channelId ?? opts.channelId ?? this.channelId,
+      author: user(author),
+      content: target.content,
+      embeds: target.embeds ?? [],
+      components: [],
+      attachments: [],
+      mentions: (target.mentions ?? []).map(user),
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      type: 0,
+      flags: 0,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+    };
+    return this.dispatchInteraction(2, opts, {
+      id: this.commandId(name),
+      name,
+      type: 3,
+      guild_id: this.guildId,
+      target_id: id,
+      resolved: { messages: { [id]: message } },
+    });
+  }
+
+  /**
+   * Submit a form (MODAL_SUBMIT, type 5): each value in a label component as Discord sends it; `message`:
+   * the message whose button opened the form.
+   */
+  sendModalSubmit(
+    customId: string,
+    values: Record<string, string>,
+    opts: SendOptions & { message?: FakeMessage } = {},
+  ): FakeInteraction {
+    let n = 0;
+    const components = Object.entries(values).map(([field, value]) => ({
+      type: 18,
+      id: ++n,
+      component: { type: 4, id: ++n, custom_id: field, value },
+    }));
+    return this.dispatchInteraction(
+      5,
+      { ...(opts.message && { channelId: opts.message.channel_id }), ...opts },
+      { custom_id: customId, components },
+      opts.message && this.apiMessage(opts.message),
+    );
   }
 
   /** Wait until `pred` holds for the interaction. */
@@ -448,6 +543,7 @@ export class FakeDiscord extends EventEmitter {
       sentAt: Date.now(),
       events: [],
       followUps: [],
+      channelId,
     };
     this.interactions.set(ix.id, ix);
     const payload: Record<string, unknown> = {
@@ -461,9 +557,10 @@ export class FakeDiscord extends EventEmitter {
       channel_id: channelId,
       channel: {
         id: channelId,
-        type: 0,
+        type: opts.thread ? 11 : 0,
         guild_id: guildId,
-        name: 'general',
+        name: opts.thread ? 'a thread' : 'general',
+        ...(opts.thread && { parent_id: opts.thread.parentId }),
         permissions: String(opts.memberPermissions ?? PERMS.basic),
       },
       member: {
@@ -857,7 +954,7 @@ export class FakeDiscord extends EventEmitter {
     }
     return {
       id: this.snowflake(),
-      channel_id: this.channelId,
+      channel_id: ix.channelId,
       content: typeof body?.content === 'string' ? body.content : '',
       embeds: Array.isArray(body?.embeds) ? body.embeds : [],
       components: Array.isArray(body?.components) ? body.components : [],
@@ -888,6 +985,16 @@ export class FakeDiscord extends EventEmitter {
         this.violations.push(...problems);
         return { status: 400, json: { code: 50035, message: 'Invalid Form Body', errors: problems } };
       }
+      const clicked = ix.messageId ? this.messages.get(ix.messageId) : undefined;
+      if (clicked) Object.assign(clicked, pickMessage(data), { allowed_mentions: data.allowed_mentions });
+    } else if (type === 9) {
+      if (ix.type !== 2 && ix.type !== 3) return { status: 400, json: { code: 50035, message: 'fake: no modal here' } };
+      const problems = modalViolations(data);
+      if (problems.length) {
+        this.violations.push(...problems.map((p) => `${ix.id}: ${p}`));
+        return { status: 400, json: { code: 50035, message: 'Invalid Form Body', errors: problems } };
+      }
+      ix.modal = data;
     } else if (type === 8) {
       const choices = Array.isArray(data.choices) ? data.choices : [];
       if (choices.length > 25) {
@@ -1032,6 +1139,25 @@ function parseBody(raw: string, type: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** Discord's modal limits (title 45, custom id 100, 1–5 components, label 45, description 100, text input). */
+export function modalViolations(data: Record<string, any>): string[] {
+  const out: string[] = [];
+  const len = (x: unknown) => (typeof x === 'string' ? x.length : 0);
+  if (!len(data.title) || len(data.title) > 45) out.push(`modal title ${len(data.title)}`);
+  if (!len(data.custom_id) || len(data.custom_id) > 100) out.push('modal custom_id');
+  const comps: any[] = Array.isArray(data.components) ? data.components : [];
+  if (comps.length < 1 || comps.length > 5) out.push(`modal with ${comps.length} components`);
+  for (const c of comps) {
+    const input = c?.type === 18 ? c.component : c?.type === 1 ? c.components?.[0] : undefined;
+    if (c?.type === 18 && (!len(c.label) || len(c.label) > 45)) out.push('modal label');
+    if (c?.type === 18 && len(c.description) > 100) out.push('modal description');
+    if (!input || input.type !== 4 || !len(input.custom_id) || len(input.custom_id) > 100) out.push('modal text input');
+    else if (len(input.placeholder) > 100 || (input.max_length ?? 0) > 4000 || (input.min_length ?? 0) > 4000)
+      out.push('modal text input limits');
+  }
+  return out;
 }
 
 /** Discord's message limits, checked the way Discord rejects a payload (50035). */

@@ -41,6 +41,8 @@ export interface StubEngine extends Engine {
   readonly asked: string[];
   /** Sizes of the askMany batches. */
   readonly batches: number[];
+  /** Follow-ups asked (askMany with a context): the question and the earlier one. */
+  readonly followUps: { question: string; earlier: string }[];
   /** Make the next calls fail (to test error handling). */
   failNext(n?: number): void;
   /** Milliseconds each ask/askMany waits before answering. */
@@ -90,6 +92,7 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
   const byId = new Map(indexed.map((d) => [d.doc.id, d]));
   const asked: string[] = [];
   const batches: number[] = [];
+  const followUps: { question: string; earlier: string }[] = [];
   let failures = 0;
 
   const scoreAll = (question: string) => {
@@ -172,6 +175,7 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
         .slice(0, 8),
     asked,
     batches,
+    followUps,
     delayMs: 0,
     failNext(n = 1) {
       failures = n;
@@ -182,9 +186,10 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
       maybeFail();
       return answer(question);
     },
-    async askMany(questions) {
+    async askMany(questions, contexts) {
       if (engine.delayMs) await wait();
       batches.push(questions.length);
+      contexts?.forEach((c, i) => c && followUps.push({ question: questions[i]!, earlier: c.earlier }));
       maybeFail();
       return questions.map(answer);
     },
