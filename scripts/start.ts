@@ -12,6 +12,7 @@ import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
 import { isShardProcess, startShards } from '../src/discord/shards.js';
+import { webSourcesFromConfig } from '../src/live/web-sources.js';
 import { fileURLToPath } from 'node:url';
 
 function fail(message: string, secrets: (string | undefined)[] = []): never {
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
     const writer = config.INDEX_URL
       ? undefined
       : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log });
+    // The one writer keeps the web sources in sync too (the shards only add by URL).
+    const parentWeb =
+      writer && webSources(config, { editor: editorFor(config, opened.corpusDir), refresh: writer.refresh, log });
+    parentWeb?.start();
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
     const shards = await startShards({
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
       log.info('shutdown', { signal, shards: true });
       // A build under way is stopped and waited for: exiting inside it would abort the process.
       void Promise.all([
+        parentWeb?.close(),
         writer?.close(config.SHUTDOWN_WAIT_S * 1000),
         shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000),
       ]).finally(() => process.exit(0));
@@ -98,10 +104,11 @@ async function main(): Promise<void> {
       : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
-  const collection = {
-    editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
-    refresh: engine.refresh,
-  };
+  const editor = editorFor(config, opened.corpusDir);
+  const web = webSources(config, { editor, refresh: engine.refresh, log });
+  // A shard on local files adds by URL; its parent process syncs.
+  if (!follower) web.start();
+  const collection = { editor, refresh: engine.refresh, web };
 
   if (!config.DISCORD_TOKEN) {
     await runConsole({
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
       collection,
       log,
     });
+    await web.close();
     await live.close();
     await feedback.close();
     process.exit(0);
@@ -130,13 +138,27 @@ async function main(): Promise<void> {
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
-    const closing = live.close(); // a rebuild under way is stopped and waited for (see build-worker.ts)
+    const closing = web.close().then(() => live.close()); // a rebuild under way is stopped and waited for (see build-worker.ts)
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
       .then(() => Promise.all([closing, feedback.close()]))
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };
+}
+
+function editorFor(config: Config, corpusDir: string) {
+  return collectionEditor(corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024));
+}
+
+/** The web sources of the collection (a bad FETCH_ALLOW_HOSTS stops the start with one line). */
+function webSources(config: Config, collection: Parameters<typeof webSourcesFromConfig>[1]) {
+  try {
+    return webSourcesFromConfig(config, collection);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {

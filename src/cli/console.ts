@@ -6,6 +6,7 @@
  *   /ask <question>                 /ask question:<question> [private:true]
  *   /sources                        /sources query:<words>     /sources doc:<file or title>
  *   /sources add <path> [title:…] [url:…] [--replace]           /sources remove <file or title>
+ *   /sources add <https-url>        /sources feeds             /sources remove <followed url>
  *   /feedback up|down               (on the last answer)
  *   help
  */
@@ -13,6 +14,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CollectionEditError, checkSize } from '../live/collection.js';
+import { consoleAddUrl, consoleFeeds, consoleUnfollow, isWebAddress } from './console-web.js';
 import { addSource, removeSource } from '../message/edit.js';
 import { answerRecord } from '../discord/feedback.js';
 import type { Logger } from '../core/log.js';
@@ -32,6 +34,9 @@ export const HELP = [
   '  /sources add <path> [title:<title>] [url:<url>] [--replace]   add a file to the collection',
   '                               (--replace, or replace:true, replaces the document of the same name)',
   '  /sources remove <file or title>                   remove a document from the collection',
+  '  /sources add <https://…>     add a web page, or follow a feed or sitemap (kept in sync)',
+  '  /sources feeds               the feeds and sitemaps followed, with their last sync',
+  '  /sources remove <https://…>  stop following a feed or sitemap (its pages are removed)',
   '  /feedback up|down            vote on the last answer',
   '  help                         this text',
   'End input (Ctrl-D) to quit.',
@@ -92,6 +97,7 @@ export async function consoleReply(
   const text = line.trim();
   if (!text) return undefined;
   if (/^\/?help$/i.test(text)) return renderNotice(HELP, false);
+  if (/^\/?sources\s+feeds$/i.test(text)) return consoleFeeds(session.collection);
   const edit = /^\/?sources\s+(add|remove)(?:\s+([\s\S]*))?$/i.exec(text);
   if (edit) return consoleEdit(engine, session, edit[1]!.toLowerCase() as 'add' | 'remove', (edit[2] ?? '').trim());
   const fb = /^\/?feedback(?:\s+([\s\S]*))?$/i.exec(text);
@@ -145,8 +151,11 @@ async function consoleEdit(
   const collection = session.collection;
   if (!collection) return renderNotice('Documents cannot be added or removed here (the collection is not editable).');
   try {
+    if (action === 'add' && isWebAddress(rest)) return consoleAddUrl(engine, collection, rest, session.log);
     if (action === 'remove') {
       if (!rest) return renderNotice('Usage: /sources remove <file or title>');
+      const unfollowed = await consoleUnfollow(collection, rest, session.log);
+      if (unfollowed) return unfollowed;
       const r = await removeSource(engine, collection, rest, plainMarkup);
       session.log?.info('source_removed', { doc: r.doc, by: CONSOLE_MEMBER, unindexed: r.outcome === 'removed' });
       return renderNotice(r.text, false);

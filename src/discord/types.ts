@@ -6,6 +6,7 @@ import type {
 import type { CollectionEditor } from '../live/collection.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { RefreshResult } from '../live/live.js';
+import type { WebSources } from '../live/web-sources.js';
 import type { Engine } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { AnswerSource } from './queue.js';
@@ -31,6 +32,8 @@ export interface BotContext {
 export interface LiveCollection {
   editor: CollectionEditor;
   refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
+  /** Pages, feeds and sitemaps added by URL; absent → adding by URL is turned down. */
+  web?: WebSources;
 }
 
 /** What a handler reports for the interaction's log line. */

@@ -34,6 +34,8 @@ import {
 import type { Logger } from '../core/log.js';
 import { webClient, type WebClientOptions } from '../ingest/web/client.js';
 import { webUrl } from '../ingest/web/fetch.js';
+import { parseAllowList } from '../ingest/web/guard.js';
+import { ConfigError, type Config } from '../core/config.js';
 import { FOLLOW_KEY, withFollow, type WebEntry } from '../ingest/web/sources-file.js';
 
 export type { Progress } from './web-sync.js';
@@ -80,6 +82,8 @@ export interface FeedStatus {
 
 export interface WebSources {
   readonly dir: string;
+  /** Seconds between syncs (for what the replies say). */
+  readonly syncIntervalS: number;
   add(url: string, opts?: { progress?: Progress }): Promise<AddReport>;
   sync(opts?: { progress?: Progress }): Promise<SyncReport>;
   feeds(): Promise<{ feeds: FeedStatus[]; pages: number; synced?: string }>;
@@ -141,7 +145,7 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
         };
         for (const url of follow) {
           if (stop.signal.aborted) break;
-          const r = await syncFollowed(ctx, url);
+          const r = await syncFollowed(ctx, url, syncOpts.progress);
           report.added.push(...r.docs);
           if (r.error) report.errors++;
         }
@@ -247,6 +251,7 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
   let timer: NodeJS.Timeout | undefined;
   return {
     dir,
+    syncIntervalS: Math.round((opts.syncIntervalMs ?? 3_600_000) / 1000),
     add: (url, o) => track(add(url, o)),
     sync,
     async feeds() {
@@ -311,4 +316,22 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
       await rebuilding;
     },
   };
+}
+
+/** Web sources for a collection editor, with the fetch settings of the configuration (a bad FETCH_ALLOW_HOSTS is a ConfigError). */
+export function webSourcesFromConfig(
+  config: Pick<Config, 'FETCH_ALLOW_HOSTS' | 'FETCH_DELAY_MS' | 'SYNC_INTERVAL_S'>,
+  collection: Pick<WebSourcesOptions, 'editor' | 'refresh' | 'log'>,
+): WebSources {
+  let allow;
+  try {
+    allow = parseAllowList(config.FETCH_ALLOW_HOSTS);
+  } catch (err) {
+    throw new ConfigError(`Bad setting FETCH_ALLOW_HOSTS: ${reason(err)}.`);
+  }
+  return openWebSources({
+    ...collection,
+    fetch: { allow, delayMs: config.FETCH_DELAY_MS },
+    syncIntervalMs: config.SYNC_INTERVAL_S * 1000,
+  });
 }

@@ -19,6 +19,7 @@ import {
   type EmbedData,
 } from './limits.js';
 import { discordMarkup, type Markup } from './markdown.js';
+import { citationLink } from './text-fragment.js';
 
 export const COLORS = { answer: 0x3b82f6, info: 0x64748b, sources: 0x10b981 } as const;
 
@@ -76,19 +77,22 @@ function location(m: Markup, doc: string, page: number | undefined, max = 200): 
   return m.code(truncate(doc, max)) + (page ? `, p. ${page}` : '');
 }
 
-function sourceList(m: Markup, shown: readonly { n: number; doc: string; title: string; page?: number }[]): string {
-  // One line per document, or per page of a document with pages.
-  const byPlace = new Map<string, { doc: string; page?: number; title: string; ns: number[] }>();
+type Listed = { n: number; doc: string; title: string; page?: number; url?: string; quote: string };
+
+function sourceList(m: Markup, shown: readonly (Listed & { original?: { quote: string } })[]): string {
+  // One line per document, or per page of a document with pages; a title with a URL links to its first quote.
+  const byPlace = new Map<string, { doc: string; page?: number; title: string; ns: number[]; link?: string }>();
   for (const c of shown) {
     const key = `${c.page ?? 0}:${c.doc}`;
-    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, ns: [] };
+    const link = citationLink({ ...c, quote: c.original?.quote ?? c.quote });
+    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, ns: [], link };
     entry.ns.push(c.n);
     byPlace.set(key, entry);
   }
-  const lines = [...byPlace.values()].map(
-    ({ doc, page, title, ns }) =>
-      `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}`,
-  );
+  const lines = [...byPlace.values()].map(({ doc, page, title, ns, link }) => {
+    const shownTitle = fitText(m, oneLine(title), 200);
+    return `${ns.map((n) => `[${n}]`).join('')} ${link ? m.link(shownTitle, link) : shownTitle} — ${location(m, doc, page)}`;
+  });
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }
 
@@ -188,6 +192,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
     end: c.end,
     score: c.score,
     ...(c.page !== undefined && { page: c.page }),
+    ...(c.url !== undefined && { url: c.url }),
     cut: c.cut,
     original: c.source,
   }));
