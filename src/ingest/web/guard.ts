@@ -36,7 +36,7 @@ export function parseAllowList(raw: string | undefined): AllowList {
   const ranges: [Address, number][] = [];
   for (const entry of (raw ?? '').split(',').map((s) => s.trim().toLowerCase())) {
     if (!entry) continue;
-    const bare = entry.replace(/^\[(.*)\]$/, '$1');
+    const bare = entry.replace(/^\[([^\]]*)\]/, '$1');
     if (bare.includes('/')) {
       if (!ipaddr.isValidCIDR(bare)) throw new Error(`“${entry.slice(0, 60)}” is not a CIDR range such as 10.0.0.0/8`);
       ranges.push(ipaddr.parseCIDR(bare));
