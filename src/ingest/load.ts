@@ -3,7 +3,8 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { extract, EXTRACTORS } from './extract/extract.js';
+import { EXTRACTORS } from './extract/extract.js';
+import { extractCached } from './extract/cache.js';
 import { Unreadable } from './extract/extracted.js';
 import type { Document, SourceMeta } from '../core/types.js';
 import { docMeta, FOLLOW_KEY, FollowListSchema, WebFields } from './web/sources-file.js';
@@ -150,7 +151,7 @@ export async function readDocument(path: string, id: string, meta: SourceMeta = 
   const { version, bytes, problem } = await readSource(path);
   if (!bytes) return { id, version, reason: problem! };
   try {
-    const { text, format, meta: own, pages, skip } = await extract(id, bytes);
+    const { text, format, meta: own, pages, skip } = await extractCached(id, version, bytes);
     // A byte-order mark stays: quotes are slices of the text exactly as any reader sees it
     // (cleaning treats it as white space, so it is never quoted).
     return {
