@@ -60,7 +60,7 @@ runMain(async () => {
         values.json
           ? `${JSON.stringify(figures)}\n`
           : `${Object.entries(figures)
-              .map(([k, v]) => `${k.padEnd(24)} ${v}`)
+              .map(([k, v]) => `${k.padEnd(28)} ${v}`)
               .join('\n')}\n`,
       );
       return;
