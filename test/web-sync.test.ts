@@ -4,7 +4,8 @@
  * once, cited with its URL, its page furniture never quoted; after a sync a new item is
  * answerable, a page that went 410 is never cited again, an item that dropped out of the feed
  * stays, unchanged pages cost a 304 and a changed page is the only one embedded again; the sync
- * timer does the same unasked; the feeds list tells all; stopping to follow removes the pages;
+ * timer does the same unasked; a page a moderator removed is not brought back by its feed; the
+ * feeds list tells all; stopping to follow removes the pages;
  * a rebuild from the folder keeps every page's URL.
  */
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
@@ -208,6 +209,14 @@ describe('a followed feed', () => {
     expect(await cited(live.engine, NEWS.library)).toBeDefined();
   });
 
+  test('a page a moderator removes is not brought back by its feed', async () => {
+    const doc = live.engine.documents().find((d) => d.url === url(NEWS.library))!.doc;
+    expect(await say(`/sources remove ${doc}`)).toMatch(/^Removed .*: it will not be cited any more\.$/);
+    const r = await web.sync();
+    expect(r.added).toEqual([]);
+    expect(await cited(live.engine, NEWS.library)).toBeUndefined();
+  });
+
   test('a rebuild from the folder alone keeps every page and its URL', async () => {
     const fresh = await openEngine({ corpusDir: corpus, indexDir: join(root, 'index-2'), embedder: 'use-lite' });
     const urls = fresh
@@ -215,7 +224,7 @@ describe('a followed feed', () => {
       .map((d) => d.url)
       .filter(Boolean)
       .sort();
-    expect(urls).toEqual([NEWS.dam, NEWS.festival, NEWS.bridge, NEWS.library].map(url).sort());
+    expect(urls).toEqual([NEWS.dam, NEWS.festival, NEWS.bridge].map(url).sort());
     expect(await cited(fresh, NEWS.bridge)).toBeDefined();
     await fresh.close?.();
   });
@@ -223,7 +232,7 @@ describe('a followed feed', () => {
   test('stopping to follow the feed removes its pages and says which', async () => {
     const text = await say(`/sources remove ${feedUrl()}`);
     expect(text).toMatch(
-      /^Stopped following http:\/\/127\.0\.0\.1:\d+\/feed\.xml and removed its 4 pages \(.*\): they will not be cited any more\.$/,
+      /^Stopped following http:\/\/127\.0\.0\.1:\d+\/feed\.xml and removed its 3 pages \(.*\): they will not be cited any more\.$/,
     );
     expect((await readdir(corpus)).filter((f) => f.endsWith('.html'))).toEqual([]);
     expect(await cited(live.engine, NEWS.bridge)).toBeUndefined();

@@ -291,7 +291,11 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
             await editor.remove(doc);
             removed.push(doc);
           }
-          await state.update((s) => void delete s.followed[url]);
+          await state.update((s) => {
+            delete s.followed[url];
+            // Followed again later, its pages are taken again.
+            for (const [page, from] of Object.entries(s.taken)) if (from === url) delete s.taken[page];
+          });
           log.info('web_unfollowed', { url, removed: removed.length });
           return { url, removed, refresh: await opts.refresh({ force: true }) };
         })(),

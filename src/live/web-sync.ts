@@ -65,8 +65,9 @@ export async function takeItems(
   progress?: Progress,
 ): Promise<{ docs: string[]; failed: Failure[] }> {
   const known = docsByUrl(await readSources(ctx.editor.dir));
-  const { gone } = await ctx.state.read();
-  const todo = items.filter((i) => !known.has(i.url) && !gone[i.url]);
+  const { gone, taken } = await ctx.state.read();
+  // A page taken before and no longer in the collection was removed on purpose: it stays out.
+  const todo = items.filter((i) => !known.has(i.url) && !gone[i.url] && !taken[i.url]);
   const docs: string[] = [];
   const failed: Failure[] = [];
   let done = 0;
@@ -80,6 +81,7 @@ export async function takeItems(
       } else if (p.kind !== 'page') failed.push({ url: item.url, reason: 'not a page (a feed or sitemap)' });
       else {
         docs.push((await storePage(ctx.editor, item.url, p.fetched, p.page, from)).doc);
+        await ctx.state.update((s) => void (s.taken[item.url] = from));
         ctx.kick();
       }
     } catch (err) {
