@@ -21,6 +21,7 @@ import { collectionEditor } from '../src/live/collection.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { openWebSources, type WebSources } from '../src/live/web-sources.js';
 import { toPlainText } from '../src/message/render.js';
+import { makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER } from './helpers/make-documents.js';
 import { NEWS, type NewsItem } from './helpers/web-news.js';
 import { articlePage, FURNITURE, rssFeed, serve, startSite, type Site } from './helpers/web-site.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
@@ -249,6 +250,21 @@ describe('adding one page, and refusals', () => {
     );
     expect(await cited(live.engine, NEWS.festival)).toBeDefined();
     expect(await say(`/sources add ${url(NEWS.festival)}`)).toMatch(/is already in the collection, unchanged\./);
+  });
+
+  test('a PDF served as octet-stream is added by its URL; its citation names the page and links to it', async () => {
+    const pdf = Buffer.from(await makePdf(REPORT, { header: REPORT_HEADER, footer: REPORT_FOOTER }));
+    site.routes.set(
+      '/reports/annual',
+      serve(() => pdf, 'application/octet-stream'),
+    );
+    expect(await say(`/sources add ${site.origin}/reports/annual`)).toMatch(
+      /^Added 127\.0\.0\.1_reports_annual-[0-9a-f]{6}\.pdf from .*: it is indexed and answerable now/,
+    );
+    const a = await live.engine.ask('By how much will water prices rise in April?');
+    expect(a.citations[0]).toMatchObject({ url: `${site.origin}/reports/annual`, page: 3 });
+    const shown = await say('/ask By how much will water prices rise in April?');
+    expect(shown).toContain(`<${site.origin}/reports/annual#page=3>`);
   });
 
   test('a not-allowed address, a 410, an image and a path-like URL each get one line and nothing is written', async () => {

@@ -19,7 +19,13 @@ const PAGE_TYPES: Record<string, Exclude<BodyKind, 'listing'>> = {
 
 /** Anything the client may read: a page type or a listing type. */
 export function isReadableType(contentType: string): boolean {
-  return contentType in PAGE_TYPES || isListingType(contentType) || contentType === '';
+  // Servers often send PDFs as a generic binary type: such a body is read, then told by its first bytes.
+  return (
+    contentType in PAGE_TYPES ||
+    isListingType(contentType) ||
+    contentType === '' ||
+    contentType === 'application/octet-stream'
+  );
 }
 
 /**
@@ -37,6 +43,7 @@ export function bodyKind(contentType: string, bytes: Uint8Array): BodyKind | und
   if (isListingType(contentType) || xmlRoot)
     return xmlRoot || !/^<!doctype html|^<html/i.test(head) ? 'listing' : 'html';
   if (contentType === '') return /^<!doctype html|^<html|<head|<body/i.test(head) ? 'html' : undefined;
+  if (contentType === 'application/octet-stream') return undefined; // and not a PDF (above)
   return PAGE_TYPES[contentType];
 }
 
