@@ -143,8 +143,9 @@ export async function storePage(
     replace: true,
     web: {
       fetched: new Date().toISOString(),
-      ...(fetched.etag && { etag: fetched.etag }),
-      ...(fetched.lastModified && { lastModified: fetched.lastModified }),
+      // Validators too long to be real are not kept (the page is then fetched whole each time).
+      ...(fetched.etag && fetched.etag.length <= 512 && { etag: fetched.etag }),
+      ...(fetched.lastModified && fetched.lastModified.length <= 100 && { lastModified: fetched.lastModified }),
       ...(from && { from }),
     },
   });

@@ -112,6 +112,11 @@ export async function syncFollowed(
 ): Promise<{ docs: string[]; listed: number; error?: string }> {
   const prior = (await ctx.state.read()).followed[url];
   try {
+    // A followed page already stored is synced with the other pages (conditionally), not fetched twice.
+    if (prior?.kind === 'page' && docsByUrl(await readSources(ctx.editor.dir)).has(url)) {
+      await noteFollowed(ctx, url, { lastSync: now() });
+      return { docs: [], listed: 1 };
+    }
     // Asked for conditionally when all its items made it in; in full otherwise, to retry them.
     const validators = prior?.failedCount ? {} : { etag: prior?.etag, lastModified: prior?.lastModified };
     const p = await probe(ctx.client, url, ctx.maxBytes, validators);
