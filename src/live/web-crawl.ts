@@ -134,7 +134,10 @@ export async function storePage(
   const doc = pageFileName(url, kind);
   const bytes = storedBytes(fetched, kind);
   const old = await readFile(join(editor.dir, doc)).catch(() => undefined);
-  const sameValidators = previous && previous.etag === fetched.etag && previous.lastModified === fetched.lastModified;
+  // Validators too long to be real are not kept (the page is then fetched whole each time).
+  const etag = fetched.etag && fetched.etag.length <= 512 ? fetched.etag : undefined;
+  const lastModified = fetched.lastModified && fetched.lastModified.length <= 100 ? fetched.lastModified : undefined;
+  const sameValidators = previous && previous.etag === etag && previous.lastModified === lastModified;
   if (old && sha256(old) === sha256(bytes) && sameValidators) return { doc, unchanged: true, replaced: false };
   const r = await editor.add({
     filename: doc,
@@ -143,9 +146,8 @@ export async function storePage(
     replace: true,
     web: {
       fetched: new Date().toISOString(),
-      // Validators too long to be real are not kept (the page is then fetched whole each time).
-      ...(fetched.etag && fetched.etag.length <= 512 && { etag: fetched.etag }),
-      ...(fetched.lastModified && fetched.lastModified.length <= 100 && { lastModified: fetched.lastModified }),
+      ...(etag && { etag }),
+      ...(lastModified && { lastModified }),
       ...(from && { from }),
     },
   });
