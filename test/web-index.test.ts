@@ -2,7 +2,8 @@
  * `npm run index` follows the collection's sources.json: a sitemap named in `follow` is read and
  * its pages fetched before the build (one summary line off a terminal), `ask --json` cites them
  * with their `url`, the next run asks again with validators and drops a page that went 410; a
- * bad FETCH_ALLOW_HOSTS is one line and exit 2. Loopback only; the built scripts in dist/.
+ * bad FETCH_ALLOW_HOSTS is one line and exit 2. `npm start`'s console adds a page by URL and
+ * lists what is followed. Loopback only; the built scripts in dist/.
  */
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ const items = [NEWS.ferry, NEWS.library, NEWS.festival];
 const gone = new Set<string>();
 
 beforeAll(async () => {
-  assertDistBuilt(['build-index', 'ask']);
+  assertDistBuilt(['build-index', 'ask', 'start']);
   root = await tempDir('quotebot-web-index-');
   corpus = join(root, 'corpus');
   await mkdir(corpus);
@@ -75,5 +76,28 @@ test('a bad FETCH_ALLOW_HOSTS is one line and exit 2', async () => {
   expect(r.code).toBe(2);
   expect(r.stderr.trim()).toMatch(
     /^Bad setting FETCH_ALLOW_HOSTS: “10\.0\.0\.0\/99” is not a CIDR range such as 10\.0\.0\.0\/8\.$/,
+  );
+});
+
+test('npm start’s console adds a page by its URL, answers from it with its link, and lists the followed sitemap', async () => {
+  const page = `${site.origin}/p/${NEWS.festival.slug}`;
+  const input = [`/sources add ${page}`, `/ask ${NEWS.festival.question}`, '/sources feeds'].join('\n');
+  const run = await runCli('start', [], { cwd: root, env, stdin: `${input}\n`, timeoutMs: 120_000 });
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/is already in the collection, unchanged\.|Updated /);
+  expect(run.stdout).toContain('12,000 people');
+  expect(run.stdout).toMatch(
+    new RegExp(`Record crowd at Wexcombe lantern festival <${page.replace(/\./g, '\\.')}#:~:text=`),
+  );
+  expect(run.stdout).toMatch(/sitemap\.xml \(sitemap\) — 2 pages — synced/);
+  const bad = await runCli('start', [], {
+    cwd: root,
+    env: { ...env, FETCH_ALLOW_HOSTS: 'a b' },
+    stdin: '',
+    timeoutMs: 60_000,
+  });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr.trim()).toMatch(
+    /^Bad setting FETCH_ALLOW_HOSTS: “a b” is not a host name, IP address or CIDR range\.$/,
   );
 });
