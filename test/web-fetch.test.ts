@@ -181,6 +181,26 @@ describe('webClient', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(240);
   });
 
+  test('a robots.txt Crawl-delay longer than FETCH_DELAY_MS is honoured', async () => {
+    const d = await startSite('127.0.0.1');
+    try {
+      d.routes.set(
+        '/robots.txt',
+        serve(() => 'User-agent: quotebot\nCrawl-delay: 0.4\nAllow: /\n', 'text/plain'),
+      );
+      d.routes.set(
+        '/page',
+        serve(() => articlePage('D', ['A page on a slow site.'])),
+      );
+      const client = webClient({ allow, delayMs: 0, maxBytes: 64 * 1024 });
+      await Promise.all([1, 2].map(() => client.get(`${d.origin}/page`)));
+      const [first, second] = d.hits('/page').map((h) => h.at);
+      expect(second! - first!).toBeGreaterThanOrEqual(380);
+    } finally {
+      await d.close();
+    }
+  });
+
   test('a URL on a refused address gets one line and no request, not even for robots.txt', async () => {
     const client = webClient({ allow, delayMs: 0, maxBytes: 64 * 1024 });
     await expect(client.get(`${b.origin}/`)).rejects.toThrow(/127\.0\.0\.2 is a loopback address/);
