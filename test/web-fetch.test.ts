@@ -76,6 +76,7 @@ beforeAll(async () => {
     '/robots.txt',
     serve(() => 'User-agent: *\nDisallow: /private\n', 'text/plain'),
   );
+  a.routes.set('/to-private', (_q, res) => void res.writeHead(302, { location: '/private/doc' }).end());
   a.routes.set(
     '/private/doc',
     serve(() => articlePage('Private', ['Not for robots.'])),
@@ -162,10 +163,13 @@ describe('guardedFetch', () => {
 });
 
 describe('webClient', () => {
-  test('robots.txt is honoured: a disallowed path is refused and never requested', async () => {
+  test('robots.txt is honoured: a disallowed path, or a redirect to one, is refused and never requested', async () => {
     const client = webClient({ allow, delayMs: 0, maxBytes: 64 * 1024 });
     await expect(client.get(`${a.origin}/private/doc`)).rejects.toThrow(
       /robots\.txt does not allow quotebot to fetch \/private\/doc/,
+    );
+    await expect(client.get(`${a.origin}/to-private`)).rejects.toThrow(
+      /does not allow quotebot to fetch \/private\/doc/,
     );
     expect(a.hits('/private/doc')).toEqual([]);
     expect((await client.get(`${a.origin}/page`)).status).toBe('ok');

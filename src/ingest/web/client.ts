@@ -47,10 +47,12 @@ export function webClient(opts: WebClientOptions): WebClient {
   const robots = new Map<string, { rules: Promise<Robots | 'all' | 'none'>; until: number }>();
   const base = { allow: opts.allow, resolver: opts.resolver, timeoutMs: opts.timeoutMs, signal: opts.signal };
 
-  const readRobots = async (origin: URL): Promise<Robots | 'all' | 'none'> => {
+  /** `inSlot`: the host whose turn is being used (a redirect): its robots.txt is asked for within that turn. */
+  const readRobots = async (origin: URL, inSlot?: string): Promise<Robots | 'all' | 'none'> => {
     const at = new URL('/robots.txt', origin).href;
+    const fetchIt = () => guardedFetch(at, { ...base, maxBytes: ROBOTS_MAX_BYTES });
     try {
-      const r = await queue.run(origin.host, () => guardedFetch(at, { ...base, maxBytes: ROBOTS_MAX_BYTES }));
+      const r = await (origin.host === inSlot ? fetchIt() : queue.run(origin.host, fetchIt));
       if (r.status !== 'ok') return 'all';
       const rules = robotsParser(r.url, r.bytes.toString('utf8'));
       const delay = rules.getCrawlDelay(ROBOTS_AGENT);
@@ -64,11 +66,11 @@ export function webClient(opts: WebClientOptions): WebClient {
   };
 
   /** Why robots.txt keeps quotebot from `url`, or undefined when it may be fetched. */
-  const robotsRefusal = async (url: URL): Promise<string | undefined> => {
+  const robotsRefusal = async (url: URL, inSlot?: string): Promise<string | undefined> => {
     const key = url.origin;
     let entry = robots.get(key);
     if (!entry || entry.until < Date.now()) {
-      const rules = readRobots(url);
+      const rules = readRobots(url, inSlot);
       entry = { rules, until: Date.now() + ROBOTS_TTL_MS };
       robots.set(key, entry);
       // An unreadable robots.txt is asked for again sooner; a refused host is not remembered.
@@ -90,7 +92,14 @@ export function webClient(opts: WebClientOptions): WebClient {
       const url = webUrl(raw);
       const refusal = await robotsRefusal(url);
       if (refusal) throw new FetchRefused(refusal);
-      return queue.run(url.host, () => guardedFetch(url.href, { ...base, ...getOpts, maxBytes: opts.maxBytes }));
+      // Where a redirect leads is asked of that site's robots.txt too.
+      const beforeRedirect = async (to: URL) => {
+        const why = await robotsRefusal(to, url.host);
+        if (why) throw new FetchRefused(why);
+      };
+      return queue.run(url.host, () =>
+        guardedFetch(url.href, { ...base, ...getOpts, maxBytes: opts.maxBytes, beforeRedirect }),
+      );
     },
   };
 }

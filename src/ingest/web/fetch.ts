@@ -41,6 +41,8 @@ export interface FetchOptions {
   lastModified?: string;
   /** Stops the request (a shutdown). */
   signal?: AbortSignal;
+  /** Checks where a redirect leads before it is followed (robots.txt); throws to refuse it. */
+  beforeRedirect?: (to: URL) => Promise<void>;
 }
 
 export type Fetched =
@@ -96,6 +98,7 @@ export async function guardedFetch(raw: string, opts: FetchOptions): Promise<Fet
       if (hop >= (opts.maxRedirects ?? MAX_REDIRECTS))
         throw new FetchFailed(`${raw.slice(0, 100)} redirects more than ${opts.maxRedirects ?? MAX_REDIRECTS} times.`);
       url = webUrl(location, url.href);
+      await opts.beforeRedirect?.(url);
       continue;
     }
     if (code === 304) {
