@@ -3,7 +3,9 @@
  * file, so neither the watcher nor a build looks at it): per followed URL its kind, title, last
  * sync, last error and the items that could not be added; the pages that answered 404/410 (never
  * fetched again, so a feed that still lists them does not bring them back); the pages taken from
- * each feed (one a moderator removed is not taken again); the time of the last full sync. Losing it loses only history: the next sync rebuilds it (a gone page is asked once more).
+ * each feed (one a moderator removed is not taken again); the time of the last full sync. Losing
+ * it loses only history: the next sync rebuilds it (a gone page is asked for once more, and a page
+ * a moderator removed comes back).
  * Written to a temp name and renamed; read leniently (a damaged file counts as empty).
  */
 import { randomBytes } from 'node:crypto';
@@ -36,7 +38,10 @@ const StateSchema = z.object({
   followed: z.record(z.string(), FollowedSchema).default({}),
   /** Page URL → when it answered 404/410. */
   gone: z.record(z.string(), z.string()).default({}),
-  /** Page URL → the followed URL it was taken from: a page no longer in the collection was removed (by a moderator, or gone) and is not taken again. */
+  /**
+   * Page URL → the followed URL it was taken from: a page no longer in the collection was removed
+   * (by a moderator, or gone) and is not taken again.
+   */
   taken: z.record(z.string(), z.string()).default({}),
   /** Last time every followed URL and web page was synced. */
   synced: z.string().optional(),
