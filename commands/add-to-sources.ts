@@ -16,11 +16,11 @@ import {
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 import { CollectionEditError } from '../src/live/collection.js';
-import type { LiveCollection } from '../src/live/live.js';
 import { messageDocument } from '../src/message/conversation.js';
 import { addSource } from '../src/message/edit.js';
 import { renderNotice } from '../src/message/rendered.js';
 import { messageWords } from '../src/text/message-question.js';
+import { type LiveCollection } from '../src/live/live-collection.js';
 
 export const data = new ContextMenuCommandBuilder()
   .setName('Add to sources')

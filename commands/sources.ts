@@ -3,6 +3,9 @@
  * /sources add file:<attachment> [title] [url] [replace] — moderators: add a file to the collection
  *   (replace:true replaces a document of the same name; without it a taken name is refused).
  * /sources remove doc:<document> — moderators: take a file out of the collection.
+ * /sources add-url url:<https://…> — moderators: add a web page, or follow a feed or sitemap (kept in sync).
+ * /sources feeds — moderators: the feeds and sitemaps followed, their last sync, pages and errors.
+ *   (`remove doc:` given a followed URL stops following it.) Provisional: these move under /collection.
  * Adding and removing need Manage Server, checked on every use; every reply is ephemeral, and
  * each edit is logged with who made it. A command registered before the subcommands existed
  * (plain options) still browses.
@@ -18,11 +21,12 @@ import { composeSources } from '../src/message/compose.js';
 import { downloadCapped } from '../src/discord/download.js';
 import { addSource, removeSource } from '../src/message/edit.js';
 import { deferFirst, send } from '../src/discord/respond.js';
+import { addUrlCommand, feedsCommand, followedChoices, unfollowCommand } from '../src/discord/web.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 import { SOURCE_EXTENSIONS } from '../src/ingest/load.js';
 import { docChoices } from '../src/message/sources.js';
 import { renderNotice } from '../src/message/rendered.js';
-import { type LiveCollection } from '../src/live/live.js';
+import { type LiveCollection } from '../src/live/live-collection.js';
 
 export const data = new SlashCommandBuilder()
   .setName('sources')
@@ -61,6 +65,21 @@ export const data = new SlashCommandBuilder()
   )
   .addSubcommand((s) =>
     s
+      .setName('add-url')
+      .setDescription('Moderators: add a web page, or follow a news feed or sitemap (kept in sync).')
+      .addStringOption((o) =>
+        o
+          .setName('url')
+          .setDescription('The page, RSS/Atom feed or sitemap (https://…)')
+          .setRequired(true)
+          .setMaxLength(2000),
+      ),
+  )
+  .addSubcommand((s) =>
+    s.setName('feeds').setDescription('Moderators: the feeds and sitemaps followed, with their last sync and errors.'),
+  )
+  .addSubcommand((s) =>
+    s
       .setName('remove')
       .setDescription('Moderators: remove a document from the collection.')
       .addStringOption((o) =>
@@ -70,7 +89,7 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
   const sub = interaction.options.getSubcommand(false);
-  if (sub === 'add' || sub === 'remove') return edit(interaction, ctx, sub);
+  if (sub === 'add' || sub === 'remove' || sub === 'add-url' || sub === 'feeds') return edit(interaction, ctx, sub);
   await deferFirst(interaction, true);
   const query = interaction.options.getString('query');
   const doc = interaction.options.getString('doc');
@@ -80,12 +99,20 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult> {
   const focused = interaction.options.getFocused(true);
-  const choices = focused.name === 'doc' ? docChoices(ctx.engine.documents(), String(focused.value)) : [];
+  const typed = String(focused.value);
+  const choices =
+    focused.name !== 'doc'
+      ? []
+      : /^https?:/i.test(typed)
+        ? await followedChoices(ctx.collection, typed)
+        : docChoices(ctx.engine.documents(), typed);
   await interaction.respond(choices);
   return { outcome: 'autocomplete' };
 }
 
-async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: 'add' | 'remove'): Promise<HandlerResult> {
+type Sub = 'add' | 'remove' | 'add-url' | 'feeds';
+
+async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: Sub): Promise<HandlerResult> {
   const say = async (text: string, outcome: string): Promise<HandlerResult> => {
     await send(i, renderNotice(text));
     return { outcome };
@@ -99,6 +126,12 @@ async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: 'add' 
   if (!collection)
     return say('Documents cannot be added or removed on this bot (its collection is not editable).', `${sub}_off`);
   try {
+    if (sub === 'add-url') return await addUrlCommand(i, ctx, collection, i.options.getString('url', true));
+    if (sub === 'feeds') return await feedsCommand(i, collection);
+    if (sub === 'remove') {
+      const unfollowed = await unfollowCommand(i, ctx, collection, i.options.getString('doc', true));
+      if (unfollowed) return unfollowed;
+    }
     return sub === 'add' ? await add(i, ctx, collection, say) : await remove(i, ctx, collection, say);
   } catch (err) {
     if (!(err instanceof CollectionEditError)) throw err;

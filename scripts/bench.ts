@@ -8,6 +8,10 @@
  * rate, HNSW recall@10 against exact search on 200 queries, vector-search latency, peak RSS and
  * index size. See src/scale-bench.ts.
  *
+ * npm run -s bench -- --web N [--json]
+ * A sitemap of N generated pages on 127.0.0.1 added as `/sources add` does it (FETCH_DELAY_MS=0):
+ * time until all are answerable, against fetching alone and embedding alone. See src/eval/web-bench.ts.
+ *
  * With --index-url both measure the Postgres store (it gets a new generation: use a scratch database).
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +27,7 @@ import { embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/ingest/load.js';
 import { benchScale, fileStore, indexStoreScale, pct } from '../src/eval/scale-bench.js';
 import { isPostgresUrl } from '../src/core/config.js';
+import { benchWeb } from '../src/eval/web-bench.js';
 import { openStore } from '../src/index/store.js';
 import { z } from 'zod';
 import { openEngine } from '../src/engine/open.js';
@@ -34,6 +39,7 @@ runMain(async () => {
       corpus: { type: 'string', default: 'seeds' },
       set: { type: 'string', default: 'eval/seeds.jsonl' },
       scale: { type: 'string' },
+      web: { type: 'string' },
       'index-url': { type: 'string' },
     },
   });
@@ -42,6 +48,23 @@ runMain(async () => {
     throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
   const dir = await mkdtemp(join(tmpdir(), 'quotebot-bench-'));
   try {
+    if (values.web !== undefined) {
+      const n = z.coerce.number().int().min(1).max(10_000).safeParse(values.web);
+      if (!n.success) throw new UsageError('--web takes a number of pages, from 1 to 10000.');
+      const embedder = await openEmbedder('use-lite', { notice: (l) => process.stderr.write(`${l}\n`) });
+      const bar = await progressBar('Fetching', { unit: 'pages' });
+      const figures = await benchWeb({ n: n.data, embedder, sources: ['seeds'], dir, progress: bar.update }).finally(
+        bar.stop,
+      );
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(figures)}\n`
+          : `${Object.entries(figures)
+              .map(([k, v]) => `${k.padEnd(28)} ${v}`)
+              .join('\n')}\n`,
+      );
+      return;
+    }
     if (values.scale !== undefined) {
       const n = z.coerce.number().int().min(100).max(2_000_000).safeParse(values.scale);
       if (!n.success) throw new UsageError('--scale takes a number of sentences, from 100 to 2000000.');

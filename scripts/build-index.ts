@@ -1,13 +1,16 @@
 /**
- * npm run index -- [--corpus DIR] [--index DIR | --index-url postgres://…] [--embedder auto|use-lite|transformers:<model>] [--quiet]
+ * npm run index -- [--corpus DIR] [--index DIR | --index-url postgres://…] [--embedder auto|use-lite|transformers:<model>] [--quiet] [--offline]
  * Builds (or updates) the index; only changed files are embedded again. On a terminal a progress
  * bar shows sentences/s and the ETA; with --quiet (or not on a terminal) only the summary line.
+ * First the collection's web sources are synced (sources.json's `follow` list and the pages fetched
+ * before: new items added, changed pages fetched again, pages gone removed), unless --offline.
  */
 import { loadConfig } from '../src/core/config.js';
 import { checkEmbedderFlag, progressBar, parseCli, runMain } from '../src/cli/args.js';
 import { openEmbedder } from '../src/embed/select.js';
 import { openStore } from '../src/index/store.js';
 import { indexUrlOf } from '../src/cli/open.js';
+import { syncWeb } from '../src/cli/sync-web.js';
 
 runMain(async () => {
   const { values } = parseCli({
@@ -17,11 +20,13 @@ runMain(async () => {
       'index-url': { type: 'string' },
       embedder: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      offline: { type: 'boolean', default: false },
     },
   });
   checkEmbedderFlag(values.embedder);
   const config = loadConfig();
   const corpusDir = values.corpus ?? config.CORPUS_DIR;
+  if (!values.offline) await syncWeb(config, corpusDir, values.quiet);
   const store = await openStore({
     indexDir: values.index ?? config.INDEX_DIR,
     indexUrl: indexUrlOf(values, config.INDEX_URL),

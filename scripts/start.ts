@@ -11,6 +11,7 @@ import { collectionEditor } from '../src/live/collection.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
 import { isShardProcess, startShards } from '../src/discord/shards.js';
+import { webSourcesFromConfig } from '../src/live/web-sources.js';
 import { fileURLToPath } from 'node:url';
 import { type SharedEngine } from '../src/engine/shared.js';
 import { openEngine } from '../src/engine/open.js';
@@ -81,6 +82,10 @@ async function main(): Promise<void> {
     const writer = config.INDEX_URL
       ? undefined
       : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log, onRefresh });
+    // The one writer keeps the web sources in sync too (the shards only add by URL).
+    const parentWeb =
+      writer && webSources(config, { editor: editorFor(config, opened.corpusDir), refresh: writer.refresh, log });
+    parentWeb?.start();
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
     const started: { shards?: RunningShards } = {};
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
       void server?.close();
       // A build under way is stopped and waited for: exiting inside it would abort the process.
       void Promise.all([
+        parentWeb?.close(),
         writer?.close(config.SHUTDOWN_WAIT_S * 1000),
         shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000),
       ]).finally(() => process.exit(0));
@@ -128,10 +134,11 @@ async function main(): Promise<void> {
         onError: (err) => log.warn('questions_prune_failed', { error: redact(String(err), secrets).slice(0, 200) }),
       })
     : () => {};
-  const collection = {
-    editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
-    refresh: engine.refresh,
-  };
+  const editor = editorFor(config, opened.corpusDir);
+  const web = webSources(config, { editor, refresh: engine.refresh, log });
+  // A shard on local files adds by URL; its parent process syncs.
+  if (!follower) web.start();
+  const collection = { editor, refresh: engine.refresh, web };
 
   if (!config.DISCORD_TOKEN) {
     await runConsole({
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
       questions,
     });
     stopPruning();
+    await web.close();
     await live.close();
     await feedback.close();
     await questions?.close();
@@ -167,7 +175,7 @@ async function main(): Promise<void> {
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
-    const closing = live.close(); // a rebuild under way is stopped and waited for (see build-worker.ts)
+    const closing = web.close().then(() => live.close()); // a rebuild under way is stopped and waited for (see build-worker.ts)
     stopPruning();
     void server?.close();
     void running
@@ -176,6 +184,20 @@ async function main(): Promise<void> {
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
   };
+}
+
+function editorFor(config: Config, corpusDir: string) {
+  return collectionEditor(corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024));
+}
+
+/** The web sources of the collection (a bad FETCH_ALLOW_HOSTS stops the start with one line). */
+function webSources(config: Config, collection: Parameters<typeof webSourcesFromConfig>[1]) {
+  try {
+    return webSourcesFromConfig(config, collection);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {

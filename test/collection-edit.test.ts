@@ -7,11 +7,12 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CollectionEditError, collectionEditor, collectionName } from '../src/live/collection.js';
-import { createLiveEngine, type RefreshResult } from '../src/live/live.js';
+import { createLiveEngine } from '../src/live/live.js';
 import type { Engine } from '../src/core/types.js';
 import { htmlPage } from './helpers/make-documents.js';
 import { createStubEngine } from './helpers/stub-engine.js';
 import { tempDir } from './helpers/tmp-collection.js';
+import { type RefreshResult } from '../src/live/types.js';
 
 const ARTICLE =
   'Harbour works finished\n\nThe new quay opened on Monday after three years of building work. It cost 12 million euros.\n';

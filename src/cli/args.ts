@@ -98,6 +98,8 @@ export const AnswerJsonSchema = z.object({
       score: z.number(),
       /** The page the quote starts on, for documents with pages (PDFs). */
       page: z.number().int().positive().optional(),
+      /** The document's web address, when it has one. */
+      url: z.string().optional(),
     }),
   ),
   timings_ms: z.object({ total: z.number() }),
@@ -125,14 +127,15 @@ export const citeLocation = (c: { doc: string; page?: number }) => (c.page ? `${
 /** A progress bar on a terminal, nothing otherwise (pipes and CI stay clean). */
 export async function progressBar(
   label: string,
-  opts: { quiet?: boolean } = {},
+  opts: { quiet?: boolean; unit?: string } = {},
 ): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
+  const unit = opts.unit ?? 'sentences';
   if (opts.quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const { default: cliProgress } = await import('cli-progress');
   // cli-progress computes the ETA; the rate is ours, since the start of this bar.
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {value}/{total} sentences, {rate} sentences/s, ETA {eta_formatted}`,
+      format: `${label} [{bar}] {value}/{total} ${unit}, {rate} ${unit}/s, ETA {eta_formatted}`,
       stream: process.stderr,
       clearOnComplete: true,
       etaBuffer: 50,
@@ -147,6 +150,7 @@ export async function progressBar(
         bar.start(total, 0, { rate: '…' });
       }
       const s = (performance.now() - t0) / 1000;
+      bar.setTotal(total);
       bar.update(done, { rate: s > 0.5 ? Math.round(done / s) : '…' });
     },
     stop: () => t0 && bar.stop(),

@@ -6,6 +6,7 @@
  *   /ask <question>                 /ask question:<question> [private:true]
  *   /sources                        /sources query:<words>     /sources doc:<file or title>
  *   /sources add <path> [title:…] [url:…] [--replace]           /sources remove <file or title>
+ *   /sources add <https-url>        /sources feeds             /sources remove <followed url>
  *   /feedback up|down               (on the last answer)
  *   /insights [7|30]                the console's questions: answered, refused, unanswered, 👎, cited
  *   /ask-about <text>               /followup <question>       (see conversation.ts)
@@ -15,6 +16,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CollectionEditError, checkSize } from '../live/collection.js';
+import { consoleAddUrl, consoleFeeds, consoleUnfollow, isWebAddress } from './console-web.js';
 import { addSource, removeSource } from '../message/edit.js';
 import type { Logger } from '../core/log.js';
 import { memberKey, newAnswerId, type FeedbackStore } from '../feedback/store.js';
@@ -22,11 +24,11 @@ import { cleanQuestion, composeAnswer, composeSources } from '../message/compose
 import { plainMarkup } from '../message/markdown.js';
 import type { Engine } from '../core/types.js';
 import { type Rendered, type ShownCitation, renderNotice, toPlainText } from '../message/rendered.js';
-import { type LiveCollection } from '../live/live.js';
 import { answerRecord } from '../message/record.js';
 import type { QuestionLog } from '../feedback/questions.js';
 import { consoleInsights, noteConsoleQuestion } from './console-insights.js';
 import { consoleConversation } from './conversation.js';
+import { type LiveCollection } from '../live/live-collection.js';
 
 export const HELP = [
   'Commands:',
@@ -37,6 +39,9 @@ export const HELP = [
   '  /sources add <path> [title:<title>] [url:<url>] [--replace]   add a file to the collection',
   '                               (--replace, or replace:true, replaces the document of the same name)',
   '  /sources remove <file or title>                   remove a document from the collection',
+  '  /sources add <https://…>     add a web page, or follow a feed or sitemap (kept in sync)',
+  '  /sources feeds               the feeds and sitemaps followed, with their last sync',
+  '  /sources remove <https://…>  stop following a feed or sitemap (its pages are removed)',
   '  /feedback up|down            vote on the last answer',
   '  /insights [7|30]             what was asked here in the last 7 (or 30) days, and what went unanswered',
   '  /ask-about <text>            answer what a pasted message asks (its question sentence)',
@@ -103,6 +108,7 @@ export async function consoleReply(
   const text = line.trim();
   if (!text) return undefined;
   if (/^\/?help$/i.test(text)) return renderNotice(HELP, false);
+  if (/^\/?sources\s+feeds$/i.test(text)) return consoleFeeds(session.collection);
   const edit = /^\/?sources\s+(add|remove)(?:\s+([\s\S]*))?$/i.exec(text);
   if (edit) return consoleEdit(engine, session, edit[1]!.toLowerCase() as 'add' | 'remove', (edit[2] ?? '').trim());
   const conv = /^\/?(ask-about|followup)(?:\s+([\s\S]*))?$/i.exec(text);
@@ -172,8 +178,11 @@ async function consoleEdit(
   const collection = session.collection;
   if (!collection) return renderNotice('Documents cannot be added or removed here (the collection is not editable).');
   try {
+    if (action === 'add' && isWebAddress(rest)) return consoleAddUrl(engine, collection, rest, session.log);
     if (action === 'remove') {
       if (!rest) return renderNotice('Usage: /sources remove <file or title>');
+      const unfollowed = await consoleUnfollow(collection, rest, session.log);
+      if (unfollowed) return unfollowed;
       const r = await removeSource(engine, collection, rest, plainMarkup);
       session.log?.info('source_removed', { doc: r.doc, by: CONSOLE_MEMBER, unindexed: r.outcome === 'removed' });
       return renderNotice(r.text, false);

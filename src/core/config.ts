@@ -126,6 +126,18 @@ export const ConfigSchema = z.object({
   /** Recorded questions older than this many days are deleted. */
   QUESTION_RETENTION_DAYS: positiveInt(90),
   // --- end ops ---
+  // Sources from the web (src/ingest/web, src/live/web-sources.ts).
+  /** Seconds between two syncs of the pages, feeds and sitemaps added by URL. */
+  SYNC_INTERVAL_S: positiveInt(3600),
+  /** Least time between two requests to one host, in ms (0: none). */
+  FETCH_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .transform((n) => n ?? 1000),
+  /** Hosts, IPs or CIDR ranges the fetcher may reach although private or local (checked by parseAllowList). */
+  FETCH_ALLOW_HOSTS: optionalString,
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'])
     .optional()

@@ -86,6 +86,8 @@ export interface PassageHit {
   score: number;
   /** The page the quote starts on, for documents with pages (PDFs). */
   page?: number;
+  /** The document's web address (sources.json, or the page's own canonical URL), when it has one. */
+  url?: string;
 }
 
 /** One quoted passage of an answer, with its numbered citation. */

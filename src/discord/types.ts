@@ -7,13 +7,13 @@ import type {
 } from 'discord.js';
 import type { ConversationStore } from './conversations.js';
 import type { FeedbackStore } from '../feedback/store.js';
-import type { LiveCollection } from '../live/live.js';
 import type { QuestionLog } from '../feedback/questions.js';
 import type { OpsMetrics } from '../ops/metrics.js';
 import type { Engine } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { AnswerSource } from './queue.js';
 import type { RateLimiter } from './ratelimit.js';
+import { type LiveCollection } from '../live/live-collection.js';
 
 /** Everything a handler may use. Handlers reach retrieval only through `engine` and `answers`. */
 export interface BotContext {

@@ -38,7 +38,9 @@ export function createEngine(
       answer: composed.answered
         ? composed.citations.map((c) => `${c.quote.replace(/\s+/g, ' ')} [${c.n}]`).join('\n\n')
         : 'Not found in the sources.',
-      citations: composed.citations.map((c) => withPage(c, docById.get(c.doc)?.pages)),
+      citations: composed.citations.map((c) =>
+        withUrl(withPage(c, docById.get(c.doc)?.pages), docById.get(c.doc)?.meta.url),
+      ),
       closest: composed.closest,
       timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 },
     };
@@ -149,6 +151,11 @@ export function pageAt(pages: readonly Span[], offset: number): number {
 /** A quote of a paged document (a PDF) names the page it starts on. */
 function withPage<T extends PassageHit>(hit: T, pages: readonly Span[] | undefined): T {
   return pages?.length ? { ...hit, page: pageAt(pages, hit.start) } : hit;
+}
+
+/** A quote of a document with a web address carries it (`ask --json`, the links of Discord's source list). */
+function withUrl<T extends PassageHit>(hit: T, url: string | undefined): T {
+  return url ? { ...hit, url } : hit;
 }
 
 function emptyAnswer(question: string, t0: number): Answer {

@@ -3,9 +3,11 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { extract, EXTRACTORS } from './extract/extract.js';
+import { EXTRACTORS } from './extract/extract.js';
+import { extractCached } from './extract/cache.js';
 import { Unreadable } from './extract/extracted.js';
 import type { Document, SourceMeta } from '../core/types.js';
+import { docMeta, FOLLOW_KEY, FollowListSchema, WebFields } from './web/sources-file.js';
 
 /** A problem with the collection itself: one clear line for the user. */
 export class CorpusError extends Error {
@@ -43,10 +45,13 @@ const SourceMetaSchema = z
       .string()
       .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date such as 2024-05-31')
       .optional(),
+    ...WebFields,
   })
   .strict();
 
-export const SourcesFileSchema = z.record(z.string(), SourceMetaSchema);
+/** File name → metadata; `follow` (web sources, see web/sources-file.ts) is the one key that is not a file. */
+export const SourcesFileSchema = z.object({ [FOLLOW_KEY]: FollowListSchema.optional() }).catchall(SourceMetaSchema);
+export type SourcesFile = z.infer<typeof SourcesFileSchema>;
 
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -146,7 +151,7 @@ export async function readDocument(path: string, id: string, meta: SourceMeta = 
   const { version, bytes, problem } = await readSource(path);
   if (!bytes) return { id, version, reason: problem! };
   try {
-    const { text, format, meta: own, pages, skip } = await extract(id, bytes);
+    const { text, format, meta: own, pages, skip } = await extractCached(id, version, bytes);
     // A byte-order mark stays: quotes are slices of the text exactly as any reader sees it
     // (cleaning treats it as white space, so it is never quoted).
     return {
@@ -188,8 +193,9 @@ async function loadSourcesFile(dir: string, names: string[]): Promise<Record<str
     const issue = parsed.error.issues[0]!;
     throw new CorpusError(`sources.json: ${issue.path.join('.') || '(top level)'}: ${issue.message}.`);
   }
-  for (const file of Object.keys(parsed.data)) {
+  const { [FOLLOW_KEY]: _follow, ...files } = parsed.data;
+  for (const file of Object.keys(files)) {
     if (!names.includes(file)) throw new CorpusError(`sources.json names ${file}, which is not in the collection.`);
   }
-  return parsed.data;
+  return Object.fromEntries(Object.entries(files).map(([file, entry]) => [file, docMeta(entry)]));
 }

@@ -13,8 +13,15 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { chunkDocument } from '../ingest/chunk.js';
 import { cleanDocument } from '../ingest/clean/clean.js';
-import { SOURCE_EXTENSIONS, SourcesFileSchema, isSourceFile, listCollection, readDocument } from '../ingest/load.js';
-import type { SourceMeta } from '../core/types.js';
+import {
+  SOURCE_EXTENSIONS,
+  SourcesFileSchema,
+  isSourceFile,
+  listCollection,
+  readDocument,
+  type SourcesFile,
+} from '../ingest/load.js';
+import { docMeta, type WebEntry } from '../ingest/web/sources-file.js';
 
 /** A refused edit: the message is one line for the moderator. */
 export class CollectionEditError extends Error {
@@ -93,7 +100,7 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
   }
 }
 
-async function readSources(dir: string): Promise<Record<string, SourceMeta>> {
+export async function readSources(dir: string): Promise<SourcesFile> {
   let raw: string;
   try {
     raw = await readFile(join(dir, 'sources.json'), 'utf8');
@@ -158,6 +165,8 @@ export interface AddInput {
   url?: string;
   /** Replace a file of the same name (its sources.json entry is kept, with any new title/url). */
   replace?: boolean;
+  /** A fetched page: when, its validators and the feed it came from (sources.json, see web/sources-file.ts). */
+  web?: Pick<WebEntry, 'fetched' | 'etag' | 'lastModified' | 'from'>;
 }
 
 export interface CollectionEditor {
@@ -167,7 +176,13 @@ export interface CollectionEditor {
   add(input: AddInput): Promise<{ doc: string; bytes: number; replaced: boolean }>;
   /** Removes a collection file (and its sources.json entry). Throws CollectionEditError. */
   remove(doc: string): Promise<void>;
+  /** Changes sources.json in place (the follow list), in turn with the other edits. */
+  editSources(change: (sources: SourcesFile) => SourcesFile): Promise<void>;
 }
+
+/** What a replacement keeps of the old entry: all of it, but a fresh fetch's web fields replace the old ones whole. */
+const kept = (entry: WebEntry | undefined, input: AddInput): WebEntry | undefined =>
+  entry && input.web ? docMeta(entry) : entry;
 
 export function collectionEditor(dir: string, maxBytes: number): CollectionEditor {
   let chain: Promise<unknown> = Promise.resolve();
@@ -187,9 +202,10 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
         const name = collectionName(input.filename);
         const path = inside(dir, name);
         checkSize(name, input.bytes.length, maxBytes);
-        const meta: SourceMeta = {};
+        const meta: WebEntry = {};
         if (input.title?.trim()) meta.title = input.title.trim();
         if (input.url?.trim()) meta.url = input.url.trim();
+        if (input.web) Object.assign(meta, JSON.parse(JSON.stringify(input.web)));
         const checked = SourcesFileSchema.safeParse({ [name]: meta });
         if (!checked.success || (meta.url && !/^https?:\/\//i.test(meta.url))) {
           const field = checked.success ? 'url' : String(checked.error.issues[0]?.path[1] ?? 'value');
@@ -217,7 +233,8 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
         if (Object.keys(meta).length)
           await writeAtomic(
             join(dir, 'sources.json'),
-            JSON.stringify({ ...sources, [name]: { ...(present && sources[name]), ...meta } }, null, 2) + '\n',
+            JSON.stringify({ ...sources, [name]: { ...(present && kept(sources[name], input)), ...meta } }, null, 2) +
+              '\n',
           );
         return { doc: name, bytes: input.bytes.length, replaced: !!present };
       }),
@@ -233,6 +250,11 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
           await writeAtomic(join(dir, 'sources.json'), JSON.stringify(rest, null, 2) + '\n');
         }
         await unlink(inside(dir, doc));
+      }),
+    editSources: (change) =>
+      serial(async () => {
+        const next = SourcesFileSchema.parse(change(await readSources(dir)));
+        await writeAtomic(join(dir, 'sources.json'), JSON.stringify(next, null, 2) + '\n');
       }),
   };
 }

@@ -12,27 +12,12 @@ import { indexFolder } from '../index/folder.js';
 import { skipNotice } from '../ingest/load.js';
 import type { Engine } from '../core/types.js';
 import { watchCollection } from './watch.js';
-import type { CollectionEditor } from './collection.js';
+import type { RefreshResult } from './types.js';
 import { type BuildReport } from '../index/types.js';
 import { DEFAULT_CORPUS, type EngineOptions } from '../engine/options.js';
 import { indexIsCurrent, matchesCollection } from '../engine/fresh.js';
 import { type SharedEngine, answeringFrom, rebuildShared } from '../engine/shared.js';
 import { engineFromIndex } from '../engine/open.js';
-
-export type RefreshResult =
-  | { ok: true; changed: false }
-  | {
-      ok: true;
-      changed: true;
-      docs: number;
-      embedded: number;
-      reused: number;
-      ms: number;
-      /** Of `ms`, the time spent embedding (ops: the embedding rate). */
-      embedMs?: number;
-      skipped: string[];
-    }
-  | { ok: false; error: string };
 
 /** Builds a fresh engine from the collection; `undefined` when nothing changed (and `force` is off). */
 export type Rebuild = (force: boolean) => Promise<{ engine: Engine; report: BuildReport } | undefined>;
@@ -320,10 +305,4 @@ export function sharedCollection(
     logRefresh(log, engineOpts.corpusDir, opts.onRefresh),
   );
   return { engine, close: () => initial.close() };
-}
-
-/** The collection folder the bot may edit, and the re-index that makes an edit answerable. */
-export interface LiveCollection {
-  editor: CollectionEditor;
-  refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
 }

@@ -49,7 +49,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
   const rankOf = new Map(ranked.map((c, i) => [c, i]));
   const items = [...answer.citations]
     .sort((a, b) => a.n - b.n)
-    .map((c) => ({ ...c, rank: rankOf.get(c)!, source: c, url: opts.urlOf?.(c.doc) }));
+    .map((c) => ({ ...c, rank: rankOf.get(c)!, source: c, url: c.url ?? opts.urlOf?.(c.doc) }));
   const title = fitText(m, oneLine(answer.question), LIMITS.embedTitle);
   const footerFor = (dropped: number, cut: boolean) =>
     [
@@ -70,6 +70,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
     end: c.end,
     score: c.score,
     ...(c.page !== undefined && { page: c.page }),
+    ...(c.url !== undefined && { url: c.url }),
     cut: c.cut,
     original: c.source,
   }));

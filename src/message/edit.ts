@@ -5,7 +5,7 @@
 import { formatBytes, type AddInput } from '../live/collection.js';
 import type { Engine } from '../core/types.js';
 import { discordMarkup, type Markup } from './markdown.js';
-import { type LiveCollection } from '../live/live.js';
+import { type LiveCollection } from '../live/live-collection.js';
 
 export interface EditReply {
   text: string;

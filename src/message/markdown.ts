@@ -13,6 +13,10 @@ export interface Markup {
   code(s: string): string;
   /** Prefix every line with the block-quote marker. */
   blockQuote(escaped: string): string;
+  /** Text that is already escaped, leading to `url` (an http(s) URL with no spaces or parentheses). */
+  link(escaped: string, url: string): string;
+  /** A bare URL (in Discord: without a preview card). */
+  url(url: string): string;
 }
 
 /** Characters Discord markdown gives a meaning anywhere in a line. */
@@ -52,6 +56,8 @@ export const discordMarkup: Markup = {
   bold: (s) => (s ? `**${s}**` : s),
   code: (s) => (s.includes('`') || s.includes('\n') || s.length === 0 ? escapeMarkdown(s) : `\`${s}\``),
   blockQuote,
+  link: (s, url) => `[${s}](<${url}>)`,
+  url: (url) => `<${url}>`,
 };
 
 export const plainMarkup: Markup = {
@@ -60,4 +66,6 @@ export const plainMarkup: Markup = {
   bold: (s) => s,
   code: (s) => s,
   blockQuote,
+  link: (s, url) => `${s} <${url}>`,
+  url: (url) => url,
 };

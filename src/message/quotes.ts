@@ -6,6 +6,7 @@
 import type { PassageHit } from '../core/types.js';
 import { ELLIPSIS, LIMITS, fitPrefix, truncate } from './limits.js';
 import { type Markup } from './markdown.js';
+import { citationLink } from './text-fragment.js';
 import { fitText, oneLine } from './rendered.js';
 
 export interface QuoteItem extends PassageHit {
@@ -29,26 +30,30 @@ export function linkable(url: string | undefined): string | undefined {
 
 export function sourceList(
   m: Markup,
-  shown: readonly { n: number; doc: string; title: string; page?: number; url?: string }[],
+  shown: readonly {
+    n: number;
+    doc: string;
+    title: string;
+    page?: number;
+    url?: string;
+    quote: string;
+    source?: { quote: string };
+  }[],
 ): string {
-  // One line per document, or per page of a document with pages.
-  const byPlace = new Map<string, { doc: string; page?: number; title: string; url?: string; ns: number[] }>();
+  // One line per document, or per page of a document with pages; a title with a web address links to
+  // its first quote there (a text fragment browsers highlight), or to the PDF's page.
+  const byPlace = new Map<string, { doc: string; page?: number; title: string; link?: string; ns: number[] }>();
   for (const c of shown) {
     const key = `${c.page ?? 0}:${c.doc}`;
-    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, url: c.url, ns: [] };
+    const link = linkable(c.url) && citationLink({ url: c.url, page: c.page, quote: c.source?.quote ?? c.quote });
+    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, link, ns: [] };
     entry.ns.push(c.n);
     byPlace.set(key, entry);
   }
-  // On Discord a document with a web address links its title there (a message added with "Add to sources": the message).
-  const titled = (title: string, url: string | undefined) => {
+  const lines = [...byPlace.values()].map(({ doc, page, title, link, ns }) => {
     const text = fitText(m, oneLine(title), 200);
-    const link = m.kind === 'discord' ? linkable(url) : undefined;
-    return link ? `[${text}](<${link}>)` : text;
-  };
-  const lines = [...byPlace.values()].map(
-    ({ doc, page, title, url, ns }) =>
-      `${ns.map((n) => `[${n}]`).join('')} ${titled(title, url)} — ${location(m, doc, page)}`,
-  );
+    return `${ns.map((n) => `[${n}]`).join('')} ${link ? m.link(text, link) : text} — ${location(m, doc, page)}`;
+  });
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }
 
