@@ -181,6 +181,8 @@ describe('npm run register', () => {
           { name: 'replace', type: 5 },
         ],
       },
+      { name: 'add-url', type: 1, options: [{ name: 'url', type: 3, required: true }] },
+      { name: 'feeds', type: 1 },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
     ]);
     // Moderators only (Manage Server by default), in servers only.
