@@ -112,6 +112,7 @@ export function exactAnswer(question: string): ((sentence: string) => boolean) |
       );
     };
   }
+  if (/\b(?:what|which)\s+(?:percentage|proportion|share|fraction)\b/i.test(question)) return (s) => SHARE.test(s);
   if (/\bhow long\b/i.test(question)) return (s) => DURATION_OR_LENGTH.test(s);
   if (/\bhow (?:far|deep|high|tall|wide)\b/i.test(question)) return (s) => LENGTH.test(s);
   if (/\bhow old\b/i.test(question)) return (s) => AGE.test(s);
@@ -125,4 +126,8 @@ const COUNT = new RegExp(
 const MEASURE_OF = (units: string) => new RegExp(`(?:\\d[\\d,.]*|\\b(?:${NUMBER_WORDS}))[\\s-]*(?:${units})\\b`, 'i');
 const DURATION_OR_LENGTH = MEASURE_OF(`${TIME_UNITS}|${LENGTH_UNITS}`);
 const LENGTH = MEASURE_OF(LENGTH_UNITS);
+const SHARE = new RegExp(
+  `\\d\\s?(?:%|per\\s?cent)|\\b(?:half|third|quarter|fifth|tenth)s?\\b|\\b(?:${NUMBER_WORDS})\\s+(?:in|out of)\\s+`,
+  'i',
+);
 const AGE = /\b(?:aged|age of)\s+\d+|\b\d+[\s-]years?[\s-]old\b|,\s*\d{1,3}\s*,/i;
