@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evidence, questionUnits, DEFAULT_CREDIT, type Context } from '../src/retrieve/evidence.js';
-import { answerType } from '../src/retrieve/answer-type.js';
+import { answerType, exactAnswer } from '../src/retrieve/answer-type.js';
 import type { LexStats } from '../src/retrieve/stats.js';
 import { terms } from '../src/text/terms.js';
 import { baseForms, isEntry, relatives } from '../src/text/wordnet.js';
@@ -80,5 +80,25 @@ describe('evidence that a sentence answers the question', () => {
     const near = [words('The artefacts were looted by soldiers in 1897.')];
     expect(evidenceFor(q, s, {}, false)).toBe(0);
     expect(evidenceFor(q, s, { near }, false)).toBe(DEFAULT_CREDIT.neighbour);
+  });
+});
+
+describe('questions that say exactly what the answer looks like', () => {
+  it('want a count of the thing asked about, not any number', () => {
+    const fits = exactAnswer('How many babies were born on the first day?')!;
+    expect(fits('Nine babies were born before noon.')).toBe(true);
+    expect(fits('The hospital hired about 640 staff.')).toBe(false);
+  });
+
+  it('want a length or a duration, an age, a year, a share', () => {
+    expect(exactAnswer('How long is the new snailfish?')!('It measures 23 centimetres.')).toBe(true);
+    expect(exactAnswer('How long is the new snailfish?')!('It is a long fish.')).toBe(false);
+    expect(exactAnswer('How old was the driver?')!('The driver, 54, was unhurt.')).toBe(true);
+    expect(exactAnswer('In what year did the mill close?')!('The mill closed in 2009.')).toBe(true);
+    expect(exactAnswer('What share of teachers voted for the strike?')!('Some 78% of teachers backed it.')).toBe(true);
+  });
+
+  it('say nothing for a question without an exact shape', () => {
+    expect(exactAnswer('What did the mayor say about the flood?')).toBeUndefined();
   });
 });
