@@ -46,7 +46,13 @@ const indexes = new Map<Pos, { buf: Buffer; first: number }>();
 function indexFile(pos: Pos) {
   let found = indexes.get(pos);
   if (!found) {
-    const buf = readFileSync(join(dict(), `index.${POS_FILE[pos]}`));
+    let buf: Buffer;
+    try {
+      buf = readFileSync(join(dict(), `index.${POS_FILE[pos]}`));
+    } catch {
+      // Without WordNet's files every word is simply unknown to it: answers go on, with less evidence.
+      buf = Buffer.alloc(0);
+    }
     // The licence at the top is indented; the entries start after its last line.
     let first = 0;
     while (buf[first] === 32) first = buf.indexOf(10, first) + 1;
