@@ -104,7 +104,11 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
 export function refusedForEvidence(retrieval: Retrieval, policy: AnswerPolicy): boolean {
   const top = retrieval.sentences[0];
   // The score first: the evidence is worked out only where it can decide.
-  return !!top && top.score < policy.evidence.below && (retrieval.evidence?.() ?? 1) < policy.evidence.floor;
+  return (
+    !!top &&
+    top.score < policy.evidence.below &&
+    (retrieval.evidence?.(policy.evidence.floor) ?? 1) < policy.evidence.floor
+  );
 }
 
 function closestDocs(index: LoadedIndex, retrieval: Retrieval): NearDoc[] {

@@ -110,7 +110,7 @@ export function questionUnits(question: string, stats: LexStats, type: AnswerTyp
     // A phrase WordNet knows ("secretary of state", "chief executive", "go back") is one unit, matched whole.
     let taken = 1;
     if (!t.name)
-      for (let len = 4; len >= 2; len--) {
+      for (let len = 3; len >= 2; len--) {
         const span = toks.slice(k, k + len);
         if (span.length < len || span[len - 1]!.stop || span.some((x) => x.name)) continue;
         if (isEntry(span.map((x) => x.word).join(' '))) {

@@ -91,9 +91,10 @@ export interface Retrieval {
   voiced?: Set<number>;
   /**
    * How far the best sentence holds what the question asks for, beyond its names
-   * (src/retrieve/evidence.ts), in [0, 1]: worked out when first asked for, since it may look words up in WordNet.
+   * (src/retrieve/evidence.ts), in [0, 1]: worked out when asked for, exactly when below `upTo`
+   * (default 0.5); at or above it, WordNet is not looked at, since its words can only add.
    */
-  evidence?: () => number;
+  evidence?: (upTo?: number) => number;
 }
 export const DENSE_K = 64;
 const LEXICAL_K = 32;
@@ -239,15 +240,16 @@ export function retrieve(
       for (let i = h.sentence; i <= Math.min(n - 1, h.sentence + 3); i++)
         if (speakers.some((k) => stats.focus.says[i]!.has(k))) voiced.add(i);
   const top = sentences[0];
-  let found: number | undefined;
-  const evidence = () => (found ??= top ? topEvidence(index, stats, query, type, focus, top) : 1);
+  let asked: ReturnType<typeof topEvidence> | undefined;
+  const evidence = (upTo = 0.5) => {
+    if (!top) return 1;
+    asked ??= topEvidence(index, stats, query, type, focus, top);
+    return asked.literal < upTo ? asked.withWordnet() : asked.literal;
+  };
   return { sentences, chunks, voiced, evidence };
 }
 
-/** Below this share of what is asked, held word for word, the best sentence's words are looked up in WordNet too. */
-const LOOK_UP_BELOW = 0.5;
-
-/** The evidence the best sentence gives that it answers this question (src/retrieve/evidence.ts). */
+/** The evidence the best sentence gives that it answers this question (src/retrieve/evidence.ts): word for word, and with WordNet when asked. */
 function topEvidence(
   index: LoadedIndex,
   stats: LexStats,
@@ -255,7 +257,7 @@ function topEvidence(
   type: AnswerType,
   focus: FocusName[],
   top: SentenceHit,
-): number {
+): { literal: number; withWordnet: () => number } {
   const { units, speakers } = questionUnits(query, stats, type, focus);
   const i = top.sentence;
   const near = [i - 1, i + 1].filter(
@@ -271,8 +273,11 @@ function topEvidence(
     kindFits: top.mismatch === 0,
     speaks: speaksIn(i) ? 1 : near.some(speaksIn) ? 0.5 : 0,
   };
-  const literal = evidence(units, context);
-  return literal < LOOK_UP_BELOW ? evidence(units, context, DEFAULT_CREDIT) : literal;
+  let looked: number | undefined;
+  return {
+    literal: evidence(units, context),
+    withWordnet: () => (looked ??= evidence(units, context, DEFAULT_CREDIT)),
+  };
 }
 
 function sameParagraph(index: LoadedIndex, a: number, b: number): boolean {

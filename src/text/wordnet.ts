@@ -195,6 +195,33 @@ export function baseForms(word: string, pos: Pos): string[] {
   return [...out];
 }
 
+/** True when some lemma of the part of speech starts with `prefix` ("secretary_" for "secretary_of_state"). */
+function startsAny(pos: Pos, prefix: string): boolean {
+  const { buf, first } = indexFile(pos);
+  const key = Buffer.from(prefix, 'latin1');
+  // The first line whose lemma is not below the prefix, by binary search.
+  let lo = first,
+    hi = buf.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const start = Math.max(lo, buf.lastIndexOf(10, mid - 1) + 1);
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    if (compareAt(buf, start, key) < 0) lo = end + 1;
+    else hi = start;
+  }
+  return lo + key.length <= buf.length && buf.compare(key, 0, key.length, lo, lo + key.length) === 0;
+}
+
+/** A phrase's first word (or its base by the usual endings, "going" of "going back") starts some phrase WordNet lists. */
+function startsPhrase(word: string): boolean {
+  const bases = [
+    word,
+    ...[...DETACH.v, ...DETACH.n].filter(([f]) => word.endsWith(f)).map(([f, t]) => word.slice(0, -f.length) + t),
+  ];
+  return (['n', 'v'] as const).some((pos) => bases.some((b) => startsAny(pos, `${b}_`)));
+}
+
 const entries = new Map<string, boolean>();
 /** True when WordNet lists the phrase (words joined by spaces) as a noun or verb: "secretary of state", "go back". */
 export function isEntry(phrase: string): boolean {
@@ -202,7 +229,8 @@ export function isEntry(phrase: string): boolean {
   let found = entries.get(key);
   if (found === undefined) {
     if (entries.size > 50_000) entries.clear();
-    entries.set(key, (found = (['n', 'v'] as const).some((pos) => baseForms(key, pos).length > 0)));
+    found = startsPhrase(key.split(' ')[0]!) && (['n', 'v'] as const).some((pos) => baseForms(key, pos).length > 0);
+    entries.set(key, found);
   }
   return found;
 }
