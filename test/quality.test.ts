@@ -71,3 +71,14 @@ describe("the README's first example", () => {
     expect(answer.citations[0]?.quote).toContain('Lavrov said Moscow still needs “precise, hard guarantees”');
   });
 });
+
+describe('a quote that only shares the names is no answer (issue #23)', () => {
+  it('refuses "When did Romania join the European Union?" on the seeds, which name Romania but never its joining', async () => {
+    const engine = await openEngine({ corpusDir: 'seeds', indexDir: join(dir, 'issue23-seeds'), embedder: 'use-lite' });
+    const refused = await engine.ask('When did Romania join the European Union?');
+    expect(refused.answered, refused.citations[0]?.quote).toBe(false);
+    // The same names with what the seeds do say about them is still answered.
+    const answered = await engine.ask('Which countries will host the missile defense bases?');
+    expect(answered.answered).toBe(true);
+  });
+});

@@ -18,11 +18,13 @@ const WeightsSchema = z.object({
   focusElsewhere: z.number(),
   focusSilent: z.number(),
   act: z.number(),
+  fit: z.number().default(0),
   rrfK: z.number(),
 });
 export const AnswerPolicySchema = z.object({
   weights: WeightsSchema,
   threshold: z.number(),
+  evidence: z.object({ floor: z.number().min(0).max(1), below: z.number() }),
   followRatio: z.number(),
   maxPassages: z.number().int().positive(),
   scale: z.object({ related: z.number(), unrelated: z.number() }),

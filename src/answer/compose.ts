@@ -18,6 +18,12 @@ export interface AnswerPolicy {
   weights: Weights;
   /** Refuse when the best sentence scores below this. */
   threshold: number;
+  /**
+   * Refuse, too, when the best sentence holds less than `floor` of what the question asks for
+   * beyond its names (src/retrieve/evidence.ts) and scores below `below`: a quote that only
+   * shares the question's names is no answer.
+   */
+  evidence: { floor: number; below: number };
   /** Further passages must score at least this fraction of the best one. */
   followRatio: number;
   maxPassages: number;
@@ -48,7 +54,7 @@ function contiguous(index: LoadedIndex, text: string, a: number, b: number): boo
 export function compose(index: LoadedIndex, retrieval: Retrieval, policy: AnswerPolicy): Composed {
   const top = retrieval.sentences[0];
   const confidence = top ? top.score : 0;
-  if (!top || confidence < policy.threshold) {
+  if (!top || confidence < policy.threshold || refusedForEvidence(retrieval, policy)) {
     return { answered: false, citations: [], closest: closestDocs(index, retrieval), confidence };
   }
   const taken: { doc: string; start: number; end: number; lo: number; hi: number; terms: Set<string> }[] = [];
@@ -92,6 +98,17 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     });
   }
   return { answered: true, citations, closest: [], confidence };
+}
+
+/** The best sentence shares the question's names but not what it asks for (and scores too low to outweigh that). */
+export function refusedForEvidence(retrieval: Retrieval, policy: AnswerPolicy): boolean {
+  const top = retrieval.sentences[0];
+  // The score first: the evidence is worked out only where it can decide.
+  return (
+    !!top &&
+    top.score < policy.evidence.below &&
+    (retrieval.evidence?.(policy.evidence.floor) ?? 1) < policy.evidence.floor
+  );
 }
 
 function closestDocs(index: LoadedIndex, retrieval: Retrieval): NearDoc[] {

@@ -2,7 +2,7 @@
  * What kind of answer a question asks for (money, a number, a time, a place, a person), from its
  * English question words, and whether a sentence can hold it: a "when" needs a date or time.
  */
-import { DAYS, MONEY_WORD, MONTHS, NUMBER_WORDS } from '../text/english.js';
+import { DAYS, LENGTH_UNITS, MONEY_WORD, MONTHS, NUMBER_WORDS, TIME_UNITS } from '../text/english.js';
 import { terms } from '../text/terms.js';
 
 /** What kind of answer a question asks for, from its wording (English question words). */
@@ -89,3 +89,45 @@ const QUESTION = /\?["'”’)]*$/u;
 const PLACE = /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
 const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
 const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;
+
+/**
+ * Some questions say exactly what the answer looks like: "how many jobs" a number of jobs, "how
+ * long" a number of days or metres, "how old" an age, "what year" a year. The test a sentence
+ * must pass to hold such an answer, or undefined for a question that says nothing so exact.
+ */
+export function exactAnswer(question: string): ((sentence: string) => boolean) | undefined {
+  const many = /\bhow many\s+(?:more\s+|new\s+|other\s+)?([\p{L}\-]+)/iu.exec(question);
+  if (many) {
+    const asked = terms(many[1]!)[0];
+    if (!asked) return undefined;
+    // A number, then the thing counted within three words: "640 staff", "two new species of snailfish".
+    return (sentence) => {
+      const words = sentence.match(/[\p{L}\p{N}][\p{L}\p{N},.\-]*/gu) ?? [];
+      return words.some(
+        (w, k) =>
+          COUNT.test(w) &&
+          words
+            .slice(k + 1, k + 4)
+            .some((x) => terms(x).includes(asked) || terms(x.replace(/^\d+-/, '')).includes(asked)),
+      );
+    };
+  }
+  if (/\b(?:what|which)\s+(?:percentage|proportion|share|fraction)\b/i.test(question)) return (s) => SHARE.test(s);
+  if (/\bhow long\b/i.test(question)) return (s) => DURATION_OR_LENGTH.test(s);
+  if (/\bhow (?:far|deep|high|tall|wide)\b/i.test(question)) return (s) => LENGTH.test(s);
+  if (/\bhow old\b/i.test(question)) return (s) => AGE.test(s);
+  if (/\b(?:what|which|in what|in which)\s+year\b/i.test(question)) return (s) => /\b(?:1[5-9]|20)\d\d\b/.test(s);
+  return undefined;
+}
+const COUNT = new RegExp(
+  `^(?:\\d[\\d,.]*|${NUMBER_WORDS}|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$`,
+  'i',
+);
+const MEASURE_OF = (units: string) => new RegExp(`(?:\\d[\\d,.]*|\\b(?:${NUMBER_WORDS}))[\\s-]*(?:${units})\\b`, 'i');
+const DURATION_OR_LENGTH = MEASURE_OF(`${TIME_UNITS}|${LENGTH_UNITS}`);
+const LENGTH = MEASURE_OF(LENGTH_UNITS);
+const SHARE = new RegExp(
+  `\\d\\s?(?:%|per\\s?cent)|\\b(?:half|third|quarter|fifth|tenth)s?\\b|\\b(?:${NUMBER_WORDS})\\s+(?:in|out of)\\s+`,
+  'i',
+);
+const AGE = /\b(?:aged|age of)\s+\d+|\b\d+[\s-]years?[\s-]old\b|,\s*\d{1,3}\s*,/i;

@@ -1,9 +1,12 @@
 import { terms } from '../text/terms.js';
 import { ACT_KIND_WORDS, DEMONYM } from '../text/english.js';
 import { type Knn, type LoadedIndex } from '../index/types.js';
-import { answerType, mismatch, questionNames } from './answer-type.js';
+import { type AnswerType, answerType, exactAnswer, mismatch, questionNames } from './answer-type.js';
 import { type LexStats } from './stats.js';
 import { aboutness, questionFocus } from './focus/question.js';
+import { type FocusName } from './focus/table.js';
+import { DEFAULT_CREDIT, evidence, questionUnits } from './evidence.js';
+import { SPEECH_VERB } from '../text/english.js';
 
 /**
  * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
@@ -33,6 +36,8 @@ export interface Weights {
   focusSilent: number;
   /** How far a sentence covers a question's verb of asking for, warning, proposing… by another of its kind ("demand" / "needs"). */
   act: number;
+  /** Penalty when the question says exactly what its answer looks like ("how many jobs", "how long") and the sentence has no such thing. */
+  fit: number;
   /** RRF constant. */
   rrfK: number;
 }
@@ -48,6 +53,7 @@ export const DEFAULT_WEIGHTS: Weights = {
   focusElsewhere: 0.5,
   focusSilent: 1,
   act: 0,
+  fit: 0,
   rrfK: 10,
 };
 
@@ -83,6 +89,12 @@ export interface Retrieval {
   chunks: ChunkHit[];
   /** Sentences near the candidates in which a person the question asks the words of speaks ("What did X say?"). */
   voiced?: Set<number>;
+  /**
+   * How far the best sentence holds what the question asks for, beyond its names
+   * (src/retrieve/evidence.ts), in [0, 1]: worked out when asked for, exactly when below `upTo`
+   * (default 0.5); at or above it, WordNet is not looked at, since its words can only add.
+   */
+  evidence?: (upTo?: number) => number;
 }
 export const DENSE_K = 64;
 const LEXICAL_K = 32;
@@ -167,7 +179,7 @@ export function retrieve(
     }
     return found;
   };
-  const focus = w.focus || w.act ? questionFocus(stats.focus, query) : [];
+  const focus = questionFocus(stats.focus, query);
   // Asked what someone demanded (the verb after their name): another's demand is no answer, so
   // kin counts only where nobody else is the one who speaks.
   const verbs = new Set(focus.flatMap((f) => terms(f.verb)));
@@ -177,6 +189,7 @@ export function retrieve(
     !actors.length || !stats.focus.says[i]!.size || actors.some((k) => stats.focus.says[i]!.has(k));
   const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
   const type = answerType(query);
+  const exact = w.fit ? exactAnswer(query) : undefined;
   const known = new Set([...qTerms, ...qList]);
   // Words the collection never uses, among the question's names and among all its words.
   const neverUsed = (ts: string[]) =>
@@ -221,7 +234,8 @@ export function retrieve(
         (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) -
         w.unknown * unknown -
         w.unseen * unseen -
-        w.typeMismatch * off;
+        w.typeMismatch * off -
+        (exact && !exact(stats.sentenceText[i]!) ? w.fit : 0);
       sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, mismatch: off, score });
     }
   }
@@ -241,7 +255,45 @@ export function retrieve(
     for (const h of sentences)
       for (let i = h.sentence; i <= Math.min(n - 1, h.sentence + 3); i++)
         if (speakers.some((k) => stats.focus.says[i]!.has(k))) voiced.add(i);
-  return { sentences, chunks, voiced };
+  const top = sentences[0];
+  let asked: ReturnType<typeof topEvidence> | undefined;
+  const evidence = (upTo = 0.5) => {
+    if (!top) return 1;
+    asked ??= topEvidence(index, stats, query, type, focus, top);
+    return asked.literal < upTo ? asked.withWordnet() : asked.literal;
+  };
+  return { sentences, chunks, voiced, evidence };
+}
+
+/** The evidence the best sentence gives that it answers this question (src/retrieve/evidence.ts): word for word, and with WordNet when asked. */
+function topEvidence(
+  index: LoadedIndex,
+  stats: LexStats,
+  query: string,
+  type: AnswerType,
+  focus: FocusName[],
+  top: SentenceHit,
+): { literal: number; withWordnet: () => number } {
+  const { units, speakers } = questionUnits(query, stats, type, focus);
+  const i = top.sentence;
+  const near = [i - 1, i + 1].filter(
+    (j) => j >= 0 && j < index.sentences.length && sameParagraph(index, Math.min(i, j), Math.max(i, j)),
+  );
+  const speaksIn = (j: number) =>
+    speakers.some(
+      (k) => stats.focus.says[j]!.has(k) || (stats.focus.about[j]!.has(k) && SPEECH_VERB.test(stats.sentenceText[j]!)),
+    );
+  const context = {
+    have: { terms: stats.sentenceTerms[i]!, pairs: stats.sentencePairs[i]! },
+    near: near.map((j) => ({ terms: stats.sentenceTerms[j]!, pairs: stats.sentencePairs[j]! })),
+    kindFits: top.mismatch === 0,
+    speaks: speaksIn(i) ? 1 : near.some(speaksIn) ? 0.5 : 0,
+  };
+  let looked: number | undefined;
+  return {
+    literal: evidence(units, context),
+    withWordnet: () => (looked ??= evidence(units, context, DEFAULT_CREDIT)),
+  };
 }
 
 function sameParagraph(index: LoadedIndex, a: number, b: number): boolean {

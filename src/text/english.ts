@@ -94,3 +94,50 @@ export const BODY_NOUN = new Set(
 union party country nation city town state bank court department university school team administration authority
 commission federation association institute bloc coalition region province`.split(/\s+/),
 );
+/**
+ * Irregular past forms and plurals of general English, each with its base form: the stemmer
+ * cannot meet "paid" with "pay" or "lost" with "lose". Only forms that are rarely another word
+ * are listed ("ground", "drug", "crew", "rent", "wound", "saw" are left out: they are nouns too).
+ */
+export const IRREGULAR_FORMS: ReadonlyMap<string, string> = new Map(
+  `paid pay|lost lose|went go|gone go|took take|taken take|sold sell|bought buy|won win|brought bring|built build
+caught catch|chose choose|chosen choose|came come|dealt deal|drew draw|drawn draw|drove drive|driven drive|ate eat
+eaten eat|fell fall|fallen fall|fed feed|felt feel|fought fight|fled flee|flew fly|flown fly|forgot forget
+forgotten forget|froze freeze|frozen freeze|gave give|given give|got get|gotten get|grew grow|grown grow|held hold
+kept keep|knew know|known know|laid lay|led lead|lent lend|made make|meant mean|met meet|ran run|rose rise
+risen rise|sought seek|sent send|shook shake|shaken shake|shown show|sank sink|sunk sink|sat sit|slept sleep
+spoke speak|spoken speak|spent spend|stood stand|stole steal|stolen steal|stuck stick|struck strike|stricken strike
+swore swear|sworn swear|taught teach|tore tear|torn tear|threw throw|thrown throw|woke wake|wore wear|worn wear
+wrote write|written write|began begin|begun begin|broke break|broken break|blew blow|blown blow|hid hide
+hidden hide|left leave|found find|withdrew withdraw|withdrawn withdraw|overtook overtake|overtaken overtake
+undertook undertake|undertaken undertake|forbade forbid|forbidden forbid|forgave forgive|forgiven forgive
+arose arise|arisen arise|bore bear|borne bear|awoke awake|awoken awake|beaten beat|bent bend|bled bleed
+bred breed|burnt burn|clung cling|crept creep|dug dig|dreamt dream|drank drink|drunk drink|flung fling|hung hang
+heard hear|knelt kneel|leant lean|leapt leap|learnt learn|rode ride|ridden ride|rang ring|rung ring|sped speed
+spilt spill|spun spin|spat spit|sprang spring|sprung spring|stank stink|stunk stink|strode stride|strove strive
+striven strive|swept sweep|swollen swell|swam swim|swum swim|swung swing|trod tread|trodden tread|wove weave
+woven weave|wept weep|wrung wring|shrank shrink|shrunk shrink|slid slide|slung sling|smelt smell|sang sing
+sung sing|shone shine|slain slay|slew slay|sewn sew|sown sow|mown mow|shorn shear|bitten bite|lit light
+forsook forsake|forsaken forsake|overcame overcome|mistook mistake|mistaken mistake|misled mislead
+men man|women woman|children child`
+    .split(/[|\n]/)
+    .map((pair) => pair.trim().split(' ') as [string, string]),
+);
+
+/**
+ * Words that name the kind of answer a question asks for, by kind ("what did it cost", "what year",
+ * "where is it located"): a sentence that holds an answer of that kind holds them too.
+ */
+export const ANSWER_KIND_WORDS: Readonly<Record<'money' | 'number' | 'time' | 'place' | 'person', string>> = {
+  money:
+    'cost costs costing price priced pay pays paid paying spend spent spending worth charge charged amount sum money',
+  number: 'number numbers amount total figure count many much',
+  time: 'date year day month time week decade century',
+  place: 'place location located situated site based where',
+  person: 'person people name',
+};
+
+/** Units of time and of length, singular and plural, as regex alternations (use with the `i` flag). */
+export const TIME_UNITS = 'seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century';
+export const LENGTH_UNITS =
+  'millimet(?:re|er)s?|centimet(?:re|er)s?|met(?:re|er)s?|kilomet(?:re|er)s?|mm|cm|m|km|inch(?:es)?|f(?:oo|ee)t|ft|yards?|miles?';
