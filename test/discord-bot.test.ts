@@ -67,7 +67,7 @@ describe('/ask', () => {
     const e = embed(msg);
     expect(e.title).toBe('How much will the lighthouse cost?');
     expect(e.description).toBe(
-      '> Councillor Mira Okafor said the lighthouse would cost about four million euros. [1]\n\n**Sources**\n[1] [Harbour council approves new lighthouse](<https://example.org/harbour>) — `harbour.txt`',
+      '> Councillor Mira Okafor said the lighthouse would cost about four million euros. [1]\n\n**Sources**\n[1] [Harbour council approves new lighthouse](<https://example.org/harbour#:~:text=Councillor%20Mira%20Okafor%20said%20the,cost%20about%20four%20million%20euros.>) — `harbour.txt`',
     );
     expect(e.footer?.text).toBe('Searched 3 documents');
     expect(labels(msg)).toEqual(['Sources', 'Pin', 'Follow up']);
