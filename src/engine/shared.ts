@@ -118,9 +118,9 @@ export function answeringFrom<T extends object>(now: () => Engine, rest: T): T &
     askMany: (questions) => now().askMany(questions),
     search: (query, k) => now().search(query, k),
     documents: () => now().documents(),
-    document: (doc) => now().document(doc),
-    documentText: (doc) => now().documentText(doc),
-    context: (doc, start, end) => now().context(doc, start, end),
+    document: (doc, collection) => now().document(doc, collection),
+    documentText: (doc, collection) => now().documentText(doc, collection),
+    context: (doc, start, end, collection) => now().context(doc, start, end, collection),
   };
   return Object.defineProperties(rest, Object.getOwnPropertyDescriptors(questions)) as T & Omit<Engine, 'close'>;
 }
