@@ -1,8 +1,12 @@
-/** /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes from the collection. */
+/**
+ * /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes: in a server from its own
+ * documents and the base collection (unless the server hides it), in a DM from the base.
+ */
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/message/compose.js';
 import { feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
 import { deferFirst, send } from '../src/discord/respond.js';
+import { engineFor } from '../src/discord/guild.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 import { renderRefusalNote } from '../src/message/answer.js';
 import { renderNotice, renderSlowDown } from '../src/message/rendered.js';
@@ -37,9 +41,15 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const isPrivate = interaction.options.getBoolean('private') ?? false;
   // Defer before any retrieval work: Discord's 3-second deadline only covers this first response.
   await deferFirst(interaction, isPrivate);
-  const answer = await ctx.answers.ask(cleaned.question);
+  // This server's documents and the base (a DM: the base alone).
+  const engine = await engineFor(ctx, interaction.guildId);
+  const answer = await ctx.answers.ask(cleaned.question, engine);
   const feedbackId = feedbackIdFor(ctx, !isPrivate);
-  const { rendered, shown } = composeAnswer(ctx.engine, answer, { private: isPrivate, feedbackId });
+  const { rendered, shown } = composeAnswer(engine, answer, {
+    private: isPrivate,
+    feedbackId,
+    guild: interaction.guildId,
+  });
   await send(interaction, rendered, { publicNote: renderRefusalNote() });
   const answered = shown.length > 0;
   if (feedbackId && answered)

@@ -10,7 +10,10 @@ import { createLogger, redact } from '../src/core/log.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
-import { isShardProcess, startShards } from '../src/discord/shards.js';
+import { isShardProcess, parentChannel, startShards } from '../src/discord/shards.js';
+import { localGuildWriter } from '../src/live/guild-writer.js';
+import { localGuildSource } from '../src/live/guild-engines.js';
+import { channelSubmit, guildsOver, serveChannel } from '../src/live/guilds.js';
 import { fileURLToPath } from 'node:url';
 import { type SharedEngine } from '../src/engine/shared.js';
 import { openEngine } from '../src/engine/open.js';
@@ -64,6 +67,10 @@ async function main(): Promise<void> {
     const writer = config.INDEX_URL
       ? undefined
       : indexWriter({ ...engineOpts, corpusDir: opened.corpusDir }, opened.embedderId, { log });
+    // Servers' collections on local files: this process applies every shard's edits, one at a time.
+    const guildWriter = config.INDEX_URL
+      ? undefined
+      : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
     const shards = await startShards({
@@ -71,6 +78,11 @@ async function main(): Promise<void> {
       token: config.DISCORD_TOKEN,
       shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS),
       log,
+      onShard: (channel) =>
+        guildWriter &&
+        serveChannel(channel, guildWriter.apply, (err) =>
+          log.error('guild_edit_failed', { error: redact(String(err), secrets).slice(0, 300) }),
+        ),
     }).catch((err: unknown) =>
       fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
     );
@@ -79,6 +91,7 @@ async function main(): Promise<void> {
       // A build under way is stopped and waited for: exiting inside it would abort the process.
       void Promise.all([
         writer?.close(config.SHUTDOWN_WAIT_S * 1000),
+        guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
         shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000),
       ]).finally(() => process.exit(0));
     };
@@ -99,12 +112,13 @@ async function main(): Promise<void> {
       : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;
   const feedback = openFeedbackStore(config);
-  const collection = {
-    editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
-    refresh: engine.refresh,
-  };
 
   if (!config.DISCORD_TOKEN) {
+    // The console is the operator's tool on the base collection.
+    const collection = {
+      editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
+      refresh: engine.refresh,
+    };
     await runConsole({
       engine,
       input: process.stdin,
@@ -119,6 +133,21 @@ async function main(): Promise<void> {
     process.exit(0);
   }
 
+  // Servers' own collections: edits go to the one writer (this process, or the one that started
+  // the shards); engines load on first use.
+  const channel = parentChannel();
+  const guildWriter = follower ? undefined : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
+  const waitMs = config.INDEX_WAIT_S * 1000;
+  const guilds = guildsOver({
+    base: engine,
+    source: localGuildSource(config.GUILDS_DIR),
+    submit: guildWriter ? guildWriter.apply : channelSubmit(channel!, waitMs),
+    limits: guildLimits(config),
+    cache: config.GUILD_CACHE,
+    checkMs: config.INDEX_POLL_S * 1000,
+    waitMs,
+    log,
+  });
   const running = await startBot({
     token: config.DISCORD_TOKEN,
     engine,
@@ -126,17 +155,39 @@ async function main(): Promise<void> {
     rateLimit: { count: config.RATE_LIMIT_COUNT, windowS: config.RATE_LIMIT_WINDOW_S },
     log,
     feedback,
-    collection,
+    guilds,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
-    const closing = live.close(); // a rebuild under way is stopped and waited for (see build-worker.ts)
+    // A rebuild under way is stopped and waited for (see build-worker.ts).
+    const closing = Promise.all([live.close(), guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000)]);
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
       .then(() => Promise.all([closing, feedback.close()]))
       .catch((err: unknown) => log.error('shutdown_failed', { error: redact(String(err), secrets) }))
       .finally(() => process.exit(0));
+  };
+}
+
+function guildLimits(config: Config) {
+  return {
+    maxDocs: config.GUILD_MAX_DOCS,
+    maxBytes: Math.floor(config.GUILD_MAX_MB * 1024 * 1024),
+    uploadMaxBytes: Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024),
+    editsPerHour: config.GUILD_EDITS_PER_HOUR,
+  };
+}
+
+function guildWriterOptions(config: Config, embedderId: string, log: ReturnType<typeof createLogger>) {
+  const limits = guildLimits(config);
+  return {
+    guildsDir: config.GUILDS_DIR,
+    embedderId,
+    modelDir: config.MODEL_DIR,
+    uploadMaxBytes: limits.uploadMaxBytes,
+    quota: { maxDocs: limits.maxDocs, maxTotalBytes: limits.maxBytes },
+    log,
   };
 }
 

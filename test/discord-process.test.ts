@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeDiscord } from './harness/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';
@@ -128,10 +129,10 @@ describe('npm run register', () => {
     const env = { DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: fake.appId, DISCORD_REST_URL: fake.restUrl };
     const guild = run('dist/scripts/register.js', { ...env, DISCORD_GUILD_ID: fake.guildId });
     expect(await guild.done).toBe(0);
-    expect(guild.out()).toMatch(/^Registered 2 commands \(\/ask, \/sources\) in guild \d+/);
+    expect(guild.out()).toMatch(/^Registered 3 commands \(\/ask, \/collection, \/sources\) in guild \d+/);
     const global = run('dist/scripts/register.js', env);
     expect(await global.done).toBe(0);
-    expect(global.out()).toMatch(/^Registered 2 global commands/);
+    expect(global.out()).toMatch(/^Registered 3 global commands/);
     expect(fake.registered.map((r) => r.path)).toEqual([
       `/applications/${fake.appId}/guilds/${fake.guildId}/commands`,
       `/applications/${fake.appId}/commands`,
@@ -155,14 +156,17 @@ describe('npm run register', () => {
     ]);
     const sources = body.find((c) => c.name === 'sources')!;
     expect(sources.options).toMatchObject([
-      {
-        name: 'browse',
-        type: 1,
-        options: [
-          { name: 'query', type: 3 },
-          { name: 'doc', type: 3, autocomplete: true },
-        ],
-      },
+      { name: 'query', type: 3 },
+      { name: 'doc', type: 3, autocomplete: true },
+    ]);
+    // /collection: moderators only (Manage Server by default, checked again on use), servers only.
+    const collection = body.find((c) => c.name === 'collection')! as (typeof body)[number] & {
+      default_member_permissions?: string;
+      contexts?: number[];
+    };
+    expect(collection.default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
+    expect(collection.contexts).toEqual([0]);
+    expect(collection.options).toMatchObject([
       {
         name: 'add',
         type: 1,
@@ -174,6 +178,7 @@ describe('npm run register', () => {
         ],
       },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
+      { name: 'settings', type: 1, options: [{ name: 'base', type: 5 }] },
     ]);
     expect(guild.out() + global.out()).not.toContain(TOKEN);
   });

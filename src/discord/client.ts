@@ -45,8 +45,8 @@ export interface BotOptions {
   answers?: AnswerSource;
   /** Votes on answers (👍 / 👎 buttons on public answers). */
   feedback?: BotContext['feedback'];
-  /** Lets moderators add and remove documents (/sources add, /sources remove). */
-  collection?: BotContext['collection'];
+  /** Servers' own collections: per-server engines, and moderators' edits (/collection). */
+  guilds?: BotContext['guilds'];
   clientOptions?: Partial<ClientOptions>;
   /** How long to wait for the gateway READY (ms). */
   readyTimeoutMs?: number;
@@ -64,7 +64,7 @@ export interface Bot {
 const VOTES_PER_MINUTE = 20;
 
 export function createContext(
-  opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>,
+  opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'guilds'>,
 ): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
@@ -74,7 +74,8 @@ export function createContext(
     log: opts.log ?? createLogger(),
     feedback: opts.feedback,
     voteLimiter: opts.feedback ? new RateLimiter(VOTES_PER_MINUTE, 60_000) : undefined,
-    collection: opts.collection,
+    guilds: opts.guilds,
+    editLimiter: opts.guilds ? new RateLimiter(opts.guilds.limits.editsPerHour, 3_600_000) : undefined,
   };
 }
 

@@ -6,7 +6,8 @@
 import type { Answer, Engine } from '../core/types.js';
 
 export interface AnswerSource {
-  ask(question: string): Promise<Answer>;
+  /** `engine`: the engine to answer from (a server's); default the queue's own. */
+  ask(question: string, engine?: Pick<Engine, 'ask' | 'askMany'>): Promise<Answer>;
   /** Questions waiting or being answered. */
   readonly pending: number;
 }
@@ -20,6 +21,7 @@ export interface AnswerQueueOptions {
 
 interface Job {
   question: string;
+  engine: Pick<Engine, 'ask' | 'askMany'>;
   resolve: (a: Answer) => void;
   reject: (e: unknown) => void;
 }
@@ -44,9 +46,9 @@ export class AnswerQueue implements AnswerSource {
     return this.waiting.length + this.running;
   }
 
-  ask(question: string): Promise<Answer> {
+  ask(question: string, engine: Pick<Engine, 'ask' | 'askMany'> = this.engine): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
-      this.waiting.push({ question, resolve, reject });
+      this.waiting.push({ question, engine, resolve, reject });
       this.schedule();
     });
   }
@@ -61,14 +63,19 @@ export class AnswerQueue implements AnswerSource {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.waiting.splice(0, this.maxBatch);
-    if (batch.length === 0) return;
+    // The next questions for the engine at the head of the queue (one server's, or the base's).
+    const engine = this.waiting[0]?.engine;
+    if (!engine) return;
+    const batch: Job[] = [];
+    for (let i = 0; i < this.waiting.length && batch.length < this.maxBatch;)
+      if (this.waiting[i]!.engine === engine) batch.push(...this.waiting.splice(i, 1));
+      else i++;
     this.running = batch.length;
     try {
       const answers =
         batch.length === 1
-          ? [await this.engine.ask(batch[0]!.question)]
-          : await this.engine.askMany(batch.map((j) => j.question));
+          ? [await engine.ask(batch[0]!.question)]
+          : await engine.askMany(batch.map((j) => j.question));
       batch.forEach((job, i) => {
         const a = answers[i];
         if (a) job.resolve(a);

@@ -9,8 +9,16 @@ import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
 import { type FullEngine } from './create.js';
 import { isStale } from './fresh.js';
 
-/** A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling. */
-export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Promise<void> };
+/**
+ * A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling,
+ * `snapshot` is the engine of the generation answering now (it never changes under its reader).
+ */
+export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Promise<void>; snapshot(): FullEngine };
+
+/** The engine answering now, fixed: a shared store's current generation, or the engine itself. */
+export function settled(engine: FullEngine): FullEngine {
+  return 'snapshot' in engine && typeof engine.snapshot === 'function' ? (engine as SharedEngine).snapshot() : engine;
+}
 
 /**
  * An engine over a shared store that switches to each new generation without a restart. It
@@ -66,6 +74,10 @@ export function sharedEngine(
     get embedder() {
       return current.embedder;
     },
+    get policy() {
+      return current.policy;
+    },
+    snapshot: () => current,
     refresh: poll,
     async close() {
       clearInterval(timer);
@@ -84,7 +96,7 @@ export async function rebuildShared(
   opts: EngineOptions,
   engine: SharedEngine,
   force = false,
-): Promise<{ engine: Engine; report: BuildReport } | undefined> {
+): Promise<{ engine: SharedEngine; report: BuildReport } | undefined> {
   const store = await openStore(opts);
   try {
     const manifest = await store.manifest();

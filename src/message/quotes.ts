@@ -17,6 +17,9 @@ export function quoteBlock(m: Markup, quote: string, cut: boolean, n: number): s
   return `${m.blockQuote(m.text(quote) + (cut ? ELLIPSIS : ''))} [${n}]`;
 }
 
+/** How a server's own document is marked where it is cited or listed (the base's go unmarked). */
+export const OWN = "this server's own";
+
 /** A citation's place: the file, and the page of a PDF ("report.pdf, p. 4"). */
 export function location(m: Markup, doc: string, page: number | undefined, max = 200): string {
   return m.code(truncate(doc, max)) + (page ? `, p. ${page}` : '');
@@ -24,19 +27,20 @@ export function location(m: Markup, doc: string, page: number | undefined, max =
 
 export function sourceList(
   m: Markup,
-  shown: readonly { n: number; doc: string; title: string; page?: number }[],
+  shown: readonly { n: number; doc: string; title: string; page?: number; collection?: string }[],
 ): string {
   // One line per document, or per page of a document with pages.
-  const byPlace = new Map<string, { doc: string; page?: number; title: string; ns: number[] }>();
+  const byPlace = new Map<string, { doc: string; page?: number; title: string; own: boolean; ns: number[] }>();
   for (const c of shown) {
-    const key = `${c.page ?? 0}:${c.doc}`;
-    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, ns: [] };
+    const own = c.collection === 'server';
+    const key = `${own ? 's' : 'b'}:${c.page ?? 0}:${c.doc}`;
+    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, own, ns: [] };
     entry.ns.push(c.n);
     byPlace.set(key, entry);
   }
   const lines = [...byPlace.values()].map(
-    ({ doc, page, title, ns }) =>
-      `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}`,
+    ({ doc, page, title, own, ns }) =>
+      `${ns.map((n) => `[${n}]`).join('')} ${fitText(m, oneLine(title), 200)} — ${location(m, doc, page)}${own ? ` · ${OWN}` : ''}`,
   );
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }
