@@ -10,10 +10,11 @@ import { createLogger, redact } from '../src/core/log.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
-import { isShardProcess, parentChannel, startShards } from '../src/discord/shards.js';
+import { isShardProcess, parentChannel, startShards, type ShardChannel } from '../src/discord/shards.js';
+import type { GuildEdit } from '../src/live/guild-edit.js';
 import { localGuildWriter } from '../src/live/guild-writer.js';
 import { localGuildSource } from '../src/live/guild-engines.js';
-import { channelSubmit, guildsOver, serveChannel } from '../src/live/guilds.js';
+import { channelSubmit, followUpdates, guildsOver, serveChannel, tellUpdated } from '../src/live/guilds.js';
 import { fileURLToPath } from 'node:url';
 import { type SharedEngine } from '../src/engine/shared.js';
 import { openEngine } from '../src/engine/open.js';
@@ -71,6 +72,12 @@ async function main(): Promise<void> {
     const guildWriter = config.INDEX_URL
       ? undefined
       : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
+    const channels: ShardChannel[] = [];
+    const apply = async (edit: GuildEdit) => {
+      const outcome = await guildWriter!.apply(edit);
+      if (outcome.ok) tellUpdated(channels, edit.guild);
+      return outcome;
+    };
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
     const shards = await startShards({
@@ -78,11 +85,13 @@ async function main(): Promise<void> {
       token: config.DISCORD_TOKEN,
       shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS),
       log,
-      onShard: (channel) =>
-        guildWriter &&
-        serveChannel(channel, guildWriter.apply, (err) =>
-          log.error('guild_edit_failed', { error: redact(String(err), secrets).slice(0, 300) }),
-        ),
+      onShard: (channel) => {
+        channels.push(channel);
+        if (guildWriter)
+          serveChannel(channel, apply, (err) =>
+            log.error('guild_edit_failed', { error: redact(String(err), secrets).slice(0, 300) }),
+          );
+      },
     }).catch((err: unknown) =>
       fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
     );
@@ -148,6 +157,7 @@ async function main(): Promise<void> {
     waitMs,
     log,
   });
+  if (channel) followUpdates(channel, guilds);
   const running = await startBot({
     token: config.DISCORD_TOKEN,
     engine,

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/types.js';
+import { isGuildId } from '../core/guild.js';
 import type { GuildSettings } from '../index/guild-folder.js';
 import { EditOutcomeSchema, GuildEditSchema, type EditOutcome, type GuildEdit } from './guild-edit.js';
 import { guildEngines, type GuildEngines, type GuildSource } from './guild-engines.js';
@@ -29,6 +30,8 @@ export interface GuildCollections {
   edit(edit: GuildEdit): Promise<EditOutcome>;
   readonly limits: GuildLimits;
   stats(): { loaded: number; bytes: number };
+  /** Looks at a server's collection again now (another process changed it). */
+  refresh(guild: string): Promise<unknown>;
 }
 
 /** Generation names compare by age: local ones start with their time in base 36, the store's are numbers. */
@@ -52,6 +55,7 @@ export function guildCollections(opts: {
     settings: async (guild) => (await opts.source.probe(guild)).settings,
     limits: opts.limits,
     stats: () => opts.engines.stats(),
+    refresh: (guild) => opts.engines.refresh(guild),
     async edit(edit) {
       const outcome = await opts.submit(edit);
       if (!outcome.ok || outcome.indexError) return outcome;
@@ -73,11 +77,25 @@ export function guildCollections(opts: {
   };
 }
 
-/** Messages of the shard channel (a shard hands an edit to the process that started it). */
+/** Messages of the shard channel (a shard hands an edit to the process that started it; all are told of it). */
 const REQUEST = 'qb-guild-edit';
 const REPLY = 'qb-guild-edit-done';
+const UPDATED = 'qb-guild-updated';
 
-interface Channel {
+/** Every shard looks at a server's collection again as soon as the writer has changed it. */
+export function tellUpdated(channels: readonly Channel[], guild: string): void {
+  for (const c of channels) c.send({ type: UPDATED, guild });
+}
+
+/** A shard's side of `tellUpdated`. */
+export function followUpdates(channel: Channel, guilds: Pick<GuildCollections, 'refresh'>): void {
+  channel.onMessage((m) => {
+    const msg = m as { type?: unknown; guild?: unknown };
+    if (msg?.type === UPDATED && isGuildId(msg.guild)) void guilds.refresh(msg.guild).catch(() => undefined);
+  });
+}
+
+export interface Channel {
   send(message: unknown): void;
   onMessage(handler: (message: unknown) => void): void;
 }
