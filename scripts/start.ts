@@ -12,6 +12,7 @@ import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
 import { isShardProcess, parentChannel, startShards, type ShardChannel } from '../src/discord/shards.js';
 import type { GuildEdit } from '../src/live/guild-edit.js';
+import { SCAN_MAX } from '../src/index/store.js';
 import { localGuildWriter } from '../src/live/guild-writer.js';
 import { localGuildSource } from '../src/live/guild-engines.js';
 import { channelSubmit, followUpdates, guildsOver, serveChannel, tellUpdated } from '../src/live/guilds.js';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
     const guildWriter = config.INDEX_URL
       ? undefined
       : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
+    // On a shared store this process is one of the candidates for the writer's lease.
+    const pgWriter = config.INDEX_URL ? await sharedGuildWriter(config, opened.embedderId, log) : undefined;
     const channels: ShardChannel[] = [];
     const apply = async (edit: GuildEdit) => {
       const outcome = await guildWriter!.apply(edit);
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
       void Promise.all([
         writer?.close(config.SHUTDOWN_WAIT_S * 1000),
         guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
+        pgWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
         shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000),
       ]).finally(() => process.exit(0));
     };
@@ -145,12 +149,16 @@ async function main(): Promise<void> {
   // Servers' own collections: edits go to the one writer (this process, or the one that started
   // the shards); engines load on first use.
   const channel = parentChannel();
-  const guildWriter = follower ? undefined : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
   const waitMs = config.INDEX_WAIT_S * 1000;
+  const shared = config.INDEX_URL ? await sharedGuilds(config, waitMs) : undefined;
+  const guildWriter =
+    follower || shared ? undefined : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
+  // On a shared store a process started on its own competes for the writer's lease (shards leave it to their parent).
+  const pgWriter = shared && !isShardProcess() ? await sharedGuildWriter(config, opened.embedderId, log) : undefined;
   const guilds = guildsOver({
     base: engine,
-    source: localGuildSource(config.GUILDS_DIR),
-    submit: guildWriter ? guildWriter.apply : channelSubmit(channel!, waitMs),
+    source: shared?.source ?? localGuildSource(config.GUILDS_DIR),
+    submit: shared?.submit ?? (guildWriter ? guildWriter.apply : channelSubmit(channel!, waitMs)),
     limits: guildLimits(config),
     cache: config.GUILD_CACHE,
     checkMs: config.INDEX_POLL_S * 1000,
@@ -171,7 +179,11 @@ async function main(): Promise<void> {
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
     // A rebuild under way is stopped and waited for (see build-worker.ts).
-    const closing = Promise.all([live.close(), guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000)]);
+    const closing = Promise.all([
+      live.close(),
+      guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
+      pgWriter?.close(config.SHUTDOWN_WAIT_S * 1000).then(() => shared?.pool.end()),
+    ]);
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)
       .then(() => Promise.all([closing, feedback.close()]))
@@ -199,6 +211,28 @@ function guildWriterOptions(config: Config, embedderId: string, log: ReturnType<
     quota: { maxDocs: limits.maxDocs, maxTotalBytes: limits.maxBytes },
     log,
   };
+}
+
+/** Servers' collections in the shared store: read, and edits queued, through one small pool. */
+async function sharedGuilds(config: Config, waitMs: number) {
+  const { pgPool } = await import('../src/index/pg-store.js');
+  const { pgGuildSource, pgSubmit } = await import('../src/live/pg-guilds.js');
+  const pool = pgPool(config.INDEX_URL!, 4);
+  const scanMax = config.INDEX_SCAN_MAX ?? SCAN_MAX;
+  return { pool, source: pgGuildSource(config.INDEX_URL!, pool, scanMax), submit: pgSubmit(pool, waitMs) };
+}
+
+async function sharedGuildWriter(config: Config, embedderId: string, log: ReturnType<typeof createLogger>) {
+  const { pgPool } = await import('../src/index/pg-store.js');
+  const { pgWriterLoop } = await import('../src/live/pg-guilds.js');
+  const pool = pgPool(config.INDEX_URL!, 2);
+  const loop = pgWriterLoop({
+    ...guildWriterOptions(config, embedderId, log),
+    url: config.INDEX_URL!,
+    pool,
+    scanMax: config.INDEX_SCAN_MAX ?? SCAN_MAX,
+  });
+  return { close: (waitMs: number) => loop.close(waitMs).finally(() => pool.end()) };
 }
 
 main().catch((err: unknown) => {
