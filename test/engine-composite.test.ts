@@ -8,6 +8,8 @@ import { copyFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compositeEngine } from '../src/engine/composite.js';
+import { createEngine } from '../src/engine/create.js';
+import { parseStatsData, statsData, statsJson } from '../src/retrieve/stats.js';
 import { openEngine, type OpenedEngine } from '../src/engine/open.js';
 import type { Answer } from '../src/core/types.js';
 import { readEvalSet } from '../src/eval/eval.js';
@@ -91,6 +93,19 @@ describe('a server engine over the base and the server’s own documents', () =>
     const c = lighthouse.citations[0]!;
     expect(engine.context(c.doc, c.start, c.end, 'server')?.quote).toBe(c.quote);
     expect(engine.context(c.doc, c.start, c.end, 'base')?.quote).not.toBe(c.quote);
+  });
+
+  test('statistics stored beside a generation are exactly those computed from it, and answer the same', async () => {
+    const index = seeds.index;
+    const computed = statsData(index);
+    const stored = parseStatsData(statsJson(computed), index);
+    expect(stored).toEqual(computed);
+    // Of another version, or of another index: not used.
+    expect(parseStatsData(statsJson(computed).replace('"version":', '"version":9'), index)).toBeUndefined();
+    expect(parseStatsData(statsJson(computed), server.index)).toBeUndefined();
+    const fromStored = createEngine({ ...index, stats: statsJson(computed) }, seeds.embedder, seeds.policy);
+    const questions = (await readEvalSet(join(REPO, 'eval', 'dev.jsonl'))).map((i) => i.q);
+    expect((await fromStored.askMany(questions)).map(said)).toEqual((await seeds.askMany(questions)).map(said));
   });
 
   test('a plain engine is the base: a lookup that names the server’s collection finds nothing', () => {

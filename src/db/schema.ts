@@ -22,6 +22,8 @@ import type pg from 'pg';
  *   there). `qb_files`: a server's files as uploaded (the source its index is built from).
  *   `qb_edits`: edits queued by any process, applied in order by the one writer, which holds
  *   the lease in `qb_writer`; the outcome is written back for the process that queued it.
+ *   `qb_generations.stats`: statistics the writer stores once a generation is built, so a reader
+ *   opening a small collection cold does not compute them (retrieve/stats.ts).
  */
 export const MIGRATIONS: string[] = [
   `CREATE TABLE qb_generations (
@@ -76,6 +78,7 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX qb_feedback_seq ON qb_feedback (seq);`,
   `ALTER TABLE qb_generations ADD COLUMN collection text NOT NULL DEFAULT 'base';
+   ALTER TABLE qb_generations ADD COLUMN stats text;
    ALTER TABLE qb_documents ADD COLUMN collection text NOT NULL DEFAULT 'base';
    ALTER TABLE qb_chunks ADD COLUMN collection text NOT NULL DEFAULT 'base';
    ALTER TABLE qb_sentences ADD COLUMN collection text NOT NULL DEFAULT 'base';

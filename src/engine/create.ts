@@ -7,7 +7,7 @@ import { composeParts, type AnswerPolicy } from '../answer/compose.js';
 import type { Embedder } from '../embed/embedder.js';
 import { rescale } from '../embed/scale.js';
 import { nearest, retrieve } from '../retrieve/score.js';
-import { lexStats, type LexStats } from '../retrieve/stats.js';
+import { lexStats, parseStatsData, type LexStats } from '../retrieve/stats.js';
 import { hasWords, normalizeQuestion } from '../text/question.js';
 import type { Answer, CollectionKind, DocInfo, Engine, PassageHit, QuoteContext, Span } from '../core/types.js';
 import { type Knn, type LoadedIndex } from '../index/types.js';
@@ -111,7 +111,10 @@ export function createEngine(
   embedder: Embedder,
   policy: AnswerPolicy,
 ): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder; policy: AnswerPolicy } {
-  const stats = lexStats(index, index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined);
+  const similarity = index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined;
+  const stats = lexStats(index, similarity, parseStatsData(index.stats, index));
+  // Parsed once: the stored text is not kept in memory beside what was made of it.
+  delete index.stats;
   const docById = index.byId;
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);

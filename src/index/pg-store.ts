@@ -138,7 +138,7 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, sc
   try {
     const gen = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointers WHERE collection = $1', [collection])).rows[0]?.generation;
     if (!gen) throw new IndexError(`No index in ${where} yet: build it with npm run index -- --index-url URL.`);
-    const g = (await c.query<{ manifest: unknown; lexical: string }>('SELECT manifest, lexical FROM qb_generations WHERE id = $1 AND collection = $2', [gen, collection])).rows[0]!;
+    const g = (await c.query<{ manifest: unknown; lexical: string; stats: string | null }>('SELECT manifest, lexical, stats FROM qb_generations WHERE id = $1 AND collection = $2', [gen, collection])).rows[0]!;
     const manifest = parseManifest(g.manifest, where);
     const docRows = (
       await c.query<{ ord: number; name: string; hash: string; meta: unknown; record: Record<string, unknown>; text: string; vectors: Buffer }>(
@@ -177,7 +177,7 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, sc
       return fail('the lexical index cannot be read');
     }
     const dense = pgDense(pool, gen, dims, vectors, sentences.length, scanMax);
-    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense, lexical, generation: gen };
+    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense, lexical, generation: gen, ...(g.stats && { stats: g.stats }) };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;

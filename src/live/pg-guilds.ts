@@ -26,6 +26,7 @@ import {
 } from '../db/guild-tables.js';
 import { openPgStore } from '../index/pg-store.js';
 import { isSourceFile, SourcesFileSchema } from '../ingest/load.js';
+import { statsData, statsJson } from '../retrieve/stats.js';
 import type { GuildSource } from './guild-engines.js';
 import { EditOutcomeSchema, GuildEditSchema, type EditOutcome, type GuildEdit } from './guild-edit.js';
 import { guildWriter, type GuildWriter, type GuildWriterOptions, type WriterBackend } from './guild-writer.js';
@@ -95,6 +96,14 @@ export function pgBackend(url: string, pool: pg.Pool, scanMax: number): WriterBa
     },
     job: (guild, docs) => ({ corpusDir: docs, indexDir: docs, indexUrl: url, collection: guild, scanMax }),
     generation: async (guild) => (await probeCollection(pool, guild)).generation,
+    async attachStats(guild) {
+      const index = await openPgStore(url, { scanMax, collection: guild, pool, checked: true }).load();
+      await pool.query('UPDATE qb_generations SET stats = $2 WHERE id = $1 AND collection = $3', [
+        index.generation,
+        statsJson(statsData(index)),
+        guild,
+      ]);
+    },
     async retire(guild) {
       // The pointer goes first; the generations (and their rows, by cascade) after it.
       await pool.query('DELETE FROM qb_pointers WHERE collection = $1', [guild]);
