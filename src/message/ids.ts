@@ -8,7 +8,7 @@
  *                         docIndex counts the base collection's documents.
  *   src2:<server>:<item>~…  The same for an answer that cites a server's own documents: <server>
  *                         is the server's id in base 36, and an item of its documents starts with
- *                         `s` (docIndex then counts that server's documents; its check includes the
+ *                         `_` (docIndex then counts that server's documents; its check includes the
  *                         server). Used in another server, it is refused.
  *   pin1                  Pin button; it acts only on the message the button is attached to.
  *   fb1:<answer>:u|d      👍 / 👎 buttons; answer = the 10-character id of the answer's feedback record.
@@ -69,10 +69,10 @@ const itemSchema = z
   .pipe(z.tuple([b36, b36, b36, z.string().regex(/^(?:[0-9a-z]|[0-9a-z]{3})$/)]))
   .transform(([docIndex, start, end, check]): SpanRef => ({ docIndex, start, end, check }))
   .refine((r) => r.start < r.end, 'empty span');
-/** An item of a src2 id: a server's document is marked `s`. */
+/** An item of a src2 id: a server's document is marked `_` (not a base-36 digit, so never part of a docIndex). */
 const serverItemSchema = z
   .string()
-  .transform((s) => (s.startsWith('s') ? { server: true, rest: s.slice(1) } : { server: false, rest: s }))
+  .transform((s) => (s.startsWith('_') ? { server: true, rest: s.slice(1) } : { server: false, rest: s }))
   .pipe(z.object({ server: z.boolean(), rest: itemSchema }))
   .transform(({ server, rest }): SpanRef => (server ? { ...rest, collection: 'server' } : rest));
 
@@ -87,7 +87,7 @@ export function encodeSourcesId(items: readonly SpanRef[], guild?: string | null
   let id = server ? `${SERVER_PREFIX}${guildToken(guild!)}:` : SOURCES_PREFIX;
   let count = 0;
   for (const it of items.filter((x) => server || x.collection !== 'server').slice(0, MAX_ITEMS)) {
-    const mark = it.collection === 'server' ? 's' : '';
+    const mark = it.collection === 'server' ? '_' : '';
     const part = `${mark}${it.docIndex.toString(36)}.${it.start.toString(36)}.${it.end.toString(36)}.${it.check}`;
     const next = count === 0 ? id + part : `${id}~${part}`;
     if (next.length > LIMITS.customId) break;
