@@ -4,7 +4,7 @@
  * name, and the engines cache (loaded on first use, least recently used evicted, a server with no
  * documents answered by the base without loading anything).
  */
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigSchema, loadConfig } from '../src/core/config.js';
@@ -13,12 +13,14 @@ import type { DocInfo } from '../src/core/types.js';
 import { createEngine } from '../src/engine/create.js';
 import { openEngine, type OpenedEngine } from '../src/engine/open.js';
 import { buildIndex } from '../src/index/build.js';
+import { readPointer } from '../src/index/generations.js';
 import { guildPaths, readGuildSettings, writeGuildSettings } from '../src/index/guild-folder.js';
 import { guildEngines, localGuildSource } from '../src/live/guild-engines.js';
 import { atLeast } from '../src/live/guilds.js';
 import { docCheck, encodeSourcesId, parseCustomId } from '../src/message/ids.js';
 import { docChoices } from '../src/message/sources.js';
 import { REPO, SEEDS, loadUseLiteOnce, tempDir } from './helpers/tmp-collection.js';
+import { runCli } from './helpers/run-cli.js';
 
 const A = '1579360201687957506';
 const B = '1579360201687957507';
@@ -171,4 +173,20 @@ describe('the engines cache', () => {
     expect(await engines.engineFor('../etc')).toBe(base);
     expect(loads).toHaveLength(4);
   }, 60_000);
+
+  test('npm run index -- --guild ID builds a server’s collection from files moved into its folder, statistics stored', async () => {
+    const g = '1579360201687957520';
+    const { docs, index } = guildPaths(join(root, 'guilds'), g);
+    await mkdir(docs, { recursive: true });
+    await cp(join(REPO, 'test', 'fixtures', 'collection-c', 'c3_wildfire_budget.txt'), join(docs, 'fire.txt'));
+    const env = { GUILDS_DIR: join(root, 'guilds'), INDEX_DIR: join(root, 'base'), CORPUS_DIR: SEEDS };
+    const r = await runCli('build-index', ['--guild', g], { cwd: REPO, env, timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^Indexed 1 documents of server ${g}: \\d+ passages`));
+    const { generation } = (await readPointer(index))!;
+    expect(await readFile(join(index, generation, 'stats.json'), 'utf8')).toMatch(/^\{"version":/);
+    const bad = await runCli('build-index', ['--guild', '../../etc'], { cwd: REPO, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('--guild takes a server id (a Discord snowflake, digits only).');
+  }, 180_000);
 });
