@@ -15,26 +15,17 @@ import {
 } from 'discord.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
-import { CollectionEditError } from '../src/live/collection.js';
 import { messageDocument } from '../src/message/conversation.js';
-import { addSource } from '../src/message/edit.js';
+import { addReply, editOutcome } from '../src/message/guild-edit.js';
+import { toData } from '../src/live/guild-edit.js';
 import { renderNotice } from '../src/message/rendered.js';
 import { messageWords } from '../src/text/message-question.js';
-import { type LiveCollection } from '../src/live/live-collection.js';
 
 export const data = new ContextMenuCommandBuilder()
   .setName('Add to sources')
   .setType(ApplicationCommandType.Message)
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .setContexts(InteractionContextType.Guild);
-
-/**
- * The collection a server's additions go to. INTEGRATION POINT: with per-server collections this
- * resolves the server's own editor by `guild`; until then the bot's one collection.
- */
-export function collectionFor(ctx: BotContext, _guild: string): LiveCollection | undefined {
-  return ctx.collection;
-}
 
 /** The text with member and channel mentions written as names (they would otherwise be ids). */
 function readable(i: MessageContextMenuCommandInteraction, m: Message): string {
@@ -63,8 +54,10 @@ export async function execute(
     ctx.log.info('source_edit_refused', { action: 'add_message', by: i.user.id, guild: i.guildId });
     return say('Only members with the **Manage Server** permission can add messages to the sources.', 'add_denied');
   }
-  const collection = collectionFor(ctx, i.guildId);
-  if (!collection) return say('Messages cannot be added on this bot (its collection is not editable).', 'add_off');
+  // The message goes to this server's own collection, never the base (nor another server's).
+  const guilds = ctx.guilds;
+  if (!guilds)
+    return say('Messages cannot be added on this bot (servers have no collections of their own).', 'add_off');
   const target = i.targetMessage;
   const text = readable(i, target);
   if (!messageWords(text)) return say('That message has no text to add.', 'add_empty');
@@ -79,25 +72,32 @@ export async function execute(
     createdAt: target.createdAt,
     text,
   });
-  try {
-    const r = await addSource(ctx.engine, collection, input);
-    ctx.log.info(r.outcome === 'replaced' ? 'source_replaced' : 'source_added', {
-      doc: r.doc,
-      bytes: input.bytes.length,
-      by: i.user.id,
-      by_name: i.user.username,
-      guild: i.guildId,
-      from_message: target.id,
-      indexed: r.outcome === 'added' || r.outcome === 'replaced',
-    });
-    return say(r.text, r.outcome);
-  } catch (err) {
-    if (!(err instanceof CollectionEditError)) throw err;
-    ctx.log.info('source_edit_refused', { action: 'add_message', by: i.user.id, reason: err.message.slice(0, 200) });
-    const short = /no passages I could quote/.test(err.message);
-    return say(
-      short ? 'That message is too short to quote as a source (it needs a sentence or more of text).' : err.message,
-      'add_refused',
-    );
-  }
+  if (ctx.editLimiter && !ctx.editLimiter.take(i.guildId).allowed)
+    return say('This server has made too many edits in the last hour; try again later.', 'rate_limited');
+  const outcome = await guilds.edit({
+    kind: 'add',
+    guild: i.guildId,
+    by: i.user.id,
+    filename: input.filename,
+    data: toData(input.bytes),
+    title: input.title,
+    url: input.url,
+    replace: true,
+  });
+  const info = outcome.doc ? (await guilds.engineFor(i.guildId)).document(outcome.doc, 'server') : undefined;
+  const result = editOutcome('add', outcome);
+  ctx.log.info(outcome.ok ? (outcome.replaced ? 'source_replaced' : 'source_added') : 'collection_edit_refused', {
+    action: 'add_message',
+    guild: i.guildId,
+    doc: outcome.doc ?? input.filename,
+    bytes: input.bytes.length,
+    by: i.user.id,
+    by_name: i.user.username,
+    from_message: target.id,
+    outcome: result,
+    ...(outcome.message && { reason: outcome.message.slice(0, 200) }),
+  });
+  if (!outcome.ok && outcome.message && /no passages I could quote/.test(outcome.message))
+    return say('That message is too short to quote as a source (it needs a sentence or more of text).', 'add_refused');
+  return say(addReply(outcome, info), result);
 }

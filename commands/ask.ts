@@ -1,6 +1,7 @@
 /**
  * /ask question:<3–300 chars> [private:<bool>] — verbatim, cited quotes from the collection.
- * Inside a thread started from an answer, the question follows up that answer's question.
+ * In a server from its own documents and the base collection (unless the server hides it), in a DM
+ * from the base. Inside a thread started from an answer, the question follows up that answer's question.
  */
 import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { QUESTION_MAX, QUESTION_MIN, cleanQuestion } from '../src/message/compose.js';

@@ -1,195 +1,49 @@
 /**
- * /sources browse [query] [doc] — the list, a passage lookup, or one document's card.
- * /sources add file:<attachment> [title] [url] [replace] — moderators: add a file to the collection
- *   (replace:true replaces a document of the same name; without it a taken name is refused).
- * /sources remove doc:<document> — moderators: take a file out of the collection.
- * /sources add-url url:<https://…> — moderators: add a web page, or follow a feed or sitemap (kept in sync).
- * /sources feeds — moderators: the feeds and sitemaps followed, their last sync, pages and errors.
- *   (`remove doc:` given a followed URL stops following it.) Provisional: these move under /collection.
- * Adding and removing need Manage Server, checked on every use; every reply is ephemeral, and
- * each edit is logged with who made it. A command registered before the subcommands existed
- * (plain options) still browses.
+ * /sources [query] [doc] — for everyone: the list of documents, a passage lookup, or one document's
+ * card. In a server: its own documents (marked) and the base collection unless the server hides it;
+ * in a DM: the base. Replies are only visible to the member. Moderators change a server's documents
+ * with /collection. A command registered by an older version (subcommands browse/add/remove) still
+ * browses, and points add/remove to /collection.
  */
-import {
-  PermissionFlagsBits,
-  SlashCommandBuilder,
-  type AutocompleteInteraction,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
-import { CollectionEditError, checkSize, collectionName } from '../src/live/collection.js';
+import { SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { composeSources } from '../src/message/compose.js';
-import { downloadCapped } from '../src/discord/download.js';
-import { addSource, removeSource } from '../src/message/edit.js';
 import { deferFirst, send } from '../src/discord/respond.js';
-import { addUrlCommand, feedsCommand, followedChoices, unfollowCommand } from '../src/discord/web.js';
+import { engineFor } from '../src/discord/guild.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
-import { SOURCE_EXTENSIONS } from '../src/ingest/load.js';
 import { docChoices } from '../src/message/sources.js';
 import { renderNotice } from '../src/message/rendered.js';
-import { type LiveCollection } from '../src/live/live-collection.js';
 
 export const data = new SlashCommandBuilder()
   .setName('sources')
-  .setDescription('The documents: browse them; moderators add and remove them.')
-  .addSubcommand((s) =>
-    s
-      .setName('browse')
-      .setDescription('List the documents, look up passages, or show one document.')
-      .addStringOption((o) =>
-        o
-          .setName('query')
-          .setDescription('Words to look up: the 5 best matching passages (no answer)')
-          .setMaxLength(300),
-      )
-      .addStringOption((o) =>
-        o.setName('doc').setDescription('One document (by title or file name)').setAutocomplete(true).setMaxLength(100),
-      ),
+  .setDescription('The documents: list them, look up passages, or show one.')
+  .addStringOption((o) =>
+    o.setName('query').setDescription('Words to look up: the 5 best matching passages (no answer)').setMaxLength(300),
   )
-  .addSubcommand((s) =>
-    s
-      .setName('add')
-      .setDescription('Moderators: add a file to the collection (answerable once indexed).')
-      .addAttachmentOption((o) =>
-        o
-          .setName('file')
-          .setDescription(`The document (${SOURCE_EXTENSIONS.join(', ')})`)
-          .setRequired(true),
-      )
-      .addStringOption((o) =>
-        o.setName('title').setDescription('Its title (default: found in the text)').setMaxLength(300),
-      )
-      .addStringOption((o) => o.setName('url').setDescription('Where it was published (https://…)').setMaxLength(2000))
-      .addBooleanOption((o) =>
-        o.setName('replace').setDescription('Replace the document of the same name (default: false)'),
-      ),
-  )
-  .addSubcommand((s) =>
-    s
-      .setName('add-url')
-      .setDescription('Moderators: add a web page, or follow a news feed or sitemap (kept in sync).')
-      .addStringOption((o) =>
-        o
-          .setName('url')
-          .setDescription('The page, RSS/Atom feed or sitemap (https://…)')
-          .setRequired(true)
-          .setMaxLength(2000),
-      ),
-  )
-  .addSubcommand((s) =>
-    s.setName('feeds').setDescription('Moderators: the feeds and sitemaps followed, with their last sync and errors.'),
-  )
-  .addSubcommand((s) =>
-    s
-      .setName('remove')
-      .setDescription('Moderators: remove a document from the collection.')
-      .addStringOption((o) =>
-        o.setName('doc').setDescription('The document').setRequired(true).setAutocomplete(true).setMaxLength(100),
-      ),
+  .addStringOption((o) =>
+    o.setName('doc').setDescription('One document (by title or file name)').setAutocomplete(true).setMaxLength(100),
   );
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
   const sub = interaction.options.getSubcommand(false);
-  if (sub === 'add' || sub === 'remove' || sub === 'add-url' || sub === 'feeds') return edit(interaction, ctx, sub);
+  if (sub === 'add' || sub === 'remove') {
+    await send(
+      interaction,
+      renderNotice(`Documents are now added and removed with **/collection ${sub}** (moderators of this server).`),
+    );
+    return { outcome: `${sub}_moved` };
+  }
   await deferFirst(interaction, true);
   const query = interaction.options.getString('query');
   const doc = interaction.options.getString('doc');
-  await send(interaction, await composeSources(ctx.engine, { query, doc }));
+  const engine = await engineFor(ctx, interaction.guildId);
+  await send(interaction, await composeSources(engine, { query, doc }));
   return { outcome: doc ? 'doc' : query ? 'query' : 'list' };
 }
 
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult> {
   const focused = interaction.options.getFocused(true);
-  const typed = String(focused.value);
-  const choices =
-    focused.name !== 'doc'
-      ? []
-      : /^https?:/i.test(typed)
-        ? await followedChoices(ctx.collection, typed)
-        : docChoices(ctx.engine.documents(), typed);
+  const engine = await engineFor(ctx, interaction.guildId);
+  const choices = focused.name === 'doc' ? docChoices(engine.documents(), String(focused.value)) : [];
   await interaction.respond(choices);
   return { outcome: 'autocomplete' };
-}
-
-type Sub = 'add' | 'remove' | 'add-url' | 'feeds';
-
-async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: Sub): Promise<HandlerResult> {
-  const say = async (text: string, outcome: string): Promise<HandlerResult> => {
-    await send(i, renderNotice(text));
-    return { outcome };
-  };
-  // Discord's own computation for this member in this channel, on every use.
-  if (!i.inGuild() || !i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    ctx.log.info('source_edit_refused', { action: sub, by: i.user.id });
-    return say('Only members with the **Manage Server** permission can add or remove documents.', `${sub}_denied`);
-  }
-  const collection = ctx.collection;
-  if (!collection)
-    return say('Documents cannot be added or removed on this bot (its collection is not editable).', `${sub}_off`);
-  try {
-    if (sub === 'add-url') return await addUrlCommand(i, ctx, collection, i.options.getString('url', true));
-    if (sub === 'feeds') return await feedsCommand(i, collection);
-    if (sub === 'remove') {
-      const unfollowed = await unfollowCommand(i, ctx, collection, i.options.getString('doc', true));
-      if (unfollowed) return unfollowed;
-    }
-    return sub === 'add' ? await add(i, ctx, collection, say) : await remove(i, ctx, collection, say);
-  } catch (err) {
-    if (!(err instanceof CollectionEditError)) throw err;
-    ctx.log.info('source_edit_refused', { action: sub, by: i.user.id, reason: err.message.slice(0, 200) });
-    return say(err.message, `${sub}_refused`);
-  }
-}
-
-type Say = (text: string, outcome: string) => Promise<HandlerResult>;
-
-async function add(
-  i: ChatInputCommandInteraction,
-  ctx: BotContext,
-  collection: LiveCollection,
-  say: Say,
-): Promise<HandlerResult> {
-  const file = i.options.getAttachment('file', true);
-  const max = collection.editor.maxBytes;
-  // Refused before a byte is downloaded: the name, and the size Discord declares.
-  collectionName(file.name);
-  checkSize(file.name, file.size, max);
-  await deferFirst(i, true);
-  const bytes = await downloadCapped(file.url, max);
-  const input = {
-    filename: file.name,
-    bytes,
-    title: i.options.getString('title') ?? undefined,
-    url: i.options.getString('url') ?? undefined,
-    replace: i.options.getBoolean('replace') ?? false,
-  };
-  const r = await addSource(ctx.engine, collection, input);
-  const replaced = r.outcome === 'replaced' || r.outcome === 'replace_unindexed';
-  const indexed = r.outcome === 'added' || r.outcome === 'replaced';
-  ctx.log.info(replaced ? 'source_replaced' : 'source_added', {
-    doc: r.doc,
-    bytes: bytes.length,
-    by: i.user.id,
-    by_name: i.user.username,
-    guild: i.guildId,
-    indexed,
-  });
-  return say(indexed ? `${r.text} Try /ask.` : r.text, r.outcome);
-}
-
-async function remove(
-  i: ChatInputCommandInteraction,
-  ctx: BotContext,
-  collection: LiveCollection,
-  say: Say,
-): Promise<HandlerResult> {
-  await deferFirst(i, true);
-  const r = await removeSource(ctx.engine, collection, i.options.getString('doc', true));
-  ctx.log.info('source_removed', {
-    doc: r.doc,
-    by: i.user.id,
-    by_name: i.user.username,
-    guild: i.guildId,
-    unindexed: r.outcome === 'removed',
-  });
-  return say(r.text, r.outcome);
 }

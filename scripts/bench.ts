@@ -12,7 +12,14 @@
  * A sitemap of N generated pages on 127.0.0.1 added as `/sources add` does it (FETCH_DELAY_MS=0):
  * time until all are answerable, against fetching alone and embedding alone. See src/eval/web-bench.ts.
  *
- * With --index-url both measure the Postgres store (it gets a new generation: use a scratch database).
+ * npm run -s bench -- --guilds N --docs-per-guild M [--json]
+ * N servers with M generated documents each (about 10 sentences), each server's own index beside
+ * the base (seeds); then a fresh process answers as the bot does (engines loaded on first use,
+ * GUILD_CACHE of them kept): guilds, documents, sentences, build_ms, rss_mb of the answering
+ * process, ask_ms (cold: a server's first question, its index loaded; warm: a loaded server's).
+ * See src/eval/guild-bench.ts.
+ *
+ * With --index-url each measures the Postgres store (it gets new generations: use a scratch database).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -26,11 +33,19 @@ import { readEvalSet } from '../src/eval/eval.js';
 import { embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/ingest/load.js';
 import { benchScale, fileStore, indexStoreScale, pct } from '../src/eval/scale-bench.js';
-import { isPostgresUrl } from '../src/core/config.js';
+import { isPostgresUrl, loadConfig } from '../src/core/config.js';
 import { benchWeb } from '../src/eval/web-bench.js';
 import { openStore } from '../src/index/store.js';
 import { z } from 'zod';
 import { openEngine } from '../src/engine/open.js';
+import { createEngine } from '../src/engine/create.js';
+import { settled } from '../src/engine/shared.js';
+import { buildGuilds, readPlan, serveGuilds, writePlan } from '../src/eval/guild-bench.js';
+import { openPgStore, pgPool } from '../src/index/pg-store.js';
+import { SCAN_MAX } from '../src/index/store.js';
+import { guildEngines, localGuildSource } from '../src/live/guild-engines.js';
+import { pgBackend, pgGuildSource } from '../src/live/pg-guilds.js';
+import { localBackend } from '../src/live/guild-writer.js';
 
 runMain(async () => {
   const { values } = parseCli({
@@ -40,12 +55,20 @@ runMain(async () => {
       set: { type: 'string', default: 'eval/seeds.jsonl' },
       scale: { type: 'string' },
       web: { type: 'string' },
+      guilds: { type: 'string' },
+      'docs-per-guild': { type: 'string', default: '20' },
+      /** Internal: the answering half of --guilds, in a process of its own. */
+      'guild-serve': { type: 'string' },
       'index-url': { type: 'string' },
     },
   });
   const indexUrl = values['index-url'];
   if (indexUrl !== undefined && !isPostgresUrl(indexUrl))
     throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
+  if (values['guild-serve'] !== undefined) {
+    process.stdout.write(`${JSON.stringify(await guildServe(values['guild-serve'], indexUrl))}\n`);
+    return;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'quotebot-bench-'));
   try {
     if (values.web !== undefined) {
@@ -61,6 +84,21 @@ runMain(async () => {
           ? `${JSON.stringify(figures)}\n`
           : `${Object.entries(figures)
               .map(([k, v]) => `${k.padEnd(28)} ${v}`)
+              .join('\n')}\n`,
+      );
+      return;
+    }
+    if (values.guilds !== undefined) {
+      const n = z.coerce.number().int().min(1).max(100_000).safeParse(values.guilds);
+      const m = z.coerce.number().int().min(1).max(1000).safeParse(values['docs-per-guild']);
+      if (!n.success || !m.success)
+        throw new UsageError('--guilds takes 1 to 100000 servers, --docs-per-guild 1 to 1000 documents.');
+      const figures = await guildBench(n.data, m.data, dir, indexUrl);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(figures)}\n`
+          : `${Object.entries(figures)
+              .map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
               .join('\n')}\n`,
       );
       return;
@@ -189,6 +227,86 @@ async function scale(n: number, dir: string, indexUrl?: string) {
   });
   return { ...figures, store: pg ? 'postgres' : 'local' };
 }
+/** The sources the generated documents are made of (as --scale): the seeds and the test collections. */
+async function generationSources(): Promise<string[]> {
+  const fixtures = join('test', 'fixtures');
+  return [
+    'seeds',
+    ...(await readdir(fixtures, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() && d.name !== 'hostile')
+      .map((d) => join(fixtures, d.name)),
+  ];
+}
+
+async function guildBench(guilds: number, docsPerGuild: number, dir: string, indexUrl?: string) {
+  const embedder = await openEmbedder('use-lite', { notice: (l) => process.stderr.write(`${l}\n`) });
+  const pool = indexUrl ? pgPool(indexUrl, 2) : undefined;
+  try {
+    // The base every server shows: the seeds, in the same store.
+    const base = await openStore({ indexDir: join(dir, 'base-index'), indexUrl });
+    await base.build({ corpusDir: 'seeds', embedder }).finally(() => base.close());
+    const bar = await progressBar('Servers');
+    const plan = await buildGuilds({
+      guilds,
+      docsPerGuild,
+      embedder,
+      sources: await generationSources(),
+      guildsDir: join(dir, 'guilds'),
+      store: pool && ((g) => openPgStore(indexUrl!, { scanMax: SCAN_MAX, collection: g, pool, checked: true })),
+      attachStats: (pool ? pgBackend(indexUrl!, pool, SCAN_MAX) : localBackend(join(dir, 'guilds'))).attachStats,
+      progress: bar.update,
+    }).finally(() => bar.stop());
+    await writePlan(join(dir, 'plan.json'), plan);
+    const child = spawnSync(
+      process.execPath,
+      ['dist/scripts/bench.js', '--guild-serve', dir, ...(indexUrl ? ['--index-url', indexUrl] : [])],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    if (child.status !== 0) throw new Error(`the answering process failed: ${child.stderr.trim().split('\n').at(-1)}`);
+    const served = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof guildServe>>;
+    const { rss_mb, ...ask_ms } = served;
+    return {
+      guilds,
+      documents: plan.documents,
+      sentences: plan.sentences,
+      build_ms: plan.build_ms,
+      rss_mb,
+      ask_ms,
+      store: indexUrl ? 'postgres' : 'local',
+    };
+  } finally {
+    await pool?.end();
+  }
+}
+
+/** The answering half of --guilds: the bot's engines over what guildBench built in `dir`. */
+async function guildServe(dir: string, indexUrl?: string) {
+  const plan = await readPlan(join(dir, 'plan.json'));
+  const base = await openEngine({
+    corpusDir: 'seeds',
+    indexDir: join(dir, 'base-index'),
+    indexUrl,
+    embedder: 'use-lite',
+  });
+  await base.ask('what was demanded'); // the embedder warm, as in a running bot
+  const pool = indexUrl ? pgPool(indexUrl, 4) : undefined;
+  const limit = loadConfig().GUILD_CACHE;
+  const engines = guildEngines({
+    source: pool ? pgGuildSource(indexUrl!, pool, SCAN_MAX) : localGuildSource(join(dir, 'guilds')),
+    base: () => settled(base),
+    baseEngine: base,
+    open: (index) => createEngine(index, settled(base).embedder, settled(base).policy),
+    limit,
+    checkMs: 5000,
+  });
+  try {
+    return await serveGuilds({ plan, engineFor: (g) => engines.engineFor(g), limit });
+  } finally {
+    await pool?.end();
+    await base.close?.();
+  }
+}
+
 function median(xs: number[]): number {
   return pct(xs, 0.5);
 }

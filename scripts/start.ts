@@ -10,8 +10,13 @@ import { createLogger, redact } from '../src/core/log.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
-import { isShardProcess, startShards } from '../src/discord/shards.js';
 import { webSourcesFromConfig } from '../src/live/web-sources.js';
+import { isShardProcess, parentChannel, startShards, type ShardChannel } from '../src/discord/shards.js';
+import type { GuildEdit } from '../src/live/guild-edit.js';
+import { SCAN_MAX } from '../src/index/store.js';
+import { localGuildWriter } from '../src/live/guild-writer.js';
+import { localGuildSource } from '../src/live/guild-engines.js';
+import { channelSubmit, followUpdates, guildsOver, serveChannel, tellUpdated } from '../src/live/guilds.js';
 import { fileURLToPath } from 'node:url';
 import { type SharedEngine } from '../src/engine/shared.js';
 import { openEngine } from '../src/engine/open.js';
@@ -86,6 +91,18 @@ async function main(): Promise<void> {
     const parentWeb =
       writer && webSources(config, { editor: editorFor(config, opened.corpusDir), refresh: writer.refresh, log });
     parentWeb?.start();
+    // Servers' collections on local files: this process applies every shard's edits, one at a time.
+    const guildWriter = config.INDEX_URL
+      ? undefined
+      : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
+    // On a shared store this process is one of the candidates for the writer's lease.
+    const pgWriter = config.INDEX_URL ? await sharedGuildWriter(config, opened.embedderId, log) : undefined;
+    const channels: ShardChannel[] = [];
+    const apply = async (edit: GuildEdit) => {
+      const outcome = await guildWriter!.apply(edit);
+      if (outcome.ok) tellUpdated(channels, edit.guild);
+      return outcome;
+    };
     await opened.close?.();
     if (config.SHARDS === '0') fail('Bad setting SHARDS: must be auto or at least 1.');
     const started: { shards?: RunningShards } = {};
@@ -95,6 +112,13 @@ async function main(): Promise<void> {
       token: config.DISCORD_TOKEN,
       shards: config.SHARDS === 'auto' ? 'auto' : Number(config.SHARDS),
       log,
+      onShard: (channel) => {
+        channels.push(channel);
+        if (guildWriter)
+          serveChannel(channel, apply, (err) =>
+            log.error('guild_edit_failed', { error: redact(String(err), secrets).slice(0, 300) }),
+          );
+      },
     }).catch((err: unknown) =>
       fail(`Could not start the shards: ${err instanceof Error ? err.message : String(err)}`, secrets),
     );
@@ -106,6 +130,8 @@ async function main(): Promise<void> {
       void Promise.all([
         parentWeb?.close(),
         writer?.close(config.SHUTDOWN_WAIT_S * 1000),
+        guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
+        pgWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
         shards.stop(config.SHUTDOWN_WAIT_S * 1000 + 5000),
       ]).finally(() => process.exit(0));
     };
@@ -141,6 +167,11 @@ async function main(): Promise<void> {
   const collection = { editor, refresh: engine.refresh, web };
 
   if (!config.DISCORD_TOKEN) {
+    // The console is the operator's tool on the base collection.
+    const collection = {
+      editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
+      refresh: engine.refresh,
+    };
     await runConsole({
       engine,
       input: process.stdin,
@@ -160,6 +191,26 @@ async function main(): Promise<void> {
   }
 
   const server = httpAt && !isShardProcess() ? await serve(() => serveOwn(ops, httpAt, log)) : undefined;
+  // Servers' own collections: edits go to the one writer (this process, or the one that started
+  // the shards); engines load on first use.
+  const channel = parentChannel();
+  const waitMs = config.INDEX_WAIT_S * 1000;
+  const shared = config.INDEX_URL ? await sharedGuilds(config, waitMs) : undefined;
+  const guildWriter =
+    follower || shared ? undefined : localGuildWriter(guildWriterOptions(config, opened.embedderId, log));
+  // On a shared store a process started on its own competes for the writer's lease (shards leave it to their parent).
+  const pgWriter = shared && !isShardProcess() ? await sharedGuildWriter(config, opened.embedderId, log) : undefined;
+  const guilds = guildsOver({
+    base: engine,
+    source: shared?.source ?? localGuildSource(config.GUILDS_DIR),
+    submit: shared?.submit ?? (guildWriter ? guildWriter.apply : channelSubmit(channel!, waitMs)),
+    limits: guildLimits(config),
+    cache: config.GUILD_CACHE,
+    checkMs: config.INDEX_POLL_S * 1000,
+    waitMs,
+    log,
+  });
+  if (channel) followUpdates(channel, guilds);
   const running = await startBot({
     token: config.DISCORD_TOKEN,
     engine,
@@ -170,12 +221,18 @@ async function main(): Promise<void> {
     collection,
     questions,
     metrics: ops.metrics,
+    guilds,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
   watchBot(ops, running, engine, { shard: isShardProcess() });
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
-    const closing = web.close().then(() => live.close()); // a rebuild under way is stopped and waited for (see build-worker.ts)
+    // A rebuild under way is stopped and waited for (see build-worker.ts).
+    const closing = Promise.all([
+      web.close().then(() => live.close()),
+      guildWriter?.close(config.SHUTDOWN_WAIT_S * 1000),
+      pgWriter?.close(config.SHUTDOWN_WAIT_S * 1000).then(() => shared?.pool.end()),
+    ]);
     stopPruning();
     void server?.close();
     void running
@@ -198,6 +255,49 @@ function webSources(config: Config, collection: Parameters<typeof webSourcesFrom
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+}
+
+function guildLimits(config: Config) {
+  return {
+    maxDocs: config.GUILD_MAX_DOCS,
+    maxBytes: Math.floor(config.GUILD_MAX_MB * 1024 * 1024),
+    uploadMaxBytes: Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024),
+    editsPerHour: config.GUILD_EDITS_PER_HOUR,
+  };
+}
+
+function guildWriterOptions(config: Config, embedderId: string, log: ReturnType<typeof createLogger>) {
+  const limits = guildLimits(config);
+  return {
+    guildsDir: config.GUILDS_DIR,
+    embedderId,
+    modelDir: config.MODEL_DIR,
+    uploadMaxBytes: limits.uploadMaxBytes,
+    quota: { maxDocs: limits.maxDocs, maxTotalBytes: limits.maxBytes },
+    log,
+  };
+}
+
+/** Servers' collections in the shared store: read, and edits queued, through one small pool. */
+async function sharedGuilds(config: Config, waitMs: number) {
+  const { pgPool } = await import('../src/index/pg-store.js');
+  const { pgGuildSource, pgSubmit } = await import('../src/live/pg-guilds.js');
+  const pool = pgPool(config.INDEX_URL!, 4);
+  const scanMax = config.INDEX_SCAN_MAX ?? SCAN_MAX;
+  return { pool, source: pgGuildSource(config.INDEX_URL!, pool, scanMax), submit: pgSubmit(pool, waitMs) };
+}
+
+async function sharedGuildWriter(config: Config, embedderId: string, log: ReturnType<typeof createLogger>) {
+  const { pgPool } = await import('../src/index/pg-store.js');
+  const { pgWriterLoop } = await import('../src/live/pg-guilds.js');
+  const pool = pgPool(config.INDEX_URL!, 2);
+  const loop = pgWriterLoop({
+    ...guildWriterOptions(config, embedderId, log),
+    url: config.INDEX_URL!,
+    pool,
+    scanMax: config.INDEX_SCAN_MAX ?? SCAN_MAX,
+  });
+  return { close: (waitMs: number) => loop.close(waitMs).finally(() => pool.end()) };
 }
 
 main().catch((err: unknown) => {

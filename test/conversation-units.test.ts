@@ -159,7 +159,7 @@ describe('the answer queue', () => {
     await queue.ask('How much will the lighthouse cost?');
     expect(engine.followUps).toEqual([]);
     const [a, b] = await Promise.all([
-      queue.ask('When does construction start?', { earlier: 'How much will the lighthouse cost?' }),
+      queue.ask('When does construction start?', { context: { earlier: 'How much will the lighthouse cost?' } }),
       queue.ask('When does the library close?'),
     ]);
     expect(a.question).toBe('When does construction start?');

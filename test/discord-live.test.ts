@@ -1,15 +1,15 @@
 /**
  * A living collection through the fake Discord and the REAL engine: files added while the bot
- * runs (by a moderator's upload, or copied into the folder) are answered within seconds without a
- * restart; a removed one is never cited again; members without Manage Server, paths and oversized
- * files are refused with nothing written; 👍 / 👎 votes (one per member, the last one counts)
+ * runs (by a moderator's upload into the server's own collection, or copied into the base folder)
+ * are answered within seconds without a restart; a removed one is never cited again; members
+ * without Manage Server, paths and oversized files are refused with nothing written; a base
+ * document cannot be removed from a server; 👍 / 👎 votes (one per member, the last one counts)
  * survive a restart, and 200 at once lose none.
  */
 import { copyFile, mkdir, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { collectionEditor } from '../src/live/collection.js';
 import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
 import { jsonlFeedbackStore } from '../src/feedback/jsonl.js';
@@ -17,6 +17,9 @@ import type { FeedbackStore } from '../src/feedback/store.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
+import { testGuilds } from './helpers/guilds.js';
+import type { FullEngine } from '../src/engine/create.js';
+import type { GuildWriter } from '../src/live/guild-writer.js';
 import { type EngineOptions } from '../src/engine/options.js';
 import { openEngine } from '../src/engine/open.js';
 
@@ -28,7 +31,9 @@ let root: string;
 let corpus: string;
 let fake: FakeDiscord;
 let bot: Bot;
-let live: { engine: LiveEngine; close(): void };
+let live: { engine: LiveEngine<FullEngine>; close(): void };
+let guildsDir: string;
+let writer: GuildWriter | undefined;
 let feedback: FeedbackStore;
 let engineOpts: EngineOptions;
 const log = memoryLogger('info');
@@ -37,7 +42,8 @@ const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
 
 const events = (name: string) =>
   log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === name);
-const listing = async () => (await readdir(corpus)).sort();
+/** The server's own files (none before its first upload). */
+const listing = async () => (await readdir(join(guildsDir, fake.guildId, 'docs')).catch(() => [] as string[])).sort();
 const description = (m: FakeMessage) =>
   String((m.embeds[0] as { description?: string } | undefined)?.description ?? '');
 const labels = (m: FakeMessage) =>
@@ -50,19 +56,23 @@ async function ask(question: string): Promise<FakeInteraction> {
 
 async function startTheBot(): Promise<void> {
   feedback = jsonlFeedbackStore(join(root, 'feedback.jsonl'));
+  const opened = testGuilds(live.engine, { guildsDir, log, limits: { uploadMaxBytes: MAX } });
+  await writer?.close();
+  writer = opened.writer;
   bot = await startBot({
     token: fake.token,
     engine: live.engine,
     restUrl: fake.restUrl,
     log,
     feedback,
-    collection: { editor: collectionEditor(corpus, MAX), refresh: live.engine.refresh },
+    guilds: opened.guilds,
   });
 }
 
 beforeAll(async () => {
   root = await tempDir('quotebot-live-');
   corpus = join(root, 'corpus');
+  guildsDir = join(root, 'guilds');
   await mkdir(corpus);
   for (const f of ['c1_airline_strike.txt', 'c4_chess_upset.txt']) await copyFile(join(C, f), join(corpus, f));
   engineOpts = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
@@ -73,18 +83,19 @@ beforeAll(async () => {
 afterAll(async () => {
   live?.close();
   await bot?.stop(2000);
+  await writer?.close();
   await feedback?.close();
   await fake?.close();
   await rm(root, { recursive: true, force: true });
 });
 
-describe('/sources add and remove', () => {
+describe('/collection add and remove', () => {
   const chariot = () => readFile(join(C, 'c2_chariot_burial.txt'));
 
   test('a member without Manage Server is refused, ephemerally, and nothing is downloaded or written', async () => {
     const before = await listing();
     const ix = fake.sendCommand(
-      'sources',
+      'collection',
       { file: { filename: 'c2.txt', content: await chariot() } },
       { subcommand: 'add', user: user(), memberPermissions: PERMS.withPin },
     );
@@ -92,7 +103,11 @@ describe('/sources add and remove', () => {
     expect(ix.original!.flags).toBe(EPHEMERAL);
     expect(ix.original!.content).toMatch(/Manage Server/);
     expect([...fake.attachments.values()].every((a) => a.downloads === 0)).toBe(true);
-    const rm1 = fake.sendCommand('sources', { doc: 'c1_airline_strike.txt' }, { subcommand: 'remove', user: user() });
+    const rm1 = fake.sendCommand(
+      'collection',
+      { doc: 'c1_airline_strike.txt' },
+      { subcommand: 'remove', user: user() },
+    );
     await fake.waitForReply(rm1);
     expect(rm1.original!.content).toMatch(/Manage Server/);
     expect(await listing()).toEqual(before);
@@ -124,7 +139,7 @@ describe('/sources add and remove', () => {
     ];
     for (const c of cases) {
       const ix = fake.sendCommand(
-        'sources',
+        'collection',
         { file: c.file },
         { subcommand: 'add', user: user(), memberPermissions: MANAGE },
       );
@@ -140,10 +155,10 @@ describe('/sources add and remove', () => {
     expect(await readdir('/etc')).toContain('passwd'); // untouched, of course
   });
 
-  test('an uploaded file is indexed before the reply, which says so; the next /ask quotes it', async () => {
+  test('an uploaded file is indexed before the reply, which says so; the next /ask quotes it as the server’s own', async () => {
     const t0 = Date.now();
     const ix = fake.sendCommand(
-      'sources',
+      'collection',
       {
         file: { filename: 'chariot burial.txt', content: await chariot() },
         title: 'Iron Age chariot found',
@@ -154,24 +169,24 @@ describe('/sources add and remove', () => {
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
     expect(ix.original!.flags).toBe(EPHEMERAL);
     expect(ix.original!.content).toMatch(
-      /^Added `chariot burial\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable now\./,
+      /^Added `chariot burial\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable in this server now\. Try \/ask\.$/,
     );
     const added = events('source_added');
     expect(added.at(-1)).toMatchObject({
       doc: 'chariot burial.txt',
+      guild: fake.guildId,
       by: '400000000000000777',
       by_name: 'mod',
-      indexed: true,
+      outcome: 'added',
     });
+    expect(await listing()).toEqual(['chariot burial.txt', 'sources.json']);
     const a = await ask('Roughly how old is the chariot grave found in Yorkshire?');
     expect(description(a.original!)).toContain('2,300 years old');
-    expect(description(a.original!)).toContain('`chariot burial.txt`');
+    expect(description(a.original!)).toContain("`chariot burial.txt` · this server's own");
     process.stderr.write(`[live] upload → cited answer in ${Date.now() - t0} ms\n`);
-    // Only the new file was embedded.
-    const re = events('reindexed').at(-1)!;
-    expect(re.docs).toBe(3);
-    expect(Number(re.reused)).toBeGreaterThan(0);
-    expect(Number(re.embedded)).toBeLessThan(Number(re.reused));
+    // The server's index was built from its own folder (the base was not rebuilt).
+    expect(events('guild_reindexed').at(-1)).toMatchObject({ guild: fake.guildId, docs: 1 });
+    expect(await readdir(corpus)).not.toContain('chariot burial.txt');
   });
 
   test('a file copied into the folder while running is answered within seconds, without a restart', async () => {
@@ -190,42 +205,62 @@ describe('/sources add and remove', () => {
     expect(description(a.original!)).toContain('destroyed 340 homes');
   });
 
-  test('a removed document (picked by autocomplete) is never cited again', async () => {
-    const auto = fake.sendAutocomplete('sources', { doc: 'chess' }, 'doc', {
+  test('a removed document (picked by autocomplete) is never cited again; a base document cannot be removed', async () => {
+    const auto = fake.sendAutocomplete('collection', { doc: 'chariot' }, 'doc', {
       subcommand: 'remove',
       user: user(),
       memberPermissions: MANAGE,
     });
     await fake.waitForReply(auto);
-    const choice = auto.choices!.find((c) => c.value === 'c4_chess_upset.txt');
+    const choice = auto.choices!.find((c) => c.value === 'chariot burial.txt');
     expect(choice).toBeDefined();
-    const before = await ask("What was the winner's prize money?");
-    expect(description(before.original!)).toContain('c4_chess_upset.txt');
+    // Only the server's own documents are offered.
+    const all = fake.sendAutocomplete('collection', { doc: '' }, 'doc', {
+      subcommand: 'remove',
+      user: user(),
+      memberPermissions: MANAGE,
+    });
+    await fake.waitForReply(all);
+    expect(all.choices!.map((c) => c.value)).toEqual(['chariot burial.txt']);
+    const before = await ask('Roughly how old is the chariot grave found in Yorkshire?');
+    expect(description(before.original!)).toContain('chariot burial.txt');
+
+    const base = fake.sendCommand(
+      'collection',
+      { doc: 'c4_chess_upset.txt' },
+      { subcommand: 'remove', user: user(), memberPermissions: MANAGE },
+    );
+    await fake.waitForReply(base);
+    expect(base.original!.content).toMatch(/^`c4_chess_upset\.txt` is in the bot's base collection, which only/);
+    expect(base.original!.content.split('\n')).toHaveLength(1);
+    expect(await readdir(corpus)).toContain('c4_chess_upset.txt');
 
     const ix = fake.sendCommand(
-      'sources',
+      'collection',
       { doc: String(choice!.value) },
       { subcommand: 'remove', user: { id: '400000000000000778', username: 'mod2' }, memberPermissions: MANAGE },
     );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
     expect(ix.original!.flags).toBe(EPHEMERAL);
-    expect(ix.original!.content).toBe('Removed `c4_chess_upset.txt`: it will not be cited any more.');
-    expect(events('source_removed').at(-1)).toMatchObject({ doc: 'c4_chess_upset.txt', by: '400000000000000778' });
-    expect(await listing()).not.toContain('c4_chess_upset.txt');
-    for (const q of [
-      "What was the winner's prize money?",
-      'Who first taught Nwosu to play chess?',
-      'How did Amara Nwosu get a place in the Reykjavik Open?',
-    ]) {
+    expect(ix.original!.content).toBe(
+      "Removed `chariot burial.txt` from this server's collection: it will not be cited any more.",
+    );
+    expect(events('source_removed').at(-1)).toMatchObject({
+      doc: 'chariot burial.txt',
+      guild: fake.guildId,
+      by: '400000000000000778',
+    });
+    expect(await listing()).not.toContain('chariot burial.txt');
+    for (const q of ['Roughly how old is the chariot grave found in Yorkshire?', 'Where was the chariot found?']) {
       const a = await ask(q);
       const all = JSON.stringify([a.original, ...a.followUps]);
-      expect(all).not.toContain('c4_chess_upset');
+      expect(all).not.toContain('chariot burial');
     }
-    // /sources browse lists what is left.
-    const list = fake.sendCommand('sources', {}, { subcommand: 'browse', user: user() });
+    // /sources lists what is left.
+    const list = fake.sendCommand('sources', {}, { user: user() });
     await fake.waitForReply(list);
     expect((list.original!.embeds[0] as { title: string }).title).toBe('The collection: 3 documents');
-    expect(JSON.stringify(list.original!.embeds)).not.toContain('c4_chess_upset');
+    expect(JSON.stringify(list.original!.embeds)).not.toContain('chariot burial');
     // The Sources button of the answer given before the removal no longer shows it.
     const src = fake.sendButton(
       labels(before.original!).find((b) => b.label === 'Sources')!.custom_id,
@@ -233,12 +268,12 @@ describe('/sources add and remove', () => {
       { user: user() },
     );
     await fake.waitForReply(src);
-    expect(JSON.stringify(src.original)).not.toContain('c4_chess_upset');
+    expect(JSON.stringify(src.original)).not.toContain('chariot burial');
   });
 
   test('a title changed in sources.json is picked up without a restart (metadata alone forces a rebuild)', async () => {
     const file = join(corpus, 'sources.json');
-    const sources = JSON.parse(await readFile(file, 'utf8')) as Record<string, { title?: string }>;
+    const sources = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, { title?: string }>;
     await writeFile(
       file,
       JSON.stringify({ ...sources, 'c1_airline_strike.txt': { title: 'Pilots strike at Harbor Skies' } }),
@@ -250,7 +285,7 @@ describe('/sources add and remove', () => {
     ) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const card = fake.sendCommand('sources', { doc: 'c1_airline_strike.txt' }, { subcommand: 'browse', user: user() });
+    const card = fake.sendCommand('sources', { doc: 'c1_airline_strike.txt' }, { user: user() });
     await fake.waitForReply(card);
     expect((card.original!.embeds[0] as { title: string }).title).toBe('Pilots strike at Harbor Skies');
   });

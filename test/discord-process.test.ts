@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeDiscord } from './harness/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';
@@ -129,7 +130,7 @@ describe('npm run register', () => {
     const guild = run('dist/scripts/register.js', { ...env, DISCORD_GUILD_ID: fake.guildId });
     expect(await guild.done).toBe(0);
     expect(guild.out()).toMatch(
-      /^Registered 5 commands \(Apps → Add to sources, Apps → Ask about this, \/ask, \/insights, \/sources\) in guild \d+/,
+      /^Registered 5 commands \(Apps → Add to sources, Apps → Ask about this, \/ask, \/collection, \/sources\) in guild \d+/,
     );
     const global = run('dist/scripts/register.js', env);
     expect(await global.done).toBe(0);
@@ -163,14 +164,17 @@ describe('npm run register', () => {
     ]);
     const sources = body.find((c) => c.name === 'sources')!;
     expect(sources.options).toMatchObject([
-      {
-        name: 'browse',
-        type: 1,
-        options: [
-          { name: 'query', type: 3 },
-          { name: 'doc', type: 3, autocomplete: true },
-        ],
-      },
+      { name: 'query', type: 3 },
+      { name: 'doc', type: 3, autocomplete: true },
+    ]);
+    // /collection: moderators only (Manage Server by default, checked again on use), servers only.
+    const collection = body.find((c) => c.name === 'collection')! as (typeof body)[number] & {
+      default_member_permissions?: string;
+      contexts?: number[];
+    };
+    expect(collection.default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
+    expect(collection.contexts).toEqual([0]);
+    expect(collection.options).toMatchObject([
       {
         name: 'add',
         type: 1,
@@ -181,17 +185,10 @@ describe('npm run register', () => {
           { name: 'replace', type: 5 },
         ],
       },
-      { name: 'add-url', type: 1, options: [{ name: 'url', type: 3, required: true }] },
-      { name: 'feeds', type: 1 },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
+      { name: 'settings', type: 1, options: [{ name: 'base', type: 5 }] },
+      { name: 'insights', type: 1, options: [{ name: 'days', type: 4, choices: [{ value: 7 }, { value: 30 }] }] },
     ]);
-    // Moderators only (Manage Server by default), in servers only.
-    const insights = body.find((c) => c.name === 'insights') as unknown as Record<string, unknown>;
-    expect(insights).toMatchObject({
-      default_member_permissions: '32',
-      contexts: [0],
-      options: [{ name: 'days', type: 4, choices: [{ value: 7 }, { value: 30 }] }],
-    });
     expect(guild.out() + global.out()).not.toContain(TOKEN);
   });
 

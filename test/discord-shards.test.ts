@@ -195,52 +195,115 @@ describe('SHARDS=2 on local files: real processes', () => {
     expect(Math.max(a, b)).toBeLessThan(20_000);
   }, 60_000);
 
-  test('/sources add through shard 0 replies once shard 0 answers it; shard 1 follows', async () => {
+  test('/collection add through shard 0 replies once shard 0 answers it; shard 1 follows', async () => {
     const t0 = Date.now();
     const ix = fake.sendCommand(
-      'sources',
+      'collection',
       { file: { filename: 'chariot.txt', content: await readFile(join(C, 'c2_chariot_burial.txt')) } },
       { subcommand: 'add', user: user(), memberPermissions: MANAGE, shard: 0 },
     );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
     expect(ix.original!.content).toMatch(
-      /^Added `chariot\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable now\./,
+      /^Added `chariot\.txt` \(\d+ KB, \d+ passages\): it is indexed and answerable in this server now\./,
     );
     const replied = Date.now() - t0;
     // Shard 0 answers from it at once; shard 1 within seconds.
     expect(description(await ask(0, CHARIOT))).toContain('chariot.txt');
     const b = await until(1, CHARIOT, 'chariot.txt', true, t0);
-    process.stderr.write(`[shards] /sources add on shard 0 → reply ${replied} ms; shard 1 answers at ${b} ms\n`);
+    process.stderr.write(`[shards] /collection add on shard 0 → reply ${replied} ms; shard 1 answers at ${b} ms\n`);
+    // The shards never built it themselves: the writer (the first process) did, from the server's folder.
+    expect(bot.logLines().filter((l) => l.event === 'guild_reindexed' && l.guild === fake.guildId)).toHaveLength(1);
   }, 90_000);
 
-  test('/sources remove through shard 1: never cited by shard 1 after the reply, nor by shard 0 soon after', async () => {
-    expect(description(await ask(0, CHESS))).toContain('c4_chess_upset.txt');
+  test('/collection remove through shard 1: never cited by shard 1 after the reply, nor by shard 0 soon after', async () => {
     const t0 = Date.now();
     const ix = fake.sendCommand(
-      'sources',
-      { doc: 'c4_chess_upset.txt' },
+      'collection',
+      { doc: 'chariot.txt' },
       { subcommand: 'remove', user: user(), memberPermissions: MANAGE, shard: 1 },
     );
     await fake.waitForReply(ix, { timeoutMs: 60_000 });
-    expect(ix.original!.content).toBe('Removed `c4_chess_upset.txt`: it will not be cited any more.');
-    expect(JSON.stringify((await ask(1, CHESS)).original)).not.toContain('c4_chess_upset');
-    const replied = Date.now() - t0;
-    const a = await until(0, CHESS, 'c4_chess_upset.txt', false, t0);
-    process.stderr.write(
-      `[shards] /sources remove on shard 1 → reply ${replied} ms; shard 0 stops citing at ${a} ms\n`,
+    expect(ix.original!.content).toBe(
+      "Removed `chariot.txt` from this server's collection: it will not be cited any more.",
     );
+    expect(JSON.stringify((await ask(1, CHARIOT)).original)).not.toContain('chariot.txt');
+    const replied = Date.now() - t0;
+    const a = await until(0, CHARIOT, 'chariot.txt', false, t0);
+    process.stderr.write(
+      `[shards] /collection remove on shard 1 → reply ${replied} ms; shard 0 stops citing at ${a} ms\n`,
+    );
+    // A base document is not removed through any shard.
+    const base = fake.sendCommand(
+      'collection',
+      { doc: 'c4_chess_upset.txt' },
+      { subcommand: 'remove', user: user(), memberPermissions: MANAGE, shard: 0 },
+    );
+    await fake.waitForReply(base, { timeoutMs: 30_000 });
+    expect(base.original!.content).toMatch(/is in the bot's base collection/);
+    expect(description(await ask(1, CHESS))).toContain('c4_chess_upset.txt');
   }, 90_000);
+
+  test('two edits of one server at once through both shards are both kept; only that server answers from them, on either shard', async () => {
+    const G = fake.snowflake();
+    const add = (shard: number, filename: string, fixture: string) =>
+      readFile(join(C, fixture)).then((content) =>
+        fake.waitForReply(
+          fake.sendCommand(
+            'collection',
+            { file: { filename, content } },
+            { subcommand: 'add', user: user(), memberPermissions: MANAGE, shard, guildId: G },
+          ),
+          { timeoutMs: 90_000 },
+        ),
+      );
+    const t0 = Date.now();
+    const [a, b] = await Promise.all([
+      add(0, 'noro.txt', 'c5_norovirus_vaccine.txt'),
+      add(1, 'grave.txt', 'c2_chariot_burial.txt'),
+    ]);
+    expect(a.original!.content).toMatch(/^Added `noro\.txt`/);
+    expect(b.original!.content).toMatch(/^Added `grave\.txt`/);
+    process.stderr.write(
+      `[shards] two edits of one server through both shards: both replied in ${Date.now() - t0} ms\n`,
+    );
+    const inG = (shard: number, question: string) =>
+      fake.waitForReply(fake.sendCommand('ask', { question }, { user: user(), shard, guildId: G }), {
+        timeoutMs: 30_000,
+      });
+    for (const shard of [0, 1]) {
+      expect(description(await inG(shard, NORO))).toContain('noro.txt');
+      expect(description(await inG(shard, CHARIOT))).toContain('grave.txt');
+    }
+    // Nowhere else: the fake's own server (both shards) and a DM; it cannot list or remove them either.
+    for (const shard of [0, 1]) {
+      const list = await fake.waitForReply(fake.sendCommand('sources', {}, { user: user(), shard }), {
+        timeoutMs: 30_000,
+      });
+      expect(JSON.stringify(list.original)).not.toMatch(/noro\.txt|grave\.txt/);
+      const rm1 = await fake.waitForReply(
+        fake.sendCommand(
+          'collection',
+          { doc: 'noro.txt' },
+          { subcommand: 'remove', user: user(), memberPermissions: MANAGE, shard },
+        ),
+        { timeoutMs: 30_000 },
+      );
+      expect(rm1.original!.content).toBe("No document named “noro.txt” in this server's collection.");
+      expect(JSON.stringify((await ask(shard, NORO)).original)).not.toContain('noro.txt');
+      const dm = await fake.waitForReply(
+        fake.sendCommand('ask', { question: CHARIOT }, { user: user(), shard, guildId: null }),
+        { timeoutMs: 30_000 },
+      );
+      expect(JSON.stringify([dm.original, ...dm.followUps])).not.toContain('grave.txt');
+    }
+  }, 150_000);
 
   test('questions on both shards while the writer rebuilds twice: every one answered, none from a broken index', async () => {
     const reindexed = bot.logLines().filter((l) => l.event === 'reindexed').length;
     const switched = (bot.stderr.match(/Switched to the new index/g) ?? []).length;
     const asked: Promise<FakeInteraction>[] = [];
     let stop = false;
-    const questions = [
-      FIRE,
-      CHARIOT,
-      'How many flights were scrapped when the Harbor Skies pilots walked off the job?',
-    ];
+    const questions = [FIRE, CHESS, 'How many flights were scrapped when the Harbor Skies pilots walked off the job?'];
     const load = (async () => {
       for (let k = 0; !stop; k++) {
         asked.push(ask(k % 2, questions[k % questions.length]!));

@@ -61,9 +61,9 @@ const ask = async (question: string, opts: { guildId?: string; channelId?: strin
 const insights = async (opts: { guildId?: string; channelId?: string; days?: number; perms?: bigint } = {}) =>
   fake.waitForReply(
     fake.sendCommand(
-      'insights',
+      'collection',
       { days: opts.days },
-      { user: user(), memberPermissions: opts.perms ?? MANAGE, ...opts },
+      { user: user(), memberPermissions: opts.perms ?? MANAGE, subcommand: 'insights', ...opts },
     ),
   );
 const embedOf = (ix: FakeInteraction) => ix.original!.embeds[0] as Embed;
@@ -260,7 +260,9 @@ describe('RECORD_QUESTIONS=off', () => {
     try {
       await f2.waitForReply(f2.sendCommand('ask', { question: GAP_A }, { user: user() }));
       await f2.waitForReply(f2.sendCommand('ask', { question: ANSWERABLE[0] }, { user: user() }));
-      const ix = await f2.waitForReply(f2.sendCommand('insights', {}, { user: user(), memberPermissions: MANAGE }));
+      const ix = await f2.waitForReply(
+        f2.sendCommand('collection', {}, { user: user(), memberPermissions: MANAGE, subcommand: 'insights' }),
+      );
       expect((ix.original!.embeds[0] as Embed).description).toMatch(/not recorded/);
       await new Promise((r) => setTimeout(r, 200)); // a record would be written just after the reply
       expect(existsSync(questionsDir(config.FEEDBACK_FILE))).toBe(false);

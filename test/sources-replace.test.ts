@@ -1,9 +1,10 @@
 /**
- * Replacing a document while the bot runs (`/sources add … replace:true`, the console's
- * `/sources add PATH --replace`), through the fake Discord and the console over the REAL engine:
- * a taken name is refused without `replace`, with nothing changed; with it the file is swapped
- * atomically, only the changed document is re-embedded, the reply says so, the edit is logged
- * with who made it, and from then on the new text is cited and the old text never again.
+ * Replacing a document while the bot runs (`/collection add … replace:true` in a server's own
+ * collection, the console's `/sources add PATH --replace` in the base), through the fake Discord
+ * and the console over the REAL engine: a taken name is refused without `replace`, with nothing
+ * changed; a base document of the same name is never replaced from a server; with `replace` the
+ * file is swapped atomically, only the changed document is re-embedded, the reply says so, the
+ * edit is logged with who made it, and from then on the new text is cited and the old text never again.
  */
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,10 @@ import { memoryLogger } from '../src/core/log.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
+import { testGuilds } from './helpers/guilds.js';
+import type { FullEngine } from '../src/engine/create.js';
+import type { GuildWriter } from '../src/live/guild-writer.js';
+import type { GuildCollections } from '../src/live/guilds.js';
 import { toPlainText } from '../src/message/rendered.js';
 import { type EngineOptions } from '../src/engine/options.js';
 import { openEngine } from '../src/engine/open.js';
@@ -49,12 +54,18 @@ const V3 = {
   chair: 'Marta Lund',
 };
 const QUESTION = "What did the auditors find about the harbour trust's finances for the year?";
+/** The base's own report.txt: another document of the same name. */
+const BASE_REPORT =
+  'Orchard cooperative report\n\nThe orchard cooperative said its apple harvest was the largest since the valley was first planted.\n';
 
 let root: string;
 let corpus: string;
 let fake: FakeDiscord;
 let bot: Bot;
-let live: { engine: LiveEngine; close(): void };
+let live: { engine: LiveEngine<FullEngine>; close(): void };
+let guilds: GuildCollections;
+let writer: GuildWriter;
+let serverDocs: string;
 const log = memoryLogger('info');
 let seq = 500000000000000000n;
 const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
@@ -78,13 +89,15 @@ const sourcesButton = (m: FakeMessage) =>
 
 function upload(
   content: string,
-  opts: { replace?: boolean; by?: { id: string; username: string } } = {},
+  opts: { replace?: boolean; by?: { id: string; username: string }; name?: string; title?: string; url?: string } = {},
 ): Promise<FakeInteraction> {
   const options = {
-    file: { filename: 'report.txt', content: Buffer.from(content) },
+    file: { filename: opts.name ?? 'report.txt', content: Buffer.from(content) },
     ...(opts.replace !== undefined && { replace: opts.replace }),
+    ...(opts.title && { title: opts.title }),
+    ...(opts.url && { url: opts.url }),
   };
-  const ix = fake.sendCommand('sources', options, {
+  const ix = fake.sendCommand('collection', options, {
     subcommand: 'add',
     user: opts.by ?? user(),
     memberPermissions: MANAGE,
@@ -97,37 +110,42 @@ beforeAll(async () => {
   corpus = join(root, 'corpus');
   await mkdir(corpus);
   await copyFile(join(C, 'c1_airline_strike.txt'), join(corpus, 'c1_airline_strike.txt'));
-  await writeFile(join(corpus, 'report.txt'), report(V1));
-  await writeFile(
-    join(corpus, 'sources.json'),
-    JSON.stringify({ 'report.txt': { title: 'Harbour trust report', url: 'https://example.org/harbour' } }),
-  );
+  await writeFile(join(corpus, 'report.txt'), BASE_REPORT);
   const engineOpts: EngineOptions = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
   // No watcher: the re-index after each edit is the one the edit itself asks for.
   live = openLiveCollection(await openEngine(engineOpts), engineOpts, { log, watch: false });
   fake = await FakeDiscord.start();
-  bot = await startBot({
-    token: fake.token,
-    engine: live.engine,
-    restUrl: fake.restUrl,
-    log,
-    collection: { editor: collectionEditor(corpus, 64 * 1024), refresh: live.engine.refresh },
-  });
+  serverDocs = join(root, 'guilds', fake.guildId, 'docs');
+  ({ guilds, writer } = testGuilds(live.engine, { guildsDir: join(root, 'guilds'), log }));
+  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, guilds });
 }, 120_000);
 afterAll(async () => {
   live?.close();
   await bot?.stop(2000);
+  await writer?.close();
   await fake?.close();
   await rm(root, { recursive: true, force: true });
 });
 
-describe('/sources add replace:true', () => {
-  test('the first version is what gets cited', async () => {
+describe('/collection add replace:true', () => {
+  test('the base’s document of the same name is never replaced from a server; the first version is what gets cited', async () => {
+    const refused = await upload(report(V1), { replace: true });
+    expect(refused.original!.content).toBe(
+      "`report.txt` is in the bot's base collection, which only the bot's operator can change; a server can hide the whole base with /collection settings base:false.",
+    );
+    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(BASE_REPORT);
+    // Names are per collection: the server's own report.txt is another document.
+    const added = await upload(report(V1), { title: 'Harbour trust report', url: 'https://example.org/harbour' });
+    expect(added.original!.content).toMatch(/^Added `report\.txt`/);
+    expect(
+      (await upload(await readFile(join(C, 'c3_wildfire_budget.txt'), 'utf8'), { name: 'c3.txt' })).original!.content,
+    ).toMatch(/^Added/);
+    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(BASE_REPORT);
     const ix = await askFull(QUESTION);
     firstAnswer = ix.original!;
     const answer = JSON.stringify(firstAnswer);
     expect(answer).toContain('surplus of 4.2 million crowns');
-    expect(answer).toContain('report.txt');
+    expect(answer).toContain("report.txt` · this server's own");
   });
 
   test('a taken name without replace is refused, naming the option; nothing changes', async () => {
@@ -138,12 +156,13 @@ describe('/sources add replace:true', () => {
         'A document named report.txt is already in the collection: add it again with replace:true to replace it, or upload it under another name.',
       );
     }
-    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(report(V1));
+    expect(await readFile(join(serverDocs, 'report.txt'), 'utf8')).toBe(report(V1));
     expect(await ask(QUESTION)).toContain('surplus of 4.2 million crowns');
   });
 
   test('replace:true swaps the file, re-embeds only it, says so and logs who did it; the old text is never cited again', async () => {
-    const before = events('reindexed').length;
+    const before = events('guild_reindexed').length;
+    const added = events('source_added').length;
     const ix = await upload(report(V2), { replace: true, by: { id: '500000000000000777', username: 'mod' } });
     expect(ix.original!.flags).toBe(EPHEMERAL);
     expect(ix.original!.content).toMatch(
@@ -151,21 +170,25 @@ describe('/sources add replace:true', () => {
     );
     expect(events('source_replaced').at(-1)).toMatchObject({
       doc: 'report.txt',
+      guild: fake.guildId,
       by: '500000000000000777',
       by_name: 'mod',
-      indexed: true,
+      outcome: 'replaced',
     });
-    expect(events('source_added')).toHaveLength(0);
+    expect(events('source_added')).toHaveLength(added);
     // Only the changed document was embedded: the other one's vectors were reused.
-    const re = events('reindexed').slice(before);
+    const re = events('guild_reindexed').slice(before);
     expect(re).toHaveLength(1);
-    expect(re[0]).toMatchObject({ docs: 2 });
+    expect(re[0]).toMatchObject({ docs: 2, guild: fake.guildId });
     expect(Number(re[0]!.embedded)).toBeGreaterThan(0);
     expect(Number(re[0]!.reused)).toBeGreaterThan(Number(re[0]!.embedded));
     // The file was renamed into place: no temp file is left, and sources.json kept its entry.
-    expect((await readdir(corpus)).sort()).toEqual(['c1_airline_strike.txt', 'report.txt', 'sources.json']);
-    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(report(V2));
-    expect(live.engine.document('report.txt')!.title).toBe('Harbour trust report');
+    expect((await readdir(serverDocs)).sort()).toEqual(['c3.txt', 'report.txt', 'sources.json']);
+    expect(await readFile(join(serverDocs, 'report.txt'), 'utf8')).toBe(report(V2));
+    const server = await guilds.engineFor(fake.guildId);
+    expect(server.document('report.txt', 'server')!.title).toBe('Harbour trust report');
+    expect(server.document('report.txt', 'server')!.url).toBe('https://example.org/harbour');
+    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(BASE_REPORT);
 
     for (const q of [
       QUESTION,
@@ -180,7 +203,7 @@ describe('/sources add replace:true', () => {
     const lookup = fake.sendCommand(
       'sources',
       { query: 'harbour trust auditors surplus cruise ship fees' },
-      { subcommand: 'browse', user: user() },
+      { user: user() },
     );
     await fake.waitForReply(lookup);
     expect((lookup.original!.embeds[0] as { description: string }).description).toContain('7.9 million');
@@ -213,7 +236,7 @@ describe('console: /sources add PATH --replace', () => {
     expect(await say(`/sources add ${join(upload, 'report.txt')}`)).toContain(
       'A document named report.txt is already in the collection: add it again with replace:true',
     );
-    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(report(V2));
+    expect(await readFile(join(corpus, 'report.txt'), 'utf8')).toBe(BASE_REPORT);
 
     expect(await say(`/sources add ${join(upload, 'report.txt')} --replace`)).toMatch(
       /^Replaced report\.txt \(\d+ (?:KB|bytes), \d+ passages\): the new version is indexed and answerable now; the old one will not be cited any more\.$/,

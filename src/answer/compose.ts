@@ -1,5 +1,5 @@
-import type { Retrieval, Weights } from '../retrieve/score.js';
-import type { Citation, NearDoc } from '../core/types.js';
+import type { Retrieval, SentenceHit, Weights } from '../retrieve/score.js';
+import type { Citation, CollectionKind, NearDoc } from '../core/types.js';
 import { terms } from '../text/terms.js';
 import { MAX_PASSAGE_SENTENCES, passageAround } from './passage.js';
 import type { SimilarityScale } from '../embed/scale.js';
@@ -51,30 +51,61 @@ function contiguous(index: LoadedIndex, text: string, a: number, b: number): boo
   return true;
 }
 
+/** One index's retrieval for a question, and the collection its documents are in (answers over several collections). */
+export interface ComposePart {
+  index: LoadedIndex;
+  retrieval: Retrieval;
+  collection?: CollectionKind;
+}
+
 export function compose(index: LoadedIndex, retrieval: Retrieval, policy: AnswerPolicy): Composed {
-  const top = retrieval.sentences[0];
+  return composeParts([{ index, retrieval }], policy);
+}
+
+/**
+ * An answer from the sentence hits of several indexes ranked as one list (each scored against its
+ * own index's statistics): one refusal threshold, one follow ratio, `maxPassages` over the merged
+ * list. With one part the list is that part's own, so the answer is exactly `compose`'s.
+ */
+export function composeParts(parts: readonly ComposePart[], policy: AnswerPolicy): Composed {
+  // Each part's hits are sorted already; a stable sort keeps their order on equal scores.
+  const hits = parts
+    .flatMap((p, part) => p.retrieval.sentences.map((hit) => ({ hit, part })))
+    .sort((a, b) => b.hit.score - a.hit.score);
+  const top = hits[0]?.hit;
   const confidence = top ? top.score : 0;
-  if (!top || confidence < policy.threshold || refusedForEvidence(retrieval, policy)) {
-    return { answered: false, citations: [], closest: closestDocs(index, retrieval), confidence };
+  // The evidence is the top hit's own index's: the merged top is the first hit of its part.
+  if (!top || confidence < policy.threshold || refusedForEvidence(parts[hits[0]!.part]!.retrieval, policy)) {
+    return { answered: false, citations: [], closest: closestDocs(parts, hits), confidence };
   }
-  const taken: { doc: string; start: number; end: number; lo: number; hi: number; terms: Set<string> }[] = [];
+  const taken: {
+    part: number;
+    doc: string;
+    start: number;
+    end: number;
+    lo: number;
+    hi: number;
+    terms: Set<string>;
+  }[] = [];
   const citations: Citation[] = [];
-  for (const hit of retrieval.sentences) {
+  for (const { hit, part } of hits) {
     if (citations.length >= policy.maxPassages) break;
     // Further passages must be close to the best one and strong enough to answer on their own.
     if (citations.length > 0 && hit.score < Math.max(top.score * policy.followRatio, policy.threshold)) break;
+    const { index, retrieval, collection } = parts[part]!;
     const doc = index.byId.get(hit.doc)!;
     const span = passageAround(index, hit.sentence, retrieval.voiced);
+    const same = (t: (typeof taken)[number]) => t.part === part && t.doc === hit.doc;
     // Overlapping a passage already cited, next to it, or one sentence away with nothing skipped between: one passage reads better.
     const beside = taken.findIndex(
       (t) =>
-        t.doc === hit.doc &&
+        same(t) &&
         t.hi + 1 + JOIN_GAP >= span.lo &&
         span.hi + 1 + JOIN_GAP >= t.lo &&
         Math.max(t.hi, span.hi) - Math.min(t.lo, span.lo) < MAX_PASSAGE_SENTENCES &&
         contiguous(index, doc.text, Math.min(t.hi, span.hi), Math.max(t.lo, span.lo)),
     );
-    if (beside < 0 && taken.some((t) => t.doc === hit.doc && t.start < span.end && span.start < t.end)) continue;
+    if (beside < 0 && taken.some((t) => same(t) && t.start < span.end && span.start < t.end)) continue;
     if (beside >= 0) {
       const t = taken[beside]!;
       Object.assign(t, { lo: Math.min(t.lo, span.lo), hi: Math.max(t.hi, span.hi) });
@@ -86,7 +117,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
     const quoteTerms = new Set(terms(quote));
     // The same words quoted by two outlets add nothing.
     if (taken.some((t) => jaccard(t.terms, quoteTerms) > 0.6)) continue;
-    taken.push({ doc: hit.doc, ...span, terms: quoteTerms });
+    taken.push({ part, doc: hit.doc, ...span, terms: quoteTerms });
     citations.push({
       n: citations.length + 1,
       doc: hit.doc,
@@ -95,6 +126,7 @@ export function compose(index: LoadedIndex, retrieval: Retrieval, policy: Answer
       start: span.start,
       end: span.end,
       score: round(hit.score),
+      ...(collection && { collection }),
     });
   }
   return { answered: true, citations, closest: [], confidence };
@@ -111,13 +143,21 @@ export function refusedForEvidence(retrieval: Retrieval, policy: AnswerPolicy): 
   );
 }
 
-function closestDocs(index: LoadedIndex, retrieval: Retrieval): NearDoc[] {
-  const best = new Map<string, number>();
-  for (const h of retrieval.sentences) best.set(h.doc, Math.max(best.get(h.doc) ?? -Infinity, h.score));
-  return [...best.entries()]
-    .sort((a, b) => b[1] - a[1])
+function closestDocs(parts: readonly ComposePart[], hits: readonly { hit: SentenceHit; part: number }[]): NearDoc[] {
+  const best = new Map<string, { part: number; doc: string; score: number }>();
+  for (const { hit: h, part } of hits) {
+    const key = `${part}\n${h.doc}`;
+    const seen = best.get(key);
+    if (seen) seen.score = Math.max(seen.score, h.score);
+    else best.set(key, { part, doc: h.doc, score: h.score });
+  }
+  return [...best.values()]
+    .sort((a, b) => b.score - a.score)
     .slice(0, 3)
-    .map(([doc, score]) => ({ doc, title: index.byId.get(doc)!.title, score: round(score) }));
+    .map(({ part, doc, score }) => {
+      const { index, collection } = parts[part]!;
+      return { doc, title: index.byId.get(doc)!.title, score: round(score), ...(collection && { collection }) };
+    });
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

@@ -138,6 +138,30 @@ export const ConfigSchema = z.object({
     .transform((n) => n ?? 1000),
   /** Hosts, IPs or CIDR ranges the fetcher may reach although private or local (checked by parseAllowList). */
   FETCH_ALLOW_HOSTS: optionalString,
+  /** Each server's own collection: `GUILDS_DIR/<server id>/` (docs/, index/, settings.json). */
+  GUILDS_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((s) => s ?? 'guilds'),
+  /** Servers' engines kept loaded (least recently used go first): a count, or a size such as `300mb`. */
+  GUILD_CACHE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(\d{1,6}|\d{1,6}\s*mb)$/, 'must be a count of engines (200) or a size in MB (300mb)')
+    .optional()
+    .transform((s) => parseCacheLimit(s ?? '200')),
+  /** Per server: most documents, most megabytes of files, most edits per hour. */
+  GUILD_MAX_DOCS: positiveInt(500),
+  GUILD_MAX_MB: z.coerce
+    .number()
+    .positive()
+    .max(100_000)
+    .optional()
+    .transform((n) => n ?? 100),
+  GUILD_EDITS_PER_HOUR: positiveInt(60),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'])
     .optional()
@@ -145,6 +169,14 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** How many servers' engines stay loaded: a count, or their estimated size in bytes. */
+export type CacheLimit = { engines: number } | { bytes: number };
+
+export function parseCacheLimit(s: string): CacheLimit {
+  const n = Number.parseInt(s, 10);
+  return /mb$/.test(s) ? { bytes: Math.max(1, n) * 1024 * 1024 } : { engines: Math.max(1, n) };
+}
 
 /** True for a URL the Postgres store can open (checked before any connection is tried). */
 export function isPostgresUrl(s: string): boolean {

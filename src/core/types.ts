@@ -57,11 +57,19 @@ export interface Chunk {
   sentences: Span[];
 }
 
+/**
+ * Which collection a document is in, where an answer draws on two (a server's engine): the
+ * operator's base collection, or the server's own. Absent: the base (an engine over one collection).
+ * Document names are per collection: the base's `report.pdf` and a server's are different documents.
+ */
+export type CollectionKind = 'base' | 'server';
+
 /** A document that came close to answering a question that was refused. */
 export interface NearDoc {
   doc: string;
   title: string;
   score: number;
+  collection?: CollectionKind;
 }
 
 export interface Answer {
@@ -88,6 +96,7 @@ export interface PassageHit {
   page?: number;
   /** The document's web address (sources.json, or the page's own canonical URL), when it has one. */
   url?: string;
+  collection?: CollectionKind;
 }
 
 /** One quoted passage of an answer, with its numbered citation. */
@@ -108,6 +117,7 @@ export interface DocInfo {
   words: number;
   /** The source file's version (its hash): changes when the file is replaced. */
   version?: string;
+  collection?: CollectionKind;
 }
 
 /** A quote seen in its place: the sentences around it and where it sits in the document. */
@@ -122,6 +132,7 @@ export interface QuoteContext {
   paragraphs: number;
   /** The page the quote starts on, for documents with pages (PDFs). */
   page?: number;
+  collection?: CollectionKind;
 }
 
 /** The stored text of a document: every quote is a slice of it. */
@@ -151,11 +162,15 @@ export interface Engine {
   askMany(questions: string[], contexts?: readonly (AskContext | undefined)[]): Promise<Answer[]>;
   search(query: string, k?: number): Promise<PassageHit[]>;
   documents(): DocInfo[];
-  document(doc: string): DocInfo | undefined;
+  /**
+   * A document by name (`collection` names which one where an engine answers from two; left
+   * out, the server's own is found before the base's).
+   */
+  document(doc: string, collection?: CollectionKind): DocInfo | undefined;
   /** The text quotes of this document are sliced from (extracted, for pages and PDFs). */
-  documentText(doc: string): DocText | undefined;
+  documentText(doc: string, collection?: CollectionKind): DocText | undefined;
   /** Context of a cited span, or undefined when the span is not a valid quote of that document. */
-  context(doc: string, start: number, end: number): QuoteContext | undefined;
+  context(doc: string, start: number, end: number, collection?: CollectionKind): QuoteContext | undefined;
   /** Releases what the engine holds open (a database pool); absent when there is nothing. */
   close?(): Promise<void>;
 }

@@ -23,7 +23,19 @@ export async function ensureSchema(c: pg.ClientBase, where: string): Promise<voi
     throw new IndexError(
       `The store at ${where} has schema version ${version}, newer than this quotebot knows (${SCHEMA_VERSION}): upgrade quotebot.`,
     );
-  if (version < SCHEMA_VERSION && (await migrate(c)) === 'no-vector') {
+  if (version >= SCHEMA_VERSION) return;
+  let migrated;
+  try {
+    migrated = await migrate(c);
+  } catch (err) {
+    // A role that may only read (as the bot's readers should be) cannot migrate: say who can.
+    if ((err as { code?: string }).code === '42501')
+      throw new IndexError(
+        `The store at ${where} is at schema version ${version}, and this quotebot needs ${SCHEMA_VERSION}: run npm run db:migrate as the database's owner.`,
+      );
+    throw err;
+  }
+  if (migrated === 'no-vector') {
     throw new IndexError(
       `Postgres at ${where} has no pgvector extension: install pgvector (0.5 or newer) on the server.`,
     );

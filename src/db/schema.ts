@@ -16,6 +16,15 @@ import type pg from 'pg';
  * - `qb_feedback` (2): answer feedback, one row per answer (`member` '') and per member per
  *   answer (a later vote replaces the row, with a new `seq`, so order is that of last votes).
  * - `qb_questions` (3): the question log, one row per question asked (see feedback/questions.ts).
+ * - (4) One collection per server: every index row carries its `collection` ('base', the
+ *   operator's, or a server's id) and readers ask for theirs; `qb_pointers` names each
+ *   collection's generation (it replaces the one-row `qb_pointer`, whose generation becomes
+ *   the base's). `qb_settings`: a server's settings (`base`: the base collection is answered
+ *   there). `qb_files`: a server's files as uploaded (the source its index is built from).
+ *   `qb_edits`: edits queued by any process, applied in order by the one writer, which holds
+ *   the lease in `qb_writer`; the outcome is written back for the process that queued it.
+ *   `qb_generations.stats`: statistics the writer stores once a generation is built, so a reader
+ *   opening a small collection cold does not compute them (retrieve/stats.ts).
  */
 export const MIGRATIONS: string[] = [
   `CREATE TABLE qb_generations (
@@ -79,6 +88,49 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX qb_questions_guild_at ON qb_questions (guild, at);
    CREATE INDEX qb_questions_at ON qb_questions (at);`,
+  // (4) One collection per server (see the header).
+  `ALTER TABLE qb_generations ADD COLUMN collection text NOT NULL DEFAULT 'base';
+   ALTER TABLE qb_generations ADD COLUMN stats text;
+   ALTER TABLE qb_documents ADD COLUMN collection text NOT NULL DEFAULT 'base';
+   ALTER TABLE qb_chunks ADD COLUMN collection text NOT NULL DEFAULT 'base';
+   ALTER TABLE qb_sentences ADD COLUMN collection text NOT NULL DEFAULT 'base';
+   CREATE INDEX qb_generations_collection ON qb_generations (collection, id);
+   CREATE TABLE qb_pointers (
+     collection text PRIMARY KEY,
+     generation bigint NOT NULL REFERENCES qb_generations (id)
+   );
+   INSERT INTO qb_pointers (collection, generation)
+     SELECT 'base', generation FROM qb_pointer WHERE generation IS NOT NULL;
+   DROP TABLE qb_pointer;
+   CREATE TABLE qb_settings (
+     collection text PRIMARY KEY,
+     base boolean NOT NULL DEFAULT true
+   );
+   CREATE TABLE qb_files (
+     collection text NOT NULL,
+     name text NOT NULL,
+     bytes bytea NOT NULL,
+     meta jsonb NOT NULL DEFAULT '{}'::jsonb,
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (collection, name)
+   );
+   CREATE TABLE qb_edits (
+     id bigserial PRIMARY KEY,
+     collection text NOT NULL,
+     edit jsonb NOT NULL,
+     data bytea,
+     state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done')),
+     holder text,
+     outcome jsonb,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     done_at timestamptz
+   );
+   CREATE INDEX qb_edits_waiting ON qb_edits (id) WHERE state <> 'done';
+   CREATE TABLE qb_writer (
+     one boolean PRIMARY KEY DEFAULT true CHECK (one),
+     holder text NOT NULL,
+     expires timestamptz NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,7 @@ import { newConversationKey } from './conversations.js';
 import { feedbackIdFor, recordAnswer } from './feedback.js';
 import { countQuestion, noteQuestion } from './questions.js';
 import { deferFirst, send } from './respond.js';
+import { engineFor } from './guild.js';
 import type { BotContext, HandlerResult } from './types.js';
 
 export interface AnswerRequest {
@@ -47,12 +48,18 @@ export async function answerQuestion(
   }
   // Defer before any retrieval work: Discord's 3-second deadline only covers this first response.
   await deferFirst(i, req.private);
-  const answer = await ctx.answers.ask(req.question, req.earlier ? { earlier: req.earlier } : undefined);
+  // This server's documents and the base (a DM: the base alone).
+  const engine = await engineFor(ctx, i.guildId);
+  const answer = await ctx.answers.ask(req.question, {
+    engine,
+    ...(req.earlier && { context: { earlier: req.earlier } }),
+  });
   const feedbackId = feedbackIdFor(ctx, !req.private);
   const store = ctx.conversations;
   const key = store && answer.answered ? newConversationKey() : undefined;
-  const { rendered, shown } = composeAnswer(ctx.engine, answer, {
+  const { rendered, shown } = composeAnswer(engine, answer, {
     private: req.private,
+    guild: i.guildId,
     feedbackId,
     followUpId: key && followUpId(key),
     postId: key && req.private ? postId(key) : undefined,

@@ -1,6 +1,7 @@
 /**
  * Button handlers. Custom IDs carry no trust (see ids.ts): Sources re-validates every span
- * through the engine; Pin acts only on the message the button is attached to and checks the
+ * through the engine of the server where it is clicked (one naming another server is refused);
+ * Pin acts only on the message the button is attached to and checks the
  * clicking member's and the bot's PIN_MESSAGES permission in that channel on every click.
  */
 import { DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
@@ -10,6 +11,7 @@ import { parseCustomId } from '../message/ids.js';
 import { isConversationId } from '../message/conversation-ids.js';
 import { handleConversationButton } from './conversation.js';
 import { deferFirst, send } from './respond.js';
+import { engineFor } from './guild.js';
 import type { BotContext, HandlerResult } from './types.js';
 import { renderNotice } from '../message/rendered.js';
 
@@ -29,8 +31,13 @@ export async function handleButton(i: ButtonInteraction, ctx: BotContext): Promi
     return { outcome: 'invalid_button' };
   }
   if (parsed.kind === 'sources') {
+    // A server's own documents are shown only in that server.
+    if (parsed.guild && parsed.guild !== i.guildId) {
+      await send(i, renderNotice('These sources belong to an answer in another server.'));
+      return { outcome: 'sources_foreign' };
+    }
     await deferFirst(i, true);
-    const view = composeSourcesView(ctx.engine, parsed.items);
+    const view = composeSourcesView(await engineFor(ctx, i.guildId), parsed.items, undefined, i.guildId);
     await send(i, view);
     return { outcome: view.embeds.length ? 'sources' : 'sources_invalid' };
   }

@@ -51,6 +51,8 @@ export interface BotOptions {
   /** The question log and the metrics (ops, issue 24). */
   questions?: BotContext['questions'];
   metrics?: BotContext['metrics'];
+  /** Servers' own collections: per-server engines, and moderators' edits (/collection). */
+  guilds?: BotContext['guilds'];
   clientOptions?: Partial<ClientOptions>;
   /** How long to wait for the gateway READY (ms). */
   readyTimeoutMs?: number;
@@ -70,7 +72,7 @@ const VOTES_PER_MINUTE = 20;
 export function createContext(
   opts: Pick<
     BotOptions,
-    'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection' | 'questions' | 'metrics'
+    'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection' | 'questions' | 'metrics' | 'guilds'
   >,
 ): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
@@ -85,6 +87,8 @@ export function createContext(
     questions: opts.questions,
     metrics: opts.metrics,
     conversations: new ConversationStore(),
+    guilds: opts.guilds,
+    editLimiter: opts.guilds ? new RateLimiter(opts.guilds.limits.editsPerHour, 3_600_000) : undefined,
   };
 }
 

@@ -24,6 +24,7 @@ import { feedbackIdFor, recordAnswer } from './feedback.js';
 import { toDiscordPayload } from './payload.js';
 import { send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
+import { engineFor } from './guild.js';
 
 /** The form's one field. */
 export const FOLLOW_UP_FIELD = 'question';
@@ -105,13 +106,15 @@ async function post(i: ButtonInteraction, ctx: BotContext, key: string): Promise
     return { outcome: `post_${claim.reason}` };
   }
   const { answer, conversation } = claim;
-  const privately = composeAnswer(ctx.engine, answer, { private: true, followUpId: followUpId(key) });
+  const engine = await engineFor(ctx, i.guildId);
+  const privately = composeAnswer(engine, answer, { private: true, followUpId: followUpId(key), guild: i.guildId });
   await i.update(toDiscordPayload(privately.rendered));
   const publicKey = newConversationKey();
   const feedbackId = feedbackIdFor(ctx, true);
-  const { rendered, shown } = composeAnswer(ctx.engine, answer, {
+  const { rendered, shown } = composeAnswer(engine, answer, {
     feedbackId,
     followUpId: followUpId(publicKey),
+    guild: i.guildId,
   });
   const by = i.inCachedGuild() ? i.member.displayName : i.user.displayName;
   const message = await i.followUp({ ...toDiscordPayload(rendered), content: sharedLine(by) });

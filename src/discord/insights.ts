@@ -9,6 +9,7 @@ import { INSIGHT_DAYS, insightsCsv, readInsights } from '../feedback/insights.js
 import { renderInsights } from '../message/insights.js';
 import { deferFirst, send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
+import type { CollectionSubcommand } from './collection.js';
 import { toDiscordPayload } from './payload.js';
 import { renderNotice } from '../message/rendered.js';
 
@@ -35,3 +36,18 @@ export async function replyInsights(
   ctx.log.info('insights', { guild: i.guildId, by: i.user.id, days, asked: insights.asked, csv: more });
   return { outcome: more ? 'insights_csv' : 'insights' };
 }
+
+/** `/collection insights [days]`: this server's questions, what went unanswered, 👎 and the most-cited documents. */
+export const INSIGHTS: CollectionSubcommand = {
+  name: 'insights',
+  build: (s) =>
+    s
+      .setDescription('What members asked here lately, and what the documents did not answer.')
+      .addIntegerOption((o) =>
+        o
+          .setName('days')
+          .setDescription('How far back (default 7 days)')
+          .addChoices({ name: 'last 7 days', value: 7 }, { name: 'last 30 days', value: 30 }),
+      ),
+  execute: ({ i, ctx }) => replyInsights(i, ctx, i.options.getInteger('days')),
+};

@@ -6,10 +6,18 @@
 import type { Answer, AskContext, Engine } from '../core/types.js';
 
 export interface AnswerSource {
-  /** `context`: the question a follow-up follows (see Engine.askMany). */
-  ask(question: string, context?: AskContext): Promise<Answer>;
+  /**
+   * `engine`: the engine to answer from (a server's); default the queue's own. `context`: the
+   * question a follow-up follows (see Engine.askMany).
+   */
+  ask(question: string, opts?: AskOptions): Promise<Answer>;
   /** Questions waiting or being answered. */
   readonly pending: number;
+}
+
+export interface AskOptions {
+  engine?: Pick<Engine, 'ask' | 'askMany'>;
+  context?: AskContext;
 }
 
 export interface AnswerQueueOptions {
@@ -21,6 +29,7 @@ export interface AnswerQueueOptions {
 
 interface Job {
   question: string;
+  engine: Pick<Engine, 'ask' | 'askMany'>;
   context?: AskContext;
   resolve: (a: Answer) => void;
   reject: (e: unknown) => void;
@@ -46,9 +55,10 @@ export class AnswerQueue implements AnswerSource {
     return this.waiting.length + this.running;
   }
 
-  ask(question: string, context?: AskContext): Promise<Answer> {
+  ask(question: string, opts: AskOptions = {}): Promise<Answer> {
+    const engine = opts.engine ?? this.engine;
     return new Promise<Answer>((resolve, reject) => {
-      this.waiting.push({ question, ...(context && { context }), resolve, reject });
+      this.waiting.push({ question, engine, ...(opts.context && { context: opts.context }), resolve, reject });
       this.schedule();
     });
   }
@@ -63,18 +73,23 @@ export class AnswerQueue implements AnswerSource {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.waiting.splice(0, this.maxBatch);
-    if (batch.length === 0) return;
+    // The next questions for the engine at the head of the queue (one server's, or the base's).
+    const engine = this.waiting[0]?.engine;
+    if (!engine) return;
+    const batch: Job[] = [];
+    for (let i = 0; i < this.waiting.length && batch.length < this.maxBatch;)
+      if (this.waiting[i]!.engine === engine) batch.push(...this.waiting.splice(i, 1));
+      else i++;
     this.running = batch.length;
     try {
       // Follow-ups go with their contexts; a batch without any is asked exactly as before.
       const contexts = batch.some((j) => j.context) ? batch.map((j) => j.context) : undefined;
       const questions = batch.map((j) => j.question);
       const answers = contexts
-        ? await this.engine.askMany(questions, contexts)
+        ? await engine.askMany(questions, contexts)
         : batch.length === 1
-          ? [await this.engine.ask(questions[0]!)]
-          : await this.engine.askMany(questions);
+          ? [await engine.ask(questions[0]!)]
+          : await engine.askMany(questions);
       batch.forEach((job, i) => {
         const a = answers[i];
         if (a) job.resolve(a);

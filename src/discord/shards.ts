@@ -19,11 +19,28 @@ export interface RunningShards {
   stop(timeoutMs: number): Promise<void>;
 }
 
+/** The message channel between this process and one shard process (discord.js's IPC). */
+export interface ShardChannel {
+  send(message: unknown): void;
+  onMessage(handler: (message: unknown) => void): void;
+}
+
+/** The channel of a shard process to the process that started it (undefined elsewhere). */
+export function parentChannel(): ShardChannel | undefined {
+  if (!isShardProcess() || !process.send) return undefined;
+  return {
+    send: (m) => void process.send!(m),
+    onMessage: (h) => void process.on('message', h),
+  };
+}
+
 export async function startShards(opts: {
   script: string;
   token: string;
   shards: 'auto' | number;
   log: Logger;
+  /** Called with each shard's channel as it starts (and again when it is respawned). */
+  onShard?: (channel: ShardChannel) => void;
 }): Promise<RunningShards> {
   const manager = new ShardingManager(opts.script, {
     token: opts.token,
@@ -33,6 +50,10 @@ export async function startShards(opts: {
   });
   manager.on('shardCreate', (shard) => {
     opts.log.info('shard_started', { shard: shard.id, of: manager.totalShards });
+    opts.onShard?.({
+      send: (m) => void shard.send(m).catch(() => undefined),
+      onMessage: (h) => void shard.on('message', h),
+    });
     shard.on('death', () => opts.log.warn('shard_exited', { shard: shard.id, note: 'respawning' }));
   });
   await manager.spawn({ timeout: 180_000 });

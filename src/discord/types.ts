@@ -9,14 +9,16 @@ import type { ConversationStore } from './conversations.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { QuestionLog } from '../feedback/questions.js';
 import type { OpsMetrics } from '../ops/metrics.js';
+import type { GuildCollections } from '../live/guilds.js';
 import type { Engine } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { AnswerSource } from './queue.js';
 import type { RateLimiter } from './ratelimit.js';
 import { type LiveCollection } from '../live/live-collection.js';
 
-/** Everything a handler may use. Handlers reach retrieval only through `engine` and `answers`. */
+/** Everything a handler may use. Handlers reach retrieval only through `engine`/`guilds` and `answers`. */
 export interface BotContext {
+  /** The base collection's engine: DMs, and every server when `guilds` is absent (see `engineFor`). */
   engine: Engine;
   /** Answers /ask questions (batched). */
   answers: AnswerSource;
@@ -36,6 +38,10 @@ export interface BotContext {
   metrics?: OpsMetrics;
   /** Each answer's follow-up context and private payload; absent → no Follow up / Post to channel buttons. */
   conversations?: ConversationStore;
+  /** Servers' own collections (engines per server, edits); absent → every server answers from the base alone. */
+  guilds?: GuildCollections;
+  /** Per-server limit on edits of its collection (GUILD_EDITS_PER_HOUR). */
+  editLimiter?: RateLimiter;
 }
 
 /** What a handler reports for the interaction's log line. */

@@ -3,50 +3,164 @@
  * composed into an answer (or a refusal); documents, their text and a quote's context are served
  * from the same index. This is the narrow `Engine` interface every edge sees.
  */
-import { compose, type AnswerPolicy } from '../answer/compose.js';
+import { composeParts, type AnswerPolicy } from '../answer/compose.js';
 import type { Embedder } from '../embed/embedder.js';
 import { rescale } from '../embed/scale.js';
 import { nearest, retrieve, type Topic } from '../retrieve/score.js';
-import { lexStats, type LexStats } from '../retrieve/stats.js';
+import { lexStats, parseStatsData, type LexStats } from '../retrieve/stats.js';
 import { hasWords, normalizeQuestion } from '../text/question.js';
-import type { Answer, AskContext, DocInfo, Engine, PassageHit, QuoteContext, Span } from '../core/types.js';
-import { resolveFollowUp } from './followup.js';
-import { type LoadedIndex } from '../index/types.js';
+import type {
+  Answer,
+  AskContext,
+  CollectionKind,
+  DocInfo,
+  Engine,
+  PassageHit,
+  QuoteContext,
+  Span,
+} from '../core/types.js';
+import { resolveFollowUp, type FollowUp } from './followup.js';
+import { type Knn, type LoadedIndex } from '../index/types.js';
 
 export type FullEngine = ReturnType<typeof createEngine>;
 
-/** An engine over an index already in memory. */
+/** An index with the statistics it is scored against, and the collection it holds (see composite.ts). */
+export interface AnswerPart {
+  index: LoadedIndex;
+  stats: LexStats;
+  collection?: CollectionKind;
+}
+
+/**
+ * The answer to one question (normalised, embedded as `qvec`) from one or more indexes: each
+ * retrieves on its own, the sentence hits are ranked together and composed into one answer.
+ */
+export async function answerFrom(
+  parts: readonly AnswerPart[],
+  policy: AnswerPolicy,
+  question: string,
+  qvec: number[],
+  t0: number,
+  topic?: Topic,
+): Promise<Answer> {
+  const retrieved = await Promise.all(
+    parts.map(async ({ index, stats, collection }) => ({
+      index,
+      collection,
+      retrieval: retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec), topic),
+    })),
+  );
+  const composed = composeParts(retrieved, policy);
+  const docOf = (c: { doc: string; collection?: CollectionKind }) =>
+    parts.find((p) => p.collection === c.collection)?.index.byId.get(c.doc);
+  return {
+    question,
+    answered: composed.answered,
+    answer: composed.answered
+      ? composed.citations.map((c) => `${c.quote.replace(/\s+/g, ' ')} [${c.n}]`).join('\n\n')
+      : 'Not found in the sources.',
+    citations: composed.citations.map((c) => withUrl(withPage(c, docOf(c)?.pages), docOf(c)?.meta.url)),
+    closest: composed.closest,
+    timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 },
+  };
+}
+
+/** The best `k` passages (chunks) for a lookup, from one or more indexes ranked together by fused score. */
+export function searchFrom(
+  parts: readonly AnswerPart[],
+  policy: AnswerPolicy,
+  query: string,
+  qvec: number[],
+  near: readonly (Knn | undefined)[],
+  k: number,
+): PassageHit[] {
+  return parts
+    .flatMap(({ index, stats, collection }, p) =>
+      retrieve(index, stats, query, qvec, policy.weights, near[p])
+        .chunks.slice(0, k)
+        .map(({ chunk, fused }): PassageHit => {
+          const c = index.chunks[chunk]!;
+          const d = index.byId.get(c.doc)!;
+          return withPage(
+            {
+              doc: d.id,
+              title: d.title,
+              quote: d.text.slice(c.start, c.end),
+              start: c.start,
+              end: c.end,
+              score: Math.round(fused * 1e4) / 1e4,
+              ...(collection && { collection }),
+            },
+            d.pages,
+          );
+        }),
+    )
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
+
+/**
+ * Normalises and embeds a batch of questions (those without words are refused without a lookup).
+ * `contexts[i]`, when given, makes question i a follow-up: `resolve` rewrites it against the
+ * question it follows (a pronoun or bare title becomes whom that one asked about) and gives the
+ * earlier question's topic, which counts a little; a question without a context is asked as written.
+ */
+export async function askAll(
+  embedder: Embedder,
+  raw: string[],
+  answerOne: (question: string, qvec: number[], t0: number, topic?: Topic) => Promise<Answer>,
+  contexts?: readonly (AskContext | undefined)[],
+  resolve?: (earlier: string, followUp: string) => FollowUp,
+): Promise<Answer[]> {
+  const t0 = performance.now();
+  const followUps = raw.map((q, i) => {
+    const earlier = contexts?.[i]?.earlier;
+    return earlier && resolve ? resolve(normalizeQuestion(earlier), normalizeQuestion(q)) : undefined;
+  });
+  const questions = raw.map((q, i) => followUps[i]?.question ?? normalizeQuestion(q));
+  const real = questions.filter(hasWords);
+  const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
+  let k = 0;
+  return Promise.all(
+    questions.map((q, i) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0, followUps[i]?.topic) : emptyAnswer(q, t0))),
+  );
+}
+
+/** A follow-up resolved against the first of these focus tables that names whom the earlier question asked about. */
+export function followUpResolver(stats: readonly LexStats[]): (earlier: string, followUp: string) => FollowUp {
+  return (earlier, followUp) => {
+    let last: FollowUp | undefined;
+    for (const s of stats) {
+      last = resolveFollowUp(s.focus, earlier, followUp);
+      if (last.standalone || last.question !== followUp || last.topic) return last;
+    }
+    return last ?? { question: followUp, standalone: true };
+  };
+}
+
+/**
+ * An engine over an index already in memory. It answers as the base collection: a lookup that
+ * names the server's collection finds nothing here (a server's engine is composite.ts).
+ */
 export function createEngine(
   index: LoadedIndex,
   embedder: Embedder,
   policy: AnswerPolicy,
-): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
-  const stats = lexStats(index, index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined);
+): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder; policy: AnswerPolicy } {
+  const similarity = index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined;
+  const stats = lexStats(index, similarity, parseStatsData(index.stats, index));
+  // Parsed once: the stored text is not kept in memory beside what was made of it.
+  delete index.stats;
   const docById = index.byId;
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);
+  const parts = [{ index, stats }];
+  const answerOne = (q: string, v: number[], t: number, topic?: Topic) => answerFrom(parts, policy, q, v, t, topic);
+  const resolve = followUpResolver([stats]);
+  const mine = (collection: CollectionKind | undefined) => collection !== 'server';
 
-  const answerOne = async (question: string, qvec: number[], t0: number, topic?: Topic): Promise<Answer> => {
-    const composed = compose(
-      index,
-      retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec), topic),
-      policy,
-    );
-    return {
-      question,
-      answered: composed.answered,
-      answer: composed.answered
-        ? composed.citations.map((c) => `${c.quote.replace(/\s+/g, ' ')} [${c.n}]`).join('\n\n')
-        : 'Not found in the sources.',
-      citations: composed.citations.map((c) =>
-        withUrl(withPage(c, docById.get(c.doc)?.pages), docById.get(c.doc)?.meta.url),
-      ),
-      closest: composed.closest,
-      timings_ms: { total: Math.round((performance.now() - t0) * 10) / 10 },
-    };
-  };
-  const info = (id: string): DocInfo | undefined => {
-    const d = docById.get(id);
+  const info = (id: string, collection?: CollectionKind): DocInfo | undefined => {
+    const d = mine(collection) ? docById.get(id) : undefined;
     if (!d) return undefined;
     const { outlet, url, published } = d.meta;
     return {
@@ -61,57 +175,26 @@ export function createEngine(
     };
   };
 
-  const askMany = async (raw: string[], contexts?: readonly (AskContext | undefined)[]): Promise<Answer[]> => {
-    const t0 = performance.now();
-    // A follow-up is asked as resolved against the question it follows; the others exactly as written.
-    const followUps = raw.map((q, i) => {
-      const earlier = contexts?.[i]?.earlier;
-      return earlier ? resolveFollowUp(stats.focus, normalizeQuestion(earlier), normalizeQuestion(q)) : undefined;
-    });
-    const questions = raw.map((q, i) => followUps[i]?.question ?? normalizeQuestion(q));
-    // Only questions with words are embedded; the others are refused without a lookup.
-    const real = questions.filter(hasWords);
-    const qvecs = real.length ? await embedder.embed(real, { query: true }) : [];
-    let k = 0;
-    return Promise.all(
-      questions.map((q, i) => (hasWords(q) ? answerOne(q, qvecs[k++]!, t0, followUps[i]?.topic) : emptyAnswer(q, t0))),
-    );
-  };
-
   return {
     index,
     stats,
     embedder,
+    policy,
     embedderId: embedder.id,
-    ask: async (question) => (await askMany([question]))[0]!,
-    askMany,
+    ask: async (question) => (await askAll(embedder, [question], answerOne))[0]!,
+    askMany: (questions, contexts) => askAll(embedder, questions, answerOne, contexts, resolve),
     async search(query, k = 5) {
       const [qvec] = await embedder.embed([query], { query: true });
-      const r = retrieve(index, stats, query, qvec!, policy.weights, await nearest(index, qvec!));
-      return r.chunks.slice(0, k).map(({ chunk, fused }): PassageHit => {
-        const c = index.chunks[chunk]!;
-        const d = docById.get(c.doc)!;
-        return withPage(
-          {
-            doc: d.id,
-            title: d.title,
-            quote: d.text.slice(c.start, c.end),
-            start: c.start,
-            end: c.end,
-            score: Math.round(fused * 1e4) / 1e4,
-          },
-          d.pages,
-        );
-      });
+      return searchFrom(parts, policy, query, qvec!, [await nearest(index, qvec!)], k);
     },
     documents: () => index.docs.map((d) => info(d.id)!),
     document: info,
-    documentText(doc) {
-      const d = docById.get(doc);
+    documentText(doc, collection) {
+      const d = mine(collection) ? docById.get(doc) : undefined;
       return d && { doc: d.id, text: d.text, ...(d.pages && { pages: d.pages }) };
     },
-    context(doc, start, end): QuoteContext | undefined {
-      const d = docById.get(doc);
+    context(doc, start, end, collection): QuoteContext | undefined {
+      const d = mine(collection) ? docById.get(doc) : undefined;
       if (!d || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > d.text.length || start >= end)
         return undefined;
       // A passage may run on into the next paragraph (a lead-in and its quotation) when only
@@ -149,13 +232,13 @@ export function pageAt(pages: readonly Span[], offset: number): number {
 }
 
 /** A quote of a paged document (a PDF) names the page it starts on. */
-function withPage<T extends PassageHit>(hit: T, pages: readonly Span[] | undefined): T {
-  return pages?.length ? { ...hit, page: pageAt(pages, hit.start) } : hit;
-}
-
 /** A quote of a document with a web address carries it (`ask --json`, the links of Discord's source list). */
 function withUrl<T extends PassageHit>(hit: T, url: string | undefined): T {
   return url ? { ...hit, url } : hit;
+}
+
+function withPage<T extends PassageHit>(hit: T, pages: readonly Span[] | undefined): T {
+  return pages?.length ? { ...hit, page: pageAt(pages, hit.start) } : hit;
 }
 
 function emptyAnswer(question: string, t0: number): Answer {

@@ -15,10 +15,9 @@ import type { Manifest } from '../index/files.js';
 import { indexFolder } from '../index/folder.js';
 import { openStore } from '../index/store.js';
 import { LEXICAL_VERSION } from '../text/terms.js';
-import type { Engine } from '../core/types.js';
 import { IndexError, type IndexStore, type LoadedIndex } from '../index/types.js';
 import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
-import { createEngine } from './create.js';
+import { createEngine, type FullEngine } from './create.js';
 import { isStale } from './fresh.js';
 import { sharedEngine } from './shared.js';
 
@@ -44,6 +43,8 @@ export type OpenedEngine = ReturnType<typeof createEngine> & {
   readonly corpusDir: string;
   refresh?(): Promise<void>;
   close?(): Promise<void>;
+  /** On a shared store (or read-only): the engine of the generation answering now. */
+  snapshot?(): FullEngine;
 };
 
 async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEngine> {
@@ -125,7 +126,7 @@ async function collectionOf(
 }
 
 /** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
-export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<Engine> {
+export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<FullEngine> {
   const index = await indexFolder(opts.indexDir).read();
   return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
 }

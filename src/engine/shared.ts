@@ -9,8 +9,16 @@ import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
 import { type FullEngine } from './create.js';
 import { isStale } from './fresh.js';
 
-/** A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling. */
-export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Promise<void> };
+/**
+ * A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling,
+ * `snapshot` is the engine of the generation answering now (it never changes under its reader).
+ */
+export type SharedEngine = FullEngine & { refresh(): Promise<void>; close(): Promise<void>; snapshot(): FullEngine };
+
+/** The engine answering now, fixed: a shared store's current generation, or the engine itself. */
+export function settled(engine: FullEngine): FullEngine {
+  return 'snapshot' in engine && typeof engine.snapshot === 'function' ? (engine as SharedEngine).snapshot() : engine;
+}
 
 /**
  * An engine over a shared store that switches to each new generation without a restart. It
@@ -66,6 +74,10 @@ export function sharedEngine(
     get embedder() {
       return current.embedder;
     },
+    get policy() {
+      return current.policy;
+    },
+    snapshot: () => current,
     refresh: poll,
     async close() {
       clearInterval(timer);
@@ -84,7 +96,7 @@ export async function rebuildShared(
   opts: EngineOptions,
   engine: SharedEngine,
   force = false,
-): Promise<{ engine: Engine; report: BuildReport } | undefined> {
+): Promise<{ engine: SharedEngine; report: BuildReport } | undefined> {
   const store = await openStore(opts);
   try {
     const manifest = await store.manifest();
@@ -118,9 +130,9 @@ export function answeringFrom<T extends object>(now: () => Engine, rest: T): T &
     askMany: (questions, contexts) => now().askMany(questions, contexts),
     search: (query, k) => now().search(query, k),
     documents: () => now().documents(),
-    document: (doc) => now().document(doc),
-    documentText: (doc) => now().documentText(doc),
-    context: (doc, start, end) => now().context(doc, start, end),
+    document: (doc, collection) => now().document(doc, collection),
+    documentText: (doc, collection) => now().documentText(doc, collection),
+    context: (doc, start, end, collection) => now().context(doc, start, end, collection),
   };
   return Object.defineProperties(rest, Object.getOwnPropertyDescriptors(questions)) as T & Omit<Engine, 'close'>;
 }

@@ -93,6 +93,8 @@ export function exportEvalSet(
     if (!t || t.up <= t.down) continue;
     const phrases: string[] = [];
     for (const c of a.cited) {
+      // A server's own documents are not in the base collection the export reads.
+      if (c.collection === 'server') continue;
       const quote = textOf(c.doc)?.slice(c.start, c.end);
       if (quote && spanHash(quote) === c.hash) phrases.push(phraseOf(quote));
     }

@@ -15,6 +15,8 @@ export const CitedSpanSchema = z.object({
   end: z.number().int().nonnegative(),
   /** First 16 hex digits of sha256 of the quoted text. */
   hash: z.string().regex(/^[0-9a-f]{16}$/),
+  /** A document of the answering server's own collection (absent: the base's). */
+  collection: z.literal('server').optional(),
 });
 export type CitedSpan = z.infer<typeof CitedSpanSchema>;
 

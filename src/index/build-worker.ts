@@ -10,6 +10,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Embedder } from '../embed/embedder.js';
 import { openEmbedder } from '../embed/select.js';
 import { buildIndex } from './build.js';
+import { openStore } from './store.js';
 import { type BuildReport } from './types.js';
 
 export interface BuildJob {
@@ -18,6 +19,10 @@ export interface BuildJob {
   /** The index's embedder id (e.g. `use-lite`). */
   embedder: string;
   modelDir?: string;
+  /** Build into the shared store at this URL instead (`collection`: a server's; default the base). */
+  indexUrl?: string;
+  collection?: string;
+  scanMax?: number;
 }
 
 type Reply = { ok: true; report: BuildReport } | { ok: false; error: string };
@@ -113,7 +118,14 @@ if (!isMainThread && workerData === MARK) {
           throw err;
         });
         controller.signal.throwIfAborted();
-        reply = { ok: true, report: await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embedder, signal: controller.signal }) };
+        if (job.indexUrl) {
+          const store = await openStore({ indexDir: job.indexDir, indexUrl: job.indexUrl, scanMax: job.scanMax, collection: job.collection });
+          try {
+            reply = { ok: true, report: await store.build({ corpusDir: job.corpusDir, embedder }) };
+          } finally {
+            await store.close();
+          }
+        } else reply = { ok: true, report: await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embedder, signal: controller.signal }) };
       } catch (err) {
         reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
       }

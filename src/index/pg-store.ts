@@ -10,10 +10,14 @@ import { hnswEf } from './read.js';
 import { type BuildReport, type DenseSearch, IndexError, type IndexStore, type Knn, type LoadedIndex, type SentenceRef, type StoreBuildOptions } from './types.js';
 
 /**
- * The index in Postgres with pgvector, shared by every process that names the same URL.
- * Builds write a new generation and flip `qb_pointer` in one transaction; readers keep the
- * generation they loaded in memory (texts, vectors for exact sentence scoring, the BM25 index)
- * and ask Postgres only for the dense neighbours, through the generation's HNSW index.
+ * The index in Postgres with pgvector, shared by every process that names the same URL. One
+ * database holds many collections (the base, and each server's): every row carries its
+ * collection, and a store reads and writes one. Builds write a new generation and flip that
+ * collection's row of `qb_pointers` in one transaction; readers keep the generation they loaded
+ * in memory (texts, vectors for exact sentence scoring, the BM25 index) and ask Postgres only for
+ * the dense neighbours, through the generation's HNSW index (made for the base, and for a
+ * server's collection larger than `scanMax`, which is otherwise scanned in memory: a thousand
+ * servers do not leave a thousand indexes on one table for the planner to weigh).
  */
 
 /** Held by a build for its whole run, so a second writer fails at once with a clear line. */
@@ -25,12 +29,28 @@ const INSERT_BATCH = 500;
 const KNN_WAIT_MS = 5000;
 
 
-export function openPgStore(url: string, { scanMax }: { scanMax: number }): IndexStore {
-  const where = redactUrl(url);
+/** A connection pool for the store (one per process, shared by the stores of every collection). */
+export function pgPool(url: string, max = 4): pg.Pool {
   // Every connection searches with the same breadth (a startup option: Postgres keeps it until pgvector loads).
-  const pool = new pg.Pool({ connectionString: url, max: 4, allowExitOnIdle: true, connectionTimeoutMillis: 10_000, options: `-c hnsw.ef_search=${EF_SEARCH}` });
+  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true, connectionTimeoutMillis: 10_000, options: `-c hnsw.ef_search=${EF_SEARCH}` });
   // An idle connection that drops is reported by the next query, not as a crash.
   pool.on('error', () => {});
+  return pool;
+}
+
+/** The collection a store of this URL reads and writes: the base's, unless a server's id is given. */
+export const BASE = 'base';
+
+export function openPgStore(
+  url: string,
+  /** `pool`: shared (closed by its owner); `checked`: the schema is known to be current (no check per store). */
+  opts: { scanMax: number; collection?: string; pool?: pg.Pool; checked?: boolean },
+): IndexStore {
+  const { scanMax } = opts;
+  const collection = opts.collection ?? BASE;
+  if (collection !== BASE && !/^\d{15,22}$/.test(collection)) throw new IndexError('not a collection name');
+  const where = redactUrl(url) + (collection === BASE ? '' : ` (server ${collection})`);
+  const pool = opts.pool ?? pgPool(url);
 
   /** Runs `fn` on one pooled connection; connection and server failures become one clear line. */
   const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
@@ -49,7 +69,7 @@ export function openPgStore(url: string, { scanMax }: { scanMax: number }): Inde
     }
   };
 
-  let schema: Promise<void> | undefined;
+  let schema: Promise<void> | undefined = opts.checked ? Promise.resolve() : undefined;
   const ready = () =>
     (schema ??= withClient(async (c) => {
       await ensureSchema(c, where);
@@ -61,7 +81,7 @@ export function openPgStore(url: string, { scanMax }: { scanMax: number }): Inde
     }));
 
   const pointer = async (c: pg.ClientBase): Promise<string | undefined> => {
-    const { rows } = await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointer');
+    const { rows } = await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointers WHERE collection = $1', [collection]);
     return rows[0]?.generation ?? undefined;
   };
 
@@ -73,7 +93,7 @@ export function openPgStore(url: string, { scanMax }: { scanMax: number }): Inde
       return withClient(async (c) => {
         const gen = await pointer(c);
         if (gen === undefined) return undefined;
-        const { rows } = await c.query<{ manifest: unknown }>('SELECT manifest FROM qb_generations WHERE id = $1', [gen]);
+        const { rows } = await c.query<{ manifest: unknown }>('SELECT manifest FROM qb_generations WHERE id = $1 AND collection = $2', [gen, collection]);
         return parseManifest(rows[0]?.manifest, where);
       });
     },
@@ -83,11 +103,11 @@ export function openPgStore(url: string, { scanMax }: { scanMax: number }): Inde
     },
     async load() {
       await ready();
-      return withClient((c) => loadGeneration(c, pool, where, scanMax));
+      return withClient((c) => loadGeneration(c, pool, where, scanMax, collection));
     },
     async build(opts) {
       await ready();
-      return withClient((c) => buildGeneration(c, opts, where, pointer));
+      return withClient((c) => buildGeneration(c, opts, where, pointer, collection, collection === BASE ? 0 : scanMax));
     },
     async bytes() {
       await ready();
@@ -96,7 +116,9 @@ export function openPgStore(url: string, { scanMax }: { scanMax: number }): Inde
         return Number(rows[0]?.n ?? 0);
       });
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (!opts.pool) await pool.end();
+    },
   };
 }
 
@@ -111,21 +133,21 @@ function parseManifest(raw: unknown, where: string): Manifest {
  * Reads the generation the pointer names, in one read-only snapshot: a build that flips the
  * pointer or removes an old generation meanwhile cannot give this reader a mix.
  */
-async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, scanMax: number): Promise<LoadedIndex> {
+async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, scanMax: number, collection: string): Promise<LoadedIndex> {
   await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    const gen = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointer')).rows[0]?.generation;
+    const gen = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointers WHERE collection = $1', [collection])).rows[0]?.generation;
     if (!gen) throw new IndexError(`No index in ${where} yet: build it with npm run index -- --index-url URL.`);
-    const g = (await c.query<{ manifest: unknown; lexical: string }>('SELECT manifest, lexical FROM qb_generations WHERE id = $1', [gen])).rows[0]!;
+    const g = (await c.query<{ manifest: unknown; lexical: string; stats: string | null }>('SELECT manifest, lexical, stats FROM qb_generations WHERE id = $1 AND collection = $2', [gen, collection])).rows[0]!;
     const manifest = parseManifest(g.manifest, where);
     const docRows = (
       await c.query<{ ord: number; name: string; hash: string; meta: unknown; record: Record<string, unknown>; text: string; vectors: Buffer }>(
-        'SELECT ord, name, hash, meta, record, text, vectors FROM qb_documents WHERE generation = $1 ORDER BY ord',
-        [gen],
+        'SELECT ord, name, hash, meta, record, text, vectors FROM qb_documents WHERE generation = $1 AND collection = $2 ORDER BY ord',
+        [gen, collection],
       )
     ).rows;
-    const chunkRows = (await c.query<{ id: number; doc: number; paragraph: number; s: number; e: number }>('SELECT id, doc, paragraph, start_offset AS s, end_offset AS e FROM qb_chunks WHERE generation = $1 ORDER BY id', [gen])).rows;
-    const sentRows = (await c.query<{ id: number; chunk: number; s: number; e: number }>('SELECT id, chunk, start_offset AS s, end_offset AS e FROM qb_sentences WHERE generation = $1 ORDER BY id', [gen])).rows;
+    const chunkRows = (await c.query<{ id: number; doc: number; paragraph: number; s: number; e: number }>('SELECT id, doc, paragraph, start_offset AS s, end_offset AS e FROM qb_chunks WHERE generation = $1 AND collection = $2 ORDER BY id', [gen, collection])).rows;
+    const sentRows = (await c.query<{ id: number; chunk: number; s: number; e: number }>('SELECT id, chunk, start_offset AS s, end_offset AS e FROM qb_sentences WHERE generation = $1 AND collection = $2 ORDER BY id', [gen, collection])).rows;
     await c.query('COMMIT');
 
     const fail = (what: string): never => {
@@ -155,7 +177,9 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, sc
       return fail('the lexical index cannot be read');
     }
     const dense = pgDense(pool, gen, dims, vectors, sentences.length, scanMax);
-    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense, lexical };
+    const byId = new Map(docs.map((d) => [d.id, d]));
+    const stats = g.stats ? { stats: g.stats } : {};
+    return { dir: where, manifest, docs, byId, chunks, sentences, vectors, dense, lexical, generation: gen, ...stats };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
@@ -224,9 +248,12 @@ async function buildGeneration(
   opts: StoreBuildOptions,
   where: string,
   pointer: (c: pg.ClientBase) => Promise<string | undefined>,
+  collection: string,
+  /** A generation up to this many sentences gets no HNSW index (readers scan it in memory). */
+  scanMax: number,
 ): Promise<BuildReport> {
   const t0 = performance.now();
-  const locked = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [WRITE_LOCK])).rows[0]!.ok;
+  const locked = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [WRITE_LOCK, collection])).rows[0]!.ok;
   if (!locked) throw new IndexError(`Another build is writing to ${where}: wait for it to finish, then try again.`);
   try {
     const base = await pointer(c);
@@ -239,16 +266,18 @@ async function buildGeneration(
     try {
       // Where sessions are shared (PGlite), the advisory lock cannot tell writers apart: the
       // pointer must still be the one this build started from.
-      const now = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointer FOR UPDATE')).rows[0]?.generation ?? undefined;
+      const now = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointers WHERE collection = $1 FOR UPDATE', [collection])).rows[0]?.generation ?? undefined;
       if (now !== base) throw new IndexError(`Another build updated ${where} meanwhile: run npm run index again.`);
-      const gen = (await c.query<{ id: string }>('INSERT INTO qb_generations (manifest, lexical) VALUES ($1, $2) RETURNING id', [manifest, lexicalJson(prepared)])).rows[0]!.id;
-      await writeRows(c, gen, prepared, emb.vectors, opts.embedder.dims);
+      const gen = (await c.query<{ id: string }>('INSERT INTO qb_generations (manifest, lexical, collection) VALUES ($1, $2, $3) RETURNING id', [manifest, lexicalJson(prepared), collection])).rows[0]!.id;
+      await writeRows(c, gen, prepared, emb.vectors, opts.embedder.dims, collection);
       const g = Number(gen);
-      await c.query(`CREATE INDEX qb_sentences_hnsw_${g} ON qb_sentences USING hnsw ((embedding::vector(${opts.embedder.dims})) vector_cosine_ops) WITH (m = ${manifest.hnsw.M}, ef_construction = ${manifest.hnsw.efConstruction}) WHERE generation = ${g}`);
-      await c.query('ANALYZE qb_sentences');
+      if (prepared.sentences.length > scanMax) {
+        await c.query(`CREATE INDEX qb_sentences_hnsw_${g} ON qb_sentences USING hnsw ((embedding::vector(${opts.embedder.dims})) vector_cosine_ops) WITH (m = ${manifest.hnsw.M}, ef_construction = ${manifest.hnsw.efConstruction}) WHERE generation = ${g}`);
+        await c.query('ANALYZE qb_sentences');
+      }
       await opts.beforeSwap?.();
-      await c.query('UPDATE qb_pointer SET generation = $1', [gen]);
-      const old = (await c.query<{ id: string }>('SELECT id FROM qb_generations WHERE id <> $1 AND id IS DISTINCT FROM $2', [gen, base ?? null])).rows;
+      await c.query('INSERT INTO qb_pointers (collection, generation) VALUES ($1, $2) ON CONFLICT (collection) DO UPDATE SET generation = EXCLUDED.generation', [collection, gen]);
+      const old = (await c.query<{ id: string }>('SELECT id FROM qb_generations WHERE collection = $1 AND id <> $2 AND id IS DISTINCT FROM $3', [collection, gen, base ?? null])).rows;
       for (const { id } of old) {
         await c.query(`DROP INDEX IF EXISTS qb_sentences_hnsw_${Number(id)}`);
         await c.query('DELETE FROM qb_generations WHERE id = $1', [id]);
@@ -271,11 +300,18 @@ async function buildGeneration(
       skipped: prepared.skipped,
     };
   } finally {
-    await c.query('SELECT pg_advisory_unlock($1)', [WRITE_LOCK]).catch(() => {});
+    await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITE_LOCK, collection]).catch(() => {});
   }
 }
 
-async function writeRows(c: pg.ClientBase, gen: string, { records, chunks, sentences }: Prepared, vectors: Float32Array, dims: number): Promise<void> {
+async function writeRows(
+  c: pg.ClientBase,
+  gen: string,
+  { records, chunks, sentences }: Prepared,
+  vectors: Float32Array,
+  dims: number,
+  collection: string,
+): Promise<void> {
   const ordOf = new Map(records.map((r, i) => [r.id, i]));
   // Sentences are stored document by document: each document's vectors are one slice.
   let first = 0;
@@ -284,30 +320,32 @@ async function writeRows(c: pg.ClientBase, gen: string, { records, chunks, sente
     while (first + n < sentences.length && sentences[first + n]!.doc === r.id) n++;
     const { id, hash, meta, text, ...record } = r;
     const bytes = Buffer.from(vectors.buffer, vectors.byteOffset + first * dims * 4, n * dims * 4);
-    await c.query('INSERT INTO qb_documents (generation, ord, name, hash, meta, record, text, vectors) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [gen, ord, id, hash, meta, record, text, bytes]);
+    await c.query('INSERT INTO qb_documents (generation, ord, name, hash, meta, record, text, vectors, collection) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [gen, ord, id, hash, meta, record, text, bytes, collection]);
     first += n;
   }
   for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
     const part = chunks.slice(i, i + INSERT_BATCH);
-    await c.query('INSERT INTO qb_chunks (generation, id, doc, paragraph, start_offset, end_offset) SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[])', [
+    await c.query('INSERT INTO qb_chunks (collection, generation, id, doc, paragraph, start_offset, end_offset) SELECT $7, $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[])', [
       gen,
       part.map((x) => x.id),
       part.map((x) => ordOf.get(x.doc)!),
       part.map((x) => x.paragraph),
       part.map((x) => x.start),
       part.map((x) => x.end),
+      collection,
     ]);
   }
   const chunkOf: number[] = chunks.flatMap((ch) => ch.sentences.map(() => ch.id));
   for (let i = 0; i < sentences.length; i += INSERT_BATCH) {
     const rows = sentences.slice(i, i + INSERT_BATCH);
-    await c.query('INSERT INTO qb_sentences (generation, id, chunk, start_offset, end_offset, embedding) SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::vector[])', [
+    await c.query('INSERT INTO qb_sentences (collection, generation, id, chunk, start_offset, end_offset, embedding) SELECT $7, $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::vector[])', [
       gen,
       rows.map((_, k) => i + k),
       rows.map((_, k) => chunkOf[i + k]!),
       rows.map((x) => x.start),
       rows.map((x) => x.end),
       rows.map((_, k) => toSql(Array.from(vectors.subarray((i + k) * dims, (i + k + 1) * dims)))),
+      collection,
     ]);
   }
 }

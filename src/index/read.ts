@@ -7,7 +7,7 @@ import { IndexError, type DenseSearch, type Knn, type LoadedIndex } from './type
 import { loadLexical, type LexicalDoc } from './lexical.js';
 import type { Chunk } from '../core/types.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
-import { filesDir, readPointer } from './generations.js';
+import { filesDir, readPointer, STATS_FILE } from './generations.js';
 
 
 
@@ -47,7 +47,10 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
   for (let attempt = 0; ; attempt++) {
     const at = await filesDir(dir);
     try {
-      return { ...(await readFiles(at.path, dir, opts)), ...(at.generation && { generation: at.generation }) };
+      const index = await readFiles(at.path, dir, opts);
+      // Statistics stored beside the generation, when its writer stored them (optional: computed otherwise).
+      const stats = at.generation ? await readFile(join(at.path, STATS_FILE), 'utf8').catch(() => undefined) : undefined;
+      return { ...index, ...(at.generation && { generation: at.generation }), ...(stats && { stats }) };
     } catch (err) {
       if (attempt < 3 && at.generation && (await readPointer(dir).catch(() => undefined))?.generation !== at.generation) continue;
       throw err;

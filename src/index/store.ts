@@ -11,11 +11,17 @@ import { buildIndex } from './build.js';
 export const SCAN_MAX = 1000;
 
 /** Opens the store named by a URL (Postgres) or else the local index folder. */
-export async function openStore(opts: { indexDir: string; indexUrl?: string; scanMax?: number }): Promise<IndexStore> {
+export async function openStore(opts: {
+  indexDir: string;
+  indexUrl?: string;
+  scanMax?: number;
+  /** On a shared store: a server's collection (its id) instead of the base. */
+  collection?: string;
+}): Promise<IndexStore> {
   if (opts.indexUrl) {
     // Loaded only when asked for: the local default needs no database client.
     const { openPgStore } = await import('./pg-store.js');
-    return openPgStore(opts.indexUrl, { scanMax: opts.scanMax ?? SCAN_MAX });
+    return openPgStore(opts.indexUrl, { scanMax: opts.scanMax ?? SCAN_MAX, collection: opts.collection });
   }
   return localStore(opts.indexDir);
 }

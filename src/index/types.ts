@@ -52,6 +52,8 @@ export interface LoadedIndex {
   lexical: MiniSearch<LexicalDoc>;
   /** The generation read (local files of the generation layout, see generations.ts). */
   generation?: string;
+  /** The generation's precomputed statistics as stored (retrieve/stats.ts `statsJson`), when there are some. */
+  stats?: string;
 }
 
 export interface BuildReport {

@@ -184,7 +184,30 @@ export interface CollectionEditor {
 const kept = (entry: WebEntry | undefined, input: AddInput): WebEntry | undefined =>
   entry && input.web ? docMeta(entry) : entry;
 
-export function collectionEditor(dir: string, maxBytes: number): CollectionEditor {
+/** Limits of a server's collection (checked before anything is written). */
+export interface CollectionQuota {
+  maxDocs: number;
+  /** Total bytes of the collection's files. */
+  maxTotalBytes: number;
+}
+
+/** Refuses an addition that would take the collection past its quota (a file of the same name is replaced, not added). */
+async function checkQuota(dir: string, name: string, size: number, quota: CollectionQuota): Promise<void> {
+  const names = await listCollection(dir).catch(() => [] as string[]);
+  const others = names.filter((n) => n !== name);
+  if (others.length + 1 > quota.maxDocs)
+    throw new CollectionEditError(
+      `This server's collection already has ${others.length} documents, the most it can hold: remove one first.`,
+    );
+  let total = size;
+  for (const n of others) total += (await lstat(join(dir, n)).catch(() => undefined))?.size ?? 0;
+  if (total > quota.maxTotalBytes)
+    throw new CollectionEditError(
+      `This server's collection would take ${formatBytes(total)}, over its limit of ${formatBytes(quota.maxTotalBytes)}: remove documents first.`,
+    );
+}
+
+export function collectionEditor(dir: string, maxBytes: number, quota?: CollectionQuota): CollectionEditor {
   let chain: Promise<unknown> = Promise.resolve();
   // One edit at a time: sources.json is read, changed and written back.
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -226,6 +249,7 @@ export function collectionEditor(dir: string, maxBytes: number): CollectionEdito
             `A document named ${name} is already in the collection: add it again with replace:true to replace it, or upload it under another name.`,
           );
         }
+        if (quota) await checkQuota(dir, name, input.bytes.length, quota);
         await checkContent(name, input.bytes);
         await writeAtomic(path, input.bytes);
         // The file first, then its metadata: sources.json never names a file that is not there.

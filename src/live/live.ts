@@ -6,7 +6,6 @@
  * rebuild keeps the old engine and reports why (one line, naming the file when the error does).
  */
 import type { Logger } from '../core/log.js';
-import type { Embedder } from '../embed/embedder.js';
 import { workerBuilder } from '../index/build-worker.js';
 import { indexFolder } from '../index/folder.js';
 import { skipNotice } from '../ingest/load.js';
@@ -18,13 +17,16 @@ import { DEFAULT_CORPUS, type EngineOptions } from '../engine/options.js';
 import { indexIsCurrent, matchesCollection } from '../engine/fresh.js';
 import { type SharedEngine, answeringFrom, rebuildShared } from '../engine/shared.js';
 import { engineFromIndex } from '../engine/open.js';
+import { type FullEngine } from '../engine/create.js';
 
 /** Builds a fresh engine from the collection; `undefined` when nothing changed (and `force` is off). */
-export type Rebuild = (force: boolean) => Promise<{ engine: Engine; report: BuildReport } | undefined>;
+export type Rebuild<E extends Engine = Engine> = (
+  force: boolean,
+) => Promise<{ engine: E; report: BuildReport } | undefined>;
 
-export interface LiveEngine extends Engine {
+export interface LiveEngine<E extends Engine = Engine> extends Engine {
   /** The engine answering now. */
-  readonly current: Engine;
+  readonly current: E;
   /**
    * Re-index the collection and swap the result in. Resolves after a rebuild that started after
    * this call (so a file written before the call is in it); never rejects.
@@ -32,11 +34,11 @@ export interface LiveEngine extends Engine {
   refresh(opts?: { force?: boolean }): Promise<RefreshResult>;
 }
 
-export function createLiveEngine(
-  initial: Engine,
-  rebuild: Rebuild,
+export function createLiveEngine<E extends Engine>(
+  initial: E,
+  rebuild: Rebuild<E>,
   onResult: (r: RefreshResult, seconds: number) => void = () => {},
-): LiveEngine {
+): LiveEngine<E> {
   let current = initial;
   const refresh = serialized(async (force) => {
     let result: RefreshResult;
@@ -144,14 +146,14 @@ export interface LiveCollectionOptions {
  * `opts.corpusDir` change (watched) or when `refresh()` is called (after an upload).
  */
 export function openLiveCollection(
-  initial: Engine & { readonly embedder: Embedder },
+  initial: FullEngine,
   engineOpts: EngineOptions,
   opts: LiveCollectionOptions,
-): { engine: LiveEngine; close(): Promise<void> } {
+): { engine: LiveEngine<FullEngine>; close(): Promise<void> } {
   const { log } = opts;
   const { embedder } = initial;
   const worker = workerBuilder();
-  const rebuild: Rebuild = async (force) => {
+  const rebuild: Rebuild<FullEngine> = async (force) => {
     if (!force && (await indexIsCurrent(engineOpts, embedder.id))) return undefined;
     const job = {
       corpusDir: engineOpts.corpusDir ?? DEFAULT_CORPUS,
@@ -249,7 +251,7 @@ export function followerCollection(
   initial: SharedEngine,
   dirs: { corpusDir: string; indexDir: string },
   opts: { waitMs: number; checkMs?: number },
-): { engine: LiveEngine; close(): Promise<void> } {
+): { engine: LiveEngine<SharedEngine>; close(): Promise<void> } {
   const { corpusDir, indexDir } = dirs;
   const checkMs = opts.checkMs ?? 200;
   const refresh = serialized(async () => {
@@ -279,7 +281,7 @@ export function followerCollection(
       return failed(err);
     }
   });
-  const engine: LiveEngine = answeringFrom(() => initial, {
+  const engine: LiveEngine<SharedEngine> = answeringFrom(() => initial, {
     get current() {
       return initial;
     },
@@ -297,9 +299,9 @@ export function sharedCollection(
   initial: SharedEngine,
   engineOpts: EngineOptions,
   opts: LiveCollectionOptions,
-): { engine: LiveEngine; close(): Promise<void> } {
+): { engine: LiveEngine<SharedEngine>; close(): Promise<void> } {
   const { log } = opts;
-  const engine = createLiveEngine(
+  const engine = createLiveEngine<SharedEngine>(
     initial,
     (force) => rebuildShared(engineOpts, initial, force),
     logRefresh(log, engineOpts.corpusDir, opts.onRefresh),

@@ -15,7 +15,7 @@ import {
   type Rendered,
   type ShownCitation,
 } from './rendered.js';
-import { fitQuotes } from './quotes.js';
+import { OWN, fitQuotes } from './quotes.js';
 
 export interface AnswerRender {
   rendered: Rendered;
@@ -71,6 +71,7 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
     score: c.score,
     ...(c.page !== undefined && { page: c.page }),
     ...(c.url !== undefined && { url: c.url }),
+    ...(c.collection && { collection: c.collection }),
     cut: c.cut,
     original: c.source,
   }));
@@ -101,7 +102,10 @@ export function renderAnswer(answer: Answer, opts: AnswerRenderOptions): AnswerR
 }
 
 function nearList(m: Markup, closest: readonly NearDoc[]): string[] {
-  return closest.map((d) => `• ${fitText(m, oneLine(d.title), 150)} (${m.code(truncate(d.doc, 100))})`);
+  return closest.map(
+    (d) =>
+      `• ${fitText(m, oneLine(d.title), 150)} (${m.code(truncate(d.doc, 100))}${d.collection === 'server' ? `, ${OWN}` : ''})`,
+  );
 }
 
 /** The friendly ephemeral reply for a question the collection does not answer. */
@@ -118,7 +122,7 @@ export function renderRefusal(
       `I couldn't find a passage that answers “${q}” in the ${plural(opts.docsSearched, 'document')} I searched.`,
     ];
     if (closest.length > 0) lines.push('The closest documents were:', ...nearList(m, closest));
-    lines.push('Try rephrasing with words the documents would use, or browse them with /sources browse.');
+    lines.push('Try rephrasing with words the documents would use, or browse them with /sources.');
     return lines.join('\n');
   };
   let content = build();

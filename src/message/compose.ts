@@ -30,17 +30,36 @@ export function cleanQuestion(raw: string): { ok: true; question: string } | { o
   return { ok: true, question };
 }
 
-/** The check of a span reference: of the document and its version, so a replaced file's old spans are refused. */
-const checkOf = (d: DocInfo, length?: number) => docCheck(d.version ? `${d.doc}@${d.version}` : d.doc, length);
+/**
+ * The check of a span reference: of the document and its version, so a replaced file's old spans
+ * are refused; a server's own document's check includes the server.
+ */
+const checkOf = (d: DocInfo, length?: number, guild?: string | null) => {
+  const name = d.version ? `${d.doc}@${d.version}` : d.doc;
+  return docCheck(d.collection === 'server' ? `${guild ?? ''}/${name}` : name, length);
+};
+
+/** A collection's documents in the engine's order: what a span reference's docIndex counts. */
+const docsOf = (docs: readonly DocInfo[], server: boolean) =>
+  docs.filter((d) => (d.collection === 'server') === server);
 
 /** Span references for the Sources button: the citations' full (uncut) spans. */
-export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation[]): SpanRef[] {
-  const index = new Map(docs.map((d, i) => [d.doc, i]));
+export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation[], guild?: string | null): SpanRef[] {
+  const lists = [docsOf(docs, false), docsOf(docs, true)];
+  const index = lists.map((list) => new Map(list.map((d, i) => [d.doc, i])));
   const refs: SpanRef[] = [];
   for (const c of shown) {
-    const docIndex = index.get(c.doc);
+    const server = c.collection === 'server';
+    const docIndex = index[server ? 1 : 0]!.get(c.doc);
     if (docIndex === undefined) continue;
-    refs.push({ docIndex, start: c.original.start, end: c.original.end, check: checkOf(docs[docIndex]!) });
+    const check = checkOf(lists[server ? 1 : 0]![docIndex]!, undefined, guild);
+    refs.push({
+      docIndex,
+      start: c.original.start,
+      end: c.original.end,
+      check,
+      ...(server && { collection: 'server' }),
+    });
   }
   return refs;
 }
@@ -52,7 +71,14 @@ export function spanRefs(docs: readonly DocInfo[], shown: readonly ShownCitation
 export function composeAnswer(
   engine: Engine,
   answer: Answer,
-  opts: { private?: boolean; markup?: Markup; feedbackId?: string; followUpId?: string; postId?: string } = {},
+  opts: {
+    private?: boolean;
+    markup?: Markup;
+    feedbackId?: string;
+    followUpId?: string;
+    postId?: string;
+    guild?: string | null;
+  } = {},
 ): AnswerRender {
   const docs = engine.documents();
   const urls = new Map(docs.map((d) => [d.doc, d.url]));
@@ -61,8 +87,8 @@ export function composeAnswer(
     markup: opts.markup ?? discordMarkup,
     private: opts.private,
     sourcesId: (shown) => {
-      const refs = spanRefs(docs, shown);
-      return refs.length ? encodeSourcesId(refs) : undefined;
+      const refs = spanRefs(docs, shown, opts.guild);
+      return refs.length ? encodeSourcesId(refs, opts.guild) : undefined;
     },
     pinId: PIN_ID,
     voteIds: opts.feedbackId ? voteIds(opts.feedbackId) : undefined,
@@ -72,14 +98,24 @@ export function composeAnswer(
   });
 }
 
-/** The Sources view for span references from a button; each one is re-validated by the engine. */
-export function composeSourcesView(engine: Engine, refs: readonly SpanRef[], markup: Markup = discordMarkup): Rendered {
-  const docs = engine.documents();
+/**
+ * The Sources view for span references from a button; each one is re-validated by the engine
+ * (`guild`: the server where the button is used; a server's own documents are looked up there only).
+ */
+export function composeSourcesView(
+  engine: Engine,
+  refs: readonly SpanRef[],
+  markup: Markup = discordMarkup,
+  guild?: string | null,
+): Rendered {
+  const lists = [docsOf(engine.documents(), false), docsOf(engine.documents(), true)];
   const items: ContextItem[] = [];
   let invalid = 0;
   for (const ref of refs) {
-    const d = docs[ref.docIndex];
-    const ctx = d && checkOf(d, ref.check.length) === ref.check ? engine.context(d.doc, ref.start, ref.end) : undefined;
+    const server = ref.collection === 'server';
+    const d = lists[server ? 1 : 0]![ref.docIndex];
+    const ok = d && checkOf(d, ref.check.length, guild) === ref.check;
+    const ctx = ok ? engine.context(d.doc, ref.start, ref.end, d.collection) : undefined;
     if (!d || !ctx) invalid++;
     else items.push({ n: items.length + 1, doc: d.doc, ctx });
   }
@@ -104,7 +140,9 @@ export async function composeSources(
     const info = engine.document(docValue) ?? docs.find((d) => d.doc === docValue) ?? findDoc(docs, docValue);
     if (!info) return renderUnknownDoc(docValue, { markup });
     if (!query) return renderDocCard(info, { markup });
-    const hits = (await engine.search(query, 50)).filter((h) => h.doc === info.doc).slice(0, 5);
+    const hits = (await engine.search(query, 50))
+      .filter((h) => h.doc === info.doc && h.collection === info.collection)
+      .slice(0, 5);
     return renderSearch(query, hits, { docsSearched: 1, markup });
   }
   if (query) return renderSearch(query, await engine.search(query, 5), { docsSearched: docs.length, markup });

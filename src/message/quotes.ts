@@ -18,6 +18,9 @@ export function quoteBlock(m: Markup, quote: string, cut: boolean, n: number): s
   return `${m.blockQuote(m.text(quote) + (cut ? ELLIPSIS : ''))} [${n}]`;
 }
 
+/** How a server's own document is marked where it is cited or listed (the base's go unmarked). */
+export const OWN = "this server's own";
+
 /** A citation's place: the file, and the page of a PDF ("report.pdf, p. 4"). */
 export function location(m: Markup, doc: string, page: number | undefined, max = 200): string {
   return m.code(truncate(doc, max)) + (page ? `, p. ${page}` : '');
@@ -38,21 +41,28 @@ export function sourceList(
     url?: string;
     quote: string;
     source?: { quote: string };
+    collection?: string;
   }[],
 ): string {
   // One line per document, or per page of a document with pages; a title with a web address links to
-  // its first quote there (a text fragment browsers highlight), or to the PDF's page.
-  const byPlace = new Map<string, { doc: string; page?: number; title: string; link?: string; ns: number[] }>();
+  // its first quote there (a text fragment browsers highlight), or to the PDF's page. The server's
+  // own documents are marked.
+  const byPlace = new Map<
+    string,
+    { doc: string; page?: number; title: string; link?: string; own: boolean; ns: number[] }
+  >();
   for (const c of shown) {
-    const key = `${c.page ?? 0}:${c.doc}`;
+    const own = c.collection === 'server';
+    const key = `${own ? 's' : 'b'}:${c.page ?? 0}:${c.doc}`;
     const link = linkable(c.url) && citationLink({ url: c.url, page: c.page, quote: c.source?.quote ?? c.quote });
-    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, link, ns: [] };
+    const entry = byPlace.get(key) ?? { doc: c.doc, page: c.page, title: c.title, link, own, ns: [] };
     entry.ns.push(c.n);
     byPlace.set(key, entry);
   }
-  const lines = [...byPlace.values()].map(({ doc, page, title, link, ns }) => {
+  const lines = [...byPlace.values()].map(({ doc, page, title, link, own, ns }) => {
     const text = fitText(m, oneLine(title), 200);
-    return `${ns.map((n) => `[${n}]`).join('')} ${link ? m.link(text, link) : text} — ${location(m, doc, page)}`;
+    const titled = link ? m.link(text, link) : text;
+    return `${ns.map((n) => `[${n}]`).join('')} ${titled} — ${location(m, doc, page)}${own ? ` · ${OWN}` : ''}`;
   });
   return `${m.bold('Sources')}\n${lines.join('\n')}`;
 }

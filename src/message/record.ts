@@ -21,6 +21,7 @@ export function answerRecord(
       start: c.original.start,
       end: c.original.end,
       hash: spanHash(c.original.quote),
+      ...(c.collection === 'server' && { collection: 'server' as const }),
     })),
     guild,
     at: new Date().toISOString(),

@@ -6,7 +6,7 @@ import type { DocInfo, PassageHit, QuoteContext } from '../core/types.js';
 import { ELLIPSIS, LIMITS, embedsLength, fitPrefix, fitSuffix, truncate, type EmbedData } from './limits.js';
 import { discordMarkup, type Markup } from './markdown.js';
 import { COLORS, fitText, oneLine, plural, type DocCounts, type Rendered } from './rendered.js';
-import { fitQuotes } from './quotes.js';
+import { OWN, fitQuotes } from './quotes.js';
 
 export interface ContextItem {
   n: number;
@@ -38,7 +38,7 @@ function contextEmbed(m: Markup, item: ContextItem, win: number, quoteLen?: numb
     description: m.text(before) + shownQuote + m.text(after),
     footer: {
       text: truncate(
-        `${item.doc}${ctx.page ? `, p. ${ctx.page}` : ''} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}`,
+        `${item.doc}${ctx.page ? `, p. ${ctx.page}` : ''} · paragraph ${ctx.paragraph} of ${ctx.paragraphs}${ctx.collection === 'server' ? ` · ${OWN}` : ''}`,
         300,
       ),
     },
@@ -87,16 +87,23 @@ export function renderDocList(docs: readonly DocInfo[], opts: { markup?: Markup 
   if (docs.length === 0) return { content: 'The collection is empty.', embeds: [], buttons: [], ephemeral: true };
   const lines = docs.map(
     (d) =>
-      `${m.bold(fitText(m, oneLine(d.title), 150))} — ${m.code(truncate(d.doc, 120))} · ${plural(d.passages, 'passage')} · ${plural(d.words, 'word')}`,
+      `${m.bold(fitText(m, oneLine(d.title), 150))} — ${m.code(truncate(d.doc, 120))} · ${plural(d.passages, 'passage')} · ${plural(d.words, 'word')}${d.collection === 'server' ? ` · ${OWN}` : ''}`,
   );
+  const own = docs.filter((d) => d.collection === 'server').length;
   let count = lines.length;
   const build = (k: number) =>
     lines.slice(0, k).join('\n') +
-    (k < lines.length ? `\n…and ${lines.length - k} more. Use /sources browse doc: to find one.` : '');
+    (k < lines.length ? `\n…and ${lines.length - k} more. Use /sources doc: to find one.` : '');
   let description = build(count);
   while (description.length > LIMITS.embedDescription && count > 0) description = build(--count);
   return {
-    embeds: [{ title: `The collection: ${plural(docs.length, 'document')}`, description, color: COLORS.info }],
+    embeds: [
+      {
+        title: `The collection: ${plural(docs.length, 'document')}${own ? ` (${own} of them ${OWN})` : ''}`,
+        description,
+        color: COLORS.info,
+      },
+    ],
     buttons: [],
     ephemeral: true,
   };
@@ -149,6 +156,7 @@ export function renderDocCard(d: DocInfo, opts: { markup?: Markup } = {}): Rende
   });
   const fields = [
     field('File', m.code(truncate(d.doc, 500))),
+    ...(d.collection ? [field('Collection', d.collection === 'server' ? "This server's own" : 'The bot’s base')] : []),
     field('Passages', String(d.passages)),
     field('Words', String(d.words)),
   ];
@@ -164,36 +172,41 @@ export function renderDocCard(d: DocInfo, opts: { markup?: Markup } = {}): Rende
 export function renderUnknownDoc(value: string, opts: { markup?: Markup } = {}): Rendered {
   const m = opts.markup ?? discordMarkup;
   return {
-    content: `No document matches “${fitText(m, oneLine(value), 200)}”. Use /sources browse without options to list them.`,
+    content: `No document matches “${fitText(m, oneLine(value), 200)}”. Use /sources without options to list them.`,
     embeds: [],
     buttons: [],
     ephemeral: true,
   };
 }
 
-/** Autocomplete choices for `/sources doc`: up to 25 documents whose title or file name contains the text. */
+/**
+ * Autocomplete choices for `/sources doc` (and `/collection remove doc`): up to 25 documents whose
+ * title or file name contains the text. A server's own documents are marked; where the base has a
+ * document of the same name, the value names its collection (`server:report.pdf`).
+ */
 export function docChoices(docs: readonly DocInfo[], typed: string): { name: string; value: string }[] {
   const q = typed.trim().toLowerCase();
-  const scored: { d: DocInfo; s: number }[] = [];
+  const count = new Map<string, number>();
+  for (const d of docs) count.set(d.doc, (count.get(d.doc) ?? 0) + 1);
+  const scored: { d: DocInfo; s: number; value: string }[] = [];
   for (const d of docs) {
-    if (d.doc.length > LIMITS.choiceValue) continue;
+    const value = (count.get(d.doc) ?? 0) > 1 && d.collection ? `${d.collection}:${d.doc}` : d.doc;
+    if (value.length > LIMITS.choiceValue) continue;
     const title = d.title.toLowerCase();
     const file = d.doc.toLowerCase();
     let s = -1;
     if (!q) s = 0;
     else if (title.startsWith(q) || file.startsWith(q)) s = 2;
     else if (title.includes(q) || file.includes(q)) s = 1;
-    if (s >= 0) scored.push({ d, s });
+    if (s >= 0) scored.push({ d, s, value });
   }
   scored.sort((a, b) => b.s - a.s);
-  return scored.slice(0, LIMITS.autocompleteChoices).map(({ d }) => ({
-    name:
-      truncate(
-        `${oneLine(d.title)} (${d.doc})`.length <= LIMITS.choiceName
-          ? `${oneLine(d.title)} (${d.doc})`
-          : oneLine(d.title),
-        LIMITS.choiceName,
-      ) || d.doc,
-    value: d.doc,
-  }));
+  return scored.slice(0, LIMITS.autocompleteChoices).map(({ d, value }) => {
+    const own = d.collection === 'server' ? ` · ${OWN}` : '';
+    const full = `${oneLine(d.title)} (${d.doc})${own}`;
+    return {
+      name: truncate(full.length <= LIMITS.choiceName ? full : oneLine(d.title), LIMITS.choiceName) || d.doc,
+      value,
+    };
+  });
 }

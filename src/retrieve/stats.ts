@@ -2,7 +2,7 @@
  * Collection statistics the scorer needs, computed once when an index is opened: term rarity in
  * the collection and in each document, spelled-out acronyms, name prefixes, and the focus table.
  */
-import { terms } from '../text/terms.js';
+import { LEXICAL_VERSION, terms } from '../text/terms.js';
 import { focusTable, type FocusTable } from './focus/table.js';
 import { type LoadedIndex } from '../index/types.js';
 
@@ -51,11 +51,110 @@ export function spelledOutAcronyms(sentences: string[]): Map<string, string> {
   return out;
 }
 
-export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
-  const sentenceText = index.sentences.map((s) =>
-    index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end),
-  );
-  const sentenceTermLists = sentenceText.map((t) => terms(t));
+/**
+ * The part of the statistics that depends on the index alone (not on the embedder's scale) and
+ * costs most to compute (terms and the focus table: ~100 ms for a few hundred sentences). A writer
+ * computes it once per generation and stores it beside the index (`statsJson`), so a reader that
+ * opens a small collection cold (a server's) only parses it. Bump STATS_VERSION when what it holds
+ * changes (terms, focus rules): stored data of another version is ignored and computed again.
+ */
+export const STATS_VERSION = 1;
+
+export interface StatsData {
+  /** Stemmed terms of each sentence, in order. */
+  terms: string[][];
+  acronyms: Map<string, string>;
+  namePrefixes: Set<string>;
+  focus: FocusTable;
+}
+
+export function statsData(index: LoadedIndex): StatsData {
+  const text = sentenceTexts(index);
+  return {
+    terms: text.map((t) => terms(t)),
+    acronyms: spelledOutAcronyms(text),
+    namePrefixes: namePrefixes(text),
+    focus: focusTable(
+      index.sentences.map((s, i) => ({
+        text: text[i]!,
+        doc: index.chunks[s.chunk]!.doc,
+        paragraph: index.chunks[s.chunk]!.paragraph,
+      })),
+    ),
+  };
+}
+
+const sentenceTexts = (index: LoadedIndex) =>
+  index.sentences.map((s) => index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end));
+
+const sets = (xs: Set<string>[]) => xs.map((x) => [...x]);
+const setMap = (m: Map<string, Set<string>>) => [...m].map(([k, v]) => [k, [...v]] as const);
+
+/** `data` as stored beside its generation (JSON, with the versions it was made by). */
+export function statsJson(data: StatsData): string {
+  const f = data.focus;
+  return JSON.stringify({
+    version: STATS_VERSION,
+    lexical: LEXICAL_VERSION,
+    terms: data.terms,
+    acronyms: [...data.acronyms],
+    namePrefixes: [...data.namePrefixes],
+    focus: {
+      about: sets(f.about),
+      people: sets(f.people),
+      says: sets(f.says),
+      persons: [...f.persons],
+      agents: [...f.agents],
+      docAbout: setMap(f.docAbout),
+      names: [...f.names],
+      initialOnly: [...f.initialOnly],
+      titles: setMap(f.titles),
+      idf: [...f.idf],
+    },
+  });
+}
+
+/** Stored statistics for `index`, or undefined when they are missing, of another version, or do not fit it. */
+export function parseStatsData(raw: string | undefined, index: LoadedIndex): StatsData | undefined {
+  if (!raw) return undefined;
+  try {
+    const j = JSON.parse(raw) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const n = index.sentences.length;
+    const f = j.focus;
+    if (j.version !== STATS_VERSION || j.lexical !== LEXICAL_VERSION || j.terms?.length !== n) return undefined;
+    if (f?.about?.length !== n || f.people?.length !== n || f.says?.length !== n) return undefined;
+    const toSets = (xs: string[][]) => xs.map((x) => new Set(x));
+    const toSetMap = (xs: [string, string[]][]) => new Map(xs.map(([k, v]) => [k, new Set(v)]));
+    return {
+      terms: j.terms as string[][],
+      acronyms: new Map(j.acronyms as [string, string][]),
+      namePrefixes: new Set(j.namePrefixes as string[]),
+      focus: {
+        about: toSets(f.about),
+        people: toSets(f.people),
+        says: toSets(f.says),
+        persons: new Set(f.persons),
+        agents: new Set(f.agents),
+        docAbout: toSetMap(f.docAbout),
+        names: new Set(f.names),
+        initialOnly: new Set(f.initialOnly),
+        titles: toSetMap(f.titles),
+        idf: new Map(f.idf),
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `data`: the index's stored statistics (statsData), when it has them; computed otherwise. */
+export function lexStats(
+  index: LoadedIndex,
+  similarity: (cosine: number) => number = (x) => x,
+  data: StatsData = statsData(index),
+): LexStats {
+  const sentenceText = sentenceTexts(index);
+  const sentenceTermLists = data.terms;
   const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
   const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
   const dims = index.manifest.dims;
@@ -79,22 +178,15 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
   const n = Math.max(1, sentenceTerms.length);
   const idf = new Map<string, number>();
   for (const [t, f] of df) idf.set(t, Math.log(1 + n / f));
-  const focus = focusTable(
-    index.sentences.map((s, i) => ({
-      text: sentenceText[i]!,
-      doc: index.chunks[s.chunk]!.doc,
-      paragraph: index.chunks[s.chunk]!.paragraph,
-    })),
-  );
   return {
-    focus,
+    focus: data.focus,
     localRarity: localRarity(index, sentenceTerms),
     chunkNorms,
     sentenceText,
     sentenceTerms,
     sentencePairs,
-    acronyms: spelledOutAcronyms(sentenceText),
-    namePrefixes: namePrefixes(sentenceText),
+    acronyms: data.acronyms,
+    namePrefixes: data.namePrefixes,
     idf,
     maxIdf: Math.log(1 + n),
     similarity,

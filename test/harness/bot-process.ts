@@ -45,6 +45,8 @@ export interface StartBotOptions {
   fake: FakeDiscord;
   corpusDir?: string;
   indexDir: string;
+  /** Servers' own collections (default: `<indexDir>-guilds`). */
+  guildsDir?: string;
   /** Overrides for the bot's environment. */
   env?: Record<string, string>;
   /** Wait for the gateway session (default 180 s: the first run builds the index). */
@@ -61,6 +63,7 @@ function botEnv(opts: StartBotOptions): NodeJS.ProcessEnv {
     DISCORD_REST_URL: opts.fake.restUrl,
     CORPUS_DIR: opts.corpusDir ?? join(ROOT, 'seeds'),
     INDEX_DIR: opts.indexDir,
+    GUILDS_DIR: opts.guildsDir ?? `${opts.indexDir}-guilds`,
     EMBEDDER: 'use-lite',
     RATE_LIMIT_COUNT: '1000000',
     RATE_LIMIT_WINDOW_S: '1',

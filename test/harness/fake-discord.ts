@@ -91,6 +91,8 @@ export interface FakeMessage {
   allowed_mentions: unknown;
   /** Interaction that created it. */
   interactionId: string;
+  /** The server it was posted in (null: a DM; absent: the fake's own server). */
+  guild_id?: string | null;
   /** false while it is a deferred "thinking…" placeholder. */
   ready: boolean;
 }
@@ -116,6 +118,8 @@ export interface FakeInteraction {
   followUps: FakeMessage[];
   /** Autocomplete choices (callback type 8). */
   choices?: { name: string; value: string | number }[];
+  /** Where it was sent: the server (null: a DM) and channel. */
+  guildId: string | null;
   /** The form shown (callback type 9). */
   modal?: Record<string, unknown>;
   /** The channel the interaction came from. */
@@ -149,8 +153,8 @@ export interface SendOptions {
   shard?: number;
   /** The channel is a thread (type 11) under this parent channel. */
   thread?: { parentId: string };
-  /** As from another server (another tenant) than the fake's own guild. */
-  guildId?: string;
+  /** Send from this server (any snowflake: a second server the bot is in); null: from a DM with the bot. */
+  guildId?: string | null;
 }
 
 /** A file a member attaches to a command option. */
@@ -362,7 +366,7 @@ export class FakeDiscord extends EventEmitter {
       id: this.commandId(name),
       name,
       type: 1,
-      guild_id: this.guildId,
+      ...(this.guildOf(opts) && { guild_id: this.guildOf(opts) }),
       options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
       ...(Object.keys(resolved).length ? { resolved: { attachments: resolved } } : {}),
     });
@@ -379,7 +383,7 @@ export class FakeDiscord extends EventEmitter {
       id: this.commandId(name),
       name,
       type: 1,
-      guild_id: this.guildId,
+      ...(this.guildOf(opts) && { guild_id: this.guildOf(opts) }),
       options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
     });
   }
@@ -418,9 +422,11 @@ export class FakeDiscord extends EventEmitter {
   sendButton(customId: string, message: FakeMessage | string, opts: SendOptions = {}): FakeInteraction {
     const msg = typeof message === 'string' ? this.messages.get(message) : message;
     if (!msg) throw new Error(`fake: no message ${String(message)}`);
+    // Clicked where the message is, unless the options say otherwise (a forged click).
+    const where = msg.guild_id === undefined ? {} : { guildId: msg.guild_id, channelId: msg.channel_id };
     const ix = this.dispatchInteraction(
       3,
-      { channelId: msg.channel_id, ...opts },
+      { ...where, ...opts },
       { custom_id: customId, component_type: 2 },
       this.apiMessage(msg),
     );
@@ -461,7 +467,7 @@ export class FakeDiscord extends EventEmitter {
       id: this.commandId(name),
       name,
       type: 3,
-      guild_id: this.guildId,
+      guild_id: this.guildOf(opts),
       target_id: id,
       resolved: { messages: { [id]: message } },
     });
@@ -527,6 +533,20 @@ export class FakeDiscord extends EventEmitter {
     return id;
   }
 
+  private readonly channels = new Map<string, string>();
+  /** The channel interactions of a server (or a DM with one user) come from. */
+  private channelFor(where: string): string {
+    if (where === this.guildId) return this.channelId;
+    let id = this.channels.get(where);
+    if (!id) this.channels.set(where, (id = this.snowflake()));
+    return id;
+  }
+
+  /** The server an interaction comes from: the fake's own unless the options name another (null: a DM). */
+  private guildOf(opts: SendOptions): string | null {
+    return opts.guildId === undefined ? this.guildId : opts.guildId;
+  }
+
   private dispatchInteraction(
     type: number,
     opts: SendOptions,
@@ -534,8 +554,9 @@ export class FakeDiscord extends EventEmitter {
     message?: Record<string, unknown>,
   ): FakeInteraction {
     const user = opts.user ?? { id: '100000000000000001', username: 'tester' };
-    const channelId = opts.channelId ?? this.channelId;
-    const guildId = opts.guildId ?? this.guildId;
+    const guildId = this.guildOf(opts);
+    // A DM has a channel of its own; another server, another channel (unless one is named).
+    const channelId = opts.channelId ?? this.channelFor(guildId ?? `dm:${user.id}`);
     const ix: FakeInteraction = {
       id: this.snowflake(),
       token: `ix-token-${this.snowflake()}-${Math.random().toString(36).slice(2)}`,
@@ -543,42 +564,60 @@ export class FakeDiscord extends EventEmitter {
       sentAt: Date.now(),
       events: [],
       followUps: [],
+      guildId,
       channelId,
     };
     this.interactions.set(ix.id, ix);
+    const discordUser = {
+      id: user.id,
+      username: user.username,
+      discriminator: '0',
+      global_name: user.username,
+      avatar: null,
+    };
+    const where = guildId
+      ? {
+          guild_id: guildId,
+          guild: { id: guildId, locale: 'en-US', features: [] },
+          channel: {
+            id: channelId,
+            type: opts.thread ? 11 : 0,
+            guild_id: guildId,
+            name: opts.thread ? 'a thread' : 'general',
+            ...(opts.thread && { parent_id: opts.thread.parentId }),
+            permissions: String(opts.memberPermissions ?? PERMS.basic),
+          },
+          member: {
+            user: discordUser,
+            roles: [],
+            permissions: String(opts.memberPermissions ?? PERMS.basic),
+            joined_at: new Date(0).toISOString(),
+            deaf: false,
+            mute: false,
+            flags: 0,
+            pending: false,
+          },
+          guild_locale: 'en-US',
+          authorizing_integration_owners: { '0': guildId },
+          context: 0,
+        }
+      : {
+          channel: { id: channelId, type: 1, recipients: [discordUser] },
+          user: discordUser,
+          authorizing_integration_owners: { '1': user.id },
+          context: 1,
+        };
     const payload: Record<string, unknown> = {
       id: ix.id,
       application_id: this.appId,
       type,
       token: ix.token,
       version: 1,
-      guild_id: guildId,
-      guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
-      channel: {
-        id: channelId,
-        type: opts.thread ? 11 : 0,
-        guild_id: guildId,
-        name: opts.thread ? 'a thread' : 'general',
-        ...(opts.thread && { parent_id: opts.thread.parentId }),
-        permissions: String(opts.memberPermissions ?? PERMS.basic),
-      },
-      member: {
-        user: { id: user.id, username: user.username, discriminator: '0', global_name: user.username, avatar: null },
-        roles: [],
-        permissions: String(opts.memberPermissions ?? PERMS.basic),
-        joined_at: new Date(0).toISOString(),
-        deaf: false,
-        mute: false,
-        flags: 0,
-        pending: false,
-      },
+      ...where,
       app_permissions: String(opts.appPermissions ?? this.botPermissions),
       locale: 'en-US',
-      guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': guildId },
-      context: 0,
       attachment_size_limit: 8 * 1024 * 1024,
       data,
     };
@@ -588,10 +627,11 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private apiMessage(m: FakeMessage): Record<string, unknown> {
+    const guildId = m.guild_id === undefined ? this.guildId : m.guild_id;
     return {
       id: m.id,
       channel_id: m.channel_id,
-      guild_id: this.guildId,
+      ...(guildId && { guild_id: guildId }),
       author: {
         id: this.botUser.id,
         username: this.botUser.username,
@@ -619,7 +659,7 @@ export class FakeDiscord extends EventEmitter {
         id: m.interactionId,
         type: 2,
         user: { id: '100000000000000001', username: 'tester', discriminator: '0', avatar: null },
-        authorizing_integration_owners: { '0': this.guildId },
+        authorizing_integration_owners: guildId ? { '0': guildId } : {},
       },
     };
   }
@@ -955,6 +995,7 @@ export class FakeDiscord extends EventEmitter {
     return {
       id: this.snowflake(),
       channel_id: ix.channelId,
+      guild_id: ix.guildId,
       content: typeof body?.content === 'string' ? body.content : '',
       embeds: Array.isArray(body?.embeds) ? body.embeds : [],
       components: Array.isArray(body?.components) ? body.components : [],

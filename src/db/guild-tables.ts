@@ -1,0 +1,123 @@
+/**
+ * The shared store's tables for servers' collections (schema migration 3), as small queries:
+ * a server's settings and generation (read by every process), its files (the writer's source),
+ * the queue of edits any process may add to and the one writer applies, and the writer's lease.
+ * Readers need SELECT only; queueing an edit needs INSERT on `qb_edits`; the rest is the writer's.
+ */
+import type pg from 'pg';
+
+/** A server's generation (undefined: no index) and whether the base is answered there. */
+export async function probeCollection(
+  q: pg.Pool | pg.ClientBase,
+  collection: string,
+): Promise<{ generation?: string; base: boolean }> {
+  const { rows } = await q.query<{ generation: string | null; base: boolean | null }>(
+    `SELECT (SELECT generation FROM qb_pointers WHERE collection = $1) AS generation,
+            (SELECT base FROM qb_settings WHERE collection = $1) AS base`,
+    [collection],
+  );
+  return { generation: rows[0]?.generation ?? undefined, base: rows[0]?.base ?? true };
+}
+
+export async function writeSettings(q: pg.Pool | pg.ClientBase, collection: string, base: boolean): Promise<void> {
+  await q.query(
+    'INSERT INTO qb_settings (collection, base) VALUES ($1, $2) ON CONFLICT (collection) DO UPDATE SET base = EXCLUDED.base',
+    [collection, base],
+  );
+}
+
+export interface StoredFile {
+  name: string;
+  bytes: Buffer;
+  meta: Record<string, unknown>;
+}
+
+export async function readFiles(q: pg.Pool | pg.ClientBase, collection: string): Promise<StoredFile[]> {
+  const { rows } = await q.query<StoredFile>(
+    'SELECT name, bytes, meta FROM qb_files WHERE collection = $1 ORDER BY name',
+    [collection],
+  );
+  return rows;
+}
+
+export async function putFile(q: pg.Pool | pg.ClientBase, collection: string, file: StoredFile): Promise<void> {
+  await q.query(
+    `INSERT INTO qb_files (collection, name, bytes, meta) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (collection, name) DO UPDATE SET bytes = EXCLUDED.bytes, meta = EXCLUDED.meta, updated_at = now()`,
+    [collection, file.name, file.bytes, file.meta],
+  );
+}
+
+export async function deleteFile(q: pg.Pool | pg.ClientBase, collection: string, name: string): Promise<void> {
+  await q.query('DELETE FROM qb_files WHERE collection = $1 AND name = $2', [collection, name]);
+}
+
+/** Queues an edit (its file bytes beside it); resolves with its id. */
+export async function queueEdit(
+  q: pg.Pool | pg.ClientBase,
+  collection: string,
+  edit: unknown,
+  data: Buffer | null,
+): Promise<string> {
+  const { rows } = await q.query<{ id: string }>(
+    'INSERT INTO qb_edits (collection, edit, data) VALUES ($1, $2, $3) RETURNING id',
+    [collection, edit, data],
+  );
+  return rows[0]!.id;
+}
+
+/** The outcome of a queued edit, once the writer has applied it. */
+export async function editOutcome(q: pg.Pool | pg.ClientBase, id: string): Promise<unknown> {
+  const { rows } = await q.query<{ state: string; outcome: unknown }>(
+    'SELECT state, outcome FROM qb_edits WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.state === 'done' ? rows[0].outcome : undefined;
+}
+
+/**
+ * Takes or renews the writer's lease for `seconds`; true while this holder has it. A lease whose
+ * holder stopped renewing it (a process gone) is taken over when it expires.
+ */
+export async function takeLease(q: pg.Pool | pg.ClientBase, holder: string, seconds: number): Promise<boolean> {
+  const { rows } = await q.query<{ holder: string }>(
+    `INSERT INTO qb_writer (one, holder, expires) VALUES (true, $1, now() + make_interval(secs => $2))
+     ON CONFLICT (one) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
+       WHERE qb_writer.holder = EXCLUDED.holder OR qb_writer.expires < now()
+     RETURNING holder`,
+    [holder, seconds],
+  );
+  return rows[0]?.holder === holder;
+}
+
+export async function dropLease(q: pg.Pool | pg.ClientBase, holder: string): Promise<void> {
+  await q.query('DELETE FROM qb_writer WHERE holder = $1', [holder]);
+}
+
+/**
+ * Claims the oldest edit not yet applied (one left running by a holder that is gone is taken
+ * again); undefined when there is none. Claiming is one statement, so two writers never take one edit.
+ */
+export async function claimEdit(
+  q: pg.Pool | pg.ClientBase,
+  holder: string,
+): Promise<{ id: string; collection: string; edit: unknown; data: Buffer | null } | undefined> {
+  const { rows } = await q.query<{ id: string; collection: string; edit: unknown; data: Buffer | null }>(
+    `UPDATE qb_edits SET state = 'running', holder = $1
+      WHERE id = (SELECT id FROM qb_edits
+                   WHERE state = 'queued' OR (state = 'running' AND holder IS DISTINCT FROM $1)
+                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, collection, edit, data`,
+    [holder],
+  );
+  return rows[0];
+}
+
+export async function finishEdit(q: pg.Pool | pg.ClientBase, id: string, outcome: unknown): Promise<void> {
+  await q.query(`UPDATE qb_edits SET state = 'done', outcome = $2, data = NULL, done_at = now() WHERE id = $1`, [
+    id,
+    outcome,
+  ]);
+  // Applied edits are kept a day (their outcome is read by the process that queued them), then dropped.
+  await q.query(`DELETE FROM qb_edits WHERE state = 'done' AND done_at < now() - interval '1 day'`);
+}

@@ -1,0 +1,159 @@
+/**
+ * The one writer of servers' collections: it applies each edit to the server's folder
+ * (`GUILDS_DIR/<id>/docs/`: checked, quota included, before anything is written; temp file, then
+ * rename) and builds that server's index in the build worker (incremental: only the changed file
+ * is embedded), then reports the new generation. Edits run one at a time, in arrival order, so two
+ * edits of one server from two shards are both kept. Where the index and the files live is the
+ * backend's: local files (here), or the shared store (pg-guilds.ts: the folder is the writer's
+ * working copy of the server's files in the database).
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import type { Logger } from '../core/log.js';
+import { workerBuilder, type BuildJob, type WorkerBuilder } from '../index/build-worker.js';
+import { readPointer, writeGenerationStats } from '../index/generations.js';
+import { readIndex } from '../index/read.js';
+import { statsData, statsJson } from '../retrieve/stats.js';
+import { guildPaths, readGuildSettings, writeGuildSettings, type GuildSettings } from '../index/guild-folder.js';
+import { listCollection, skipNotice } from '../ingest/load.js';
+import { CollectionEditError, collectionEditor, type CollectionQuota } from './collection.js';
+import { fromData, type EditOutcome, type GuildEdit } from './guild-edit.js';
+
+export interface GuildWriter {
+  apply(edit: GuildEdit): Promise<EditOutcome>;
+  /** Stops the build worker (a build under way is asked to stop and waited for). */
+  close(waitMs?: number): Promise<void>;
+}
+
+export interface GuildWriterOptions {
+  guildsDir: string;
+  /** The base index's embedder: every server's index is built with it. */
+  embedderId: string;
+  modelDir?: string;
+  /** Largest single file (UPLOAD_MAX_MB). */
+  uploadMaxBytes: number;
+  quota: CollectionQuota;
+  log: Logger;
+}
+
+/** Where a server's settings, files and index live, for the writer. */
+export interface WriterBackend {
+  saveSettings(guild: string, base: boolean): Promise<GuildSettings>;
+  /** Brings the server's folder up to date before an edit (the shared store's files). */
+  prepare(guild: string, docs: string): Promise<void>;
+  /** Records a file added or removed in the folder (the shared store keeps the files). */
+  saved(guild: string, docs: string, change: { added?: string; removed?: string }): Promise<void>;
+  /** The build job of the server's index, from its folder. */
+  job(guild: string, docs: string): Omit<BuildJob, 'embedder' | 'modelDir'>;
+  /** The server's generation after a build. */
+  generation(guild: string): Promise<string | undefined>;
+  /** Stores the statistics of the server's current generation beside it (readers then only parse them). */
+  attachStats(guild: string): Promise<void>;
+  /** The server has no documents left: it has no index either. */
+  retire(guild: string): Promise<void>;
+}
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+
+/** Servers' collections on local files: `GUILDS_DIR/<id>/`. */
+export function localBackend(guildsDir: string): WriterBackend {
+  return {
+    async saveSettings(guild, base) {
+      const settings = { ...(await readGuildSettings(guildsDir, guild)), base };
+      await writeGuildSettings(guildsDir, guild, settings);
+      return settings;
+    },
+    prepare: async () => {},
+    saved: async () => {},
+    job: (guild, docs) => ({ corpusDir: docs, indexDir: guildPaths(guildsDir, guild).index }),
+    generation: async (guild) => (await readPointer(guildPaths(guildsDir, guild).index))?.generation,
+    async attachStats(guild) {
+      const dir = guildPaths(guildsDir, guild).index;
+      const index = await readIndex(dir);
+      if (index.generation) await writeGenerationStats(dir, index.generation, statsJson(statsData(index)));
+    },
+    retire: (guild) => rm(guildPaths(guildsDir, guild).index, { recursive: true, force: true }),
+  };
+}
+
+export function localGuildWriter(opts: GuildWriterOptions): GuildWriter {
+  return guildWriter(opts, localBackend(opts.guildsDir));
+}
+
+export function guildWriter(
+  opts: GuildWriterOptions,
+  backend: WriterBackend,
+  worker: WorkerBuilder = workerBuilder(),
+): GuildWriter {
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  /** Builds the server's index from its folder; the generation, or why it failed. */
+  const build = async (guild: string, docs: string): Promise<{ generation?: string; indexError?: string }> => {
+    try {
+      const report = await worker.build({
+        ...backend.job(guild, docs),
+        embedder: opts.embedderId,
+        modelDir: opts.modelDir,
+      });
+      opts.log.info('guild_reindexed', {
+        guild,
+        docs: report.docs,
+        embedded: report.embedded,
+        reused: report.reused,
+        ms: Math.round(report.ms),
+        ...(report.skipped.length && { skipped: report.skipped.map(skipNotice).join(' ') }),
+      });
+      // Computed here once, not by every process that opens the server's index cold.
+      await backend
+        .attachStats(guild)
+        .catch((err: unknown) => opts.log.warn('guild_stats_failed', { guild, error: firstLine(err) }));
+      return { generation: await backend.generation(guild) };
+    } catch (err) {
+      opts.log.warn('guild_reindex_failed', { guild, error: firstLine(err) });
+      return { indexError: firstLine(err) };
+    }
+  };
+
+  const apply = async (edit: GuildEdit): Promise<EditOutcome> => {
+    if (edit.kind === 'settings') return { ok: true, settings: await backend.saveSettings(edit.guild, edit.base) };
+    const { docs } = guildPaths(opts.guildsDir, edit.guild);
+    await mkdir(docs, { recursive: true });
+    await backend.prepare(edit.guild, docs);
+    const editor = collectionEditor(docs, opts.uploadMaxBytes, opts.quota);
+    try {
+      if (edit.kind === 'add') {
+        const added = await editor.add({
+          filename: edit.filename,
+          bytes: fromData(edit.data),
+          title: edit.title,
+          url: edit.url,
+          replace: edit.replace,
+        });
+        await backend.saved(edit.guild, docs, { added: added.doc });
+        const built = await build(edit.guild, docs);
+        return { ok: true, doc: added.doc, bytes: added.bytes, replaced: added.replaced, ...built };
+      }
+      await editor.remove(edit.doc);
+      await backend.saved(edit.guild, docs, { removed: edit.doc });
+      // The last document gone: the server has no index (and answers from the base, if shown).
+      if ((await listCollection(docs)).length === 0) {
+        await backend.retire(edit.guild);
+        opts.log.info('guild_reindexed', { guild: edit.guild, docs: 0 });
+        return { ok: true, doc: edit.doc };
+      }
+      return { ok: true, doc: edit.doc, ...(await build(edit.guild, docs)) };
+    } catch (err) {
+      if (err instanceof CollectionEditError) return { ok: false, message: err.message };
+      throw err;
+    }
+  };
+
+  return {
+    apply: (edit) => serial(() => apply(edit)),
+    close: (waitMs) => worker.close(waitMs),
+  };
+}
