@@ -9,9 +9,12 @@ import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { collectionEditor } from '../src/live/collection.js';
+import { join } from 'node:path';
+import type { GuildWriter } from '../src/live/guild-writer.js';
+import { testGuilds } from './helpers/guilds.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { openEngine } from '../src/engine/open.js';
+import type { FullEngine } from '../src/engine/create.js';
 import { FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { copyCollection } from './helpers/tmp-collection.js';
 
@@ -19,8 +22,9 @@ const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;
 
 let fake: FakeDiscord;
 let bot: Bot;
-let live: { engine: LiveEngine; close(): void };
+let live: { engine: LiveEngine<FullEngine>; close(): void };
 let cleanup: () => Promise<void>;
+let writer: GuildWriter | undefined;
 const log = memoryLogger('info');
 let seq = 700000000000000000n;
 const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
@@ -38,15 +42,12 @@ beforeAll(async () => {
   const opts = { corpusDir: copy.corpus, indexDir: copy.index, embedder: 'use-lite' };
   live = openLiveCollection(await openEngine(opts), opts, { log, watch: false });
   fake = await FakeDiscord.start();
-  bot = await startBot({
-    token: fake.token,
-    engine: live.engine,
-    restUrl: fake.restUrl,
-    log,
-    collection: { editor: collectionEditor(copy.corpus, 64 * 1024), refresh: live.engine.refresh },
-  });
+  const opened = testGuilds(live.engine, { guildsDir: join(copy.index, '..', 'guilds'), log });
+  writer = opened.writer;
+  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, guilds: opened.guilds });
 });
 afterAll(async () => {
+  await writer?.close(5000);
   live?.close();
   await bot?.stop(2000);
   await fake?.close();
@@ -97,13 +98,19 @@ describe('Add to sources', () => {
   test('added by a moderator, the message is answerable at once and its citation links back to the message', async () => {
     const add = fake.sendMessageCommand('Add to sources', message, { user: user(), memberPermissions: MANAGE });
     await fake.waitForReply(add);
-    expect(add.original!.content).toMatch(/indexed and answerable now/);
+    expect(add.original!.content).toMatch(/indexed and answerable in this server now/);
     const ask = fake.sendCommand('ask', { question }, { user: user() });
     await fake.waitForReply(ask);
     const d = description(ask.original!);
     expect(d).toContain('under four minutes');
     const link = `https://discord.com/channels/${fake.guildId}/${fake.channelId}/${message.id}`;
     expect(d).toMatch(new RegExp(`\\[Message by dockwatch in #general, \\d{4}-\\d{2}-\\d{2}\\]\\(<${link}>\\)`));
+    // Another server never sees it, and the base collection is unchanged.
+    const elsewhere = fake.sendCommand('ask', { question }, { user: user(), guildId: fake.snowflake() });
+    await fake.waitForReply(elsewhere);
+    expect(JSON.stringify(elsewhere.original)).not.toContain('under four minutes');
+    const base = await live.engine.ask(question);
+    expect(base.citations.some((c) => c.quote.includes('under four minutes'))).toBe(false);
   });
 
   test('nothing sent broke a limit', () => {

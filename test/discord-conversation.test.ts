@@ -179,24 +179,14 @@ describe('Add to sources', () => {
     expect(await outcomeOf(ix)).toBe('add_denied');
   });
 
-  test('with Manage Server the message becomes a document: titled by who wrote it where and when, its url the message link', async () => {
+  test('with Manage Server on a bot without per-server collections: one line, nothing written (the base is never changed from Discord)', async () => {
+    const before = await readdir(root);
     const ix = fake.sendMessageCommand('Add to sources', message, { user: newUser(), memberPermissions: MANAGE });
     await fake.waitForReply(ix);
     expect(ix.original!.flags).toBe(EPHEMERAL);
-    const name = `discord-message-${fake.channelId}-${message.id}.txt`;
-    expect(await readFile(join(root, name), 'utf8')).toBe(
-      'The ferry to the island resumes on Monday.\n\nTickets cost twelve euros, thanks @skipper!\n',
-    );
-    const sources = JSON.parse(await readFile(join(root, 'sources.json'), 'utf8')) as Record<string, unknown>;
-    // The message's date, from its id (a snowflake: milliseconds since Discord's epoch in the high bits).
-    const date = new Date(Number((BigInt(message.id) >> 22n) + 1420070400000n)).toISOString().slice(0, 10);
-    expect(sources[name]).toEqual({
-      title: `Message by harbourfan in #general, ${date}`,
-      url: `https://discord.com/channels/${fake.guildId}/${fake.channelId}/${message.id}`,
-    });
-    expect(ix.original!.content).toContain(name);
-    const added = log.lines.map((l) => JSON.parse(l)).find((l) => l.event === 'source_added');
-    expect(added).toMatchObject({ doc: name, guild: fake.guildId, from_message: message.id });
+    expect(ix.original!.content).toMatch(/servers have no collections of their own/);
+    expect(await readdir(root)).toEqual(before);
+    expect(await outcomeOf(ix)).toBe('add_off');
   });
 
   test('registered with Manage Server as its default permission, in servers only', async () => {

@@ -33,6 +33,8 @@ export interface CollectionUse {
 
 export interface CollectionSubcommand {
   name: string;
+  /** Works without per-server collections (reads only what was asked here): `guilds` may then be absent. */
+  withoutCollections?: true;
   build(s: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder;
   execute(use: CollectionUse): Promise<HandlerResult>;
   autocomplete?(i: AutocompleteInteraction, ctx: BotContext, guild: string): Promise<HandlerResult>;
@@ -67,7 +69,7 @@ export function collectionCommand(subcommands: readonly CollectionSubcommand[]) 
       );
     }
     const guilds = ctx.guilds;
-    if (!guilds) return say('This bot has no per-server collections.', `${name}_off`);
+    if (!guilds && !sub.withoutCollections) return say('This bot has no per-server collections.', `${name}_off`);
     const guild = i.guildId;
     const takeEdit = async () => {
       const limit = ctx.editLimiter?.take(guild);
@@ -80,7 +82,7 @@ export function collectionCommand(subcommands: readonly CollectionSubcommand[]) 
       );
       return false;
     };
-    return sub.execute({ i, ctx, guild, guilds, say, takeEdit });
+    return sub.execute({ i, ctx, guild, guilds: guilds!, say, takeEdit });
   }
 
   async function autocomplete(i: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult> {

@@ -40,6 +40,7 @@ export async function replyInsights(
 /** `/collection insights [days]`: this server's questions, what went unanswered, 👎 and the most-cited documents. */
 export const INSIGHTS: CollectionSubcommand = {
   name: 'insights',
+  withoutCollections: true,
   build: (s) =>
     s
       .setDescription('What members asked here lately, and what the documents did not answer.')
