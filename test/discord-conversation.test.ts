@@ -4,7 +4,7 @@
  * the Follow up form round trip (callback type 9, then MODAL_SUBMIT), Post to channel (once),
  * /ask in a thread started from an answer, expiry, and every message within Discord's limits.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
