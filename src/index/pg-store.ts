@@ -6,7 +6,7 @@ import type { Embedder } from '../embed/embedder.js';
 import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
-import { hnswEf } from './read.js';
+import { exactDense, hnswEf } from './read.js';
 import { type BuildReport, type DenseSearch, IndexError, type IndexStore, type Knn, type LoadedIndex, type SentenceRef, type StoreBuildOptions } from './types.js';
 
 /**
@@ -177,7 +177,8 @@ async function loadGeneration(c: pg.ClientBase, pool: pg.Pool, where: string, sc
       return fail('the lexical index cannot be read');
     }
     const dense = pgDense(pool, gen, dims, vectors, sentences.length, scanMax);
-    return { dir: where, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense, lexical, generation: gen, ...(g.stats && { stats: g.stats }) };
+    const byId = new Map(docs.map((d) => [d.id, d]));
+    return { dir: where, manifest, docs, byId, chunks, sentences, vectors, dense, lexical, generation: gen, ...(g.stats && { stats: g.stats }) };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
@@ -232,7 +233,8 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
       }
       return { neighbors: ids, distances: ids.map((i) => 1 - dot(i, qvec)) };
     },
-    ...(count <= scanMax && { knnSync: scan }),
+    // Small generations: exact, with hnswlib's own distance (the scores the local files give).
+    ...(count <= scanMax && { knnSync: exactDense(vectors, dims).knnSync }),
   };
 }
 
@@ -302,7 +304,14 @@ async function buildGeneration(
   }
 }
 
-async function writeRows(c: pg.ClientBase, gen: string, { records, chunks, sentences }: Prepared, vectors: Float32Array, dims: number, collection: string): Promise<void> {
+async function writeRows(
+  c: pg.ClientBase,
+  gen: string,
+  { records, chunks, sentences }: Prepared,
+  vectors: Float32Array,
+  dims: number,
+  collection: string,
+): Promise<void> {
   const ordOf = new Map(records.map((r, i) => [r.id, i]));
   // Sentences are stored document by document: each document's vectors are one slice.
   let first = 0;
