@@ -11,6 +11,21 @@ import { filesDir, readPointer, STATS_FILE } from './generations.js';
 
 
 
+/**
+ * Exact dense search for a small collection (a server's): hnswlib's brute-force index over the
+ * vectors, no HNSW graph (which holds a few megabytes even for a few hundred sentences). The
+ * distance is hnswlib's own, so every neighbour scores exactly as through the graph, which at this
+ * size finds the same neighbours (measured: the same answers on every eval set).
+ */
+export function exactDense(vectors: Float32Array, dims: number): DenseSearch {
+  const count = vectors.length / dims;
+  const index = new hnswlib.BruteforceSearch('cosine', dims);
+  index.initIndex(Math.max(1, count));
+  for (let i = 0; i < count; i++) index.addPoint(Array.from(vectors.subarray(i * dims, (i + 1) * dims)), i);
+  const knnSync = (qvec: number[], k: number): Knn => index.searchKnn(qvec, Math.min(k, count));
+  return { count, knnSync, knn: async (qvec, k) => knnSync(qvec, k) };
+}
+
 /** Dense search over an hnswlib index in this process. */
 export function hnswDense(hnsw: hnswlib.HierarchicalNSW): DenseSearch {
   const knnSync = (qvec: number[], k: number): Knn => hnsw.searchKnn(qvec, k);
@@ -43,7 +58,7 @@ export function hnswEf(sentences: number): number {
  * generation be removed while it is read (two builds finished meanwhile), the new current one
  * is read instead.
  */
-export async function readIndex(dir: string, opts: { ef?: number } = {}): Promise<LoadedIndex> {
+export async function readIndex(dir: string, opts: ReadOptions = {}): Promise<LoadedIndex> {
   for (let attempt = 0; ; attempt++) {
     const at = await filesDir(dir);
     try {
@@ -59,7 +74,13 @@ export async function readIndex(dir: string, opts: { ef?: number } = {}): Promis
 }
 
 /** The files in folder `files`; messages name `dir`, the index folder the user knows. */
-async function readFiles(files: string, dir: string, opts: { ef?: number }): Promise<LoadedIndex> {
+export interface ReadOptions {
+  ef?: number;
+  /** An index of at most this many sentences is searched exactly in memory; its HNSW graph is not loaded. */
+  scanMax?: number;
+}
+
+async function readFiles(files: string, dir: string, opts: ReadOptions): Promise<LoadedIndex> {
   const manifest = await readManifestAt(files, dir);
   for (const [name, bytes] of Object.entries(manifest.sizes)) {
     const actual = await stat(join(files, name)).then((s) => s.size, () => -1);
@@ -87,6 +108,14 @@ async function readFiles(files: string, dir: string, opts: { ef?: number }): Pro
     throw new IndexError(`Index in ${dir} is inconsistent: vectors do not match ${sentences.length} sentences of ${dims} dimensions. Rebuild with npm run index.`);
   }
   const vectors = new Float32Array(vecBuf.buffer, vecBuf.byteOffset, vecBuf.byteLength / 4);
+  let lexical: MiniSearch<LexicalDoc>;
+  try {
+    lexical = loadLexical(lexRaw);
+  } catch {
+    throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
+  }
+  const base = { dir, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, lexical };
+  if (opts.scanMax !== undefined && sentences.length <= opts.scanMax) return { ...base, dense: exactDense(vectors, dims) };
 
   const hnsw = new hnswlib.HierarchicalNSW('cosine', dims);
   try {
@@ -99,14 +128,7 @@ async function readFiles(files: string, dir: string, opts: { ef?: number }): Pro
   }
   // ef is not stored in the file: set it after every load.
   hnsw.setEf(opts.ef ?? hnswEf(sentences.length));
-
-  let lexical: MiniSearch<LexicalDoc>;
-  try {
-    lexical = loadLexical(lexRaw);
-  } catch {
-    throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
-  }
-  return { dir, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, dense: hnswDense(hnsw), lexical };
+  return { ...base, dense: hnswDense(hnsw) };
 }
 
 /** Files that parse but do not fit together (hand-edited, mixed from two builds) are caught here, not mid-answer. */
