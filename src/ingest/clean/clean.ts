@@ -1,5 +1,6 @@
 import type { CleanDocument, Document, Span } from '../../core/types.js';
 import { terms } from '../../text/terms.js';
+import { endsSentence, maxOf, outsideSpans, repeatsOnPage, takeStretches, withoutQuotations } from './linear.js';
 
 /**
  * Cleaning finds the article inside a scraped page without rewriting a character:
@@ -63,7 +64,7 @@ const UI_PATTERNS: RegExp[] = [
   /\bbreaking news\b/i,
   /\b(?:gift|save|print|email|share|listen to) (?:this )?(?:article|story)\b/i,
   /\bfollow (?:us|me|him|her|them)\b/i,
-  /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
+  /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
   /\b(?:additional )?reporting by\b|\breported from\b|\bcontributed (?:to )?(?:this )?report/i,
   /\bunlimited (?:digital )?access\b/i,
   /\bnever miss a (?:story|thing)\b/i,
@@ -124,8 +125,9 @@ const LIVE_HEADLINE = /^live\s*:\s*(?=\p{Lu})/iu;
 /** A bare clock time ("17:48 GMT", "9.05am"): a live blog's entry stamp. */
 const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t))?$/i;
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
+// (Names of at most 60 letters: a longer run would be read again from every hyphen in it.)
 const BYLINE_ROLE =
-  /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
+  /^\p{Lu}[\p{L}'’-]{1,60}(?:\s+\p{Lu}[\p{L}'’-]{1,60}){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]{1,60}(?:\s+\p{Lu}[\p{L}'’-]{1,60}){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 const DATELINE = new RegExp(
   `\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`,
@@ -208,7 +210,7 @@ export function cleanDocument(doc: Document): CleanDocument {
 }
 
 /** A table of contents line: a title, dot leaders, a page number. */
-const CONTENTS_LINE = /(?:\.\s?){4,}\s*\d+$|…{2,}\s*\d+$/u;
+const CONTENTS_LINE = /(?<!\.\s?)(?:\.\s?){4,}\s*\d+$|(?<!…)…{2,}\s*\d+$/u;
 
 /**
  * A PDF is a document, not a scraped page: its furniture (running headers and footers, page
@@ -218,7 +220,7 @@ const CONTENTS_LINE = /(?:\.\s?){4,}\s*\d+$|…{2,}\s*\d+$/u;
  */
 function cleanLaidOut(doc: Document): CleanDocument {
   const skip = doc.skip ?? [];
-  const units = toUnits(doc.text).filter((u) => !skip.some((s) => s.start <= u.start && u.end <= s.end));
+  const units = outsideSpans(toUnits(doc.text), skip);
   const first = units[0];
   const titleUnit =
     first &&
@@ -254,15 +256,12 @@ interface Segment {
 }
 
 /** Maximum-sum segment of units[lo, hi): prose lines earn their words, other lines cost a fixed amount. */
-function maxSegment(units: Unit[], lo: number, hi: number): Segment {
+function maxSegment(units: Unit[], lo: number, hi: number, values = unitValues(units)): Segment {
   let best = { sum: 0, from: lo, to: lo - 1 };
   let sum = 0;
   let from = lo;
   for (let i = lo; i < hi; i++) {
-    const u = units[i]!;
-    const structure = !u.ui && (MD_HEADING.test(u.text) || LIST_ITEM.test(u.text));
-    const full = u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST;
-    const value = u.junk ? -(i > 0 && units[i - 1]!.junk ? Math.min(full, RUN_COST) : full) : u.words;
+    const value = values[i]!;
     if (sum <= 0) {
       sum = 0;
       from = i;
@@ -271,6 +270,15 @@ function maxSegment(units: Unit[], lo: number, hi: number): Segment {
     if (sum > best.sum) best = { sum, from, to: i };
   }
   return best;
+}
+
+/** What each unit earns or costs in `maxSegment` (worked out once: continuations search many stretches). */
+function unitValues(units: Unit[]): number[] {
+  return units.map((u, i) => {
+    const structure = !u.ui && (MD_HEADING.test(u.text) || LIST_ITEM.test(u.text));
+    const full = u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST;
+    return u.junk ? -(i > 0 && units[i - 1]!.junk ? Math.min(full, RUN_COST) : full) : u.words;
+  });
 }
 
 /**
@@ -283,7 +291,7 @@ const CONTINUATION_SHARE = 0.3;
 // Case matters: "US" is a country, "i" is not a word.
 const PERSONAL = /\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur|us|[Yy]ou|[Yy]our)\b/;
 /** The text speaks to the reader or for the writer outside its quotations. */
-const personal = (text: string) => PERSONAL.test(text.replace(/[“"][^”"]*[”"]/g, ' '));
+const personal = (text: string) => PERSONAL.test(withoutQuotations(text));
 
 /**
  * The article may go on after an interruption too long to bridge (a poll, a "you might also
@@ -292,34 +300,25 @@ const personal = (text: string) => PERSONAL.test(text.replace(/[“"][^”"]*[�
 function withContinuations(units: Unit[], main: Segment): Unit[] {
   const keep = (seg: Segment) => units.slice(seg.from, seg.to + 1).filter((u) => !u.junk);
   const vocab = new Set(keep(main).flatMap((u) => terms(u.text)));
-  const taken = [main];
-  for (;;) {
-    // The best stretch of prose in each stretch not taken yet, cut at its first junk line:
-    // a continuation does not bridge a further interruption of its own.
-    const gaps: Segment[] = [];
-    let at = 0;
-    for (const t of taken.sort((x, y) => x.from - y.from)) {
-      if (t.from > at) gaps.push({ sum: 0, from: at, to: t.from - 1 });
-      at = t.to + 1;
-    }
-    if (at < units.length) gaps.push({ sum: 0, from: at, to: units.length - 1 });
-    const candidates = gaps
-      .map((g) => maxSegment(units, g.from, g.to + 1))
-      .map((seg) => {
-        const stop = units.findIndex((u, i) => i > seg.from && i <= seg.to && u.junk);
-        const to = stop > 0 ? stop - 1 : seg.to;
-        return { from: seg.from, to, sum: units.slice(seg.from, to + 1).reduce((n, u) => n + u.words, 0) };
-      })
-      .filter(
-        (seg) =>
-          seg.sum >= CONTINUATION_WORDS &&
-          !underHeadlines(units, seg) &&
-          continues(units.slice(seg.from, seg.to + 1), vocab),
-      );
-    if (candidates.length === 0) break;
-    taken.push(candidates.reduce((x, y) => (y.sum > x.sum ? y : x)));
-  }
-  return taken.sort((x, y) => x.from - y.from).flatMap(keep);
+  // The best stretch of prose in a stretch not taken yet, cut at its first junk line:
+  // a continuation does not bridge a further interruption of its own.
+  const values = unitValues(units);
+  const candidate = (gap: Segment): Segment | undefined => {
+    const seg = maxSegment(units, gap.from, gap.to + 1, values);
+    let to = seg.to;
+    for (let i = seg.from + 1; i <= seg.to; i++)
+      if (units[i]!.junk) {
+        to = i - 1;
+        break;
+      }
+    const found = { from: seg.from, to, sum: units.slice(seg.from, to + 1).reduce((n, u) => n + u.words, 0) };
+    return found.sum >= CONTINUATION_WORDS &&
+      !underHeadlines(units, found) &&
+      continues(units.slice(found.from, found.to + 1), vocab)
+      ? found
+      : undefined;
+  };
+  return takeStretches(units.length, main, candidate).flatMap(keep);
 }
 
 /**
@@ -339,7 +338,7 @@ function underHeadlines(units: Unit[], seg: Segment): boolean {
 /** A story's headline in a list of teasers: a capitalised (or numbered) line of a few words with no closing punctuation. */
 function teaserHeadline(line: string): boolean {
   const n = wordsIn(line);
-  return /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(line) && !/[\p{P}]["'”’)]*$/u.test(line) && n >= 4 && n <= 20;
+  return /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(line) && !/\p{P}$/u.test(line) && n >= 4 && n <= 20;
 }
 const wordsIn = (line: string) => line.split(/\s+/).length;
 
@@ -371,7 +370,7 @@ function toUnits(text: string): Unit[] {
     }
     const line = text.slice(span.start, span.end);
     // (A byline in lower case, "by: Name", starts a line of its own.)
-    if (prev && !ENDS_SENTENCE.test(text.slice(prev.start, prev.end)) && /^\p{Ll}/u.test(line) && !BYLINE.test(line)) {
+    if (prev && !endsSentence(text, prev.start, prev.end) && /^\p{Ll}/u.test(line) && !BYLINE.test(line)) {
       prev.end = span.end;
       prev.lines.push(span);
       continue;
@@ -394,7 +393,7 @@ function joinWrapped(units: Unit[], text: string): Unit[] {
   for (const group of blocks(units)) {
     const lines = group.flatMap((u) => u.lines);
     const widths = lines.map((l) => l.end - l.start);
-    const max = Math.max(...widths);
+    const max = maxOf(widths);
     const inner = lines.slice(0, -1);
     const wrapped =
       lines.length > 2 &&
@@ -534,13 +533,14 @@ function markDuplicates(units: Unit[]): void {
   // A pull quote repeats the article's words: a line that is all quotation, each of whose
   // sentences appears elsewhere on the page (its attribution line, "- Name, Role", goes with it).
   const page = ` ${units.map((u) => words(u.text)).join(' ')} `;
+  const repeats = repeatsOnPage(page);
   units.forEach((u, i) => {
     if (!QUOTATION.test(u.text)) return;
     const parts = u.text
       .split(/(?<=[.!?])["'”’]*\s+/u)
       .map(words)
       .filter((w) => w.length > 0);
-    if (parts.length === 0 || !parts.every((w) => page.split(` ${w} `).length > 2)) return;
+    if (parts.length === 0 || !parts.every((w) => repeats(` ${w} `))) return;
     u.junk = u.boxed = true;
     const next = units[i + 1];
     if (next && /^[-–—]\s*\p{Lu}/u.test(next.text) && next.words <= 12) next.junk = next.boxed = true;
@@ -562,7 +562,7 @@ function markDuplicates(units: Unit[]): void {
 }
 
 /** A browser tab's title: the headline, then the site after a bar or dash. */
-const TAB_TITLE = /^(.+?)\s+[|–—-]\s+[^|–—]{2,40}$/u;
+const TAB_TITLE = /^(.+?)(?<!\s)\s+[|–—-]\s+[^|–—]{2,40}$/u;
 
 /** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
 const CAPS_HEADLINE =
