@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, requestedCorpus, type Config } from '../src/co
 import { runConsole } from '../src/cli/console.js';
 import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/core/log.js';
+import { urlCredentials } from '../src/core/url.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const secrets = [config.DISCORD_TOKEN];
+  // The token, and the database's credentials however spelled: never in a log line.
+  const secrets = [config.DISCORD_TOKEN, ...urlCredentials(config.INDEX_URL)];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
   process.on('unhandledRejection', (err) =>
     log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }),
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
       ? followerCollection(
           opened as SharedEngine,
           { corpusDir: opened.corpusDir, indexDir: config.INDEX_DIR },
-          { waitMs: config.INDEX_WAIT_S * 1000 },
+          { waitMs: config.INDEX_WAIT_S * 1000, log },
         )
       : openLiveCollection(opened, collectionOpts, { log });
   const engine = live.engine;

@@ -17,7 +17,7 @@ import { addSource, removeSource } from '../message/edit.js';
 import { answerRecord } from '../discord/feedback.js';
 import type { Logger } from '../core/log.js';
 import type { LiveCollection } from '../discord/types.js';
-import { memberKey, newAnswerId, type FeedbackStore } from '../feedback/store.js';
+import { newAnswerId, type FeedbackStore } from '../feedback/store.js';
 import { cleanQuestion, composeAnswer, composeSources } from '../message/compose.js';
 import { plainMarkup } from '../message/markdown.js';
 import { renderNotice, toPlainText, type Rendered, type ShownCitation } from '../message/render.js';
@@ -199,7 +199,7 @@ async function consoleVote(session: ConsoleSession, arg: string): Promise<Render
   await session.feedback.recordVote({
     type: 'vote',
     answer: last.id,
-    member: memberKey(last.id, CONSOLE_MEMBER),
+    member: await session.feedback.memberKey(last.id, CONSOLE_MEMBER),
     vote: arg,
     guild: null,
     at: new Date().toISOString(),

@@ -13,7 +13,7 @@ import { IndexError, readIndex, type LoadedIndex } from '../index/read.js';
 import { localStore, openStore, type IndexStore } from '../index/store.js';
 import { LEXICAL_VERSION } from '../text/terms.js';
 import { listCollection, readSource } from '../ingest/load.js';
-import { lexStats, nearest, retrieve, type LexStats } from '../retrieve/score.js';
+import { lexStats, nearest, retrieve, type LexStats, type TextStats } from '../retrieve/score.js';
 import { hasWords, normalizeQuestion } from '../text/question.js';
 import type { Answer, DocInfo, Engine, PassageHit, QuoteContext, Span } from '../core/types.js';
 
@@ -235,10 +235,19 @@ export async function matchesCollection(corpusDir: string, manifest: Manifest): 
   return !(await isStale(corpusDir, manifest));
 }
 
-/** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
-export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<Engine> {
+/**
+ * An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild).
+ * `pre`: the text statistics of that generation, worked out off the event loop (live/stats-worker.ts);
+ * used only if the generation read is the one they were worked out for.
+ */
+export async function engineFromIndex(
+  opts: EngineOptions,
+  embedder: Embedder,
+  pre?: { generation?: string; text: TextStats },
+): Promise<Engine> {
   const index = await readIndex(opts.indexDir);
-  return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
+  const text = pre && pre.generation === index.generation ? pre.text : undefined;
+  return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy }, text);
 }
 
 /**
@@ -295,8 +304,10 @@ export function createEngine(
   index: LoadedIndex,
   embedder: Embedder,
   policy: AnswerPolicy,
+  text?: TextStats,
 ): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder } {
-  const stats = lexStats(index, index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined);
+  const scale = index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined;
+  const stats = text ? lexStats(index, scale, text) : lexStats(index, scale);
   const docById = index.byId;
   const chunkCount = new Map<string, number>();
   for (const c of index.chunks) chunkCount.set(c.doc, (chunkCount.get(c.doc) ?? 0) + 1);

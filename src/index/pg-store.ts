@@ -8,6 +8,7 @@ import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from '
 import { migrate, schemaVersion, SCHEMA_VERSION } from './pg-schema.js';
 import { hnswEf, IndexError, type DenseSearch, type Knn, type LoadedIndex, type SentenceRef } from './read.js';
 import type { IndexStore, StoreBuildOptions } from './store.js';
+import { redactUrl } from '../core/url.js';
 
 /**
  * The index in Postgres with pgvector, shared by every process that names the same URL.
@@ -24,15 +25,8 @@ const INSERT_BATCH = 500;
 /** How long a question waits for Postgres's neighbours before finding them in memory. */
 const KNN_WAIT_MS = 5000;
 
-/** `postgres://host:port/db`: where a URL points, without user or password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://(invalid URL)';
-  }
-}
+// (Where a URL points, without its credentials however spelled: core/url.ts.)
+export { redactUrl };
 
 export function openPgStore(url: string, { scanMax }: { scanMax: number }): IndexStore {
   const where = redactUrl(url);

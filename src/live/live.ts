@@ -3,8 +3,10 @@
  * `refresh()` rebuilds in the background (only changed files embedded; in a worker thread, see
  * index/build-worker.ts) and then swaps the reference; a question already being answered keeps the engine it started with.
  * Rebuilds run one at a time; calls made during a rebuild share one follow-up rebuild. A failed
- * rebuild keeps the old engine and reports why (one line, naming the file when the error does).
+ * rebuild keeps the old engine; what a moderator is told is an error id, and the log line with
+ * that id says why (its message may name server paths or database hosts).
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
 import type { Embedder } from '../embed/embedder.js';
 import {
@@ -22,12 +24,13 @@ import { workerBuilder } from '../index/build-worker.js';
 import { readBuildStatus, writeBuildStatus } from '../index/generations.js';
 import { skipNotice } from '../ingest/load.js';
 import type { Engine } from '../core/types.js';
+import { textStatsOffThread } from './stats-worker.js';
 import { watchCollection } from './watch.js';
 
 export type RefreshResult =
   | { ok: true; changed: false }
   | { ok: true; changed: true; docs: number; embedded: number; reused: number; ms: number; skipped: string[] }
-  | { ok: false; error: string };
+  | { ok: false; error: string; errorId?: string; detail?: string };
 
 /** Builds a fresh engine from the collection; `undefined` when nothing changed (and `force` is off). */
 export type Rebuild = (force: boolean) => Promise<{ engine: Engine; report: BuildReport } | undefined>;
@@ -82,10 +85,16 @@ const reported = ({ docs, embedded, reused, ms, skipped }: BuildReport): Refresh
   skipped: skipped.map(skipNotice),
 });
 
-const failed = (err: unknown): RefreshResult => ({
-  ok: false,
-  error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300),
-});
+/** A failed rebuild: a line for moderators with an error id, the details for the log. */
+const failed = (err: unknown): RefreshResult => {
+  const errorId = randomBytes(4).toString('hex');
+  return {
+    ok: false,
+    error: `error ${errorId}: the details are in the bot's log`,
+    errorId,
+    detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300),
+  };
+};
 
 /**
  * `job` one run at a time: a call made during a run (which may have read the folder already)
@@ -117,7 +126,13 @@ function serialized(
 /** One log line per rebuild: what was indexed and skipped, or why the previous index stays. */
 function logRefresh(log: Logger, corpus: string | undefined): (r: RefreshResult) => void {
   return (r) => {
-    if (!r.ok) log.warn('reindex_failed', { corpus, error: r.error, note: 'still answering from the previous index' });
+    if (!r.ok)
+      log.warn('reindex_failed', {
+        corpus,
+        error: r.detail ?? r.error,
+        error_id: r.errorId,
+        note: 'still answering from the previous index',
+      });
     else if (r.changed)
       log.info('reindexed', {
         docs: r.docs,
@@ -158,7 +173,9 @@ export function openLiveCollection(
       modelDir: engineOpts.modelDir,
     };
     const report = await worker.build(job);
-    return { engine: await engineFromIndex(engineOpts, embedder), report };
+    // The new generation's text statistics off the event loop; the swap then only reads the index.
+    const pre = await textStatsOffThread(engineOpts.indexDir);
+    return { engine: await engineFromIndex(engineOpts, embedder, pre), report };
   };
   const engine = createLiveEngine(initial, rebuild, logRefresh(log, engineOpts.corpusDir));
   if (opts.watch === false) return { engine, close: () => worker.close() };
@@ -242,7 +259,7 @@ export function indexWriter(
 export function followerCollection(
   initial: SharedEngine,
   dirs: { corpusDir: string; indexDir: string },
-  opts: { waitMs: number; checkMs?: number },
+  opts: { waitMs: number; checkMs?: number; log?: Logger },
 ): { engine: LiveEngine; close(): Promise<void> } {
   const { corpusDir, indexDir } = dirs;
   const checkMs = opts.checkMs ?? 200;
@@ -270,7 +287,9 @@ export function followerCollection(
         await new Promise((r) => setTimeout(r, checkMs));
       }
     } catch (err) {
-      return failed(err);
+      const r = failed(err);
+      if (opts.log) logRefresh(opts.log, corpusDir)(r);
+      return r;
     }
   });
   const engine: LiveEngine = answeringFrom(() => initial, {

@@ -228,16 +228,23 @@ export interface Retrieval {
   voiced?: Set<number>;
 }
 
-export function lexStats(index: LoadedIndex, similarity: (cosine: number) => number = (x) => x): LexStats {
-  const sentenceText = index.sentences.map((s) =>
-    index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end),
-  );
-  const sentenceTermLists = sentenceText.map((t) => terms(t));
-  const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
-  const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
+/** What `lexStats` reads from the text alone (not the vectors or the embedder's scale): worked out off the bot's event loop and handed in. */
+export type TextStats = Omit<LexStats, 'chunkNorms' | 'similarity'>;
+
+export function lexStats(
+  index: LoadedIndex,
+  similarity: (cosine: number) => number = (x) => x,
+  text: TextStats = textStats(index),
+): LexStats {
+  return { ...text, chunkNorms: chunkNormsOf(index, similarity), similarity };
+}
+
+/**
+ * |Σ sentence vectors| of each chunk, from the sentences' similarities to each other on the
+ * calibrated scale: the question's similarity to the chunk is then Σ its similarities / this.
+ */
+function chunkNormsOf(index: LoadedIndex, similarity: (cosine: number) => number): Float32Array {
   const dims = index.manifest.dims;
-  // |Σ sentence vectors| of each chunk, from the sentences' similarities to each other on the
-  // calibrated scale: the question's similarity to the chunk is then Σ its similarities / this.
   const chunkNorms = new Float32Array(index.chunks.length);
   let first = 0;
   index.chunks.forEach((c, k) => {
@@ -251,6 +258,16 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
     chunkNorms[k] = Math.sqrt(Math.max(1, sum));
     first += c.sentences.length;
   });
+  return chunkNorms;
+}
+
+export function textStats(index: LoadedIndex): TextStats {
+  const sentenceText = index.sentences.map((s) =>
+    index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end),
+  );
+  const sentenceTermLists = sentenceText.map((t) => terms(t));
+  const sentenceTerms = sentenceTermLists.map((l) => new Set(l));
+  const sentencePairs = sentenceTermLists.map((l) => new Set(l.slice(1).map((t, k) => `${l[k]} ${t}`)));
   const df = new Map<string, number>();
   for (const set of sentenceTerms) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
   const n = Math.max(1, sentenceTerms.length);
@@ -266,7 +283,6 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
   return {
     focus,
     localRarity: localRarity(index, sentenceTerms),
-    chunkNorms,
     sentenceText,
     sentenceTerms,
     sentencePairs,
@@ -274,7 +290,6 @@ export function lexStats(index: LoadedIndex, similarity: (cosine: number) => num
     namePrefixes: namePrefixes(sentenceText),
     idf,
     maxIdf: Math.log(1 + n),
-    similarity,
   };
 }
 
