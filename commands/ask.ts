@@ -3,6 +3,7 @@ import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.j
 import { QUESTION_MAX, QUESTION_MIN, cleanQuestion, composeAnswer } from '../src/message/compose.js';
 import { renderNotice, renderRefusalNote, renderSlowDown } from '../src/message/render.js';
 import { answerRecord, feedbackIdFor, recordAnswer } from '../src/discord/feedback.js';
+import { Busy } from '../src/discord/queue.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 
@@ -21,6 +22,9 @@ export const data = new SlashCommandBuilder()
     o.setName('private').setDescription('Only you see the answer (default: everyone in the channel)'),
   );
 
+/** The reply when the answer queue is full. */
+const BUSY = 'I am answering a lot of questions right now and cannot take yours; please try again in a minute.';
+
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
   const cleaned = cleanQuestion(interaction.options.getString('question', true));
   if (!cleaned.ok) {
@@ -32,10 +36,22 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     await send(interaction, renderSlowDown(limit.retryAfterMs, ctx.limiter.count, ctx.limiter.windowMs / 1000));
     return { outcome: 'rate_limited', answered: false };
   }
+  // Every server's questions wait in one bounded queue: when it is full, say so at once.
+  if (ctx.answers.full) {
+    await send(interaction, renderNotice(BUSY));
+    return { outcome: 'busy', answered: false };
+  }
   const isPrivate = interaction.options.getBoolean('private') ?? false;
   // Defer before any retrieval work: Discord's 3-second deadline only covers this first response.
   await deferFirst(interaction, isPrivate);
-  const answer = await ctx.answers.ask(cleaned.question);
+  let answer;
+  try {
+    answer = await ctx.answers.ask(cleaned.question);
+  } catch (err) {
+    if (!(err instanceof Busy)) throw err;
+    await send(interaction, renderNotice(BUSY));
+    return { outcome: 'busy', answered: false };
+  }
   const feedbackId = feedbackIdFor(ctx, !isPrivate);
   const { rendered, shown } = composeAnswer(ctx.engine, answer, { private: isPrivate, feedbackId });
   await send(interaction, rendered, { publicNote: renderRefusalNote() });

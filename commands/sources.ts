@@ -17,7 +17,7 @@ import { CollectionEditError, checkSize, collectionName } from '../src/live/coll
 import { composeSources } from '../src/message/compose.js';
 import { downloadCapped } from '../src/discord/download.js';
 import { addSource, removeSource } from '../src/message/edit.js';
-import { docChoices, renderNotice } from '../src/message/render.js';
+import { docChoices, renderNotice, renderSlowDown } from '../src/message/render.js';
 import { deferFirst, send } from '../src/discord/respond.js';
 import type { BotContext, HandlerResult, LiveCollection } from '../src/discord/types.js';
 import { SOURCE_EXTENSIONS } from '../src/ingest/load.js';
@@ -69,6 +69,12 @@ export const data = new SlashCommandBuilder()
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<HandlerResult> {
   const sub = interaction.options.getSubcommand(false);
   if (sub === 'add' || sub === 'remove') return edit(interaction, ctx, sub);
+  // A lookup runs a search, as a question does: it counts against the same per-member limit.
+  const limit = ctx.limiter.take(interaction.user.id);
+  if (!limit.allowed) {
+    await send(interaction, renderSlowDown(limit.retryAfterMs, ctx.limiter.count, ctx.limiter.windowMs / 1000));
+    return { outcome: 'rate_limited' };
+  }
   await deferFirst(interaction, true);
   const query = interaction.options.getString('query');
   const doc = interaction.options.getString('doc');
@@ -78,6 +84,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult> {
   const focused = interaction.options.getFocused(true);
+  if (ctx.autocompleteLimiter && !ctx.autocompleteLimiter.take(interaction.user.id).allowed) {
+    await interaction.respond([]);
+    return { outcome: 'autocomplete_rate_limited' };
+  }
   const choices = focused.name === 'doc' ? docChoices(ctx.engine.documents(), String(focused.value)) : [];
   await interaction.respond(choices);
   return { outcome: 'autocomplete' };
@@ -96,6 +106,16 @@ async function edit(i: ChatInputCommandInteraction, ctx: BotContext, sub: 'add' 
   const collection = ctx.collection;
   if (!collection)
     return say('Documents cannot be added or removed on this bot (its collection is not editable).', `${sub}_off`);
+  // Every edit re-indexes: each server has a quota of them per hour.
+  const quota = ctx.editQuota?.take(i.guildId);
+  if (quota && !quota.allowed) {
+    ctx.log.info('source_edit_refused', { action: sub, by: i.user.id, guild: i.guildId, reason: 'edit quota' });
+    const minutes = Math.max(1, Math.ceil(quota.retryAfterMs / 60_000));
+    return say(
+      `This server has made ${ctx.editQuota!.count} changes to the documents in the last hour, its limit; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      `${sub}_rate_limited`,
+    );
+  }
   try {
     return sub === 'add' ? await add(i, ctx, collection, say) : await remove(i, ctx, collection, say);
   } catch (err) {

@@ -8,6 +8,7 @@ import { runConsole } from '../src/cli/console.js';
 import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/core/log.js';
 import { urlCredentials } from '../src/core/url.js';
+import { watchEventLoop } from '../src/core/loop.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openEngine, type SharedEngine } from '../src/engine/engine.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
@@ -125,13 +126,17 @@ async function main(): Promise<void> {
     engine,
     restUrl: config.DISCORD_REST_URL,
     rateLimit: { count: config.RATE_LIMIT_COUNT, windowS: config.RATE_LIMIT_WINDOW_S },
+    guildEditsPerHour: config.GUILD_EDITS_PER_HOUR,
+    answerQueueMax: config.ANSWER_QUEUE_MAX,
     log,
     feedback,
     collection,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
+  const stopWatchingLoop = watchEventLoop(log, { reportS: config.EVENT_LOOP_REPORT_S });
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
+    stopWatchingLoop();
     const closing = live.close(); // a rebuild under way is stopped and waited for (see build-worker.ts)
     void running
       .stop(config.SHUTDOWN_WAIT_S * 1000)

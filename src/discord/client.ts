@@ -7,7 +7,7 @@ import { Client, Events, GatewayIntentBits, type ClientOptions } from 'discord.j
 import type { Engine } from '../core/types.js';
 import { createLogger, errorFields, redact, type Logger } from '../core/log.js';
 import { AnswerQueue, type AnswerSource } from './queue.js';
-import { RateLimiter } from './ratelimit.js';
+import { editQuota, RateLimiter } from './ratelimit.js';
 import { Router, loadCommands } from './router.js';
 import type { BotContext } from './types.js';
 
@@ -40,6 +40,10 @@ export interface BotOptions {
   engine: Engine;
   restUrl?: string;
   rateLimit?: { count: number; windowS: number };
+  /** Collection edits per server per hour (default 60). */
+  guildEditsPerHour?: number;
+  /** Questions waiting for an answer before new ones are turned away (default 256). */
+  answerQueueMax?: number;
   log?: Logger;
   /** Replace the answer queue (e.g. a different batching policy). */
   answers?: AnswerSource;
@@ -62,15 +66,22 @@ export interface Bot {
 
 /** Vote clicks per member per minute (changing one's mind a few times is fine; a click loop is not). */
 const VOTES_PER_MINUTE = 20;
+/** Autocomplete calls per member per 10 s: typing a name is a burst of them, a script is many more. */
+const AUTOCOMPLETES_PER_10S = 30;
 
 export function createContext(
-  opts: Pick<BotOptions, 'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection'>,
+  opts: Pick<
+    BotOptions,
+    'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection' | 'guildEditsPerHour' | 'answerQueueMax'
+  >,
 ): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
     engine: opts.engine,
-    answers: opts.answers ?? new AnswerQueue(opts.engine),
+    answers: opts.answers ?? new AnswerQueue(opts.engine, { maxWaiting: opts.answerQueueMax }),
     limiter: new RateLimiter(rate.count, rate.windowS * 1000),
+    autocompleteLimiter: new RateLimiter(AUTOCOMPLETES_PER_10S, 10_000),
+    editQuota: opts.collection ? editQuota(opts.guildEditsPerHour ?? 60) : undefined,
     log: opts.log ?? createLogger(),
     feedback: opts.feedback,
     voteLimiter: opts.feedback ? new RateLimiter(VOTES_PER_MINUTE, 60_000) : undefined,

@@ -16,8 +16,12 @@ export interface BotContext {
   engine: Engine;
   /** Answers /ask questions (batched). */
   answers: AnswerSource;
-  /** Per-user limiter for /ask. */
+  /** Per-user limiter for /ask and /sources browse. */
   limiter: RateLimiter;
+  /** Per-user limiter for autocomplete (one call per keystroke: looser than `limiter`, and apart from it). */
+  autocompleteLimiter?: RateLimiter;
+  /** Per-server quota on collection edits (GUILD_EDITS_PER_HOUR): taken by /sources add and remove. */
+  editQuota?: RateLimiter;
   log: Logger;
   /** Votes on answers; absent → no 👍 / 👎 buttons. */
   feedback?: FeedbackStore;

@@ -119,6 +119,8 @@ export interface SendOptions {
   channelId?: string;
   /** Deliver to the gateway session of this shard (as for a guild on it) when the bot runs several. */
   shard?: number;
+  /** The server the interaction comes from (default: the fake's guild). Another id plays a second server. */
+  guildId?: string;
 }
 
 /** A file a member attaches to a command option. */
@@ -309,7 +311,7 @@ export class FakeDiscord extends EventEmitter {
       id: this.commandId(name),
       name,
       type: 1,
-      guild_id: this.guildId,
+      guild_id: opts.guildId ?? this.guildId,
       options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
       ...(Object.keys(resolved).length ? { resolved: { attachments: resolved } } : {}),
     });
@@ -326,7 +328,7 @@ export class FakeDiscord extends EventEmitter {
       id: this.commandId(name),
       name,
       type: 1,
-      guild_id: this.guildId,
+      guild_id: opts.guildId ?? this.guildId,
       options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
     });
   }
@@ -413,6 +415,7 @@ export class FakeDiscord extends EventEmitter {
   ): FakeInteraction {
     const user = opts.user ?? { id: '100000000000000001', username: 'tester' };
     const channelId = opts.channelId ?? this.channelId;
+    const guildId = opts.guildId ?? this.guildId;
     const ix: FakeInteraction = {
       id: this.snowflake(),
       token: `ix-token-${this.snowflake()}-${Math.random().toString(36).slice(2)}`,
@@ -428,13 +431,13 @@ export class FakeDiscord extends EventEmitter {
       type,
       token: ix.token,
       version: 1,
-      guild_id: this.guildId,
-      guild: { id: this.guildId, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
       channel: {
         id: channelId,
         type: 0,
-        guild_id: this.guildId,
+        guild_id: guildId,
         name: 'general',
         permissions: String(opts.memberPermissions ?? PERMS.basic),
       },
@@ -452,7 +455,7 @@ export class FakeDiscord extends EventEmitter {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: 8 * 1024 * 1024,
       data,
