@@ -9,6 +9,11 @@
  * index size. See src/scale-bench.ts.
  *
  * With --index-url both measure the Postgres store (it gets a new generation: use a scratch database).
+ *
+ * npm run -s bench -- --hostile [--json] [--size BYTES]
+ * For each hostile input (a run of "A. ", a PDF that inflates to 512 MB, deeply nested HTML, a
+ * 150,000-line file…; 1 MB by default): the time and peak memory of each text stage, and how the
+ * time grows from a quarter of the size (≈4 linear, ≈16 quadratic). See src/eval/hostile-bench.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -23,6 +28,7 @@ import { readEvalSet } from '../src/eval/eval.js';
 import { embeddingText } from '../src/index/build.js';
 import { loadCollection } from '../src/ingest/load.js';
 import { benchScale, fileStore, indexStoreScale, pct } from '../src/eval/scale-bench.js';
+import { hostileBench } from '../src/eval/hostile-bench.js';
 import { isPostgresUrl } from '../src/core/config.js';
 import { openStore } from '../src/index/store.js';
 import { z } from 'zod';
@@ -35,8 +41,18 @@ runMain(async () => {
       set: { type: 'string', default: 'eval/seeds.jsonl' },
       scale: { type: 'string' },
       'index-url': { type: 'string' },
+      hostile: { type: 'boolean', default: false },
+      size: { type: 'string', default: String(2 ** 20) },
     },
   });
+  if (values.hostile) {
+    const size = z.coerce.number().int().min(1024).max(64 * 2 ** 20).safeParse(values.size);
+    if (!size.success) throw new UsageError('--size takes a number of bytes, from 1024 to 67108864.');
+    const say = (line: string) => (values.json ? undefined : process.stdout.write(`${line}\n`));
+    const inputs = await hostileBench(size.data, say);
+    if (values.json) process.stdout.write(`${JSON.stringify({ size: size.data, inputs })}\n`);
+    return;
+  }
   const indexUrl = values['index-url'];
   if (indexUrl !== undefined && !isPostgresUrl(indexUrl))
     throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');
