@@ -46,7 +46,12 @@ runMain(async () => {
     },
   });
   if (values.hostile) {
-    const size = z.coerce.number().int().min(1024).max(64 * 2 ** 20).safeParse(values.size);
+    const size = z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 2 ** 20)
+      .safeParse(values.size);
     if (!size.success) throw new UsageError('--size takes a number of bytes, from 1024 to 67108864.');
     const say = (line: string) => (values.json ? undefined : process.stdout.write(`${line}\n`));
     const inputs = await hostileBench(size.data, say);

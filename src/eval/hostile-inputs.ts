@@ -161,3 +161,21 @@ export function hostileInputs(size = MB): HostileInput[] {
     { name: 'pdf-shared-stream', file: 'pdf-shared-stream.pdf', bytes: () => pdfSharedStream() },
   ];
 }
+
+/**
+ * The files of the issue's targets: a 600 KB run of "A. ", a PDF inflating to 512 MB, 60,000
+ * nested `<div>`s and a 150,000-line file (indexed beside the seeds, and uploaded one after the other).
+ */
+export function targetInputs(): HostileInput[] {
+  const text = (name: string, file: string, make: () => string): HostileInput => ({
+    name,
+    file,
+    bytes: () => Promise.resolve(utf8(make())),
+  });
+  return [
+    text('a-dot-run-600k', 'a-dot-run.txt', () => repeat('A. ', 600 * 1024)),
+    { name: 'pdf-bomb', file: 'pdf-bomb.pdf', bytes: () => pdfBomb() },
+    text('nested-divs-60k', 'nested-divs.html', () => nestedHtml(60_000)),
+    text('lines-150k', 'many-lines.txt', () => manyLines(150_000)),
+  ];
+}

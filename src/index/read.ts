@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type MiniSearch from 'minisearch';
 import { z } from 'zod';
-import { loadLexical, type LexicalDoc } from '../text/terms.js';
+import { loadLexicalAsync, type LexicalDoc } from '../text/terms.js';
 import type { Chunk, Span } from '../core/types.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { filesDir, readPointer } from './generations.js';
@@ -118,8 +118,14 @@ async function readFiles(files: string, dir: string, opts: { ef?: number }): Pro
   ]).catch((err: NodeJS.ErrnoException) => {
     throw new IndexError(`Index in ${dir} cannot be read (${err.code ?? err.message}). Rebuild with npm run index.`);
   });
+  // A turn for the event loop between the steps of a load: a running bot opens each new generation
+  // while it answers, and one step at a time holds it far less than the whole load at once.
+  const turn = () => new Promise((r) => setImmediate(r));
+  await turn();
   const docs = parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
+  await turn();
   const chunks = parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
+  await turn();
   checkConsistency(manifest, docs, chunks, dir);
   const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end })));
   const { dims } = manifest;
@@ -128,6 +134,7 @@ async function readFiles(files: string, dir: string, opts: { ef?: number }): Pro
   }
   const vectors = new Float32Array(vecBuf.buffer, vecBuf.byteOffset, vecBuf.byteLength / 4);
 
+  await turn();
   const hnsw = new hnswlib.HierarchicalNSW('cosine', dims);
   try {
     hnsw.readIndexSync(join(files, FILES.hnsw));
@@ -140,9 +147,10 @@ async function readFiles(files: string, dir: string, opts: { ef?: number }): Pro
   // ef is not stored in the file: set it after every load.
   hnsw.setEf(opts.ef ?? hnswEf(sentences.length));
 
+  await turn();
   let lexical: MiniSearch<LexicalDoc>;
   try {
-    lexical = loadLexical(lexRaw);
+    lexical = await loadLexicalAsync(lexRaw);
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
   }

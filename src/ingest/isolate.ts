@@ -47,9 +47,12 @@ function start(): Worker {
     workerData: MARK,
     resourceLimits: { maxOldGenerationSizeMb: CAPS.heapMb, maxYoungGenerationSizeMb: 64 },
   };
-  const w = import.meta.url.endsWith('.ts')
+  // From the TypeScript sources (tests) this file is loaded through tsx, which may add a query to its URL.
+  const self = new URL(import.meta.url);
+  self.search = '';
+  const w = self.pathname.endsWith('.ts')
     ? new Worker(
-        `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`,
+        `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(self.href)}, ${JSON.stringify(self.href)}))`,
         { ...options, eval: true },
       )
     : new Worker(new URL('./isolate.js', import.meta.url), options);
@@ -66,13 +69,17 @@ function stop(w: Worker): void {
 }
 
 /** Reads `bytes` as the collection file `name` in the worker; throws `Unreadable` with the reason. */
-export function readIsolated(name: string, bytes: Uint8Array, opts: { check?: boolean } = {}): Promise<ReadResult> {
-  const run = chain.then(() => readOne(name, bytes, !!opts.check));
+export function readIsolated(
+  name: string,
+  bytes: Uint8Array,
+  opts: { check?: boolean; timeoutMs?: number } = {},
+): Promise<ReadResult> {
+  const run = chain.then(() => readOne(name, bytes, !!opts.check, opts.timeoutMs ?? CAPS.timeoutMs));
   chain = run.catch(() => undefined);
   return run;
 }
 
-function readOne(name: string, bytes: Uint8Array, check: boolean): Promise<ReadResult> {
+function readOne(name: string, bytes: Uint8Array, check: boolean, timeoutMs: number): Promise<ReadResult> {
   clearTimeout(idle);
   const w = (worker ??= start());
   w.ref(); // a read under way keeps the process alive (a CLI build awaits it)
@@ -91,7 +98,7 @@ function readOne(name: string, bytes: Uint8Array, check: boolean): Promise<ReadR
       stop(w);
       done(() => reject(err));
     };
-    const timer = setTimeout(() => refuse(over.time()), CAPS.timeoutMs).unref();
+    const timer = setTimeout(() => refuse(over.time(timeoutMs)), timeoutMs).unref();
     const watch = setInterval(() => {
       if (process.memoryUsage.rss() - rssAtStart > CAPS.memoryMb * 2 ** 20) refuse(over.memory());
     }, WATCH_MS).unref();

@@ -39,13 +39,16 @@ export const MAX_SENTENCE_CHARS = 3000;
 const WINDOW = 2048;
 const WINDOW_MARGIN = 512;
 
-/** Sentences of `text` inside `span`, as trimmed [start, end) offsets into `text`. */
-export function splitSentences(text: string, span: Span): Span[] {
+/**
+ * Sentences of `text` inside `span`, as trimmed [start, end) offsets into `text`. (`window`: the
+ * segmenter's window, for tests: any size gives the same sentences.)
+ */
+export function splitSentences(text: string, span: Span, window = WINDOW): Span[] {
   // A line break inside a paragraph is a hard wrap, not a sentence end (ICU breaks there):
   // segment a same-length copy with spaces, so offsets still point into the original.
   const part = text.slice(span.start, span.end).replace(/[\r\n]/g, ' ');
   const out: Span[] = [];
-  for (const seg of segments(part)) {
+  for (const seg of segments(part, window)) {
     let start = span.start + seg.start;
     let end = span.start + seg.end;
     while (start < end && /\s/u.test(text[start]!)) start++;
@@ -78,24 +81,25 @@ export function wordCount(s: string): number {
 }
 
 /** ICU's sentence segments of `part` ([start, end) into it), through bounded windows. */
-function* segments(part: string): Generator<Span> {
+function* segments(part: string, window: number): Generator<Span> {
+  const margin = Math.min(WINDOW_MARGIN, Math.floor(window / 2));
   let pos = 0;
-  let size = WINDOW;
+  let size = window;
   while (pos < part.length) {
     const last = pos + size >= part.length;
-    const window = last ? part.slice(pos) : part.slice(pos, pos + size);
-    const grown = size > WINDOW;
+    const piece = last ? part.slice(pos) : part.slice(pos, pos + size);
+    const grown = size > window;
     let taken = 0;
-    for (const seg of segmenter.segment(window)) {
+    for (const seg of segmenter.segment(piece)) {
       const end = seg.index + seg.segment.length;
-      if (!last && end > window.length - WINDOW_MARGIN) break;
+      if (!last && end > piece.length - margin) break;
       yield { start: pos + seg.index, end: pos + end };
       taken = end;
       if (grown) break;
     }
     if (taken > 0) {
       pos += taken;
-      size = WINDOW;
+      size = window;
     } else {
       // One sentence longer than the window: a window twice as long (only its first segment is
       // taken, then small windows again), so finding it costs its own length, not the paragraph's.

@@ -34,7 +34,7 @@ const n = (x: number) => x.toLocaleString('en-US');
 
 /** The refusals, each naming its limit. */
 export const over = {
-  time: () => new Unreadable(`took more than ${CAPS.timeoutMs / 1000} s to read (the limit)`),
+  time: (ms: number = CAPS.timeoutMs) => new Unreadable(`took more than ${ms / 1000} s to read (the limit)`),
   memory: () => new Unreadable(`needs more than ${CAPS.memoryMb} MB of memory to read (the limit)`),
   text: () => new Unreadable(`has more than ${n(CAPS.textChars)} characters of text (the limit)`),
   pages: (pages: number) => new Unreadable(`has ${n(pages)} pages, over the ${n(CAPS.pdfPages)}-page limit`),
