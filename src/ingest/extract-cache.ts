@@ -109,6 +109,12 @@ export async function extractCached(
   return entry.extracted as Extracted;
 }
 
+/** Forgets what is kept in memory (as a new process would): tests of the disk cache. */
+export function forgetExtracted(): void {
+  memory.clear();
+  memoryChars = 0;
+}
+
 /** Removes the entries of files no longer in the collection (`keep`: their hashes) and of other versions. */
 export async function pruneExtractCache(dir: string, keep: ReadonlySet<string>): Promise<void> {
   let names: string[];

@@ -86,8 +86,8 @@ export async function runHostileUploads(opts: HostileUploadOptions = {}): Promis
   let asker: NodeJS.Timeout | undefined;
   let sampler: NodeJS.Timeout | undefined;
   const uploads: HostileUploadReport['uploads'] = [];
-  let rssBeforeMb = NaN;
-  let loopFrom = 0;
+  let rssBeforeMb: number;
+  let loopFrom: number;
   try {
     await fake.waitForReply(
       fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000009', username: 'warm' } }),
