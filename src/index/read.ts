@@ -122,9 +122,9 @@ async function readFiles(files: string, dir: string, opts: { ef?: number }): Pro
   // while it answers, and one step at a time holds it far less than the whole load at once.
   const turn = () => new Promise((r) => setImmediate(r));
   await turn();
-  const docs = parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
+  const docs = await parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
   await turn();
-  const chunks = parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
+  const chunks = await parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
   await turn();
   checkConsistency(manifest, docs, chunks, dir);
   const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end })));
@@ -174,13 +174,14 @@ function checkConsistency(manifest: Manifest, docs: DocRecord[], chunks: Chunk[]
   });
 }
 
-function parseWith<T>(schema: z.ZodType<T>, raw: string, dir: string, name: string): T {
+async function parseWith<T>(schema: z.ZodType<T>, raw: string, dir: string, name: string): Promise<T> {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${name} is not valid JSON. Rebuild with npm run index.`);
   }
+  await new Promise((r) => setImmediate(r)); // (a turn for the event loop between parsing and checking)
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -41,6 +41,8 @@ export interface HostileUploadReport {
   };
   /** The longest the bot's event loop was held while the uploads ran (1-second windows). */
   eventLoopMaxMs: number;
+  /** Seconds over 50 ms: when (ms from the first upload), how long, the longest GC pause in it, and what was under way. */
+  eventLoopStalls: { at: number; maxMs: number; gcMs: number; during: string }[];
   rssBeforeMb: number;
   rssPeakMb: number;
   failures: string[];
@@ -88,6 +90,8 @@ export async function runHostileUploads(opts: HostileUploadOptions = {}): Promis
   const uploads: HostileUploadReport['uploads'] = [];
   let rssBeforeMb: number;
   let loopFrom: number;
+  let t0 = Date.now();
+  const spans: { name: string; from: number; to: number }[] = [];
   try {
     await fake.waitForReply(
       fake.sendCommand('ask', { question: ANSWERABLE[0]! }, { user: { id: '300000000000000009', username: 'warm' } }),
@@ -102,8 +106,10 @@ export async function runHostileUploads(opts: HostileUploadOptions = {}): Promis
       const id = String(500000000000000000n + BigInt(k++));
       asks.push(fake.sendCommand('ask', { question: q }, { user: { id, username: `b${k}` }, guildId: ASKING_SERVER }));
     }, o.askEveryMs);
+    t0 = Date.now();
     for (const input of inputs) {
       const bytes = Buffer.from(await input.bytes());
+      const from = Date.now();
       const ix = fake.sendCommand(
         'sources',
         { file: { filename: input.file, content: bytes } },
@@ -128,6 +134,7 @@ export async function runHostileUploads(opts: HostileUploadOptions = {}): Promis
         reply: String(ix.original?.content ?? '').slice(0, 300),
       };
       uploads.push(upload);
+      spans.push({ name: input.name, from, to: Date.now() });
       say(`${input.name}: ${upload.outcome} in ${upload.ms} ms: ${upload.reply}`);
       if (bot.exitCode() !== undefined) break;
     }
@@ -139,11 +146,22 @@ export async function runHostileUploads(opts: HostileUploadOptions = {}): Promis
   while (asks.some((x) => finalAt(x) === undefined) && Date.now() < deadline && bot.exitCode() === undefined)
     await new Promise((r) => setTimeout(r, 100));
   clearInterval(sampler);
-  const loop = bot
+  const loopLines = bot
     .logLines()
     .slice(loopFrom)
-    .filter((l) => l.event === 'event_loop')
-    .map((l) => Number(l.max_ms));
+    .filter((l) => l.event === 'event_loop');
+  const loop = loopLines.map((l) => Number(l.max_ms));
+  const stalls = loopLines
+    .filter((l) => Number(l.max_ms) > 50)
+    .map((l) => {
+      const at = Date.parse(String(l.t));
+      return {
+        at: at - t0,
+        maxMs: Number(l.max_ms),
+        gcMs: Number(l.gc_max_ms),
+        during: spans.find((s) => s.from <= at && at <= s.to + 1000)?.name ?? 'between uploads',
+      };
+    });
   const exitCode = bot.exitCode();
   await bot.stop(15_000);
   await fake.close();
@@ -167,6 +185,7 @@ export async function runHostileUploads(opts: HostileUploadOptions = {}): Promis
       finalMaxMs: finals.length ? finals.at(-1)! : NaN,
     },
     eventLoopMaxMs: loop.length ? Math.max(...loop) : NaN,
+    eventLoopStalls: stalls,
     rssBeforeMb,
     rssPeakMb: round1(peakKb / 1024),
     failures: [],
