@@ -118,14 +118,6 @@ function readOne(name: string, bytes: Uint8Array, check: boolean, timeoutMs: num
   });
 }
 
-/** Ends the worker now (tests, shutdown): a read under way fails. */
-export async function closeReader(): Promise<void> {
-  clearTimeout(idle);
-  const w = worker;
-  worker = undefined;
-  await w?.terminate();
-}
-
 if (!isMainThread && workerData === MARK) {
   const reply = (r: Reply) => parentPort!.postMessage(r);
   parentPort!.on('message', (job: Job) => {
