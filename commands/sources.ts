@@ -11,7 +11,7 @@ import { deferFirst, send } from '../src/discord/respond.js';
 import { engineFor } from '../src/discord/guild.js';
 import type { BotContext, HandlerResult } from '../src/discord/types.js';
 import { docChoices } from '../src/message/sources.js';
-import { renderNotice } from '../src/message/rendered.js';
+import { renderNotice, renderSlowDown } from '../src/message/rendered.js';
 
 export const data = new SlashCommandBuilder()
   .setName('sources')
@@ -32,6 +32,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     );
     return { outcome: `${sub}_moved` };
   }
+  // A lookup runs a search, as a question does: it counts against the same per-member limit.
+  const limit = ctx.limiter.take(interaction.user.id);
+  if (!limit.allowed) {
+    await send(interaction, renderSlowDown(limit.retryAfterMs, ctx.limiter.count, ctx.limiter.windowMs / 1000));
+    return { outcome: 'rate_limited' };
+  }
   await deferFirst(interaction, true);
   const query = interaction.options.getString('query');
   const doc = interaction.options.getString('doc');
@@ -42,6 +48,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<HandlerResult> {
   const focused = interaction.options.getFocused(true);
+  if (ctx.autocompleteLimiter && !ctx.autocompleteLimiter.take(interaction.user.id).allowed) {
+    await interaction.respond([]);
+    return { outcome: 'autocomplete_rate_limited' };
+  }
   const engine = await engineFor(ctx, interaction.guildId);
   const choices = focused.name === 'doc' ? docChoices(engine.documents(), String(focused.value)) : [];
   await interaction.respond(choices);

@@ -20,6 +20,11 @@
  * See src/eval/guild-bench.ts.
  *
  * With --index-url each measures the Postgres store (it gets new generations: use a scratch database).
+ *
+ * npm run -s bench -- --hostile [--json] [--size BYTES]
+ * For each hostile input (a run of "A. ", a PDF that inflates to 512 MB, deeply nested HTML, a
+ * 150,000-line file…; 1 MB by default): the time and peak memory of each text stage, and how the
+ * time grows from a quarter of the size (≈4 linear, ≈16 quadratic). See src/eval/hostile-bench.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -35,6 +40,7 @@ import { loadCollection } from '../src/ingest/load.js';
 import { benchScale, fileStore, indexStoreScale, pct } from '../src/eval/scale-bench.js';
 import { isPostgresUrl, loadConfig } from '../src/core/config.js';
 import { benchWeb } from '../src/eval/web-bench.js';
+import { hostileBench } from '../src/eval/hostile-bench.js';
 import { openStore } from '../src/index/store.js';
 import { z } from 'zod';
 import { openEngine } from '../src/engine/open.js';
@@ -60,8 +66,23 @@ runMain(async () => {
       /** Internal: the answering half of --guilds, in a process of its own. */
       'guild-serve': { type: 'string' },
       'index-url': { type: 'string' },
+      hostile: { type: 'boolean', default: false },
+      size: { type: 'string', default: String(2 ** 20) },
     },
   });
+  if (values.hostile) {
+    const size = z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 2 ** 20)
+      .safeParse(values.size);
+    if (!size.success) throw new UsageError('--size takes a number of bytes, from 1024 to 67108864.');
+    const say = (line: string) => (values.json ? undefined : process.stdout.write(`${line}\n`));
+    const inputs = await hostileBench(size.data, say);
+    if (values.json) process.stdout.write(`${JSON.stringify({ size: size.data, inputs })}\n`);
+    return;
+  }
   const indexUrl = values['index-url'];
   if (indexUrl !== undefined && !isPostgresUrl(indexUrl))
     throw new UsageError('--index-url must be a postgres://user:password@host:port/database URL.');

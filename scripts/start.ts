@@ -7,6 +7,8 @@ import { ConfigError, loadConfig, requestedCorpus, type Config } from '../src/co
 import { runConsole } from '../src/cli/console.js';
 import { startBot } from '../src/discord/client.js';
 import { createLogger, redact } from '../src/core/log.js';
+import { urlCredentials } from '../src/core/url.js';
+import { watchEventLoop } from '../src/core/loop.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const secrets = [config.DISCORD_TOKEN];
+  // The token, and the database's credentials however spelled: never in a log line.
+  const secrets = [config.DISCORD_TOKEN, ...urlCredentials(config.INDEX_URL)];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
   process.on('unhandledRejection', (err) =>
     log.error('unhandled_rejection', { error: redact(String(err), secrets).slice(0, 500) }),
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
       ? followerCollection(
           opened as SharedEngine,
           { corpusDir: opened.corpusDir, indexDir: config.INDEX_DIR },
-          { waitMs: config.INDEX_WAIT_S * 1000 },
+          { waitMs: config.INDEX_WAIT_S * 1000, log },
         )
       : openLiveCollection(opened, collectionOpts, { log, onRefresh });
   const engine = live.engine;
@@ -216,6 +219,7 @@ async function main(): Promise<void> {
     engine,
     restUrl: config.DISCORD_REST_URL,
     rateLimit: { count: config.RATE_LIMIT_COUNT, windowS: config.RATE_LIMIT_WINDOW_S },
+    answerQueueMax: config.ANSWER_QUEUE_MAX,
     log,
     feedback,
     collection,
@@ -224,9 +228,11 @@ async function main(): Promise<void> {
     guilds,
   }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), secrets));
   watchBot(ops, running, engine, { shard: isShardProcess() });
+  const stopWatchingLoop = watchEventLoop(log, { reportS: config.EVENT_LOOP_REPORT_S });
 
   stopping = (signal: string) => {
     log.info('shutdown', { signal, in_flight: running.router.busy });
+    stopWatchingLoop();
     // A rebuild under way is stopped and waited for (see build-worker.ts).
     const closing = Promise.all([
       web.close().then(() => live.close()),

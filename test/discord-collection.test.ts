@@ -1,7 +1,7 @@
 /**
  * The bot end to end over the REAL engine (index built from the files on first open): the seed
  * collection, and a hostile one (very long paragraphs, @everyone / <@id> / markdown in the text,
- * plus a generated 9,000-character single-sentence paragraph). A real discord.js client talks to
+ * plus a generated 9,000-character single-sentence paragraph, quoted in bounded pieces). A real discord.js client talks to
  * the fake Discord. Asserts verbatim quotes, limits and that nothing can ping.
  */
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
+import { MAX_SENTENCE_CHARS } from '../src/ingest/sentences.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeMessage } from './harness/fake-discord.js';
 import { openEngine } from '../src/engine/open.js';
 
@@ -270,7 +271,7 @@ describe('hostile collection: long paragraphs, mentions and markdown in the text
     expectVerbatim(texts, qd);
   });
 
-  test('a single 9,000-character sentence is cut with … to fit, the rest verbatim', async () => {
+  test('a single 9,000-character sentence is quoted as a piece of at most 3,000 characters, cut at a space, verbatim', async () => {
     const ix = fake.sendCommand(
       'ask',
       { question: 'Which lanterns did the festival committee list?' },
@@ -279,10 +280,14 @@ describe('hostile collection: long paragraphs, mentions and markdown in the text
     await fake.waitForReply(ix, { followUps: 0 });
     const e = embedOf(ix.original!);
     expect(e.description!.length).toBeLessThanOrEqual(4096);
-    const quotes = quotesOf(e.description!);
-    expect(quotes.some((q) => q.endsWith('…') && q.includes('lantern'))).toBe(true);
     expectVerbatim(texts, e.description!);
-    expect(e.footer!.text).toContain('a long quote was shortened (…)');
+    // No sentence is longer than MAX_SENTENCE_CHARS: the giant one is quoted as one of its pieces.
+    const giant = texts.find((t) => t.startsWith('Lantern festival notes'))!;
+    const piece = quotesOf(e.description!).find((q) => q.includes('lantern'))!;
+    expect(piece.length).toBeLessThanOrEqual(MAX_SENTENCE_CHARS);
+    const at = giant.indexOf(piece);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(giant[at + piece.length]).toMatch(/\s/);
     const src = fake.sendButton(button(ix.original!, 'Sources'), ix.original!, { user: user() });
     await fake.waitForReply(src);
     const embeds = src.original!.embeds as Embed[];

@@ -100,7 +100,14 @@ describe('a follower and the writer, in one process', () => {
         );
         const t1 = Date.now();
         const failed = await follower.engine.refresh();
-        expect(failed).toEqual({ ok: false, error: 'sources.json is not valid JSON.' });
+        // The follower's moderator is told an error id; the writer's log line with that id has the reason.
+        expect(failed).toMatchObject({
+          ok: false,
+          error: expect.stringMatching(/^error [0-9a-f]{8}: the details are in the bot's log$/),
+        });
+        const id = !failed.ok && failed.error.slice('error '.length, 'error '.length + 8);
+        const logged = log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.error_id === id);
+        expect(logged).toMatchObject({ event: 'reindex_failed', error: 'sources.json is not valid JSON.' });
         expect(Date.now() - t1).toBeLessThan(30_000);
         expect(follower.engine.document('late.txt')).toBeUndefined();
         await rm(join(corpus, 'sources.json'));

@@ -47,7 +47,7 @@ const answer = (id: string, question: string): AnswerRecord => ({
 const vote = (answerId: string, member: string, v: 'up' | 'down'): Vote => ({
   type: 'vote',
   answer: answerId,
-  member: memberKey(answerId, member),
+  member: memberKey('a'.repeat(64), answerId, member),
   vote: v,
   guild: null,
   at: new Date().toISOString(),
@@ -80,6 +80,14 @@ test("INDEX_URL selects the database; votes round-trip; a changed vote replaces 
 
   // A new process: a second store object on the same database.
   const again = openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url });
+  // Votes are keyed with the install's secret, kept in the database: every process keys a member alike,
+  // and not as the file store (another install) does.
+  const key = await again.memberKey(a, 'member-x');
+  expect(key).toMatch(/^[0-9a-f]{16}$/);
+  expect(
+    await openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url }).memberKey(a, 'member-x'),
+  ).toBe(key);
+  expect(await file.memberKey(a, 'member-x')).not.toBe(key);
   log = await again.read();
   expect(log.answers.map((x) => x.id)).toEqual([a, b]);
   expect(log.votes).toHaveLength(201);

@@ -3,7 +3,8 @@
  * across a restart (a new store on the same file), a line cut short by a crash, the summary and
  * the eval-set export (checked against what the engine says the cited spans are now).
  */
-import { readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { voteIds, parseCustomId } from '../src/message/ids.js';
@@ -37,10 +38,11 @@ const answer = (id: string, question: string, cited: AnswerRecord['cited'] = [])
   guild: '123456789012345678',
   at: new Date().toISOString(),
 });
+const SECRET = 'a'.repeat(64);
 const vote = (answerId: string, member: string, v: 'up' | 'down'): Vote => ({
   type: 'vote',
   answer: answerId,
-  member: memberKey(answerId, member),
+  member: memberKey(SECRET, answerId, member),
   vote: v,
   guild: '123456789012345678',
   at: new Date().toISOString(),
@@ -59,12 +61,31 @@ test('answer ids fit the vote buttons, and the buttons parse back', () => {
     expect(parseCustomId(bad)).toBeNull();
 });
 
-test('member keys differ per answer and per member, and reveal neither', () => {
-  const a = memberKey('aaaaaaaaaa', '100000000000000001');
+test('member keys differ per answer, per member and per install secret, and reveal neither', () => {
+  const a = memberKey(SECRET, 'aaaaaaaaaa', '100000000000000001');
   expect(a).toMatch(/^[0-9a-f]{16}$/);
   expect(a).not.toContain('100000000000000001');
-  expect(memberKey('aaaaaaaaaa', '100000000000000002')).not.toBe(a);
-  expect(memberKey('bbbbbbbbbb', '100000000000000001')).not.toBe(a);
+  expect(memberKey(SECRET, 'aaaaaaaaaa', '100000000000000002')).not.toBe(a);
+  expect(memberKey(SECRET, 'bbbbbbbbbb', '100000000000000001')).not.toBe(a);
+  expect(memberKey('b'.repeat(64), 'aaaaaaaaaa', '100000000000000001')).not.toBe(a);
+  // Not the bare hash of the ids that anyone could recompute.
+  expect(a).not.toBe(createHash('sha256').update('aaaaaaaaaa:100000000000000001').digest('hex').slice(0, 16));
+});
+
+test('the file store makes its secret on first use (0600, beside the log), keeps it across restarts, and agrees with a second process starting at once', async () => {
+  const file = join(dir, 'keyed.jsonl');
+  const [one, two] = [jsonlFeedbackStore(file), jsonlFeedbackStore(file)];
+  const [k1, k2] = await Promise.all([one.memberKey('aaaaaaaaaa', '1'), two.memberKey('aaaaaaaaaa', '1')]);
+  expect(k1).toBe(k2);
+  const key = await readFile(`${file}.key`, 'utf8');
+  expect(key.trim()).toMatch(/^[0-9a-f]{64}$/);
+  expect((await stat(`${file}.key`)).mode & 0o777).toBe(0o600);
+  expect(k1).toBe(memberKey(key.trim(), 'aaaaaaaaaa', '1'));
+  const again = jsonlFeedbackStore(file);
+  expect(await again.memberKey('aaaaaaaaaa', '1')).toBe(k1);
+  // Another install (another file) keys the same vote differently.
+  expect(await jsonlFeedbackStore(join(dir, 'other.jsonl')).memberKey('aaaaaaaaaa', '1')).not.toBe(k1);
+  for (const s of [one, two, again]) await s.close();
 });
 
 describe('the JSONL store', () => {

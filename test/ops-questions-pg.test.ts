@@ -71,7 +71,7 @@ test('INDEX_URL keeps questions in its database; each server reads only its rows
     await feedback.recordVote({
       type: 'vote',
       answer: id,
-      member: memberKey(id, 'm'),
+      member: memberKey('a'.repeat(64), id, 'm'),
       vote: 'down',
       guild,
       at: at(1).toISOString(),

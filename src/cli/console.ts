@@ -19,7 +19,7 @@ import { CollectionEditError, checkSize } from '../live/collection.js';
 import { consoleAddUrl, consoleFeeds, consoleUnfollow, isWebAddress } from './console-web.js';
 import { addSource, removeSource } from '../message/edit.js';
 import type { Logger } from '../core/log.js';
-import { memberKey, newAnswerId, type FeedbackStore } from '../feedback/store.js';
+import { newAnswerId, type FeedbackStore } from '../feedback/store.js';
 import { cleanQuestion, composeAnswer, composeSources } from '../message/compose.js';
 import { plainMarkup } from '../message/markdown.js';
 import type { Engine } from '../core/types.js';
@@ -235,7 +235,7 @@ async function consoleVote(session: ConsoleSession, arg: string): Promise<Render
   await session.feedback.recordVote({
     type: 'vote',
     answer: last.id,
-    member: memberKey(last.id, CONSOLE_MEMBER),
+    member: await session.feedback.memberKey(last.id, CONSOLE_MEMBER),
     vote: arg,
     guild: null,
     at: new Date().toISOString(),

@@ -85,9 +85,21 @@ export const ConfigSchema = z.object({
     .optional()
     .transform((s) => s ?? 'auto'),
   MODEL_DIR: optionalString,
-  /** /ask calls allowed per user per window. */
+  /** /ask calls allowed per user per window (browsing with /sources counts too). */
   RATE_LIMIT_COUNT: positiveInt(5),
   RATE_LIMIT_WINDOW_S: positiveInt(30),
+  /** Questions waiting for an answer, all servers together; past it a question gets a polite "busy, try again". */
+  ANSWER_QUEUE_MAX: positiveInt(256),
+  /**
+   * Seconds between `event_loop` log lines (the longest the event loop was held in that time);
+   * 0 (default) logs only holds over 100 ms, as `event_loop_stall` warnings.
+   */
+  EVENT_LOOP_REPORT_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .transform((n) => n ?? 0),
   /** On SIGINT/SIGTERM, how long the bot waits for answers in flight before it exits. */
   SHUTDOWN_WAIT_S: positiveInt(10),
   /** Votes on answers: the local append-only file. */

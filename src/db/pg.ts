@@ -6,15 +6,8 @@ import type pg from 'pg';
 import { IndexError } from '../core/errors.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './schema.js';
 
-/** `postgres://host:port/db`: where a URL points, without user or password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://(invalid URL)';
-  }
-}
+// Where a URL points, without its credentials however spelled (core/url.ts).
+export { redactUrl } from '../core/url.js';
 
 /** Brings a database to this quotebot's schema (migrating if older), or says why it cannot. */
 export async function ensureSchema(c: pg.ClientBase, where: string): Promise<void> {

@@ -10,10 +10,11 @@ import { followUpId, postId } from '../message/conversation-ids.js';
 import { LIMITS, truncate } from '../message/limits.js';
 import { answerRecord } from '../message/record.js';
 import { renderRefusalNote } from '../message/answer.js';
-import { renderSlowDown, type Rendered } from '../message/rendered.js';
+import { renderNotice, renderSlowDown, type Rendered } from '../message/rendered.js';
 import { newConversationKey } from './conversations.js';
 import { feedbackIdFor, recordAnswer } from './feedback.js';
 import { countQuestion, noteQuestion } from './questions.js';
+import { Busy } from './queue.js';
 import { deferFirst, send } from './respond.js';
 import { engineFor } from './guild.js';
 import type { BotContext, HandlerResult } from './types.js';
@@ -34,6 +35,15 @@ function withIntro(r: Rendered, intro: string | undefined): Rendered {
   return { ...r, content: truncate(r.content ? `${intro}\n${r.content}` : intro, LIMITS.content) };
 }
 
+/** The reply when the answer queue is full. */
+const BUSY = 'I am answering a lot of questions right now and cannot take yours; please try again in a minute.';
+
+async function busy(i: RepliableInteraction, ctx: BotContext): Promise<HandlerResult> {
+  await send(i, renderNotice(BUSY));
+  countQuestion(ctx, 'busy');
+  return { outcome: 'busy', answered: false };
+}
+
 export async function answerQuestion(
   i: RepliableInteraction,
   ctx: BotContext,
@@ -46,14 +56,22 @@ export async function answerQuestion(
     countQuestion(ctx, 'rate_limited');
     return { outcome: 'rate_limited', answered: false };
   }
+  // Every server's questions wait in one bounded queue: when it is full, say so at once.
+  if (ctx.answers.full) return busy(i, ctx);
   // Defer before any retrieval work: Discord's 3-second deadline only covers this first response.
   await deferFirst(i, req.private);
   // This server's documents and the base (a DM: the base alone).
   const engine = await engineFor(ctx, i.guildId);
-  const answer = await ctx.answers.ask(req.question, {
-    engine,
-    ...(req.earlier && { context: { earlier: req.earlier } }),
-  });
+  let answer;
+  try {
+    answer = await ctx.answers.ask(req.question, {
+      engine,
+      ...(req.earlier && { context: { earlier: req.earlier } }),
+    });
+  } catch (err) {
+    if (!(err instanceof Busy)) throw err;
+    return busy(i, ctx);
+  }
   const feedbackId = feedbackIdFor(ctx, !req.private);
   const store = ctx.conversations;
   const key = store && answer.answered ? newConversationKey() : undefined;

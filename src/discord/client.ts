@@ -8,7 +8,7 @@ import type { Engine } from '../core/types.js';
 import { createLogger, errorFields, redact, type Logger } from '../core/log.js';
 import { AnswerQueue, type AnswerSource } from './queue.js';
 import { ConversationStore } from './conversations.js';
-import { RateLimiter } from './ratelimit.js';
+import { editQuota, RateLimiter } from './ratelimit.js';
 import { Router, loadCommands } from './router.js';
 import type { BotContext } from './types.js';
 
@@ -41,6 +41,8 @@ export interface BotOptions {
   engine: Engine;
   restUrl?: string;
   rateLimit?: { count: number; windowS: number };
+  /** Questions waiting for an answer before new ones are turned away (default 256). */
+  answerQueueMax?: number;
   log?: Logger;
   /** Replace the answer queue (e.g. a different batching policy). */
   answers?: AnswerSource;
@@ -68,18 +70,30 @@ export interface Bot {
 
 /** Vote clicks per member per minute (changing one's mind a few times is fine; a click loop is not). */
 const VOTES_PER_MINUTE = 20;
+/** Autocomplete calls per member per 10 s: typing a name is a burst of them, a script is many more. */
+const AUTOCOMPLETES_PER_10S = 30;
 
 export function createContext(
   opts: Pick<
     BotOptions,
-    'engine' | 'rateLimit' | 'log' | 'answers' | 'feedback' | 'collection' | 'questions' | 'metrics' | 'guilds'
+    | 'engine'
+    | 'rateLimit'
+    | 'log'
+    | 'answers'
+    | 'feedback'
+    | 'collection'
+    | 'questions'
+    | 'metrics'
+    | 'guilds'
+    | 'answerQueueMax'
   >,
 ): BotContext {
   const rate = opts.rateLimit ?? { count: 5, windowS: 30 };
   return {
     engine: opts.engine,
-    answers: opts.answers ?? new AnswerQueue(opts.engine),
+    answers: opts.answers ?? new AnswerQueue(opts.engine, { maxWaiting: opts.answerQueueMax }),
     limiter: new RateLimiter(rate.count, rate.windowS * 1000),
+    autocompleteLimiter: new RateLimiter(AUTOCOMPLETES_PER_10S, 10_000),
     log: opts.log ?? createLogger(),
     feedback: opts.feedback,
     voteLimiter: opts.feedback ? new RateLimiter(VOTES_PER_MINUTE, 60_000) : undefined,
@@ -88,7 +102,7 @@ export function createContext(
     metrics: opts.metrics,
     conversations: new ConversationStore(),
     guilds: opts.guilds,
-    editLimiter: opts.guilds ? new RateLimiter(opts.guilds.limits.editsPerHour, 3_600_000) : undefined,
+    editLimiter: opts.guilds ? editQuota(opts.guilds.limits.editsPerHour) : undefined,
   };
 }
 

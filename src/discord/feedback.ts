@@ -1,11 +1,11 @@
 /**
  * Feedback on public answers: the record kept when an answer is sent (question and cited spans,
  * no other content), and the 👍 / 👎 buttons. A vote counts only on the bot's own public answer
- * it is attached to; the member is stored as a per-answer hash, and a second click replaces the
+ * it is attached to; the member is stored as a per-answer HMAC under the install's secret, and a second click replaces the
  * first vote (the last one wins when the log is read).
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import { memberKey, newAnswerId, type AnswerRecord } from '../feedback/store.js';
+import { newAnswerId, type AnswerRecord } from '../feedback/store.js';
 import { send } from './respond.js';
 import type { BotContext, HandlerResult } from './types.js';
 import { renderNotice } from '../message/rendered.js';
@@ -50,7 +50,7 @@ export async function handleVote(
   await ctx.feedback.recordVote({
     type: 'vote',
     answer,
-    member: memberKey(answer, i.user.id),
+    member: await ctx.feedback.memberKey(answer, i.user.id),
     vote,
     guild: i.guildId ?? null,
     at: new Date().toISOString(),

@@ -1,18 +1,27 @@
 /**
  * The answer queue: the hook between interaction handlers and the engine. Questions that arrive
  * close together are answered in one `engine.askMany` batch (one embedding pass), one batch at a
- * time, so a burst never runs many retrievals at once and handlers only await a promise.
+ * time, so a burst never runs many retrievals at once and handlers only await a promise. The
+ * queue is bounded (`maxWaiting`): past it a question is turned away at once (`full`, or `ask`
+ * rejects with `Busy`) and gets a polite "busy, try again", instead of a wait that grows without end.
  */
 import type { Answer, AskContext, Engine } from '../core/types.js';
 
 export interface AnswerSource {
   /**
    * `engine`: the engine to answer from (a server's); default the queue's own. `context`: the
-   * question a follow-up follows (see Engine.askMany).
+   * question a follow-up follows (see Engine.askMany). Rejects with `Busy` when the queue is full.
    */
   ask(question: string, opts?: AskOptions): Promise<Answer>;
   /** Questions waiting or being answered. */
   readonly pending: number;
+  /** True when a question asked now would be turned away. */
+  readonly full?: boolean;
+}
+
+/** The queue is full: the question was not taken. */
+export class Busy extends Error {
+  override name = 'Busy';
 }
 
 export interface AskOptions {
@@ -25,6 +34,8 @@ export interface AnswerQueueOptions {
   maxBatch?: number;
   /** How long the first question of a batch waits for company (ms). 0 = next macrotask. */
   maxWaitMs?: number;
+  /** Most questions waiting (not counting the batch being answered); more are turned away. */
+  maxWaiting?: number;
 }
 
 interface Job {
@@ -41,6 +52,7 @@ export class AnswerQueue implements AnswerSource {
   private timer: NodeJS.Timeout | undefined;
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
+  private readonly maxWaiting: number;
 
   constructor(
     private readonly engine: Pick<Engine, 'ask' | 'askMany'>,
@@ -49,6 +61,11 @@ export class AnswerQueue implements AnswerSource {
     // Small batches: each one holds the event loop while it embeds, and defers must not wait long.
     this.maxBatch = Math.max(1, opts.maxBatch ?? 4);
     this.maxWaitMs = Math.max(0, opts.maxWaitMs ?? 5);
+    this.maxWaiting = Math.max(1, opts.maxWaiting ?? 256);
+  }
+
+  get full(): boolean {
+    return this.waiting.length >= this.maxWaiting;
   }
 
   get pending(): number {
@@ -56,6 +73,7 @@ export class AnswerQueue implements AnswerSource {
   }
 
   ask(question: string, opts: AskOptions = {}): Promise<Answer> {
+    if (this.full) return Promise.reject(new Busy(`${this.waiting.length} questions are waiting already`));
     const engine = opts.engine ?? this.engine;
     return new Promise<Answer>((resolve, reject) => {
       this.waiting.push({ question, engine, ...(opts.context && { context: opts.context }), resolve, reject });

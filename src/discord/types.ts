@@ -22,8 +22,10 @@ export interface BotContext {
   engine: Engine;
   /** Answers /ask questions (batched). */
   answers: AnswerSource;
-  /** Per-user limiter for /ask. */
+  /** Per-user limiter for /ask and /sources browse. */
   limiter: RateLimiter;
+  /** Per-user limiter for autocomplete (one call per keystroke: looser than `limiter`, and apart from it). */
+  autocompleteLimiter?: RateLimiter;
   log: Logger;
   /** Votes on answers; absent → no 👍 / 👎 buttons. */
   feedback?: FeedbackStore;

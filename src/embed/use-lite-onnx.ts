@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import path from 'node:path';
 import type { Embedder } from './embedder.js';
 import { readWeights, translateGraph, TRANSLATOR_VERSION, type TfGraphModel } from './use-lite-graph.js';
@@ -74,7 +75,10 @@ export async function loadUseLiteOnnx(opts: UseLiteOnnxOptions = {}): Promise<Em
   ]);
   const tokenize = makeTokenizer(vocabulary);
   const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: opts.threads ?? availableParallelism(),
+    // In a worker thread (a running bot's index build), one core fewer: the bot's own thread
+    // keeps one to answer on (measured: a build on both of 2 cores delayed its event loop 100–250 ms).
+    intraOpNumThreads:
+      opts.threads ?? (isMainThread ? availableParallelism() : Math.max(1, availableParallelism() - 1)),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // warnings about the graph are not the user's concern

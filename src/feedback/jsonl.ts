@@ -3,11 +3,14 @@
  * serialized and grouped: events that arrive while a write is under way go out together in the
  * next single write, followed by an fsync, so a burst of votes loses none and a vote
  * acknowledged to a member is on disk. Reading keeps the last vote per member per answer.
+ * Votes are keyed with the secret in `<file>.key` (secret.ts), made on first use.
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileSecret } from './secret.js';
 import {
   FeedbackEventSchema,
+  memberKey,
   lastVotes,
   type AnswerRecord,
   type FeedbackLog,
@@ -19,6 +22,7 @@ export function jsonlFeedbackStore(path: string): FeedbackStore {
   let pending: { line: string; done: (err?: unknown) => void }[] = [];
   let writing: Promise<void> | undefined;
   let handle: Promise<FileHandle> | undefined;
+  let secret: Promise<string> | undefined;
 
   const file = () =>
     (handle ??= (async () => {
@@ -63,6 +67,13 @@ export function jsonlFeedbackStore(path: string): FeedbackStore {
     where: path,
     recordAnswer: (record) => append(record),
     recordVote: (vote) => append(vote),
+    async memberKey(answer, member) {
+      secret ??= fileSecret(`${path}.key`).catch((err: unknown) => {
+        secret = undefined; // tried again on the next vote
+        throw err;
+      });
+      return memberKey(await secret, answer, member);
+    },
     async read(opts = {}): Promise<FeedbackLog> {
       await writing;
       let raw: string;

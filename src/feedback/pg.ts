@@ -3,10 +3,20 @@
  * INDEX_URL names a database. One row per answer and one per member per answer: a vote is an
  * upsert on that key, so a changed vote replaces the earlier one and concurrent votes from
  * different members never collide. A vote is committed before it resolves, as with the file.
+ * Votes are keyed with a per-install secret kept in the database (`qb_feedback_secret`, one row,
+ * made on first use), so every process on one store keys a member's vote alike.
  */
 import pg from 'pg';
 import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
-import { FeedbackEventSchema, type AnswerRecord, type FeedbackLog, type FeedbackStore, type Vote } from './store.js';
+import { newSecret } from './secret.js';
+import {
+  FeedbackEventSchema,
+  memberKey,
+  type AnswerRecord,
+  type FeedbackLog,
+  type FeedbackStore,
+  type Vote,
+} from './store.js';
 
 export function pgFeedbackStore(url: string): FeedbackStore {
   const where = redactUrl(url);
@@ -55,8 +65,28 @@ export function pgFeedbackStore(url: string): FeedbackStore {
     );
   };
 
+  let secret: Promise<string> | undefined;
+  const installSecret = async (): Promise<string> => {
+    await query(
+      'CREATE TABLE IF NOT EXISTS qb_feedback_secret (id int PRIMARY KEY CHECK (id = 1), secret text NOT NULL)',
+    );
+    // The first process to get here sets it; every one reads the same row.
+    await query('INSERT INTO qb_feedback_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [
+      newSecret(),
+    ]);
+    const { rows } = await query<{ secret: string }>('SELECT secret FROM qb_feedback_secret WHERE id = 1');
+    return rows[0]!.secret;
+  };
+
   return {
     where,
+    async memberKey(answer, member) {
+      secret ??= installSecret().catch((err: unknown) => {
+        secret = undefined;
+        throw err;
+      });
+      return memberKey(await secret, answer, member);
+    },
     recordAnswer: (record) => upsert('answer', record.id, '', record),
     recordVote: (vote) => upsert('vote', vote.answer, vote.member, vote),
     async read(opts = {}): Promise<FeedbackLog> {

@@ -2,11 +2,12 @@
  * Feedback on answers: the records and the small interface every store implements (a local
  * append-only file now, a database table later). What is kept: the question, the cited spans
  * (document, offsets and a hash of the quoted text, so a later export can tell whether the
- * document changed), the guild, a time, and per vote a member key that is a hash of the member
- * and the answer — enough for one vote per member per answer, not to follow a member around.
- * No other message content is stored.
+ * document changed), the guild, a time, and per vote a member key: an HMAC of the member and
+ * the answer under a per-install secret (secret.ts) — enough for one vote per member per answer,
+ * not to follow a member around, and not recomputable from the public ids by anyone without the
+ * secret. No other message content is stored.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 export const CitedSpanSchema = z.object({
@@ -36,7 +37,7 @@ export type AnswerRecord = z.infer<typeof AnswerRecordSchema>;
 export const VoteSchema = z.object({
   type: z.literal('vote'),
   answer: AnswerIdSchema,
-  /** `memberKey(answer, member)`. */
+  /** `memberKey(secret, answer, member)`. */
   member: z.string().regex(/^[0-9a-f]{16}$/),
   vote: z.enum(['up', 'down']),
   guild: z.string().max(30).nullable(),
@@ -60,6 +61,8 @@ export interface FeedbackStore {
   readonly where: string;
   recordAnswer(record: AnswerRecord): Promise<void>;
   recordVote(vote: Vote): Promise<void>;
+  /** The key a member's vote on an answer is stored under (`memberKey` with this store's secret). */
+  memberKey(answer: string, member: string): Promise<string>;
   /** Everything, or with `guild` only that server's records (null: those outside any server). */
   read(opts?: { guild?: string | null }): Promise<FeedbackLog>;
   /** Waits for pending writes. */
@@ -72,8 +75,8 @@ export function newAnswerId(): string {
   return n.toString(36).padStart(10, '0');
 }
 
-export function memberKey(answer: string, member: string): string {
-  return createHash('sha256').update(`${answer}:${member}`).digest('hex').slice(0, 16);
+export function memberKey(secret: string, answer: string, member: string): string {
+  return createHmac('sha256', secret).update(`${answer}:${member}`).digest('hex').slice(0, 16);
 }
 
 export function spanHash(text: string): string {

@@ -28,6 +28,8 @@ export interface BuildJob {
 type Reply = { ok: true; report: BuildReport } | { ok: false; error: string };
 
 const MARK = 'quotebot-build-worker';
+/** The build worker's JavaScript heap (texts, chunks, the lexical index; vectors and the models live outside it). */
+export const BUILD_HEAP_MB = 1024;
 
 export interface WorkerBuilder {
   /** One build at a time (the live engine serializes them). */
@@ -47,10 +49,11 @@ export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
   let inFlight: Promise<unknown> | undefined;
 
   const start = (): Worker => {
+    const options = { workerData: MARK, resourceLimits: { maxOldGenerationSizeMb: BUILD_HEAP_MB } };
     const w = import.meta.url.endsWith('.ts')
       ? // From the TypeScript sources (vitest): load this file through tsx inside the worker.
-        new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData: MARK })
-      : new Worker(new URL('./build-worker.js', import.meta.url), { workerData: MARK });
+        new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, ...options })
+      : new Worker(new URL('./build-worker.js', import.meta.url), options);
     w.unref(); // never what keeps the process alive
     w.once('exit', () => {
       if (worker === w) worker = undefined;
@@ -68,9 +71,9 @@ export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
           if (m.ok) resolve(m.report);
           else reject(new Error(m.error));
         };
-        const onError = (err: Error) => {
+        const onError = (err: Error & { code?: string }) => {
           cleanup();
-          reject(err);
+          reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`the index build ran out of memory (its limit is ${BUILD_HEAP_MB} MB)`) : err);
         };
         const onExit = (code: number) => {
           cleanup();

@@ -29,3 +29,8 @@ export function buildLexical(docs: LexicalDoc[]): MiniSearch<LexicalDoc> {
 export function loadLexical(json: string): MiniSearch<LexicalDoc> {
   return MiniSearch.loadJSON<LexicalDoc>(json, OPTIONS);
 }
+
+/** The same, in batches with pauses between (MiniSearch's own): a running bot keeps answering while a new index loads. */
+export function loadLexicalAsync(json: string): Promise<MiniSearch<LexicalDoc>> {
+  return MiniSearch.loadJSONAsync<LexicalDoc>(json, OPTIONS);
+}

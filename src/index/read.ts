@@ -4,7 +4,7 @@ import hnswlib from 'hnswlib-node';
 import type MiniSearch from 'minisearch';
 import { z } from 'zod';
 import { IndexError, type DenseSearch, type Knn, type LoadedIndex } from './types.js';
-import { loadLexical, type LexicalDoc } from './lexical.js';
+import { loadLexicalAsync, type LexicalDoc } from './lexical.js';
 import type { Chunk } from '../core/types.js';
 import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { filesDir, readPointer, STATS_FILE } from './generations.js';
@@ -99,8 +99,14 @@ async function readFiles(files: string, dir: string, opts: ReadOptions): Promise
   ]).catch((err: NodeJS.ErrnoException) => {
     throw new IndexError(`Index in ${dir} cannot be read (${err.code ?? err.message}). Rebuild with npm run index.`);
   });
-  const docs = parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
-  const chunks = parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
+  // A turn for the event loop between the steps of a load: a running bot opens each new generation
+  // while it answers, and one step at a time holds it far less than the whole load at once.
+  const turn = () => new Promise((r) => setImmediate(r));
+  await turn();
+  const docs = await parseWith(DocsFileSchema, docsRaw, dir, FILES.docs);
+  await turn();
+  const chunks = await parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
+  await turn();
   checkConsistency(manifest, docs, chunks, dir);
   const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end })));
   const { dims } = manifest;
@@ -108,15 +114,17 @@ async function readFiles(files: string, dir: string, opts: ReadOptions): Promise
     throw new IndexError(`Index in ${dir} is inconsistent: vectors do not match ${sentences.length} sentences of ${dims} dimensions. Rebuild with npm run index.`);
   }
   const vectors = new Float32Array(vecBuf.buffer, vecBuf.byteOffset, vecBuf.byteLength / 4);
+  await turn();
   let lexical: MiniSearch<LexicalDoc>;
   try {
-    lexical = loadLexical(lexRaw);
+    lexical = await loadLexicalAsync(lexRaw);
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${FILES.lexical} cannot be read. Rebuild with npm run index.`);
   }
   const base = { dir, manifest, docs, byId: new Map(docs.map((d) => [d.id, d])), chunks, sentences, vectors, lexical };
   if (opts.scanMax !== undefined && sentences.length <= opts.scanMax) return { ...base, dense: exactDense(vectors, dims) };
 
+  await turn();
   const hnsw = new hnswlib.HierarchicalNSW('cosine', dims);
   try {
     hnsw.readIndexSync(join(files, FILES.hnsw));
@@ -148,13 +156,14 @@ function checkConsistency(manifest: Manifest, docs: DocRecord[], chunks: Chunk[]
   });
 }
 
-function parseWith<T>(schema: z.ZodType<T>, raw: string, dir: string, name: string): T {
+async function parseWith<T>(schema: z.ZodType<T>, raw: string, dir: string, name: string): Promise<T> {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     throw new IndexError(`Index in ${dir} is corrupt: ${name} is not valid JSON. Rebuild with npm run index.`);
   }
+  await new Promise((r) => setImmediate(r)); // (a turn for the event loop between parsing and checking)
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -2,7 +2,7 @@ import { splitSentences } from './sentences.js';
 import type { Chunk, CleanDocument } from '../core/types.js';
 
 /** Bump when chunking changes: the manifest records it and a mismatch forces a rebuild. */
-export const CHUNKER_VERSION = 3;
+export const CHUNKER_VERSION = 4; // 4: sentences cut at MAX_SENTENCE_CHARS
 
 /** A chunk holds at most this many sentences and (unless one sentence is longer) this many characters. */
 const MAX_SENTENCES = 3;

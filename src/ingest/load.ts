@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { EXTRACTORS } from './extract/extract.js';
-import { extractCached } from './extract/cache.js';
+import { extractCached, pruneExtractCache } from './extract-cache.js';
 import { Unreadable } from './extract/extracted.js';
 import type { Document, SourceMeta } from '../core/types.js';
 import { docMeta, FOLLOW_KEY, FollowListSchema, WebFields } from './web/sources-file.js';
@@ -105,6 +105,11 @@ export async function listCollection(dir: string): Promise<string[]> {
   return names.sort();
 }
 
+/** Where read HTML pages and PDFs are kept between builds (see extract-cache.ts). */
+export interface ReadOptions {
+  cacheDir?: string;
+}
+
 /** The collection's documents (see `readCollection`); files that cannot be indexed are left out. */
 export async function loadCollection(dir: string): Promise<Document[]> {
   return (await readCollection(dir)).docs;
@@ -113,10 +118,14 @@ export async function loadCollection(dir: string): Promise<Document[]> {
 /**
  * Reads every collection file (.txt, .md, .html, .htm, .pdf), extracting the text of pages and
  * PDFs, plus the optional `sources.json` metadata, which wins over what a page says of itself.
- * A file that cannot be indexed (unreadable, too big, damaged, binary, no text) is skipped
- * with its reason; a collection with nothing to index is a CorpusError.
+ * A file that cannot be indexed (unreadable, too big, damaged, binary, no text, past a limit of
+ * extract/caps.ts) is skipped with its reason; a collection with nothing to index is a CorpusError.
+ * Files are read in a worker (isolate.ts); with `cacheDir`, pages and PDFs read before are not read again.
  */
-export async function readCollection(dir: string): Promise<{ docs: Document[]; skipped: SkippedFile[] }> {
+export async function readCollection(
+  dir: string,
+  opts: ReadOptions = {},
+): Promise<{ docs: Document[]; skipped: SkippedFile[] }> {
   const names = await listCollection(dir);
   if (names.length === 0)
     throw new CorpusError(`Collection folder ${dir} has no ${SOURCE_EXTENSIONS.join(', ')} files.`);
@@ -132,10 +141,12 @@ export async function readCollection(dir: string): Promise<{ docs: Document[]; s
       )
     )
       continue;
-    const read = await readDocument(path, id, meta[id]);
+    const read = await readDocument(path, id, meta[id], opts);
     if ('reason' in read) skipped.push(read);
     else docs.push(read);
   }
+  if (opts.cacheDir)
+    await pruneExtractCache(opts.cacheDir, new Set([...docs.map((d) => d.hash), ...skipped.map((s) => s.version)]));
   if (docs.length === 0)
     throw new CorpusError(
       `Collection folder ${dir} has nothing to index: ${skipped.map(skipNotice).join(' ')}`.slice(0, 500),
@@ -147,11 +158,16 @@ export async function readCollection(dir: string): Promise<{ docs: Document[]; s
  * One collection file as a Document (text extracted, metadata from the file and then from
  * `sources.json`), or the reason it cannot be indexed.
  */
-export async function readDocument(path: string, id: string, meta: SourceMeta = {}): Promise<Document | SkippedFile> {
+export async function readDocument(
+  path: string,
+  id: string,
+  meta: SourceMeta = {},
+  opts: ReadOptions = {},
+): Promise<Document | SkippedFile> {
   const { version, bytes, problem } = await readSource(path);
   if (!bytes) return { id, version, reason: problem! };
   try {
-    const { text, format, meta: own, pages, skip } = await extractCached(id, version, bytes);
+    const { text, format, meta: own, pages, skip } = await extractCached(id, bytes, version, opts);
     // A byte-order mark stays: quotes are slices of the text exactly as any reader sees it
     // (cleaning treats it as white space, so it is never quoted).
     return {

@@ -2,23 +2,23 @@
  * Adding and removing collection files while the bot runs (`/sources add`, `/sources remove`).
  * Everything is checked before anything is written: the name (a plain file name inside the
  * folder, with a collection extension), the size, the text (UTF-8 for text formats) and that
- * the file has something to quote. Files and `sources.json` are written to a temp name and
+ * the file has something to quote. That last check reads, cleans and chunks the file in the
+ * reading worker (src/ingest/isolate.ts), under its time and memory limits, never on the bot's
+ * event loop. Files and `sources.json` are written to a temp name and
  * renamed into place, and edits run one at a time. Every refusal is one friendly line.
  * A file whose name is taken is refused unless the edit asks to replace it; a replacement is the
  * same temp-then-rename, so a reader sees the old file or the new one, never a mix.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { chunkDocument } from '../ingest/chunk.js';
-import { cleanDocument } from '../ingest/clean/clean.js';
+import { Unreadable } from '../ingest/extract/extracted.js';
+import { readIsolated } from '../ingest/isolate.js';
 import {
   SOURCE_EXTENSIONS,
   SourcesFileSchema,
   isSourceFile,
   listCollection,
-  readDocument,
   type SourcesFile,
 } from '../ingest/load.js';
 import { docMeta, type WebEntry } from '../ingest/web/sources-file.js';
@@ -126,19 +126,18 @@ async function checkContent(name: string, bytes: Uint8Array): Promise<{ passages
     }
     if (text.includes('\0')) throw new CollectionEditError(`${name} looks like a binary file, not text.`);
   }
-  // Read it the way a build will, in a scratch folder: whatever the format's loader says.
-  const scratch = await mkdtemp(join(tmpdir(), 'quotebot-upload-'));
+  // Read, cleaned and chunked the way a build will, in the reading worker.
+  let passages: number;
   try {
-    await writeFile(join(scratch, name), bytes);
-    const doc = await readDocument(join(scratch, name), name);
-    if ('reason' in doc) throw new CollectionEditError(`${name} cannot be added: it ${doc.reason}.`);
-    const passages = chunkDocument(cleanDocument(doc), 0).length;
-    if (passages === 0)
-      throw new CollectionEditError(`${name} has no passages I could quote (no paragraphs of text found).`);
-    return { passages };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+    passages = (await readIsolated(name, bytes, { check: true })).passages ?? 0;
+  } catch (err) {
+    const reason =
+      err instanceof Unreadable ? err.message : `could not be read (${String((err as Error).message).slice(0, 120)})`;
+    throw new CollectionEditError(`${name} cannot be added: it ${reason}.`);
   }
+  if (passages === 0)
+    throw new CollectionEditError(`${name} has no passages I could quote (no paragraphs of text found).`);
+  return { passages };
 }
 
 /** A file-system failure while editing (a read-only folder, a full disk) as one line, without the path. */

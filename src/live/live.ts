@@ -3,8 +3,10 @@
  * `refresh()` rebuilds in the background (only changed files embedded; in a worker thread, see
  * index/build-worker.ts) and then swaps the reference; a question already being answered keeps the engine it started with.
  * Rebuilds run one at a time; calls made during a rebuild share one follow-up rebuild. A failed
- * rebuild keeps the old engine and reports why (one line, naming the file when the error does).
+ * rebuild keeps the old engine; what a moderator is told is an error id, and the log line with
+ * that id says why (its message may name server paths or database hosts).
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
 import { workerBuilder } from '../index/build-worker.js';
 import { indexFolder } from '../index/folder.js';
@@ -76,10 +78,16 @@ const reported = ({ docs, embedded, reused, ms, embedMs, skipped }: BuildReport)
   skipped: skipped.map(skipNotice),
 });
 
-const failed = (err: unknown): RefreshResult => ({
-  ok: false,
-  error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300),
-});
+/** A failed rebuild: a line for moderators with an error id, the details for the log. */
+const failed = (err: unknown): RefreshResult => {
+  const errorId = randomBytes(4).toString('hex');
+  return {
+    ok: false,
+    error: `error ${errorId}: the details are in the bot's log`,
+    errorId,
+    detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300),
+  };
+};
 
 /**
  * `job` one run at a time: a call made during a run (which may have read the folder already)
@@ -119,7 +127,13 @@ function logRefresh(
 ): (r: RefreshResult, seconds: number) => void {
   return (r, seconds) => {
     onRefresh?.(r, seconds);
-    if (!r.ok) log.warn('reindex_failed', { corpus, error: r.error, note: 'still answering from the previous index' });
+    if (!r.ok)
+      log.warn('reindex_failed', {
+        corpus,
+        error: r.detail ?? r.error,
+        error_id: r.errorId,
+        note: 'still answering from the previous index',
+      });
     else if (r.changed)
       log.info('reindexed', {
         docs: r.docs,
@@ -250,7 +264,7 @@ export function indexWriter(
 export function followerCollection(
   initial: SharedEngine,
   dirs: { corpusDir: string; indexDir: string },
-  opts: { waitMs: number; checkMs?: number },
+  opts: { waitMs: number; checkMs?: number; log?: Logger },
 ): { engine: LiveEngine<SharedEngine>; close(): Promise<void> } {
   const { corpusDir, indexDir } = dirs;
   const checkMs = opts.checkMs ?? 200;
@@ -278,7 +292,9 @@ export function followerCollection(
         await new Promise((r) => setTimeout(r, checkMs));
       }
     } catch (err) {
-      return failed(err);
+      const r = failed(err);
+      if (opts.log) logRefresh(opts.log, corpusDir)(r, (Date.now() - t0) / 1000);
+      return r;
     }
   });
   const engine: LiveEngine<SharedEngine> = answeringFrom(() => initial, {

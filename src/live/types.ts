@@ -15,4 +15,5 @@ export type RefreshResult =
       embedMs?: number;
       skipped: string[];
     }
-  | { ok: false; error: string };
+  /** A failure: `error` is for moderators (an error id); `detail`, the reason, goes to the log only. */
+  | { ok: false; error: string; errorId?: string; detail?: string };

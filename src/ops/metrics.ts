@@ -9,7 +9,7 @@
  */
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export const QUESTION_OUTCOMES = ['answered', 'refused', 'rate_limited', 'invalid'] as const;
+export const QUESTION_OUTCOMES = ['answered', 'refused', 'rate_limited', 'busy', 'invalid'] as const;
 export type QuestionOutcome = (typeof QUESTION_OUTCOMES)[number];
 export const REBUILD_OUTCOMES = ['built', 'unchanged', 'failed'] as const;
 export type RebuildOutcome = (typeof REBUILD_OUTCOMES)[number];
@@ -52,7 +52,7 @@ export function createMetrics(opts: { defaults?: boolean } = {}): OpsMetrics {
 
   const questions = new Counter({
     name: 'quotebot_questions_total',
-    help: 'Questions put to /ask, by outcome (answered, refused, rate_limited, invalid).',
+    help: 'Questions put to /ask, by outcome (answered, refused, rate_limited, busy, invalid).',
     labelNames: ['outcome'],
     registers,
   });

@@ -11,7 +11,8 @@ export const LEXICAL_VERSION = 2;
 /** Lower-case word tokens, stopwords dropped, spellings met, Porter-stemmed. Shared by indexing and querying. */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.normalize('NFKC').match(/(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu) ?? []) {
+  // Token by token (an iterator, not one array of every token: a megabyte of text is 300,000 of them).
+  for (const [raw] of text.normalize('NFKC').matchAll(/(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu)) {
     const word = raw
       .toLowerCase()
       .replace(/['’]s$/u, '')

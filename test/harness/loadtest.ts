@@ -15,6 +15,12 @@
  * start of every round: the index is rebuilt (and, with shards, every shard switches generation)
  * while the round's questions are being answered; none may be lost, no error logged.
  *
+ * `--hostile` instead uploads the issue's hostile files (a 600 KB run of "A. ", a PDF inflating to
+ * 512 MB, 60,000 nested divs, a 150,000-line file) one after the other while another server asks
+ * once a second: every upload answered (added or refused) within 3 minutes, every question deferred
+ * < 3 s and answered < 10 s, none lost, the bot's event loop held ≤ 100 ms at a time, its RSS
+ * ≤ 1.5 GB (test/harness/hostile-uploads.ts).
+ *
  * The bot process and its helpers live in test/harness/bot-process.ts, shared with the reliability tests.
  */
 import { chmod, cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +29,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseCli } from '../../src/cli/args.js';
 import { FakeDiscord, type FakeInteraction } from './fake-discord.js';
+import { runHostileUploads } from './hostile-uploads.js';
 import {
   ANSWERABLE,
   UNANSWERABLE,
@@ -188,8 +195,19 @@ async function main(): Promise<void> {
       shards: { type: 'string', default: '1' },
       'index-url': { type: 'string' },
       churn: { type: 'boolean', default: false },
+      hostile: { type: 'boolean', default: false },
     },
   });
+  if (values.hostile) {
+    const report = await runHostileUploads({ say: (l) => !values.json && process.stderr.write(`${l}\n`) });
+    if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else
+      process.stderr.write(
+        `questions: ${JSON.stringify(report.asks)}\nevent loop held at most ${report.eventLoopMaxMs} ms; RSS ${report.rssBeforeMb} → peak ${report.rssPeakMb} MB\n` +
+          (report.ok ? 'All targets met.\n' : `FAILED:\n  ${report.failures.join('\n  ')}\n`),
+      );
+    process.exit(report.ok ? 0 : 1);
+  }
   const n = Math.max(1, Number(values.n));
   const rounds = Math.max(1, Number(values.rounds));
   const timeoutMs = Number(values['timeout-ms']);

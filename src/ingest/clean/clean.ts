@@ -14,6 +14,7 @@ import {
 import { personal, teaserHeadline, Unit, toUnits } from './units.js';
 import { markCaptions, markModules, markStoryLists, markDuplicates } from './marks.js';
 import { findTitle, titleText } from './title.js';
+import { outsideSpans, takeStretches } from './linear.js';
 
 /**
  * Cleaning finds the article inside a scraped page without rewriting a character:
@@ -72,7 +73,7 @@ export function cleanDocument(doc: Document): CleanDocument {
 }
 
 /** A table of contents line: a title, dot leaders, a page number. */
-const CONTENTS_LINE = /(?:\.\s?){4,}\s*\d+$|…{2,}\s*\d+$/u;
+const CONTENTS_LINE = /(?<!\.\s?)(?:\.\s?){4,}\s*\d+$|(?<!…)…{2,}\s*\d+$/u;
 
 /**
  * A PDF is a document, not a scraped page: its furniture (running headers and footers, page
@@ -82,7 +83,7 @@ const CONTENTS_LINE = /(?:\.\s?){4,}\s*\d+$|…{2,}\s*\d+$/u;
  */
 function cleanLaidOut(doc: Document): CleanDocument {
   const skip = doc.skip ?? [];
-  const units = toUnits(doc.text).filter((u) => !skip.some((s) => s.start <= u.start && u.end <= s.end));
+  const units = outsideSpans(toUnits(doc.text), skip);
   const first = units[0];
   const titleUnit =
     first &&
@@ -118,15 +119,12 @@ interface Segment {
 }
 
 /** Maximum-sum segment of units[lo, hi): prose lines earn their words, other lines cost a fixed amount. */
-function maxSegment(units: Unit[], lo: number, hi: number): Segment {
+function maxSegment(units: Unit[], lo: number, hi: number, values = unitValues(units)): Segment {
   let best = { sum: 0, from: lo, to: lo - 1 };
   let sum = 0;
   let from = lo;
   for (let i = lo; i < hi; i++) {
-    const u = units[i]!;
-    const structure = !u.ui && (MD_HEADING.test(u.text) || LIST_ITEM.test(u.text));
-    const full = u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST;
-    const value = u.junk ? -(i > 0 && units[i - 1]!.junk ? Math.min(full, RUN_COST) : full) : u.words;
+    const value = values[i]!;
     if (sum <= 0) {
       sum = 0;
       from = i;
@@ -135,6 +133,15 @@ function maxSegment(units: Unit[], lo: number, hi: number): Segment {
     if (sum > best.sum) best = { sum, from, to: i };
   }
   return best;
+}
+
+/** What each unit earns or costs in `maxSegment` (worked out once: continuations search many stretches). */
+function unitValues(units: Unit[]): number[] {
+  return units.map((u, i) => {
+    const structure = !u.ui && (MD_HEADING.test(u.text) || LIST_ITEM.test(u.text));
+    const full = u.ui ? UI_LINE_COST : structure ? STRUCTURE_COST : JUNK_LINE_COST;
+    return u.junk ? -(i > 0 && units[i - 1]!.junk ? Math.min(full, RUN_COST) : full) : u.words;
+  });
 }
 
 /**
@@ -151,34 +158,25 @@ const CONTINUATION_SHARE = 0.3;
 function withContinuations(units: Unit[], main: Segment): Unit[] {
   const keep = (seg: Segment) => units.slice(seg.from, seg.to + 1).filter((u) => !u.junk);
   const vocab = new Set(keep(main).flatMap((u) => terms(u.text)));
-  const taken = [main];
-  for (;;) {
-    // The best stretch of prose in each stretch not taken yet, cut at its first junk line:
-    // a continuation does not bridge a further interruption of its own.
-    const gaps: Segment[] = [];
-    let at = 0;
-    for (const t of taken.sort((x, y) => x.from - y.from)) {
-      if (t.from > at) gaps.push({ sum: 0, from: at, to: t.from - 1 });
-      at = t.to + 1;
-    }
-    if (at < units.length) gaps.push({ sum: 0, from: at, to: units.length - 1 });
-    const candidates = gaps
-      .map((g) => maxSegment(units, g.from, g.to + 1))
-      .map((seg) => {
-        const stop = units.findIndex((u, i) => i > seg.from && i <= seg.to && u.junk);
-        const to = stop > 0 ? stop - 1 : seg.to;
-        return { from: seg.from, to, sum: units.slice(seg.from, to + 1).reduce((n, u) => n + u.words, 0) };
-      })
-      .filter(
-        (seg) =>
-          seg.sum >= CONTINUATION_WORDS &&
-          !underHeadlines(units, seg) &&
-          continues(units.slice(seg.from, seg.to + 1), vocab),
-      );
-    if (candidates.length === 0) break;
-    taken.push(candidates.reduce((x, y) => (y.sum > x.sum ? y : x)));
-  }
-  return taken.sort((x, y) => x.from - y.from).flatMap(keep);
+  // The best stretch of prose in a stretch not taken yet, cut at its first junk line:
+  // a continuation does not bridge a further interruption of its own.
+  const values = unitValues(units);
+  const candidate = (gap: Segment): Segment | undefined => {
+    const seg = maxSegment(units, gap.from, gap.to + 1, values);
+    let to = seg.to;
+    for (let i = seg.from + 1; i <= seg.to; i++)
+      if (units[i]!.junk) {
+        to = i - 1;
+        break;
+      }
+    const found = { from: seg.from, to, sum: units.slice(seg.from, to + 1).reduce((n, u) => n + u.words, 0) };
+    return found.sum >= CONTINUATION_WORDS &&
+      !underHeadlines(units, found) &&
+      continues(units.slice(found.from, found.to + 1), vocab)
+      ? found
+      : undefined;
+  };
+  return takeStretches(units.length, main, candidate).flatMap(keep);
 }
 
 /**

@@ -6,6 +6,7 @@ import { WHOLE_QUOTATION } from '../../text/quotation.js';
 import { CREDIT, ENDS_SENTENCE, LIST_ITEM } from './patterns.js';
 import { Unit, blocks, words, normalize } from './units.js';
 import { teaserHeadline, wordsIn } from './units.js';
+import { repeatsOnPage } from './linear.js';
 
 export function markCaptions(units: Unit[], text: string): void {
   units.forEach((u, i) => {
@@ -90,13 +91,14 @@ export function markDuplicates(units: Unit[]): void {
   // A pull quote repeats the article's words: a line that is all quotation, each of whose
   // sentences appears elsewhere on the page (its attribution line, "- Name, Role", goes with it).
   const page = ` ${units.map((u) => words(u.text)).join(' ')} `;
+  const repeats = repeatsOnPage(page);
   units.forEach((u, i) => {
     if (!WHOLE_QUOTATION.test(u.text)) return;
     const parts = u.text
       .split(/(?<=[.!?])["'”’]*\s+/u)
       .map(words)
       .filter((w) => w.length > 0);
-    if (parts.length === 0 || !parts.every((w) => page.split(` ${w} `).length > 2)) return;
+    if (parts.length === 0 || !parts.every((w) => repeats(` ${w} `))) return;
     u.junk = u.boxed = true;
     const next = units[i + 1];
     if (next && /^[-–—]\s*\p{Lu}/u.test(next.text) && next.words <= 12) next.junk = next.boxed = true;

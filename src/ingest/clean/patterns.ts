@@ -50,7 +50,7 @@ export const UI_PATTERNS: RegExp[] = [
   /\bbreaking news\b/i,
   /\b(?:gift|save|print|email|share|listen to) (?:this )?(?:article|story)\b/i,
   /\bfollow (?:us|me|him|her|them)\b/i,
-  /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
+  /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/,
   /\b(?:additional )?reporting by\b|\breported from\b|\bcontributed (?:to )?(?:this )?report/i,
   /\bunlimited (?:digital )?access\b/i,
   /\bnever miss a (?:story|thing)\b/i,
@@ -111,8 +111,9 @@ export const LIVE_HEADLINE = /^live\s*:\s*(?=\p{Lu})/iu;
 /** A bare clock time ("17:48 GMT", "9.05am"): a live blog's entry stamp. */
 export const CLOCK = /^\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|bst|utc|cet|[ecmp][sd]t))?$/i;
 /** Names with a newsroom role or outlet: "Jane Doe Consumer affairs correspondent", "Jane Doe · City News", "Jane Doe and John Roe in Leeds". */
+// (Names of at most 60 letters: a longer run would be read again from every hyphen in it.)
 export const BYLINE_ROLE =
-  /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
+  /^\p{Lu}[\p{L}'’-]{1,60}(?:\s+\p{Lu}[\p{L}'’-]{1,60}){1,2}(?:[\s,|–—-]+(?:\S+\s+){0,4}(?:[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ww]riter|[Cc]olumnist|[Jj]ournalist|[Cc]ontributor|[Pp]roducer)$|\s*[·|•/]\s*\p{Lu}|,?\s+and\s+\p{Lu}[\p{L}'’-]{1,60}(?:\s+\p{Lu}[\p{L}'’-]{1,60}){1,2}(?:\s+in\s+\p{Lu}[\p{L}\s'’-]*)?$)/u;
 export const DATELINE = new RegExp(
   `\\b${MONTH_NAME}\\s+\\d{1,2}\\b|\\b\\d{1,2}\\s+${MONTH_NAME}(?:\\s|$)|\\b\\d{1,2}[:.]\\d{2}\\s*(?:[ap]\\.?m\\b|gmt|bst|utc|[ecmp][sd]t)|\\b\\d+\\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\\s+(?:ago|read|to read)\\b`,
   'i',

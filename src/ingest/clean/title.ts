@@ -26,7 +26,7 @@ import {
 import { Unit, uiScore, normalize } from './units.js';
 import { wordsIn } from './units.js';
 
-export const TAB_TITLE = /^(.+?)\s+[|–—-]\s+[^|–—]{2,40}$/u;
+export const TAB_TITLE = /^(.+?)(?<!\s)\s+[|–—-]\s+[^|–—]{2,40}$/u;
 
 /** A headline in capitals still has a sentence's small words: "FESTIVAL CANCELLED TWO WEEKS BEFORE GATES OPEN". */
 export const CAPS_HEADLINE =

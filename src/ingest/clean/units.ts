@@ -5,6 +5,7 @@
 import type { Span } from '../../core/types.js';
 import { FIRST_SECOND_PERSON } from '../../text/english.js';
 import { withoutQuotations } from '../../text/quotation.js';
+import { endsSentence, maxOf } from './linear.js';
 import {
   UI_PATTERNS,
   STRONG_UI_PATTERNS,
@@ -51,7 +52,7 @@ export function toUnits(text: string): Unit[] {
     }
     const line = text.slice(span.start, span.end);
     // (A byline in lower case, "by: Name", starts a line of its own.)
-    if (prev && !ENDS_SENTENCE.test(text.slice(prev.start, prev.end)) && /^\p{Ll}/u.test(line) && !BYLINE.test(line)) {
+    if (prev && !endsSentence(text, prev.start, prev.end) && /^\p{Ll}/u.test(line) && !BYLINE.test(line)) {
       prev.end = span.end;
       prev.lines.push(span);
       continue;
@@ -74,7 +75,7 @@ export function joinWrapped(units: Unit[], text: string): Unit[] {
   for (const group of blocks(units)) {
     const lines = group.flatMap((u) => u.lines);
     const widths = lines.map((l) => l.end - l.start);
-    const max = Math.max(...widths);
+    const max = maxOf(widths);
     const inner = lines.slice(0, -1);
     const wrapped =
       lines.length > 2 &&
@@ -154,6 +155,6 @@ export const personal = (text: string) => FIRST_SECOND_PERSON.test(withoutQuotat
 /** A story's headline in a list of teasers: a capitalised (or numbered) line of a few words with no closing punctuation. */
 export function teaserHeadline(line: string): boolean {
   const n = wordsIn(line);
-  return /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(line) && !/[\p{P}]["'”’)]*$/u.test(line) && n >= 4 && n <= 20;
+  return /^(?:\d+\.\s+)?[\p{Lu}\p{N}]/u.test(line) && !/\p{P}$/u.test(line) && n >= 4 && n <= 20;
 }
 export const wordsIn = (line: string) => line.split(/\s+/).length;

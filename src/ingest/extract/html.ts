@@ -1,6 +1,8 @@
 import { isProbablyReaderable, Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { CAPS, over } from './caps.js';
 import { cleanMeta, Unreadable, type Extracted } from './extracted.js';
+import { checkHtmlShape } from './html-scan.js';
 import { decodeText } from './text.js';
 
 /**
@@ -8,9 +10,12 @@ import { decodeText } from './text.js';
  * linkedom DOM, written out as plain text, one paragraph per block, with the page's title,
  * canonical URL, site name and publication date. Readability leaves some furniture inside
  * the article (a cookie notice, a share bar): cleaning, which runs next, handles that.
+ * A page past the limits of caps.ts (size, elements, depth) is refused before it is parsed.
  */
 export function extractHtml(bytes: Uint8Array): Extracted {
+  if (bytes.length > CAPS.htmlMb * 2 ** 20) throw over.htmlSize(bytes.length);
   const html = decodeText(bytes, declaredCharset(bytes));
+  checkHtmlShape(html);
   const { document } = parseHTML(html);
   // Read before Readability, which rewrites the document as it works.
   const url = absoluteUrl(
@@ -19,7 +24,16 @@ export function extractHtml(bytes: Uint8Array): Extracted {
   // A page of links, menus and notices only: firmer than Readability, which returns whatever it finds.
   if (!isProbablyReaderable(document as never, { minContentLength: 100, minScore: 10 }))
     throw new Unreadable('has no article text');
-  const article = new Readability(document as never, { serializer: (node) => node }).parse();
+  let article;
+  try {
+    article = new Readability(document as never, {
+      serializer: (node) => node,
+      maxElemsToParse: CAPS.htmlElements,
+    }).parse();
+  } catch (err) {
+    if (/^Aborting parsing document/.test((err as Error).message)) throw over.elements();
+    throw err;
+  }
   const text = article?.content ? blockText(article.content as unknown as DomNode) : '';
   if (!/\p{L}/u.test(text)) throw new Unreadable('has no article text');
   const published =

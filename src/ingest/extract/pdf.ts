@@ -1,17 +1,21 @@
 import type { Span } from '../../core/types.js';
+import { CAPS, over } from './caps.js';
 import { cleanMeta, Unreadable, type Extracted } from './extracted.js';
+import { checkPdfStreams } from './pdf-scan.js';
 
 /**
  * A PDF: its text page by page with Mozilla's pdf.js (the legacy build, which runs in Node 20
  * with its worker in the same thread), laid out as paragraphs. Lines that repeat at the top or
  * bottom of the pages (running headers and footers) and lone page numbers stay in the text but
- * are marked as spans to skip, so they are never quoted.
+ * are marked as spans to skip, so they are never quoted. A file past a limit of caps.ts (decoded
+ * streams, pages, characters of text) is refused as soon as that is known.
  */
 export async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
   const latin1 = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
   if (!latin1(bytes.subarray(0, 1024)).includes('%PDF-')) throw new Unreadable('is not a PDF');
   // The spec puts %%EOF at the very end (readers accept it within the last kilobyte): a file cut short has none.
   if (!latin1(bytes.subarray(-1024)).includes('%%EOF')) throw new Unreadable('is truncated (not a complete PDF)');
+  checkPdfStreams(bytes);
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   let doc: Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>;
   try {
@@ -28,11 +32,16 @@ export async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
     throw new Unreadable('is not a readable PDF (damaged?)');
   }
   try {
+    if (doc.numPages > CAPS.pdfPages) throw over.pages(doc.numPages);
     const pages: Line[][] = [];
+    let chars = 0;
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
-      pages.push(toLines(content.items as PdfItem[]));
+      const lines = toLines(content.items as PdfItem[]);
+      for (const l of lines) chars += l.text.length + 1;
+      if (chars > CAPS.textChars) throw over.text();
+      pages.push(lines);
       page.cleanup();
     }
     const info = (await doc.getMetadata().catch(() => undefined))?.info as { Title?: unknown } | undefined;
@@ -119,6 +128,8 @@ function toLines(items: PdfItem[]): Line[] {
   return readingOrder(segments);
 }
 
+/** `Math.max(...xs)` without spreading (a page of 200,000 pieces would overflow the stack). */
+const maxOf = (xs: number[]) => xs.reduce((m, x) => (x > m ? x : m), -Infinity);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const byHeight = (a: Line, b: Line) => b.y - a.y || a.x - b.x;
 const sameRow = (a: Line, b: Line) => Math.abs(a.y - b.y) <= 0.5 * Math.max(a.size, b.size);
@@ -144,7 +155,7 @@ function readingOrder(segments: Line[], depth = 0): Line[] {
   const { at } = split;
   const isLeft = (s: Line) => s.end <= at;
   const isRight = (s: Line) => s.x >= at;
-  const measureOf = (side: Line[]) => Math.max(...side.map((s) => s.end - s.x));
+  const measureOf = (side: Line[]) => maxOf(side.map((s) => s.end - s.x));
   const leftMeasure = measureOf(segments.filter(isLeft));
   const rightMeasure = measureOf(segments.filter(isRight));
   const measured = (ls: Line[], m: number) => ls.map((l) => ({ ...l, measure: Math.min(l.measure ?? m, m) }));
@@ -218,8 +229,8 @@ function aligned(a: Line[] | undefined, b: Line[] | undefined): boolean {
 function findGutter(segments: Line[]): { at: number } | undefined {
   if (segments.length < 6) return undefined;
   const size = median(segments.map((s) => s.size));
-  const lo = Math.min(...segments.map((s) => s.x));
-  const hi = Math.max(...segments.map((s) => s.end));
+  const lo = -maxOf(segments.map((s) => -s.x));
+  const hi = maxOf(segments.map((s) => s.end));
   const bins = Math.ceil(hi - lo);
   if (bins <= 0 || bins > 20_000) return undefined;
   const count = new Array<number>(bins + 1).fill(0);
@@ -247,8 +258,8 @@ function findGutter(segments: Line[]): { at: number } | undefined {
   const [pl, pr] = [prose(left), prose(right)];
   if (pl.length < 3 || pr.length < 3) return undefined;
   // Side by side: the two blocks share heights (not one above the other).
-  const top = Math.min(Math.max(...pl.map((s) => s.y)), Math.max(...pr.map((s) => s.y)));
-  const bottom = Math.max(Math.min(...pl.map((s) => s.y)), Math.min(...pr.map((s) => s.y)));
+  const top = Math.min(maxOf(pl.map((s) => s.y)), maxOf(pr.map((s) => s.y)));
+  const bottom = Math.max(-maxOf(pl.map((s) => -s.y)), -maxOf(pr.map((s) => -s.y)));
   return top - bottom >= 2 * size ? { at } : undefined;
 }
 
@@ -268,9 +279,9 @@ function rows(segments: Line[]): Line[] {
     return {
       text,
       x: first.x,
-      y: Math.max(...g.map((s) => s.y)),
-      size: Math.max(...g.map((s) => s.size)),
-      end: Math.max(...g.map((s) => s.end)),
+      y: maxOf(g.map((s) => s.y)),
+      size: maxOf(g.map((s) => s.size)),
+      end: maxOf(g.map((s) => s.end)),
       ...(cells && { cells }),
     };
   });
@@ -324,7 +335,7 @@ function layOut(pages: Line[][]): { text: string; pages: Span[]; skip: Span[] } 
       if (g > 0) steps.set(g, (steps.get(g) ?? 0) + 1);
     });
     const lineGap = [...steps].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
-    const width = Math.max(0, ...lines.filter((l) => !skipped.has(l)).map((l) => l.end - l.x));
+    const width = Math.max(0, maxOf(lines.filter((l) => !skipped.has(l)).map((l) => l.end - l.x)));
     const widthAt = (l: Line) => l.measure ?? width;
     let prev: Line | undefined;
     for (const line of lines) {

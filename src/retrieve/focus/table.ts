@@ -9,6 +9,7 @@ import { terms } from '../../text/terms.js';
 import { HONORIFIC_BEFORE, SPEECH_ACT, SPEECH_VERB, THIRD_PERSON_PRONOUN } from '../../text/english.js';
 import { SPEECH_AFTER_NAME, SPEECH_BEFORE_NAME } from '../../text/quotation.js';
 import { DETERMINER, isCapital, keyOf, tokens, type Token } from './words.js';
+import { findLast, nothingBefore, textAfter, textBefore } from '../../text/window.js';
 
 export interface FocusTable {
   /** Per sentence: the names (keys) it is about. */
@@ -127,7 +128,7 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
   const says: Set<string>[] = sentences.map(() => new Set());
   // Agents named so far in the document, latest last: who "he" or "the minister" is.
   let recent: string[][] = [];
-  const last = (ok: (name: string[]) => boolean) => [...recent].reverse().find(ok);
+  const last = (ok: (name: string[]) => boolean) => findLast(recent, ok);
   // The quotation being read: its sentences, and who speaks in them (outside the quoted words).
   let group: number[] = [];
   let groupSpeakers: string[][] = [];
@@ -197,7 +198,8 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
       group.push(i);
       groupReports ||= reports;
       // The sentence that closes the quotation names its speaker first ("…,” said X), then the one that opens it.
-      groupSpeakers = opensInside[i] ? [...speakers, ...groupSpeakers] : [...groupSpeakers, ...speakers];
+      // (Only the first is ever used: the rest is not kept, or an unclosed quotation would copy a growing list.)
+      groupSpeakers = (opensInside[i] ? [...speakers, ...groupSpeakers] : [...groupSpeakers, ...speakers]).slice(0, 1);
       if (!endsInside[i]) closeGroup();
     } else if (refs.length || named.some((r) => isPerson(r.name))) quoteSpeaker = undefined;
     leadIn = /:\s*$/.test(s.text) ? { speakers, reports } : undefined;
@@ -238,6 +240,7 @@ interface Run {
  */
 function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string>): Run[] {
   const runs: Run[] = [];
+  const firstWord = text.search(/\w/u);
   for (let k = 0; k < ts.length;) {
     if (!isCapital(ts[k]!.word) || text.slice(ts[k]!.start, ts[k]!.end) !== ts[k]!.word) {
       k++;
@@ -250,7 +253,7 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
     k = j;
     let lastTitle = -1;
     // A title is a capitalised everyday word ("Minister"), not a word capitalised because it opens the sentence.
-    const opening = /^\W*$/u.test(text.slice(0, words[0]!.start));
+    const opening = nothingBefore(firstWord, words[0]!.start);
     words.forEach((t, x) => {
       if (!keyOf(t.word, lower) && !(x === 0 && opening) && terms(t.word).length) lastTitle = x;
     });
@@ -259,8 +262,9 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
       .map((t) => keyOf(t.word, lower))
       .filter((key): key is string => !!key && key.length > 1);
     if (!name.length) continue;
-    const before = text.slice(0, words[0]!.start);
-    const after = text.slice(words[words.length - 1]!.end);
+    // (Bounded: a sentence of a thousand names is not read a thousand times.)
+    const before = textBefore(text, words[0]!.start);
+    const after = textAfter(text, words[words.length - 1]!.end);
     const capitalTitle = lastTitle >= 0 ? words[lastTitle]!.word.toLowerCase() : undefined;
     // An apposition names a title too: "The club's chairman, Malcolm Redfern," / "Sanne Vermeulen, the director of…".
     const pre = TITLE_PREPOSED.exec(before);
