@@ -6,7 +6,7 @@ import type { Embedder } from '../embed/embedder.js';
 import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
-import { exactDense, hnswEf } from './read.js';
+import { hnswEf } from './read.js';
 import { type BuildReport, type DenseSearch, IndexError, type IndexStore, type Knn, type LoadedIndex, type SentenceRef, type StoreBuildOptions } from './types.js';
 
 /**
@@ -234,8 +234,7 @@ function pgDense(pool: pg.Pool, gen: string, dims: number, vectors: Float32Array
       }
       return { neighbors: ids, distances: ids.map((i) => 1 - dot(i, qvec)) };
     },
-    // Small generations: exact, with hnswlib's own distance (the scores the local files give).
-    ...(count <= scanMax && { knnSync: exactDense(vectors, dims).knnSync }),
+    ...(count <= scanMax && { knnSync: scan }),
   };
 }
 

@@ -62,12 +62,11 @@ interface Entry {
 
 /**
  * Estimated memory of a server's engine, for GUILD_CACHE given in MB: its vectors, and per sentence
- * what its statistics and lexical index hold (measured: about 2.4 MB for 200 sentences of 512 dims,
- * searched exactly: the vectors are held twice, once for scoring and once in the exact search).
+ * what its statistics and lexical index hold (measured: about 2 MB for 200 sentences of 512 dims).
  */
 export function estimateBytes(index: LoadedIndex): number {
   const text = index.docs.reduce((n, d) => n + d.text.length, 0);
-  return index.vectors.byteLength * 2 + index.sentences.length * 7000 + text * 4 + 65_536;
+  return index.vectors.byteLength + index.sentences.length * 7000 + text * 4 + 65_536;
 }
 
 export function guildEngines(opts: GuildEnginesOptions): GuildEngines {

@@ -140,9 +140,10 @@ export function retrieve(
   // Dense: nearest sentences; a chunk ranks by its best sentence.
   const knn = near ?? index.dense.knnSync!(qvec, Math.min(DENSE_K, n));
   const chunkDense = new Map<number, number>();
-  knn.neighbors.forEach((label, k) => {
-    const sim = stats.similarity(1 - knn.distances[k]!);
-    dense.set(label, sim);
+  // Every similarity is computed here from the stored vectors, whatever found the neighbours (an
+  // HNSW graph, pgvector, an exact scan): the same sentence scores the same through every store.
+  knn.neighbors.forEach((label) => {
+    const sim = denseOf(label);
     const c = index.sentences[label]!.chunk;
     chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
   });
