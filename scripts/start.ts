@@ -170,11 +170,7 @@ async function main(): Promise<void> {
   const collection = { editor, refresh: engine.refresh, web };
 
   if (!config.DISCORD_TOKEN) {
-    // The console is the operator's tool on the base collection.
-    const collection = {
-      editor: collectionEditor(opened.corpusDir, Math.floor(config.UPLOAD_MAX_MB * 1024 * 1024)),
-      refresh: engine.refresh,
-    };
+    // The console is the operator's tool on the base collection (files and web sources).
     await runConsole({
       engine,
       input: process.stdin,
