@@ -100,13 +100,7 @@ runMain(async () => {
       const figures = await benchWeb({ n: n.data, embedder, sources: ['seeds'], dir, progress: bar.update }).finally(
         bar.stop,
       );
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(figures)}\n`
-          : `${Object.entries(figures)
-              .map(([k, v]) => `${k.padEnd(28)} ${v}`)
-              .join('\n')}\n`,
-      );
+      printFigures(figures, values.json, 28);
       return;
     }
     if (values.guilds !== undefined) {
@@ -115,26 +109,14 @@ runMain(async () => {
       if (!n.success || !m.success)
         throw new UsageError('--guilds takes 1 to 100000 servers, --docs-per-guild 1 to 1000 documents.');
       const figures = await guildBench(n.data, m.data, dir, indexUrl);
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(figures)}\n`
-          : `${Object.entries(figures)
-              .map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-              .join('\n')}\n`,
-      );
+      printFigures(figures, values.json, 24);
       return;
     }
     if (values.scale !== undefined) {
       const n = z.coerce.number().int().min(100).max(2_000_000).safeParse(values.scale);
       if (!n.success) throw new UsageError('--scale takes a number of sentences, from 100 to 2000000.');
       const figures = await scale(n.data, dir, indexUrl);
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(figures)}\n`
-          : `${Object.entries(figures)
-              .map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-              .join('\n')}\n`,
-      );
+      printFigures(figures, values.json, 24);
       return;
     }
     const indexDir = join(dir, 'index');
@@ -333,4 +315,15 @@ function median(xs: number[]): number {
 }
 function round(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+/** Figures as one JSON object, or one `name  value` line each (an object value as JSON). */
+function printFigures(figures: object, json: boolean | undefined, pad: number): void {
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(figures)}\n`
+      : `${Object.entries(figures)
+          .map(([k, v]) => `${k.padEnd(pad)} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+          .join('\n')}\n`,
+  );
 }

@@ -2,12 +2,13 @@
  * Postgres, shared by the index store and the feedback store: where a URL points (never its
  * password), the schema brought up to date, and a failure said in one line.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { IndexError } from '../core/errors.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './schema.js';
 
 // Where a URL points, without its credentials however spelled (core/url.ts).
-export { redactUrl } from '../core/url.js';
+import { redactUrl } from '../core/url.js';
+export { redactUrl };
 
 /** Brings a database to this quotebot's schema (migrating if older), or says why it cannot. */
 export async function ensureSchema(c: pg.ClientBase, where: string): Promise<void> {
@@ -60,4 +61,46 @@ export function friendly(err: unknown, where: string): Error {
     return new IndexError(`Cannot reach Postgres at ${where}: the connection timed out. Check INDEX_URL.`);
   if (/Connection terminated/i.test(first ?? '')) return new IndexError(`Lost the connection to Postgres at ${where}.`);
   return new IndexError(`Postgres at ${where}: ${first}`);
+}
+
+/**
+ * A small pool for a store beside the index (votes, the question log): the schema brought up to
+ * date once, before the first query (tried again after a failure: the server may come back), every
+ * failure one friendly line, and `close` safe to call twice.
+ */
+export function migratedPool(url: string): {
+  where: string;
+  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  close(): Promise<void>;
+} {
+  const where = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 });
+  // An idle connection that drops is reported by the next query, not as a crash.
+  pool.on('error', () => {});
+  let ended: Promise<void> | undefined;
+  let schema: Promise<void> | undefined;
+  const ready = () =>
+    (schema ??= (async () => {
+      const c = await pool.connect();
+      try {
+        await ensureSchema(c, where);
+      } finally {
+        c.release();
+      }
+    })().catch((err: unknown) => {
+      schema = undefined;
+      throw err;
+    }));
+  return {
+    where,
+    async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+      try {
+        await ready();
+        return await pool.query<R>(sql, params);
+      } catch (err) {
+        throw friendly(err, where);
+      }
+    },
+    close: () => (ended ??= pool.end()),
+  };
 }

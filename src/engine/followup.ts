@@ -45,7 +45,7 @@ const THE_PHRASE = /\bthe((?:\s+[\p{L}'’\-]+){1,3})/giu;
 
 const lowerWords = (ts: readonly Token[]) => new Set(ts.flatMap((t) => [t.word, t.word.toLowerCase()]));
 
-/** The name as written, each of its name words capitalised (a casually typed "lavrov" stays a name anywhere). */
+/** The name as written, each of its name words capitalised (a casually typed "okafor" stays a name anywhere). */
 function asWritten(text: string, keys: readonly string[]): string {
   return text.replace(/\p{L}[\p{L}'’\-]*/gu, (w) =>
     !isCapital(w) && keys.includes(w.toLowerCase()) ? w[0]!.toUpperCase() + w.slice(1) : w,
@@ -101,7 +101,7 @@ export function resolveFollowUp(table: FocusTable, earlier: string, followUp: st
   const words = lowerWords(ts);
   const written = own.filter((f) => f.keys.some((k) => words.has(k)));
   const ownKeys = new Set(written.flatMap((f) => f.keys));
-  // Where it first names a person or body of its own ("what did Rasmussen say?"): a pronoun after that is theirs.
+  // Where it first names a person or body of its own ("what did Halvorsen say?"): a pronoun after that is theirs.
   const agentKeys = new Set(written.filter((f) => f.agent || f.person).flatMap((f) => f.keys));
   const ownAt = ts.find((t) => agentKeys.has(t.word) || agentKeys.has(t.word.toLowerCase()))?.start ?? Infinity;
   const names = earlierNames(table, earlier).filter((n) => !n.keys.some((k) => ownKeys.has(k)));
@@ -143,7 +143,7 @@ export function resolveFollowUp(table: FocusTable, earlier: string, followUp: st
     const possessive = POSSESSIVE.test(w) || (w === 'her' && !!next && !STOPWORDS.has(next));
     refs.push({ start, end: start + w.length, to, possessive });
   }
-  // Names someone, or a place or thing, and refers back to nobody: "what did Rasmussen say?", "what about Europe?"
+  // Names someone, or a place or thing, and refers back to nobody: "what did Halvorsen say?", "what about the harbour?"
   if (written.length && !refs.length) return alone;
   // Each name replaces its first reference; later ones refer to it in the question itself ("he … his plan").
   const first = refs.sort((a, b) => a.start - b.start).filter((r, k) => refs.findIndex((x) => x.to === r.to) === k);

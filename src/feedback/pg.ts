@@ -6,8 +6,7 @@
  * Votes are keyed with a per-install secret kept in the database (`qb_feedback_secret`, one row,
  * made on first use), so every process on one store keys a member's vote alike.
  */
-import pg from 'pg';
-import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
+import { migratedPool } from '../db/pg.js';
 import { newSecret } from './secret.js';
 import {
   FeedbackEventSchema,
@@ -19,37 +18,7 @@ import {
 } from './store.js';
 
 export function pgFeedbackStore(url: string): FeedbackStore {
-  const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 });
-  // An idle connection that drops is reported by the next query, not as a crash.
-  pool.on('error', () => {});
-
-  let ended: Promise<void> | undefined;
-  let schema: Promise<void> | undefined;
-  const ready = () =>
-    (schema ??= (async () => {
-      const c = await pool.connect();
-      try {
-        await ensureSchema(c, where);
-      } finally {
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      schema = undefined; // a later call tries again (the server may come back)
-      throw err;
-    }));
-
-  const query = async <R extends pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<pg.QueryResult<R>> => {
-    try {
-      await ready();
-      return await pool.query<R>(sql, params);
-    } catch (err) {
-      throw friendly(err, where);
-    }
-  };
+  const { where, query, close } = migratedPool(url);
 
   const upsert = async (
     kind: 'answer' | 'vote',
@@ -110,6 +79,6 @@ export function pgFeedbackStore(url: string): FeedbackStore {
       }
       return { answers, votes, skipped };
     },
-    close: () => (ended ??= pool.end()),
+    close,
   };
 }

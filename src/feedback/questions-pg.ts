@@ -3,39 +3,11 @@
  * INDEX_URL names a database: the same database as the votes. Every read names its server in the
  * WHERE clause (the base is guild ''), so one server's insights never read another's rows.
  */
-import pg from 'pg';
-import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
+import { migratedPool } from '../db/pg.js';
 import { QuestionRecordSchema, type QuestionLog, type QuestionRecord } from './questions.js';
 
 export function pgQuestionLog(url: string): QuestionLog {
-  const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 });
-  // An idle connection that drops is reported by the next query, not as a crash.
-  pool.on('error', () => {});
-
-  let ended: Promise<void> | undefined;
-  let schema: Promise<void> | undefined;
-  const ready = () =>
-    (schema ??= (async () => {
-      const c = await pool.connect();
-      try {
-        await ensureSchema(c, where);
-      } finally {
-        c.release();
-      }
-    })().catch((err: unknown) => {
-      schema = undefined; // a later call tries again (the server may come back)
-      throw err;
-    }));
-
-  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> => {
-    try {
-      await ready();
-      return await pool.query<R>(sql, params);
-    } catch (err) {
-      throw friendly(err, where);
-    }
-  };
+  const { where, query, close } = migratedPool(url);
 
   return {
     where,
@@ -63,6 +35,6 @@ export function pgQuestionLog(url: string): QuestionLog {
       const res = await query('DELETE FROM qb_questions WHERE at < $1', [before.toISOString()]);
       return res.rowCount ?? 0;
     },
-    close: () => (ended ??= pool.end()),
+    close,
   };
 }
