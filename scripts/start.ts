@@ -12,7 +12,7 @@ import { watchEventLoop } from '../src/core/loop.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { followerCollection, indexWriter, openLiveCollection, sharedCollection } from '../src/live/live.js';
-import { webSourcesFromConfig } from '../src/live/web-sources.js';
+import { fetchFromConfig, webSourcesFromConfig } from '../src/live/web-sources.js';
 import { isShardProcess, parentChannel, startShards, type ShardChannel } from '../src/discord/shards.js';
 import type { GuildEdit } from '../src/live/guild-edit.js';
 import { SCAN_MAX } from '../src/index/store.js';
@@ -270,7 +270,20 @@ function guildLimits(config: Config) {
 
 function guildWriterOptions(config: Config, embedderId: string, log: ReturnType<typeof createLogger>) {
   const limits = guildLimits(config);
+  let fetch;
+  try {
+    fetch = fetchFromConfig(config);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
   return {
+    // Servers' sources from the web: a long listing replies with its progress well before the edit's wait ends.
+    web: {
+      fetch,
+      syncIntervalMs: config.SYNC_INTERVAL_S * 1000,
+      replyWithinMs: Math.min(60_000, (config.INDEX_WAIT_S * 1000) / 2),
+    },
     guildsDir: config.GUILDS_DIR,
     embedderId,
     modelDir: config.MODEL_DIR,

@@ -12,8 +12,7 @@ import { addUrl, feedsText, unfollowUrl } from '../message/web.js';
 import { type Rendered, renderNotice } from '../message/rendered.js';
 import { type LiveCollection } from '../live/live-collection.js';
 
-/** A value the console reads as a web address rather than a path. */
-export const isWebAddress = (s: string) => /^https?:\/\//i.test(s.trim());
+import { isWebAddress } from '../core/url.js';
 
 const OFF = 'Sources from the web cannot be added here (the collection is not editable).';
 

@@ -73,3 +73,13 @@ export function memoryLogger(level: LogLevel = 'debug', secrets: readonly string
   const lines: string[] = [];
   return Object.assign(createLogger({ level, secrets, write: (l) => lines.push(l) }), { lines });
 }
+
+/** The same logger, with `fields` on every line (a server's id on its web sources' lines). */
+export function withFields(log: Logger, fields: LogFields): Logger {
+  return {
+    debug: (e, f) => log.debug(e, { ...fields, ...f }),
+    info: (e, f) => log.info(e, { ...fields, ...f }),
+    warn: (e, f) => log.warn(e, { ...fields, ...f }),
+    error: (e, f) => log.error(e, { ...fields, ...f }),
+  };
+}

@@ -1,11 +1,14 @@
 /**
- * Where a URL points, for messages and logs, with its credentials gone however they are
+ * URLs typed by people and URLs in logs. Where a URL points, for messages and logs, with its credentials gone however they are
  * spelled. A password may hold any character, `/`, `@`, `?` and `#` included
  * (`postgres://bob:1234/xyzzy@db:5432/q`): a URL parser reads such a password as the host and
  * path. So the authority is taken to end at the LAST `@` (everything before it is credentials,
  * kept out), the host is read after it, and the query and fragment (`?password=…`,
  * `sslpassword`, `sslkey`…) are dropped whole.
  */
+/** A value someone typed that reads as a web address (`http(s)://…`) rather than a path or a name. */
+export const isWebAddress = (s: string) => /^https?:\/\/\S/i.test(s.trim());
+
 export function redactUrl(url: string): string {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/is.exec(url.trim());
   if (!m) return 'postgres://(invalid URL)';

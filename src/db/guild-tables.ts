@@ -26,6 +26,31 @@ export async function writeSettings(q: pg.Pool | pg.ClientBase, collection: stri
   );
 }
 
+/** A server's follow list and web sync record (see live/web-state.ts); undefined when it has none. */
+export async function readWeb(q: pg.Pool | pg.ClientBase, collection: string): Promise<unknown> {
+  const { rows } = await q.query<{ web: unknown }>('SELECT web FROM qb_settings WHERE collection = $1', [collection]);
+  return rows[0]?.web ?? undefined;
+}
+
+export async function writeWeb(q: pg.Pool | pg.ClientBase, collection: string, web: unknown): Promise<void> {
+  await q.query(
+    'INSERT INTO qb_settings (collection, web) VALUES ($1, $2) ON CONFLICT (collection) DO UPDATE SET web = EXCLUDED.web',
+    [collection, web],
+  );
+}
+
+/** Servers that follow a feed or sitemap or hold a fetched page, with their last full sync. */
+export async function readFollowers(q: pg.Pool | pg.ClientBase): Promise<{ guild: string; synced?: string }[]> {
+  const { rows } = await q.query<{ collection: string; synced: string | null }>(
+    `SELECT w.collection, s.web->'state'->>'synced' AS synced
+       FROM (SELECT collection FROM qb_settings
+              WHERE jsonb_typeof(web->'follow') = 'array' AND jsonb_array_length(web->'follow') > 0
+             UNION SELECT DISTINCT collection FROM qb_files WHERE meta ? 'fetched') w
+       LEFT JOIN qb_settings s ON s.collection = w.collection`,
+  );
+  return rows.map((r) => ({ guild: r.collection, ...(r.synced && { synced: r.synced }) }));
+}
+
 export interface StoredFile {
   name: string;
   bytes: Buffer;

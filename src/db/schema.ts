@@ -131,6 +131,9 @@ export const MIGRATIONS: string[] = [
      holder text NOT NULL,
      expires timestamptz NOT NULL
    );`,
+  // (5) A server's sources from the web: its follow list and the sync's record (live/web-state.ts),
+  // kept by the writer so a writer on another machine follows the same feeds.
+  `ALTER TABLE qb_settings ADD COLUMN web jsonb;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,8 @@ import { toData } from '../live/guild-edit.js';
 import { addReply, baseDocRefusal, editOutcome, removeReply, settingsReply } from '../message/guild-edit.js';
 import { docChoices } from '../message/sources.js';
 import { deferEdit, type CollectionSubcommand, type CollectionUse } from './collection.js';
+import { unfollow } from './collection-web.js';
+import { isWebAddress } from '../core/url.js';
 import { downloadCapped } from './download.js';
 import type { BotContext, HandlerResult } from './types.js';
 
@@ -123,16 +125,17 @@ export const REMOVE: CollectionSubcommand = {
       .addStringOption((o) =>
         o
           .setName('doc')
-          .setDescription('The document (file name or title)')
+          .setDescription('The document (file name or title), or the URL of a feed or sitemap to stop following')
           .setRequired(true)
           .setAutocomplete(true)
-          .setMaxLength(100),
+          .setMaxLength(2000),
       ),
   async execute(use) {
     const { i, ctx, guild, guilds } = use;
     const value = i.options.getString('doc', true);
     const { docs, base } = await everything(use);
     const target = named(own(docs), value);
+    if (!target && isWebAddress(value)) return unfollow(use, value);
     if (!target) {
       const inBase = named(baseDocs(docs), value) ?? named(base, value);
       ctx.log.info('collection_edit_refused', {

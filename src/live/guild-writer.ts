@@ -5,9 +5,11 @@
  * is embedded), then reports the new generation. Edits run one at a time, in arrival order, so two
  * edits of one server from two shards are both kept. Where the index and the files live is the
  * backend's: local files (here), or the shared store (pg-guilds.ts: the folder is the writer's
- * working copy of the server's files in the database).
+ * working copy of the server's files in the database). Sources from the web (guild-web.ts) are
+ * edits too, and every server that follows a feed or sitemap is synced in the writer's turn once
+ * its last sync is `SYNC_INTERVAL_S` old.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
 import { workerBuilder, type BuildJob, type WorkerBuilder } from '../index/build-worker.js';
 import { readPointer, writeGenerationStats } from '../index/generations.js';
@@ -17,9 +19,18 @@ import { guildPaths, readGuildSettings, writeGuildSettings, type GuildSettings }
 import { listCollection, skipNotice } from '../ingest/load.js';
 import { CollectionEditError, collectionEditor, type CollectionQuota } from './collection.js';
 import { fromData, type EditOutcome, type GuildEdit } from './guild-edit.js';
+import { guildWeb, type GuildWebOptions } from './guild-web.js';
+import { readState } from './web-state.js';
+import { FOLLOW_KEY } from '../ingest/web/sources-file.js';
+import { isGuildId } from '../core/guild.js';
+import { readSources } from './collection.js';
+import { webPages } from './web-sync.js';
+import type { SourcesFile } from '../ingest/load.js';
 
 export interface GuildWriter {
   apply(edit: GuildEdit): Promise<EditOutcome>;
+  /** Syncs every server that follows a feed or sitemap now, however recent its last sync. */
+  syncNow(): Promise<void>;
   /** Stops the build worker (a build under way is asked to stop and waited for). */
   close(waitMs?: number): Promise<void>;
 }
@@ -33,6 +44,10 @@ export interface GuildWriterOptions {
   uploadMaxBytes: number;
   quota: CollectionQuota;
   log: Logger;
+  /** Sources from the web (absent: `add-url` is refused and nothing is synced). */
+  web?: GuildWebOptions;
+  /** Whether this process syncs now (the shared store: while it holds the writer's lease). */
+  syncWhen?: () => boolean;
 }
 
 /** Where a server's settings, files and index live, for the writer. */
@@ -50,6 +65,10 @@ export interface WriterBackend {
   attachStats(guild: string): Promise<void>;
   /** The server has no documents left: it has no index either. */
   retire(guild: string): Promise<void>;
+  /** The follow list and the web sync's record in the folder changed (the shared store keeps them). */
+  savedWeb(guild: string, docs: string): Promise<void>;
+  /** Servers that follow a feed or sitemap or hold a fetched page, with their last full sync. */
+  followers(): Promise<{ guild: string; synced?: string }[]>;
 }
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
@@ -72,6 +91,20 @@ export function localBackend(guildsDir: string): WriterBackend {
       if (index.generation) await writeGenerationStats(dir, index.generation, statsJson(statsData(index)));
     },
     retire: (guild) => rm(guildPaths(guildsDir, guild).index, { recursive: true, force: true }),
+    savedWeb: async () => {},
+    async followers() {
+      const found: { guild: string; synced?: string }[] = [];
+      for (const guild of await readdir(guildsDir).catch(() => [] as string[])) {
+        if (!isGuildId(guild)) continue;
+        const docs = guildPaths(guildsDir, guild).docs;
+        const follow = await readSources(docs).then(
+          (s) => s[FOLLOW_KEY] ?? [],
+          () => [],
+        );
+        if (follow.length) found.push({ guild, synced: (await readState(docs)).synced });
+      }
+      return found;
+    },
   };
 }
 
@@ -85,8 +118,11 @@ export function guildWriter(
   worker: WorkerBuilder = workerBuilder(),
 ): GuildWriter {
   let chain: Promise<unknown> = Promise.resolve();
+  // Work an edit left running after its reply (a long listing still being fetched) holds the turn.
+  let background: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = chain.then(fn, fn);
+    const turn = () => background.then(fn);
+    const run = chain.then(turn, turn);
     chain = run.catch(() => undefined);
     return run;
   };
@@ -118,11 +154,38 @@ export function guildWriter(
     }
   };
 
+  /** Builds the server's index, or retires it when its last document is gone (it then answers from the base, if shown). */
+  const reindex = async (guild: string, docs: string): Promise<{ generation?: string; indexError?: string }> => {
+    if ((await listCollection(docs)).length > 0) return build(guild, docs);
+    await backend.retire(guild);
+    opts.log.info('guild_reindexed', { guild, docs: 0 });
+    return {};
+  };
+
+  const web =
+    opts.web &&
+    guildWeb(
+      { ...opts.web, uploadMaxBytes: opts.uploadMaxBytes, quota: opts.quota, log: opts.log },
+      { saved: backend.saved, savedWeb: backend.savedWeb, reindex },
+    );
+
+  /** The server's folder, brought up to date for an edit. */
+  const folder = async (guild: string) => {
+    const { docs } = guildPaths(opts.guildsDir, guild);
+    await mkdir(docs, { recursive: true });
+    await backend.prepare(guild, docs);
+    return docs;
+  };
+
   const apply = async (edit: GuildEdit): Promise<EditOutcome> => {
     if (edit.kind === 'settings') return { ok: true, settings: await backend.saveSettings(edit.guild, edit.base) };
-    const { docs } = guildPaths(opts.guildsDir, edit.guild);
-    await mkdir(docs, { recursive: true });
-    await backend.prepare(edit.guild, docs);
+    if (edit.kind === 'add-url' || edit.kind === 'unfollow' || edit.kind === 'feeds') {
+      if (!web) return { ok: false, message: 'This bot does not fetch sources from the web.' };
+      const { outcome, background: rest } = await web.apply(edit, await folder(edit.guild));
+      if (rest) background = rest;
+      return outcome;
+    }
+    const docs = await folder(edit.guild);
     const editor = collectionEditor(docs, opts.uploadMaxBytes, opts.quota);
     try {
       if (edit.kind === 'add') {
@@ -139,21 +202,44 @@ export function guildWriter(
       }
       await editor.remove(edit.doc);
       await backend.saved(edit.guild, docs, { removed: edit.doc });
-      // The last document gone: the server has no index (and answers from the base, if shown).
-      if ((await listCollection(docs)).length === 0) {
-        await backend.retire(edit.guild);
-        opts.log.info('guild_reindexed', { guild: edit.guild, docs: 0 });
-        return { ok: true, doc: edit.doc };
-      }
-      return { ok: true, doc: edit.doc, ...(await build(edit.guild, docs)) };
+      return { ok: true, doc: edit.doc, ...(await reindex(edit.guild, docs)) };
     } catch (err) {
       if (err instanceof CollectionEditError) return { ok: false, message: err.message };
       throw err;
     }
   };
 
+  // Every server following something is synced in the writer's turn once its last sync is an interval old.
+  let syncing: Promise<void> | undefined;
+  const syncDue = async (all = false) => {
+    if (!web || !opts.web || (opts.syncWhen && !opts.syncWhen())) return;
+    const interval = opts.web.syncIntervalMs;
+    for (const { guild, synced } of await backend.followers()) {
+      if (!all && synced && Date.now() - Date.parse(synced) < interval) continue;
+      await serial(async () => web.sync(guild, await folder(guild))).catch((err: unknown) =>
+        opts.log.warn('guild_web_sync_failed', { guild, error: firstLine(err) }),
+      );
+    }
+  };
+  const timer =
+    opts.web &&
+    setInterval(
+      () => {
+        syncing ??= syncDue()
+          .catch((err: unknown) => opts.log.warn('guild_web_sync_failed', { error: firstLine(err) }))
+          .finally(() => (syncing = undefined));
+      },
+      Math.min(opts.web.syncIntervalMs, 60_000),
+    );
+  timer?.unref();
+
   return {
     apply: (edit) => serial(() => apply(edit)),
-    close: (waitMs) => worker.close(waitMs),
+    syncNow: () => syncDue(true),
+    async close(waitMs) {
+      clearInterval(timer);
+      await web?.close();
+      await worker.close(waitMs);
+    },
   };
 }

@@ -21,11 +21,16 @@ import {
   putFile,
   queueEdit,
   readFiles,
+  readFollowers,
+  readWeb,
+  writeWeb,
   takeLease,
   writeSettings,
 } from '../db/guild-tables.js';
 import { openPgStore } from '../index/pg-store.js';
 import { isSourceFile, SourcesFileSchema } from '../ingest/load.js';
+import { FOLLOW_KEY, FollowListSchema } from '../ingest/web/sources-file.js';
+import { readState, STATE_FILE } from './web-state.js';
 import { statsData, statsJson } from '../retrieve/stats.js';
 import type { GuildSource } from './guild-engines.js';
 import { EditOutcomeSchema, GuildEditSchema, type EditOutcome, type GuildEdit } from './guild-edit.js';
@@ -82,9 +87,25 @@ export function pgBackend(url: string, pool: pg.Pool, scanMax: number): WriterBa
         const have = await readFile(join(docs, f.name)).catch(() => undefined);
         if (!have || sha(have) !== sha(f.bytes)) await writeFile(join(docs, f.name), f.bytes);
       }
-      const meta = Object.fromEntries(stored.filter((f) => Object.keys(f.meta).length).map((f) => [f.name, f.meta]));
+      const meta: Record<string, unknown> = Object.fromEntries(
+        stored.filter((f) => Object.keys(f.meta).length).map((f) => [f.name, f.meta]),
+      );
+      // The follow list and the sync's record come from the store too (written by savedWeb).
+      const web = (await readWeb(pool, guild)) as { follow?: unknown; state?: unknown } | undefined;
+      const follow = FollowListSchema.safeParse(web?.follow);
+      if (follow.success && follow.data.length) meta[FOLLOW_KEY] = follow.data;
       if (Object.keys(meta).length) await writeFile(join(docs, 'sources.json'), JSON.stringify(meta, null, 2) + '\n');
+      if (web?.state) await writeFile(join(docs, STATE_FILE), JSON.stringify(web.state, null, 2) + '\n');
+      else await rm(join(docs, STATE_FILE), { force: true });
     },
+    async savedWeb(guild, docs) {
+      const sources = SourcesFileSchema.safeParse(
+        JSON.parse(await readFile(join(docs, 'sources.json'), 'utf8').catch(() => '{}')),
+      );
+      const follow = (sources.success ? sources.data[FOLLOW_KEY] : undefined) ?? [];
+      await writeWeb(pool, guild, { follow, state: await readState(docs) });
+    },
+    followers: () => readFollowers(pool),
     async saved(guild, docs, change) {
       if (change.removed) return deleteFile(pool, guild, change.removed);
       const name = change.added!;
@@ -126,9 +147,13 @@ export function pgWriterLoop(
 ): { isWriter(): boolean; close(waitMs?: number): Promise<void> } {
   const holder = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const leaseS = opts.leaseS ?? 15;
-  const writer: GuildWriter = guildWriter(opts, pgBackend(opts.url, opts.pool, opts.scanMax));
   let leased = false;
   let stopped = false;
+  // Servers' web sources are synced by whichever process holds the lease.
+  const writer: GuildWriter = guildWriter(
+    { ...opts, syncWhen: () => leased && !stopped },
+    pgBackend(opts.url, opts.pool, opts.scanMax),
+  );
   let busy: Promise<void> | undefined;
   let renewedAt = 0;
   const tick = async () => {
@@ -145,11 +170,25 @@ export function pgWriterLoop(
         ...(claimed.data && { data: claimed.data.toString('base64') }),
       });
       let outcome: EditOutcome;
+      // A long edit (a build, a listing being fetched, a sync before it) keeps the lease while it runs.
+      const keep = setInterval(
+        () =>
+          void takeLease(opts.pool, holder, leaseS).then(
+            (l) => {
+              leased = l;
+              renewedAt = Date.now();
+            },
+            () => undefined,
+          ),
+        (leaseS * 1000) / 3,
+      );
       try {
         outcome = edit.success ? await writer.apply(edit.data) : { ok: false, message: 'That edit is not valid.' };
       } catch (err) {
         opts.log.error('guild_edit_failed', { error: String(err).slice(0, 300) });
         outcome = { ok: false, message: 'The edit could not be applied (see the bot’s log).' };
+      } finally {
+        clearInterval(keep);
       }
       await finishEdit(opts.pool, claimed.id, outcome);
       // A long edit: keep the lease.

@@ -322,20 +322,25 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
   };
 }
 
+/** The fetch settings of the configuration (a bad FETCH_ALLOW_HOSTS is a ConfigError). */
+export function fetchFromConfig(
+  config: Pick<Config, 'FETCH_ALLOW_HOSTS' | 'FETCH_DELAY_MS'>,
+): WebSourcesOptions['fetch'] {
+  try {
+    return { allow: parseAllowList(config.FETCH_ALLOW_HOSTS), delayMs: config.FETCH_DELAY_MS };
+  } catch (err) {
+    throw new ConfigError(`Bad setting FETCH_ALLOW_HOSTS: ${reason(err)}.`);
+  }
+}
+
 /** Web sources for a collection editor, with the fetch settings of the configuration (a bad FETCH_ALLOW_HOSTS is a ConfigError). */
 export function webSourcesFromConfig(
   config: Pick<Config, 'FETCH_ALLOW_HOSTS' | 'FETCH_DELAY_MS' | 'SYNC_INTERVAL_S'>,
   collection: Pick<WebSourcesOptions, 'editor' | 'refresh' | 'log'>,
 ): WebSources {
-  let allow;
-  try {
-    allow = parseAllowList(config.FETCH_ALLOW_HOSTS);
-  } catch (err) {
-    throw new ConfigError(`Bad setting FETCH_ALLOW_HOSTS: ${reason(err)}.`);
-  }
   return openWebSources({
     ...collection,
-    fetch: { allow, delayMs: config.FETCH_DELAY_MS },
+    fetch: fetchFromConfig(config),
     syncIntervalMs: config.SYNC_INTERVAL_S * 1000,
   });
 }

@@ -4,7 +4,8 @@
  * add-url|feeds|remove` and the console's `/sources add <url>|feeds|remove <url>`; refusals
  * (FetchRefused, FetchFailed, CollectionEditError) become their one line.
  */
-import type { Engine } from '../core/types.js';
+import type { DocInfo, Engine } from '../core/types.js';
+import type { EditOutcome } from '../live/guild-edit.js';
 import type { AddReport, FeedStatus, Progress, WebSources } from '../live/web-sources.js';
 import { discordMarkup, type Markup } from './markdown.js';
 import { type RefreshResult } from '../live/types.js';
@@ -39,19 +40,19 @@ const failures = (m: Markup, failed: AddReport['failed'], shown = 3): string =>
 const unindexed = (r: RefreshResult) =>
   `the index could not be updated (${r.ok ? 'the new pages are not in it yet' : r.error}); they become answerable once it is rebuilt`;
 
-/** The reply to adding a URL. */
+/** The reply to adding a URL (`find`: a document as the collection answers it now). */
 export function addUrlText(
-  engine: Engine,
+  find: (doc: string) => DocInfo | undefined,
   r: AddReport,
   opts: { syncIntervalS: number; markup?: Markup },
 ): { text: string; outcome: string } {
   const m = opts.markup ?? discordMarkup;
-  const answerable = r.docs.filter((d) => engine.document(d)).length;
+  const answerable = r.docs.filter((d) => find(d)).length;
   const indexed = r.refresh.ok && answerable === r.docs.length;
   if (r.kind === 'page') {
     const doc = r.docs[0];
     if (!doc) return { text: `${m.url(r.url)} is already in the collection, unchanged.`, outcome: 'url_unchanged' };
-    const info = engine.document(doc);
+    const info = find(doc);
     const verb = r.already ? 'Updated' : 'Added';
     if (!indexed || !info)
       return {
@@ -77,13 +78,15 @@ export function addUrlText(
 
 /** The reply for a crawl still under way when the reply is due (Discord's token does not wait for ever). */
 export function stillFetchingText(url: string, done: number, total: number, m: Markup = discordMarkup): string {
+  if (total > 0 && done >= total)
+    return `Now following ${m.url(url)}: all ${plural(total, 'page')} fetched; they are being indexed and become answerable in a moment (see the list of feeds).`;
   return `Now following ${m.url(url)}: ${done.toLocaleString('en')} of ${plural(total, 'page')} fetched so far; the rest are fetched in the background and become answerable as they arrive (see the list of feeds).`;
 }
 
 /** The list of followed feeds and sitemaps. */
 export function feedsText(
   list: { feeds: FeedStatus[]; pages: number; synced?: string },
-  opts: { syncIntervalS: number; markup?: Markup; now?: number },
+  opts: { syncIntervalS: number; markup?: Markup; now?: number; maxChars?: number },
 ): string {
   const m = opts.markup ?? discordMarkup;
   if (!list.feeds.length && !list.pages)
@@ -104,7 +107,11 @@ export function feedsText(
   });
   const head = `${m.bold(`Followed: ${plural(list.feeds.length, 'feed or sitemap', 'feeds and sitemaps')}`)}`;
   const tail = `${plural(list.pages, 'web page')} in the collection, checked for changes ${everyInterval(opts.syncIntervalS)} (last full sync ${ago(list.synced, opts.now)}).`;
-  return [head, ...lines, tail].join('\n');
+  // Whole lines within one message (Discord's 2,000 characters), the rest counted.
+  let budget = (opts.maxChars ?? 1900) - head.length - tail.length - 40;
+  const shown = lines.filter((l) => (budget -= l.length + 1) >= 0);
+  const more = lines.length > shown.length ? [`… and ${plural(lines.length - shown.length, 'more')}`] : [];
+  return [head, ...shown, ...more, tail].join('\n');
 }
 
 /** The reply to stopping to follow a feed or sitemap. */
@@ -144,7 +151,8 @@ export async function addUrl(
 ): Promise<{ text: string; outcome: string; report?: AddReport }> {
   try {
     const report = await web.add(url, { progress: opts.progress });
-    return { ...addUrlText(engine, report, { syncIntervalS: web.syncIntervalS, markup: opts.markup }), report };
+    const find = (d: string) => engine.document(d);
+    return { ...addUrlText(find, report, { syncIntervalS: web.syncIntervalS, markup: opts.markup }), report };
   } catch (err) {
     const refusal = webRefusal(err);
     if (refusal === undefined) throw err;
@@ -161,4 +169,28 @@ export async function unfollowUrl(web: WebSources, value: string, m: Markup = di
     if (refusal === undefined) throw err;
     return { text: refusal, outcome: 'unfollow_refused' };
   }
+}
+
+/**
+ * The reply to a web edit of a server's collection (`/collection add-url|feeds|remove <url>`),
+ * from the writer's outcome; `find` looks a document up in the server's collection as answered now.
+ */
+export function guildWebText(
+  o: EditOutcome,
+  find: (doc: string) => DocInfo | undefined,
+  m: Markup = discordMarkup,
+): { text: string; outcome: string } {
+  if (!o.ok || !o.web) return { text: o.message ?? 'That could not be done.', outcome: 'url_refused' };
+  const { web } = o;
+  const refresh: RefreshResult = o.indexError ? { ok: false, error: o.indexError } : { ok: true, changed: false };
+  if (web.added) return addUrlText(find, { ...web.added, refresh }, { syncIntervalS: web.syncIntervalS, markup: m });
+  if (web.fetching)
+    return {
+      text: stillFetchingText(web.fetching.url, web.fetching.done, web.fetching.total, m),
+      outcome: 'following',
+    };
+  if (web.unfollowed) return unfollowText({ ...web.unfollowed, refresh }, m);
+  if (web.feeds)
+    return { text: feedsText(web.feeds, { syncIntervalS: web.syncIntervalS, markup: m }), outcome: 'feeds' };
+  return { text: o.message ?? 'Done.', outcome: 'done' };
 }

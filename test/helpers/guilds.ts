@@ -7,6 +7,7 @@ import type { Engine } from '../../src/core/types.js';
 import type { FullEngine } from '../../src/engine/create.js';
 import { localGuildSource } from '../../src/live/guild-engines.js';
 import { localGuildWriter, type GuildWriter } from '../../src/live/guild-writer.js';
+import type { GuildWebOptions } from '../../src/live/guild-web.js';
 import { guildsOver, type GuildCollections, type GuildLimits } from '../../src/live/guilds.js';
 
 export const TEST_LIMITS: GuildLimits = {
@@ -18,7 +19,7 @@ export const TEST_LIMITS: GuildLimits = {
 
 export function testGuilds(
   base: Engine & { readonly current: FullEngine },
-  opts: { guildsDir: string; log: Logger; limits?: Partial<GuildLimits>; checkMs?: number },
+  opts: { guildsDir: string; log: Logger; limits?: Partial<GuildLimits>; checkMs?: number; web?: GuildWebOptions },
 ): { guilds: GuildCollections; writer: GuildWriter } {
   const limits = { ...TEST_LIMITS, ...opts.limits };
   const writer = localGuildWriter({
@@ -27,6 +28,7 @@ export function testGuilds(
     uploadMaxBytes: limits.uploadMaxBytes,
     quota: { maxDocs: limits.maxDocs, maxTotalBytes: limits.maxBytes },
     log: opts.log,
+    web: opts.web,
   });
   const guilds = guildsOver({
     base,

@@ -1,0 +1,202 @@
+/**
+ * Sources from the web in a server's own collection (issue 21), through the fake Discord over the
+ * REAL engine, against a news site on 127.0.0.1: `/collection add-url` follows a feed in server A
+ * (its three pages answerable in A once the reply comes, cited with their URLs, never in B);
+ * `/collection feeds` lists it in A and nothing in B; an address off the allow list is refused in
+ * one line and never receives a request; the writer's sync adds a new item and drops a page that
+ * went 410; `/collection remove` given the feed's URL stops following it and its pages are never
+ * cited again; a long listing replies with its progress and carries on.
+ */
+import { cp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startBot, type Bot } from '../src/discord/client.js';
+import { memoryLogger } from '../src/core/log.js';
+import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
+import type { FullEngine } from '../src/engine/create.js';
+import type { GuildWriter } from '../src/live/guild-writer.js';
+import { openEngine } from '../src/engine/open.js';
+import { parseAllowList } from '../src/ingest/web/guard.js';
+import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
+import { testGuilds } from './helpers/guilds.js';
+import { NEWS, type NewsItem } from './helpers/web-news.js';
+import { articlePage, rssFeed, serve, sitemap, startSite, type Site } from './helpers/web-site.js';
+import { SEEDS, tempDir } from './helpers/tmp-collection.js';
+
+const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;
+
+let root: string;
+let fake: FakeDiscord;
+let bot: Bot;
+let live: { engine: LiveEngine<FullEngine>; close(): void };
+let writer: GuildWriter;
+let site: Site;
+/** A loopback address that is not on the allow list. */
+let trap: Site;
+let A: string;
+let B: string;
+let guildsDir: string;
+const log = memoryLogger('info');
+let seq = 700000000000000000n;
+const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
+const mod = { id: '700000000000000777', username: 'mod' };
+const feedItems: NewsItem[] = [NEWS.dam, NEWS.festival, NEWS.ferry];
+const gone = new Set<string>();
+const everything = (ix: FakeInteraction) => JSON.stringify([ix.original, ...ix.followUps]);
+const reply = (ix: FakeInteraction) => String(ix.original?.content ?? '');
+const url = (item: NewsItem) => `${site.origin}/news/${item.slug}`;
+const feedUrl = () => `${site.origin}/feed.xml`;
+
+async function ask(question: string, guildId: string): Promise<FakeInteraction> {
+  return fake.waitForReply(fake.sendCommand('ask', { question }, { user: user(), guildId }), { timeoutMs: 60_000 });
+}
+async function collection(sub: string, guildId: string, options: Record<string, string> = {}) {
+  const ix = fake.sendCommand('collection', options, {
+    user: mod,
+    guildId,
+    subcommand: sub,
+    memberPermissions: MANAGE,
+  });
+  return fake.waitForReply(ix, { timeoutMs: 120_000 });
+}
+/** Whether an answer in the server quotes `item` with a link to its page. */
+const cites = async (item: NewsItem, guildId: string) => {
+  const ix = await ask(item.question, guildId);
+  return everything(ix).includes(url(item)) && item.answer.test(everything(ix));
+};
+
+function publish(item: NewsItem) {
+  site.routes.set(`/news/${item.slug}`, (req, res) => {
+    if (gone.has(item.slug)) return void res.writeHead(410).end();
+    return serve(() => articlePage(item.title, item.paragraphs))(req, res);
+  });
+}
+
+beforeAll(async () => {
+  root = await tempDir('quotebot-guild-web-');
+  guildsDir = join(root, 'guilds');
+  const corpus = join(root, 'corpus');
+  await cp(SEEDS, corpus, { recursive: true });
+  site = await startSite('127.0.0.1');
+  trap = await startSite('127.0.0.2');
+  for (const item of Object.values(NEWS)) publish(item);
+  site.routes.set(
+    '/feed.xml',
+    serve(
+      () =>
+        rssFeed(
+          'Valley Courier',
+          feedItems.map((i) => ({ title: i.title, link: `/news/${i.slug}` })),
+        ),
+      'application/rss+xml',
+    ),
+  );
+  // A slow sitemap: each page takes 2.5 s (one request at a time per host), so the reply is due before the listing is done.
+  for (let n = 0; n < 6; n++)
+    site.routes.set(`/slow/${n}`, async (req, res) => {
+      await new Promise((r) => setTimeout(r, 2500));
+      serve(() =>
+        articlePage(`Slow page ${n}`, [`The slow page number ${n} says the tide tables were printed on day ${n}.`]),
+      )(req, res);
+    });
+  site.routes.set(
+    '/slow-sitemap.xml',
+    serve(() => sitemap(Array.from({ length: 6 }, (_, n) => `${site.origin}/slow/${n}`)), 'application/xml'),
+  );
+  const engineOpts = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
+  live = openLiveCollection(await openEngine(engineOpts), engineOpts, { log, watch: false });
+  fake = await FakeDiscord.start();
+  A = fake.guildId;
+  B = fake.snowflake();
+  const opened = testGuilds(live.engine, {
+    guildsDir,
+    log,
+    checkMs: 200,
+    web: {
+      fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 0 },
+      syncIntervalMs: 60 * 60_000,
+      replyWithinMs: 10_000,
+    },
+  });
+  writer = opened.writer;
+  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, guilds: opened.guilds });
+}, 180_000);
+
+afterAll(async () => {
+  live?.close();
+  await bot?.stop(2000);
+  await writer?.close();
+  await fake?.close();
+  await Promise.all([site?.close(), trap?.close()]);
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('/collection add-url', () => {
+  test('a feed followed in server A: its pages answer in A with their links, never in B', async () => {
+    const ix = await collection('add-url', A, { url: feedUrl() });
+    expect(reply(ix)).toMatch(
+      /Now following the feed “Valley Courier” \(.*127\.0\.0\.1:\d+\/feed\.xml.*\): 3 pages of 3 listed items added, answerable now\./,
+    );
+    for (const item of feedItems) expect(await cites(item, A), item.question).toBe(true);
+    for (const item of feedItems) expect(everything(await ask(item.question, B))).not.toContain(site.origin);
+    const sources = JSON.parse(await readFile(join(guildsDir, A, 'docs', 'sources.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(sources.follow).toEqual([feedUrl()]);
+    expect(Object.values(sources).filter((e) => (e as { url?: string }).url?.startsWith(site.origin))).toHaveLength(3);
+  }, 180_000);
+
+  test('/collection feeds lists the feed in A with its pages and last sync, and nothing in B', async () => {
+    const inA = reply(await collection('feeds', A));
+    expect(inA).toContain('Followed: 1 feed or sitemap');
+    expect(inA).toMatch(/“Valley Courier” .*feed\.xml.* \(feed\) — 3 pages — synced \d+ s ago/);
+    expect(reply(await collection('feeds', B))).toMatch(/^No feeds, sitemaps or web pages are followed/);
+  }, 60_000);
+
+  test('an address off the allow list is refused in one line, and receives no request', async () => {
+    const before = site.seen.length;
+    const ix = await collection('add-url', A, { url: `${trap.origin}/news/${NEWS.bridge.slug}` });
+    expect(reply(ix)).toMatch(/127\.0\.0\.2/);
+    expect(reply(ix).split('\n')).toHaveLength(1);
+    expect(trap.seen).toEqual([]);
+    expect(site.seen.length).toBe(before);
+    expect(reply(await collection('add-url', A, { url: 'not a url' }))).toMatch(/full web address/);
+  }, 60_000);
+
+  test('a listing still being fetched when the reply is due says how far it got, and its pages arrive after', async () => {
+    const ix = await collection('add-url', B, { url: `${site.origin}/slow-sitemap.xml` });
+    expect(reply(ix)).toMatch(
+      /Now following .*slow-sitemap\.xml.*: \d of 6 pages fetched so far; the rest are fetched/,
+    );
+    // The next edit of the server waits for the listing to finish (the writer's turn is held).
+    const feeds = reply(await collection('feeds', B));
+    expect(feeds).toMatch(/slow-sitemap\.xml.* \(sitemap\) — 6 pages/);
+    const tide = await ask('On which day were the tide tables printed, according to slow page number 4?', B);
+    expect(everything(tide)).toContain(`${site.origin}/slow/4`);
+  }, 120_000);
+});
+
+describe('sync and unfollow', () => {
+  test('the sync adds a new item and drops a page that went 410; remove by URL stops following', async () => {
+    feedItems.push(NEWS.bridge);
+    gone.add(NEWS.festival.slug);
+    // The writer keeps the sync's record beside the server's files; its timer syncs once that is an interval old.
+    const state = join(guildsDir, A, 'docs', '.quotebot-web.json');
+    const record = JSON.parse(await readFile(state, 'utf8')) as { synced?: string };
+    expect(record.synced).toBeDefined();
+    await writer.syncNow();
+    expect(await cites(NEWS.bridge, A)).toBe(true);
+    expect(everything(await ask(NEWS.festival.question, A))).not.toContain(url(NEWS.festival));
+    expect(await cites(NEWS.dam, A)).toBe(true);
+
+    const ix = await collection('remove', A, { doc: feedUrl() });
+    expect(reply(ix)).toMatch(
+      /^Stopped following .*feed\.xml.* and removed its 3 pages .*: they will not be cited any more\.$/,
+    );
+    for (const item of [NEWS.dam, NEWS.ferry, NEWS.bridge])
+      expect(everything(await ask(item.question, A))).not.toContain(site.origin);
+    expect(reply(await collection('feeds', A))).toMatch(/^No feeds/);
+  }, 180_000);
+});
