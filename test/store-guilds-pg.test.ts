@@ -22,6 +22,10 @@ import { guildsOver, type GuildCollections } from '../src/live/guilds.js';
 import { sharedCollection } from '../src/live/live.js';
 import { pgGuildSource, pgSubmit, pgWriterLoop } from '../src/live/pg-guilds.js';
 import { startPg } from './helpers/pg-server.js';
+import { SCHEMA_VERSION } from '../src/db/schema.js';
+import { parseAllowList } from '../src/ingest/web/guard.js';
+import { NEWS, type NewsItem } from './helpers/web-news.js';
+import { articlePage, rssFeed, serve, startSite } from './helpers/web-site.js';
 import { startRealPg } from './helpers/real-pg.js';
 import { TEST_LIMITS } from './helpers/guilds.js';
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
@@ -68,6 +72,7 @@ function writerLoop(url: string, pool: pg.Pool, guildsDir: string) {
     quota: { maxDocs: 500, maxTotalBytes: 100 * 1024 * 1024 },
     log,
     pollMs: 100,
+    web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 0 }, syncIntervalMs: 3_600_000 },
   });
 }
 
@@ -204,6 +209,57 @@ describe.each(BACKENDS)('servers’ collections in the store on $name', ({ start
         .sort(),
     ).toEqual(['c1_airline_strike.txt', 'c2_chariot_burial.txt', 'chess.txt', 'noro.txt']);
   }, 180_000);
+
+  test('a feed a server follows is kept in the store: a writer that takes over lists it and syncs it', async () => {
+    const site = await startSite('127.0.0.1');
+    try {
+      const items: NewsItem[] = [NEWS.dam, NEWS.festival];
+      const gone = new Set<string>();
+      const url = (i: NewsItem) => `${site.origin}/news/${i.slug}`;
+      for (const i of [NEWS.dam, NEWS.festival, NEWS.ferry])
+        site.routes.set(`/news/${i.slug}`, (req, res) =>
+          gone.has(i.slug) ? void res.writeHead(410).end() : serve(() => articlePage(i.title, i.paragraphs))(req, res),
+        );
+      const feed = `${site.origin}/feed.xml`;
+      site.routes.set(
+        '/feed.xml',
+        serve(
+          () =>
+            rssFeed(
+              'Valley Courier',
+              items.map((i) => ({ title: i.title, link: `/news/${i.slug}` })),
+            ),
+          'application/rss+xml',
+        ),
+      );
+      const citesUrl = async (guild: string, i: NewsItem) =>
+        (await (await p2.guilds.engineFor(guild)).ask(i.question)).citations.some((c) => c.url === url(i));
+
+      const added = await p1.guilds.edit({ kind: 'add-url', guild: B, by: 'test', url: feed });
+      expect(added.web?.added).toMatchObject({ kind: 'feed', title: 'Valley Courier', listed: 2 });
+      expect(added.web?.added?.docs).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await citesUrl(B, NEWS.dam)).toBe(true);
+      expect(await citesUrl(A, NEWS.dam)).toBe(false);
+
+      // Another machine's writer: only the store to go on.
+      await writer.close();
+      writer = writerLoop(server.url, writerPool, join(root, 'writer-3'));
+      const listed = await p2.guilds.edit({ kind: 'feeds', guild: B, by: 'test' });
+      expect(listed.web?.feeds?.feeds).toEqual([
+        expect.objectContaining({ url: feed, kind: 'feed', title: 'Valley Courier', items: 2 }),
+      ]);
+      items.push(NEWS.ferry);
+      gone.add(NEWS.dam.slug);
+      await writer.syncNow();
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await citesUrl(B, NEWS.ferry)).toBe(true);
+      expect(await citesUrl(B, NEWS.dam)).toBe(false);
+      expect(await citesUrl(B, NEWS.festival)).toBe(true);
+    } finally {
+      await site.close();
+    }
+  }, 240_000);
 });
 
 describe('a reader connected as a SELECT-only role (PostgreSQL 15)', () => {
@@ -287,13 +343,15 @@ describe('a reader connected as a SELECT-only role (PostgreSQL 15)', () => {
   test('a schema the reader’s role cannot migrate is one clear line naming npm run db:migrate', async () => {
     const db = owner();
     await db.connect();
-    await db.query('DELETE FROM qb_schema WHERE version = 4');
+    await db.query('DELETE FROM qb_schema WHERE version = $1', [SCHEMA_VERSION]);
     try {
       await expect(openEngine({ indexDir: 'unused', indexUrl: readerUrl, embedder: 'use-lite' })).rejects.toThrow(
-        /^The store at postgres:\/\/127\.0\.0\.1:\d+\/postgres is at schema version 3, and this quotebot needs 4: run npm run db:migrate as the database's owner\.$/,
+        new RegExp(
+          `^The store at postgres://127\\.0\\.0\\.1:\\d+/postgres is at schema version ${SCHEMA_VERSION - 1}, and this quotebot needs ${SCHEMA_VERSION}: run npm run db:migrate as the database's owner\\.$`,
+        ),
       );
     } finally {
-      await db.query('INSERT INTO qb_schema (version) VALUES (4)');
+      await db.query('INSERT INTO qb_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
       await db.end();
     }
   }, 120_000);

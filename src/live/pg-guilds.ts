@@ -144,7 +144,7 @@ export function pgBackend(url: string, pool: pg.Pool, scanMax: number): WriterBa
  */
 export function pgWriterLoop(
   opts: GuildWriterOptions & { url: string; pool: pg.Pool; scanMax: number; pollMs?: number; leaseS?: number },
-): { isWriter(): boolean; close(waitMs?: number): Promise<void> } {
+): { isWriter(): boolean; syncNow(): Promise<void>; close(waitMs?: number): Promise<void> } {
   const holder = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const leaseS = opts.leaseS ?? 15;
   let leased = false;
@@ -215,6 +215,7 @@ export function pgWriterLoop(
   timer.unref();
   return {
     isWriter: () => leased && !stopped,
+    syncNow: () => writer.syncNow(),
     async close(waitMs) {
       stopped = true;
       clearInterval(timer);
