@@ -5,9 +5,10 @@
  * `/collection feeds` lists it in A and nothing in B; an address off the allow list is refused in
  * one line and never receives a request; the writer's sync adds a new item and drops a page that
  * went 410; `/collection remove` given the feed's URL stops following it and its pages are never
- * cited again; a long listing replies with its progress and carries on.
+ * cited again; a long listing replies with its progress and carries on; the writer's timer syncs
+ * a server unasked once its last sync is an interval old.
  */
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,7 +16,7 @@ import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import type { FullEngine } from '../src/engine/create.js';
-import type { GuildWriter } from '../src/live/guild-writer.js';
+import { localGuildWriter, type GuildWriter } from '../src/live/guild-writer.js';
 import { openEngine } from '../src/engine/open.js';
 import { parseAllowList } from '../src/ingest/web/guard.js';
 import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
@@ -199,4 +200,31 @@ describe('sync and unfollow', () => {
       expect(everything(await ask(item.question, A))).not.toContain(site.origin);
     expect(reply(await collection('feeds', A))).toMatch(/^No feeds/);
   }, 180_000);
+});
+
+describe('the sync timer', () => {
+  test('a server following a feed gets its new items an interval later, unasked', async () => {
+    const timed = localGuildWriter({
+      guildsDir: join(root, 'timed'),
+      embedderId: 'use-lite',
+      uploadMaxBytes: 1024 * 1024,
+      quota: { maxDocs: 50, maxTotalBytes: 10 * 1024 * 1024 },
+      log,
+      web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 0 }, syncIntervalMs: 1000 },
+    });
+    try {
+      feedItems.splice(0, feedItems.length, NEWS.dam);
+      gone.clear();
+      const added = await timed.apply({ kind: 'add-url', guild: A, by: 'test', url: feedUrl() });
+      expect(added.web?.added?.docs).toHaveLength(1);
+      feedItems.push(NEWS.library);
+      const files = () => readdir(join(root, 'timed', A, 'docs'));
+      const deadline = Date.now() + 30_000;
+      while (!(await files()).some((f) => f.includes(NEWS.library.slug)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect((await files()).filter((f) => !f.startsWith('.') && f !== 'sources.json')).toHaveLength(2);
+    } finally {
+      await timed.close();
+    }
+  }, 60_000);
 });

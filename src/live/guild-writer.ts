@@ -97,11 +97,9 @@ export function localBackend(guildsDir: string): WriterBackend {
       for (const guild of await readdir(guildsDir).catch(() => [] as string[])) {
         if (!isGuildId(guild)) continue;
         const docs = guildPaths(guildsDir, guild).docs;
-        const follow = await readSources(docs).then(
-          (s) => s[FOLLOW_KEY] ?? [],
-          () => [],
-        );
-        if (follow.length) found.push({ guild, synced: (await readState(docs)).synced });
+        const sources = await readSources(docs).catch(() => ({}) as SourcesFile);
+        if (sources[FOLLOW_KEY]?.length || webPages(sources).length)
+          found.push({ guild, synced: (await readState(docs)).synced });
       }
       return found;
     },
