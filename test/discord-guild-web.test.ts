@@ -12,26 +12,21 @@ import { cp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
-import type { FullEngine } from '../src/engine/create.js';
 import { localGuildWriter, type GuildWriter } from '../src/live/guild-writer.js';
-import { openEngine } from '../src/engine/open.js';
 import { parseAllowList } from '../src/ingest/web/guard.js';
 import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
-import { testGuilds } from './helpers/guilds.js';
-import { NEWS, type NewsItem } from './helpers/web-news.js';
-import { articlePage, rssFeed, serve, sitemap, startSite, type Site } from './helpers/web-site.js';
+import { guildBot, type GuildBot } from './helpers/guilds.js';
+import { NEWS, newsroom, type NewsItem } from './helpers/web-news.js';
+import { articlePage, serve, sitemap, startSite, type Site } from './helpers/web-site.js';
 import { SEEDS, tempDir } from './helpers/tmp-collection.js';
 
 const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;
 
 let root: string;
 let fake: FakeDiscord;
-let bot: Bot;
-let live: { engine: LiveEngine<FullEngine>; close(): void };
 let writer: GuildWriter;
+let harness: GuildBot;
 let site: Site;
 /** A loopback address that is not on the allow list. */
 let trap: Site;
@@ -43,7 +38,7 @@ let seq = 700000000000000000n;
 const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
 const mod = { id: '700000000000000777', username: 'mod' };
 const feedItems: NewsItem[] = [NEWS.dam, NEWS.festival, NEWS.ferry];
-const gone = new Set<string>();
+let gone: Set<string>;
 const everything = (ix: FakeInteraction) => JSON.stringify([ix.original, ...ix.followUps]);
 const reply = (ix: FakeInteraction) => String(ix.original?.content ?? '');
 const url = (item: NewsItem) => `${site.origin}/news/${item.slug}`;
@@ -67,13 +62,6 @@ const cites = async (item: NewsItem, guildId: string) => {
   return everything(ix).includes(url(item)) && item.answer.test(everything(ix));
 };
 
-function publish(item: NewsItem) {
-  site.routes.set(`/news/${item.slug}`, (req, res) => {
-    if (gone.has(item.slug)) return void res.writeHead(410).end();
-    return serve(() => articlePage(item.title, item.paragraphs))(req, res);
-  });
-}
-
 beforeAll(async () => {
   root = await tempDir('quotebot-guild-web-');
   guildsDir = join(root, 'guilds');
@@ -81,18 +69,7 @@ beforeAll(async () => {
   await cp(SEEDS, corpus, { recursive: true });
   site = await startSite('127.0.0.1');
   trap = await startSite('127.0.0.2');
-  for (const item of Object.values(NEWS)) publish(item);
-  site.routes.set(
-    '/feed.xml',
-    serve(
-      () =>
-        rssFeed(
-          'Valley Courier',
-          feedItems.map((i) => ({ title: i.title, link: `/news/${i.slug}` })),
-        ),
-      'application/rss+xml',
-    ),
-  );
+  ({ gone } = newsroom(site, feedItems));
   // A slow sitemap: each page takes 2.5 s (one request at a time per host), so the reply is due before the listing is done.
   for (let n = 0; n < 6; n++)
     site.routes.set(`/slow/${n}`, async (req, res) => {
@@ -105,13 +82,9 @@ beforeAll(async () => {
     '/slow-sitemap.xml',
     serve(() => sitemap(Array.from({ length: 6 }, (_, n) => `${site.origin}/slow/${n}`)), 'application/xml'),
   );
-  const engineOpts = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
-  live = openLiveCollection(await openEngine(engineOpts), engineOpts, { log, watch: false });
-  fake = await FakeDiscord.start();
-  A = fake.guildId;
-  B = fake.snowflake();
-  const opened = testGuilds(live.engine, {
-    guildsDir,
+  ({ fake, writer } = harness = await guildBot({
+    root,
+    corpus,
     log,
     checkMs: 200,
     web: {
@@ -119,16 +92,14 @@ beforeAll(async () => {
       syncIntervalMs: 60 * 60_000,
       replyWithinMs: 10_000,
     },
-  });
-  writer = opened.writer;
-  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, guilds: opened.guilds });
+  }));
+  guildsDir = join(root, 'guilds');
+  A = fake.guildId;
+  B = fake.snowflake();
 }, 180_000);
 
 afterAll(async () => {
-  live?.close();
-  await bot?.stop(2000);
-  await writer?.close();
-  await fake?.close();
+  await harness?.close();
   await Promise.all([site?.close(), trap?.close()]);
   await rm(root, { recursive: true, force: true });
 });

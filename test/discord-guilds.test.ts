@@ -10,14 +10,9 @@ import { cp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
-import type { FullEngine } from '../src/engine/create.js';
-import type { GuildWriter } from '../src/live/guild-writer.js';
-import { openEngine } from '../src/engine/open.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
-import { testGuilds } from './helpers/guilds.js';
+import { guildBot, type GuildBot } from './helpers/guilds.js';
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
 
 const C = join(REPO, 'test', 'fixtures', 'collection-c');
@@ -30,9 +25,7 @@ const NOTE = (n: number) =>
 
 let root: string;
 let fake: FakeDiscord;
-let bot: Bot;
-let live: { engine: LiveEngine<FullEngine>; close(): void };
-let writer: GuildWriter;
+let harness: GuildBot;
 let A: string;
 let B: string;
 let guildsDir: string;
@@ -73,28 +66,20 @@ const file = async (name: string) => ({ filename: name, content: await readFile(
 
 beforeAll(async () => {
   root = await tempDir('quotebot-guilds-');
-  guildsDir = join(root, 'guilds');
   const corpus = join(root, 'corpus');
   await cp(SEEDS, corpus, { recursive: true });
-  const engineOpts = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
-  live = openLiveCollection(await openEngine(engineOpts), engineOpts, { log, watch: false });
-  fake = await FakeDiscord.start();
-  A = fake.guildId;
-  B = fake.snowflake();
-  const opened = testGuilds(live.engine, {
-    guildsDir,
+  ({ fake, guildsDir } = harness = await guildBot({
+    root,
+    corpus,
     log,
     limits: { maxDocs: 3, maxBytes: 10 * 1024, editsPerHour: 12 },
-  });
-  writer = opened.writer;
-  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, guilds: opened.guilds });
+  }));
+  A = fake.guildId;
+  B = fake.snowflake();
 }, 180_000);
 
 afterAll(async () => {
-  live?.close();
-  await bot?.stop(2000);
-  await writer?.close();
-  await fake?.close();
+  await harness?.close();
   await rm(root, { recursive: true, force: true });
 });
 

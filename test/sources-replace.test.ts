@@ -12,18 +12,14 @@ import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collectionEditor } from '../src/live/collection.js';
 import { consoleReply, type ConsoleSession } from '../src/cli/console.js';
-import { startBot, type Bot } from '../src/discord/client.js';
 import { memoryLogger } from '../src/core/log.js';
-import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
+import { type LiveEngine } from '../src/live/live.js';
 import { EPHEMERAL, FakeDiscord, PERMS, type FakeInteraction, type FakeMessage } from './harness/fake-discord.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
-import { testGuilds } from './helpers/guilds.js';
+import { guildBot, type GuildBot } from './helpers/guilds.js';
 import type { FullEngine } from '../src/engine/create.js';
-import type { GuildWriter } from '../src/live/guild-writer.js';
 import type { GuildCollections } from '../src/live/guilds.js';
 import { toPlainText } from '../src/message/rendered.js';
-import { type EngineOptions } from '../src/engine/options.js';
-import { openEngine } from '../src/engine/open.js';
 
 const C = join(REPO, 'test', 'fixtures', 'collection-c');
 const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;
@@ -61,10 +57,9 @@ const BASE_REPORT =
 let root: string;
 let corpus: string;
 let fake: FakeDiscord;
-let bot: Bot;
 let live: { engine: LiveEngine<FullEngine>; close(): void };
 let guilds: GuildCollections;
-let writer: GuildWriter;
+let harness: GuildBot;
 let serverDocs: string;
 const log = memoryLogger('info');
 let seq = 500000000000000000n;
@@ -111,19 +106,11 @@ beforeAll(async () => {
   await mkdir(corpus);
   await copyFile(join(C, 'c1_airline_strike.txt'), join(corpus, 'c1_airline_strike.txt'));
   await writeFile(join(corpus, 'report.txt'), BASE_REPORT);
-  const engineOpts: EngineOptions = { corpusDir: corpus, indexDir: join(root, 'index'), embedder: 'use-lite' };
-  // No watcher: the re-index after each edit is the one the edit itself asks for.
-  live = openLiveCollection(await openEngine(engineOpts), engineOpts, { log, watch: false });
-  fake = await FakeDiscord.start();
+  ({ live, fake, guilds } = harness = await guildBot({ root, corpus, log }));
   serverDocs = join(root, 'guilds', fake.guildId, 'docs');
-  ({ guilds, writer } = testGuilds(live.engine, { guildsDir: join(root, 'guilds'), log }));
-  bot = await startBot({ token: fake.token, engine: live.engine, restUrl: fake.restUrl, log, guilds });
 }, 120_000);
 afterAll(async () => {
-  live?.close();
-  await bot?.stop(2000);
-  await writer?.close();
-  await fake?.close();
+  await harness?.close();
   await rm(root, { recursive: true, force: true });
 });
 

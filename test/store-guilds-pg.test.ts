@@ -24,8 +24,8 @@ import { pgGuildSource, pgSubmit, pgWriterLoop } from '../src/live/pg-guilds.js'
 import { startPg } from './helpers/pg-server.js';
 import { SCHEMA_VERSION } from '../src/db/schema.js';
 import { parseAllowList } from '../src/ingest/web/guard.js';
-import { NEWS, type NewsItem } from './helpers/web-news.js';
-import { articlePage, rssFeed, serve, startSite } from './helpers/web-site.js';
+import { NEWS, newsroom, type NewsItem } from './helpers/web-news.js';
+import { startSite } from './helpers/web-site.js';
 import { startRealPg } from './helpers/real-pg.js';
 import { TEST_LIMITS } from './helpers/guilds.js';
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
@@ -214,24 +214,7 @@ describe.each(BACKENDS)('servers’ collections in the store on $name', ({ start
     const site = await startSite('127.0.0.1');
     try {
       const items: NewsItem[] = [NEWS.dam, NEWS.festival];
-      const gone = new Set<string>();
-      const url = (i: NewsItem) => `${site.origin}/news/${i.slug}`;
-      for (const i of [NEWS.dam, NEWS.festival, NEWS.ferry])
-        site.routes.set(`/news/${i.slug}`, (req, res) =>
-          gone.has(i.slug) ? void res.writeHead(410).end() : serve(() => articlePage(i.title, i.paragraphs))(req, res),
-        );
-      const feed = `${site.origin}/feed.xml`;
-      site.routes.set(
-        '/feed.xml',
-        serve(
-          () =>
-            rssFeed(
-              'Valley Courier',
-              items.map((i) => ({ title: i.title, link: `/news/${i.slug}` })),
-            ),
-          'application/rss+xml',
-        ),
-      );
+      const { gone, url, feedUrl: feed } = newsroom(site, items);
       const citesUrl = async (guild: string, i: NewsItem) =>
         (await (await p2.guilds.engineFor(guild)).ask(i.question)).citations.some((c) => c.url === url(i));
 

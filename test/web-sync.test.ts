@@ -20,7 +20,7 @@ import { collectionEditor } from '../src/live/collection.js';
 import { openLiveCollection, type LiveEngine } from '../src/live/live.js';
 import { openWebSources, type WebSources } from '../src/live/web-sources.js';
 import { makePdf, REPORT, REPORT_FOOTER, REPORT_HEADER } from './helpers/make-documents.js';
-import { NEWS, type NewsItem } from './helpers/web-news.js';
+import { NEWS, newsroom, type Newsroom, type NewsItem } from './helpers/web-news.js';
 import { articlePage, FURNITURE, rssFeed, serve, startSite, type Site } from './helpers/web-site.js';
 import { REPO, tempDir } from './helpers/tmp-collection.js';
 import { toPlainText } from '../src/message/rendered.js';
@@ -36,20 +36,11 @@ let web: WebSources;
 let session: ConsoleSession;
 const log = memoryLogger('info');
 const feedItems: NewsItem[] = [NEWS.dam, NEWS.festival, NEWS.ferry];
-const pageText = new Map<string, string[]>();
-const gone = new Set<string>();
+let news: Newsroom;
 
 const url = (item: NewsItem) => `${site.origin}/news/${item.slug}`;
 const feedUrl = () => `${site.origin}/feed.xml`;
 const say = async (line: string) => toPlainText((await consoleReply(live.engine, line, session))!);
-
-function publish(item: NewsItem) {
-  pageText.set(item.slug, item.paragraphs);
-  site.routes.set(`/news/${item.slug}`, (req, res) => {
-    if (gone.has(item.slug)) return void res.writeHead(410).end();
-    return serve(() => articlePage(item.title, pageText.get(item.slug)!))(req, res);
-  });
-}
 
 function openWeb(syncIntervalMs?: number): WebSources {
   const editor = collectionEditor(corpus, 1024 * 1024);
@@ -83,18 +74,7 @@ beforeAll(async () => {
     '/feed.xml',
     serve(() => rssFeed('Trap', []), 'application/rss+xml'),
   );
-  for (const item of [...feedItems, NEWS.bridge, NEWS.library]) publish(item);
-  site.routes.set(
-    '/feed.xml',
-    serve(
-      () =>
-        rssFeed(
-          'Valley Courier',
-          feedItems.map((i) => ({ title: i.title, link: `/news/${i.slug}` })),
-        ),
-      'application/rss+xml',
-    ),
-  );
+  news = newsroom(site, feedItems);
   site.routes.set(
     '/robots.txt',
     serve(() => 'User-agent: *\nDisallow: /members/\n', 'text/plain'),
@@ -166,7 +146,7 @@ describe('a followed feed', () => {
   test('after a sync: a new item is answerable, a 410 page is never cited again, a dropped item stays, unchanged pages cost a 304', async () => {
     feedItems.splice(1, 1); // the festival drops out of the feed
     feedItems.push(NEWS.bridge);
-    gone.add(NEWS.ferry.slug);
+    news.gone.add(NEWS.ferry.slug);
     const before = site.seen.length;
     const r = await web.sync();
     expect(r.added).toHaveLength(1);
@@ -189,7 +169,7 @@ describe('a followed feed', () => {
   test('a changed page is fetched again and only it is embedded again', async () => {
     const extra =
       'Anglers will be allowed on the reservoir from the first of August, with permits sold at the visitor centre.';
-    pageText.set(NEWS.dam.slug, [...NEWS.dam.paragraphs, extra]);
+    news.text.set(NEWS.dam.slug, [...NEWS.dam.paragraphs, extra]);
     const r = await web.sync();
     expect(r.changed).toEqual([expect.stringMatching(/harrowby-dam-opens-[0-9a-f]{6}\.html$/)]);
     expect(r.refresh).toMatchObject({ ok: true, changed: true });

@@ -1,6 +1,9 @@
 /**
- * Invented local-news articles for the web-source tests, each with a question only it answers.
+ * Invented local-news articles for the web-source tests, each with a question only it answers,
+ * and a loopback news site that serves them with a feed (`newsroom`).
  */
+import { articlePage, rssFeed, serve, type Site } from './web-site.js';
+
 export interface NewsItem {
   slug: string;
   title: string;
@@ -72,3 +75,44 @@ export const NEWS: Record<'dam' | 'festival' | 'ferry' | 'bridge' | 'library', N
     answer: /until 9pm on weekdays/,
   },
 };
+
+/**
+ * A news site serving every article of NEWS at `/news/<slug>` and a feed at `/feed.xml`, as the
+ * test changes them: `items` (the feed, in order), `gone` (slugs answering 410), `text` (an
+ * article's paragraphs now).
+ */
+export interface Newsroom {
+  items: NewsItem[];
+  gone: Set<string>;
+  text: Map<string, string[]>;
+  url(item: NewsItem): string;
+  feedUrl: string;
+}
+
+export function newsroom(site: Site, items: NewsItem[], title = 'Valley Courier'): Newsroom {
+  const room: Newsroom = {
+    items,
+    gone: new Set(),
+    text: new Map(Object.values(NEWS).map((i) => [i.slug, i.paragraphs])),
+    url: (item) => `${site.origin}/news/${item.slug}`,
+    feedUrl: `${site.origin}/feed.xml`,
+  };
+  for (const item of Object.values(NEWS))
+    site.routes.set(`/news/${item.slug}`, (req, res) =>
+      room.gone.has(item.slug)
+        ? void res.writeHead(410).end()
+        : serve(() => articlePage(item.title, room.text.get(item.slug)!))(req, res),
+    );
+  site.routes.set(
+    '/feed.xml',
+    serve(
+      () =>
+        rssFeed(
+          title,
+          room.items.map((i) => ({ title: i.title, link: `/news/${i.slug}` })),
+        ),
+      'application/rss+xml',
+    ),
+  );
+  return room;
+}
