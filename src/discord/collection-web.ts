@@ -18,6 +18,31 @@ async function finder(use: CollectionUse): Promise<(doc: string) => DocInfo | un
   return (doc) => engine.document(doc, 'server');
 }
 
+/** Sends a web edit to the writer, logs it with the server, the member and the URL, and replies. */
+async function webEdit(
+  use: CollectionUse,
+  edit: { kind: 'add-url' | 'unfollow'; url: string },
+  event: string,
+): Promise<HandlerResult> {
+  const { i, ctx, guild, guilds } = use;
+  if (!(await use.takeEdit())) return { outcome: 'rate_limited' };
+  await deferEdit(i);
+  const outcome = await guilds.edit({ ...edit, guild, by: i.user.id });
+  const reply = guildWebText(outcome, await finder(use));
+  ctx.log.info(outcome.ok ? event : 'collection_edit_refused', {
+    action: edit.kind,
+    guild,
+    url: edit.url.slice(0, 300),
+    by: i.user.id,
+    by_name: i.user.username,
+    outcome: reply.outcome,
+    docs: outcome.web?.added?.docs.length,
+    removed: outcome.web?.unfollowed?.removed.length,
+    ...(outcome.message && { reason: outcome.message.slice(0, 200) }),
+  });
+  return use.say(reply.text, reply.outcome);
+}
+
 export const ADD_URL: CollectionSubcommand = {
   name: 'add-url',
   build: (s) =>
@@ -31,25 +56,10 @@ export const ADD_URL: CollectionSubcommand = {
           .setMaxLength(2000),
       ),
   async execute(use) {
-    const { i, ctx, guild, guilds } = use;
-    const url = i.options.getString('url', true).trim();
+    const url = use.i.options.getString('url', true).trim();
     if (!isWebAddress(url))
       return use.say('Give a full web address, such as https://example.org/news/feed.xml.', 'add_url_refused');
-    if (!(await use.takeEdit())) return { outcome: 'rate_limited' };
-    await deferEdit(i);
-    const outcome = await guilds.edit({ kind: 'add-url', guild, by: i.user.id, url });
-    const reply = guildWebText(outcome, await finder(use));
-    ctx.log.info(outcome.ok ? 'source_url_added' : 'collection_edit_refused', {
-      action: 'add-url',
-      guild,
-      url: url.slice(0, 300),
-      by: i.user.id,
-      by_name: i.user.username,
-      outcome: reply.outcome,
-      docs: outcome.web?.added?.docs.length,
-      ...(outcome.message && { reason: outcome.message.slice(0, 200) }),
-    });
-    return use.say(reply.text, reply.outcome);
+    return webEdit(use, { kind: 'add-url', url }, 'source_url_added');
   },
 };
 
@@ -67,19 +77,5 @@ export const FEEDS: CollectionSubcommand = {
 
 /** `/collection remove` of a web address: stop following it (its pages leave the collection). */
 export async function unfollow(use: CollectionUse, url: string): Promise<HandlerResult> {
-  const { i, ctx, guild, guilds } = use;
-  if (!(await use.takeEdit())) return { outcome: 'rate_limited' };
-  await deferEdit(i);
-  const outcome = await guilds.edit({ kind: 'unfollow', guild, by: i.user.id, url: url.trim() });
-  const reply = guildWebText(outcome, await finder(use));
-  ctx.log.info(outcome.ok ? 'source_unfollowed' : 'collection_edit_refused', {
-    action: 'unfollow',
-    guild,
-    url: url.slice(0, 300),
-    by: i.user.id,
-    by_name: i.user.username,
-    outcome: reply.outcome,
-    removed: outcome.web?.unfollowed?.removed.length,
-  });
-  return use.say(reply.text, reply.outcome);
+  return webEdit(use, { kind: 'unfollow', url: url.trim() }, 'source_unfollowed');
 }

@@ -15,7 +15,7 @@ import type { Embedder } from '../embed/embedder.js';
 import { buildIndex } from '../index/build.js';
 import { guildPaths } from '../index/guild-folder.js';
 import type { IndexStore } from '../index/types.js';
-import { recombine, sourceSentences, pct } from './scale-bench.js';
+import { pct, random, recombine, sourceSentences } from './scale-bench.js';
 
 export interface GuildFigures {
   guilds: number;
@@ -40,17 +40,6 @@ const SENTENCES_PER_DOC = 10;
 const PER_PARAGRAPH = 3;
 /** Distinct sentences the documents are drawn from (their vectors are computed once). */
 const POOL = 20_000;
-
-/** mulberry32, as in scale-bench.ts: the same N and M always make the same servers. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An embedder that remembers every text's vector (documents only; questions are always embedded). */
 export function rememberingEmbedder(inner: Embedder): Embedder {

@@ -76,8 +76,8 @@ const QUERIES = 200;
 const SENTENCES_PER_DOC = 40;
 const SENTENCES_PER_PARAGRAPH = 4;
 
-/** mulberry32: a small seeded PRNG, so a given N always makes the same collection. */
-function random(seed: number): () => number {
+/** mulberry32: a small seeded PRNG, so a given N always makes the same collection (guild-bench.ts uses it too). */
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

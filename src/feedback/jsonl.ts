@@ -86,15 +86,7 @@ export function jsonlFeedbackStore(path: string): FeedbackStore {
       const answers: AnswerRecord[] = [];
       const votes: Vote[] = [];
       let skipped = 0;
-      for (const line of raw.split('\n')) {
-        if (!line.trim()) continue;
-        let json: unknown;
-        try {
-          json = JSON.parse(line);
-        } catch {
-          skipped++;
-          continue;
-        }
+      for (const json of jsonLines(raw, () => skipped++)) {
         const ev = FeedbackEventSchema.safeParse(json);
         if (!ev.success) skipped++;
         else if (opts.guild !== undefined && ev.data.guild !== opts.guild) continue;
@@ -110,4 +102,19 @@ export function jsonlFeedbackStore(path: string): FeedbackStore {
       if (h) await (await h.catch(() => undefined))?.close();
     },
   };
+}
+
+/** The values of a JSON-lines text; a line that is not JSON (cut short by a crash) is passed to `bad` and skipped. */
+export function* jsonLines(raw: string, bad: (line: string) => void = () => {}): Generator<unknown> {
+  for (const line of raw.split('\n')) {
+    if (!line.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      bad(line);
+      continue;
+    }
+    yield value;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { jsonLines } from './jsonl.js';
 import { QuestionRecordSchema, type QuestionLog, type QuestionRecord } from './questions.js';
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -86,14 +87,7 @@ export function fileQuestionLog(root: string): QuestionLog {
         const day = DAY_FILE.exec(name)?.[1];
         if (!day || day < from) continue;
         const raw = await readFile(join(dir, name), 'utf8').catch(() => '');
-        for (const line of raw.split('\n')) {
-          if (!line.trim()) continue;
-          let json: unknown;
-          try {
-            json = JSON.parse(line);
-          } catch {
-            continue; // a line cut short by a crash
-          }
+        for (const json of jsonLines(raw)) {
           const r = QuestionRecordSchema.safeParse(json);
           if (r.success && r.data.guild === guild && Date.parse(r.data.at) >= since.getTime()) out.push(r.data);
         }
