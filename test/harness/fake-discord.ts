@@ -363,13 +363,20 @@ export class FakeDiscord extends EventEmitter {
     const resolved: Record<string, Record<string, unknown>> = {};
     const list = this.toOptions(options, resolved);
     return this.dispatchInteraction(2, opts, {
+      ...this.commandData(name, list, opts),
+      ...(Object.keys(resolved).length ? { resolved: { attachments: resolved } } : {}),
+    });
+  }
+
+  /** A chat-input command's `data` (its options under the subcommand, if any). */
+  private commandData(name: string, list: Record<string, unknown>[], opts: SendOptions) {
+    return {
       id: this.commandId(name),
       name,
       type: 1,
       ...(this.guildOf(opts) && { guild_id: this.guildOf(opts) }),
       options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
-      ...(Object.keys(resolved).length ? { resolved: { attachments: resolved } } : {}),
-    });
+    };
   }
 
   sendAutocomplete(
@@ -379,13 +386,7 @@ export class FakeDiscord extends EventEmitter {
     opts: SendOptions = {},
   ): FakeInteraction {
     const list = this.toOptions(options, {}).map((o) => (o.name === focused ? { ...o, focused: true } : o));
-    return this.dispatchInteraction(4, opts, {
-      id: this.commandId(name),
-      name,
-      type: 1,
-      ...(this.guildOf(opts) && { guild_id: this.guildOf(opts) }),
-      options: opts.subcommand ? [{ name: opts.subcommand, type: 1, options: list }] : list,
-    });
+    return this.dispatchInteraction(4, opts, this.commandData(name, list, opts));
   }
 
   /** Options as Discord sends them; attachments are stored and described in `resolved`. */

@@ -82,6 +82,16 @@ function splitParagraphs(text: string): Para[] {
   return out;
 }
 
+/** A scored sentence as a passage: its document, title, exact quote and offsets. */
+const passageOf = (x: { d: Indexed; s: Span; score: number }) => ({
+  doc: x.d.doc.id,
+  title: x.d.title,
+  quote: x.d.doc.text.slice(x.s.start, x.s.end),
+  start: x.s.start,
+  end: x.s.end,
+  score: x.score,
+});
+
 export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: number } = {}): StubEngine {
   const minScore = opts.minScore ?? 0.5;
   const indexed: Indexed[] = docs.map((doc) => ({
@@ -129,15 +139,7 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
         timings_ms: { total: 1 },
       };
     }
-    const citations: Citation[] = good.map((x, i) => ({
-      n: i + 1,
-      doc: x.d.doc.id,
-      title: x.d.title,
-      quote: x.d.doc.text.slice(x.s.start, x.s.end),
-      start: x.s.start,
-      end: x.s.end,
-      score: x.score,
-    }));
+    const citations: Citation[] = good.map((x, i) => ({ n: i + 1, ...passageOf(x) }));
     return {
       question,
       answered: true,
@@ -195,16 +197,7 @@ export function createStubEngine(docs: readonly StubDoc[], opts: { minScore?: nu
     },
     async search(query, k = 5): Promise<PassageHit[]> {
       maybeFail();
-      return scoreAll(query)
-        .slice(0, k)
-        .map((x) => ({
-          doc: x.d.doc.id,
-          title: x.d.title,
-          quote: x.d.doc.text.slice(x.s.start, x.s.end),
-          start: x.s.start,
-          end: x.s.end,
-          score: x.score,
-        }));
+      return scoreAll(query).slice(0, k).map(passageOf);
     },
     documents: () => indexed.map(info),
     document: (id) => {
