@@ -3,9 +3,8 @@
  * round trip, last vote wins, 200 concurrent votes, a restart, the same summary as the file
  * store for the same votes, and `npm run feedback --index-url` reading it without leaking the password.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { jsonlFeedbackStore } from '../src/feedback/jsonl.js';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import {
@@ -17,24 +16,12 @@ import {
   type Vote,
 } from '../src/feedback/store.js';
 import { summarize } from '../src/eval/feedback-summary.js';
-import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js';
+import { passwordPgPerFile, withPassword } from './helpers/pg-server.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
-import { REPO, tempDir } from './helpers/tmp-collection.js';
+import { REPO } from './helpers/tmp-collection.js';
 
 const PASSWORD = 'hunter2-secret';
-let server: PgliteServer;
-let url: string;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await tempDir('quotebot-feedback-pg-');
-  server = await startPg();
-  url = withPassword(server.url, PASSWORD);
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const pg = passwordPgPerFile('quotebot-feedback-pg-', PASSWORD);
 
 const answer = (id: string, question: string): AnswerRecord => ({
   type: 'answer',
@@ -54,8 +41,8 @@ const vote = (answerId: string, member: string, v: 'up' | 'down'): Vote => ({
 });
 
 test("INDEX_URL selects the database; votes round-trip; a changed vote replaces the earlier one; 200 concurrent votes lose none and survive a restart; the summary equals the file store's", async () => {
-  const store = openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url });
-  const file = jsonlFeedbackStore(join(dir, 'same.jsonl'));
+  const store = openFeedbackStore({ FEEDBACK_FILE: join(pg.dir, 'unused.jsonl'), INDEX_URL: pg.url });
+  const file = jsonlFeedbackStore(join(pg.dir, 'same.jsonl'));
   expect(store.where).not.toContain(PASSWORD);
   const both = async (f: (s: FeedbackStore) => Promise<void>) => Promise.all([f(store), f(file)]);
 
@@ -79,13 +66,16 @@ test("INDEX_URL selects the database; votes round-trip; a changed vote replaces 
   await store.close(); // closing twice is harmless
 
   // A new process: a second store object on the same database.
-  const again = openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url });
+  const again = openFeedbackStore({ FEEDBACK_FILE: join(pg.dir, 'unused.jsonl'), INDEX_URL: pg.url });
   // Votes are keyed with the install's secret, kept in the database: every process keys a member alike,
   // and not as the file store (another install) does.
   const key = await again.memberKey(a, 'member-x');
   expect(key).toMatch(/^[0-9a-f]{16}$/);
   expect(
-    await openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url }).memberKey(a, 'member-x'),
+    await openFeedbackStore({ FEEDBACK_FILE: join(pg.dir, 'unused.jsonl'), INDEX_URL: pg.url }).memberKey(
+      a,
+      'member-x',
+    ),
   ).toBe(key);
   expect(await file.memberKey(a, 'member-x')).not.toBe(key);
   log = await again.read();
@@ -104,18 +94,18 @@ test("INDEX_URL selects the database; votes round-trip; a changed vote replaces 
 
   // The report reads the same store, and never prints the password.
   assertDistBuilt(['feedback']);
-  const r = await runCli('feedback', ['--json', '--index-url', url], { cwd: REPO });
+  const r = await runCli('feedback', ['--json', '--index-url', pg.url], { cwd: REPO });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toEqual(s);
-  const text = await runCli('feedback', ['--index-url', url], { cwd: REPO });
+  const text = await runCli('feedback', ['--index-url', pg.url], { cwd: REPO });
   expect(text.stdout).toContain('Feedback in postgres://');
   expect(text.stdout + text.stderr).not.toContain(PASSWORD);
 }, 120_000);
 
 test('an unreachable database rejects the vote with one line that hides the password', async () => {
   const dead = withPassword('postgres://quotebot@127.0.0.1:1/quotebot', PASSWORD);
-  const store = openFeedbackStore({ FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: dead });
+  const store = openFeedbackStore({ FEEDBACK_FILE: join(pg.dir, 'unused.jsonl'), INDEX_URL: dead });
   const err = await store.recordVote(vote(newAnswerId(), 'm', 'up')).then(
     () => new Error('resolved'),
     (e: unknown) => e as Error,

@@ -3,16 +3,14 @@
  * server reads only its own, retention deletes old rows; votes read for one server only; and
  * `npm run feedback -- --insights` reads the same database without printing its password.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { openFeedbackStore } from '../src/feedback/open.js';
 import { openQuestionLog } from '../src/feedback/questions-open.js';
 import { questionRecord, retentionCutoff } from '../src/feedback/questions.js';
 import { memberKey } from '../src/feedback/store.js';
-import { startPg, withPassword, type PgliteServer } from './helpers/pg-server.js';
+import { passwordPgPerFile } from './helpers/pg-server.js';
 import { assertDistBuilt, runCli } from './helpers/run-cli.js';
-import { tempDir } from './helpers/tmp-collection.js';
 
 const PASSWORD = 'hunter2-secret';
 const A = '111111111111111111';
@@ -21,22 +19,10 @@ const DAY = 86_400_000;
 const refused = { answered: false, citations: [], closest: [{ score: 0.2 }] };
 const at = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY);
 
-let server: PgliteServer;
-let url: string;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await tempDir('quotebot-questions-pg-');
-  server = await startPg();
-  url = withPassword(server.url, PASSWORD);
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const pg = passwordPgPerFile('quotebot-questions-pg-', PASSWORD);
 
 test('INDEX_URL keeps questions in its database; each server reads only its rows; retention deletes old rows; votes read per server', async () => {
-  const config = { FEEDBACK_FILE: join(dir, 'unused.jsonl'), INDEX_URL: url, RECORD_QUESTIONS: true };
+  const config = { FEEDBACK_FILE: join(pg.dir, 'unused.jsonl'), INDEX_URL: pg.url, RECORD_QUESTIONS: true };
   expect(openQuestionLog({ ...config, RECORD_QUESTIONS: false })).toBeUndefined();
   const log = openQuestionLog(config)!;
   expect(log.where).not.toContain(PASSWORD);
@@ -88,8 +74,8 @@ test('INDEX_URL keeps questions in its database; each server reads only its rows
 test('npm run feedback -- --insights --guild reads that server from the database, password never printed', async () => {
   assertDistBuilt(['feedback']);
   const run = await runCli('feedback', ['--insights', '--guild', A, '--days', '30'], {
-    cwd: dir,
-    env: { INDEX_URL: url },
+    cwd: pg.dir,
+    env: { INDEX_URL: pg.url },
   });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toContain('Insights: the last 30 days');
