@@ -72,10 +72,8 @@ function compareAt(buf: Buffer, start: number, key: Buffer): number {
   }
 }
 
-/** The synset offsets of a lemma (lower case, words joined by "_"), most common sense first; undefined when WordNet lacks it. */
-function lookUp(pos: Pos, lemma: string): number[] | undefined {
-  const { buf, first } = indexFile(pos);
-  const key = Buffer.from(lemma, 'latin1');
+/** Where the first index line whose lemma is not below `key` starts (binary search over the sorted lines). */
+function lowerBound(buf: Buffer, first: number, key: Buffer): number {
   let lo = first,
     hi = buf.length;
   while (lo < hi) {
@@ -83,17 +81,24 @@ function lookUp(pos: Pos, lemma: string): number[] | undefined {
     const start = Math.max(lo, buf.lastIndexOf(10, mid - 1) + 1);
     let end = buf.indexOf(10, start);
     if (end < 0) end = buf.length;
-    const cmp = compareAt(buf, start, key);
-    if (cmp === 0) {
-      const f = buf.toString('latin1', start, end).split(' ');
-      const synsetCnt = Number(f[2]);
-      const from = 4 + Number(f[3]) + 2;
-      return f.slice(from, from + synsetCnt).map(Number);
-    }
-    if (cmp < 0) lo = end + 1;
+    if (compareAt(buf, start, key) < 0) lo = end + 1;
     else hi = start;
   }
-  return undefined;
+  return lo;
+}
+
+/** The synset offsets of a lemma (lower case, words joined by "_"), most common sense first; undefined when WordNet lacks it. */
+function lookUp(pos: Pos, lemma: string): number[] | undefined {
+  const { buf, first } = indexFile(pos);
+  const key = Buffer.from(lemma, 'latin1');
+  const start = lowerBound(buf, first, key);
+  if (start >= buf.length || compareAt(buf, start, key) !== 0) return undefined;
+  let end = buf.indexOf(10, start);
+  if (end < 0) end = buf.length;
+  const f = buf.toString('latin1', start, end).split(' ');
+  const synsetCnt = Number(f[2]);
+  const from = 4 + Number(f[3]) + 2;
+  return f.slice(from, from + synsetCnt).map(Number);
 }
 
 const synsets = new Map<string, Synset>();
@@ -199,17 +204,7 @@ export function baseForms(word: string, pos: Pos): string[] {
 function startsAny(pos: Pos, prefix: string): boolean {
   const { buf, first } = indexFile(pos);
   const key = Buffer.from(prefix, 'latin1');
-  // The first line whose lemma is not below the prefix, by binary search.
-  let lo = first,
-    hi = buf.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const start = Math.max(lo, buf.lastIndexOf(10, mid - 1) + 1);
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    if (compareAt(buf, start, key) < 0) lo = end + 1;
-    else hi = start;
-  }
+  const lo = lowerBound(buf, first, key);
   return lo + key.length <= buf.length && buf.compare(key, 0, key.length, lo, lo + key.length) === 0;
 }
 
