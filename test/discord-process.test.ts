@@ -185,7 +185,9 @@ describe('npm run register', () => {
           { name: 'replace', type: 5 },
         ],
       },
+      { name: 'add-url', type: 1, options: [{ name: 'url', type: 3, required: true, max_length: 2000 }] },
       { name: 'remove', type: 1, options: [{ name: 'doc', type: 3, required: true, autocomplete: true }] },
+      { name: 'feeds', type: 1 },
       { name: 'settings', type: 1, options: [{ name: 'base', type: 5 }] },
       { name: 'insights', type: 1, options: [{ name: 'days', type: 4, choices: [{ value: 7 }, { value: 30 }] }] },
     ]);

@@ -36,10 +36,7 @@ export function sharedEngine(
   let current = first;
   let seen = version;
   let failing = false;
-  let busy = false;
-  const poll = async () => {
-    if (busy) return;
-    busy = true;
+  const check = async () => {
     try {
       const now = await store.version();
       if (now !== undefined && now !== seen) {
@@ -56,10 +53,11 @@ export function sharedEngine(
           `Could not check the index in ${store.where} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); answering from the one loaded.`,
         );
       failing = true;
-    } finally {
-      busy = false;
     }
   };
+  // One check at a time; the timer and the watcher share the one under way.
+  let running: Promise<void> | undefined;
+  const poll = () => (running ??= check().finally(() => (running = undefined)));
   const timer = setInterval(() => void poll(), pollMs);
   timer.unref();
   // Where the store can tell at once (local files: the pointer file replaced), no wait for the next poll.
@@ -78,7 +76,11 @@ export function sharedEngine(
       return current.policy;
     },
     snapshot: () => current,
-    refresh: poll,
+    // A check already under way may have read the pointer before the flip: look again after it.
+    async refresh() {
+      await running;
+      await poll();
+    },
     async close() {
       clearInterval(timer);
       unwatch();
