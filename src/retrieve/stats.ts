@@ -5,6 +5,7 @@
 import { LEXICAL_VERSION, terms } from '../text/terms.js';
 import { focusTable, type FocusTable } from './focus/table.js';
 import { type LoadedIndex } from '../index/types.js';
+import { type SentenceKinds } from './answer-type.js';
 
 /** Collection statistics the scorer needs, computed once when the index is opened. */
 export interface LexStats {
@@ -12,6 +13,8 @@ export interface LexStats {
   chunkNorms: Float32Array;
   /** Original text of each sentence. */
   sentenceText: string[];
+  /** What each sentence can answer (answer-type.ts), read from its text as questions first ask it. */
+  sentenceKinds: SentenceKinds[];
   /** Stemmed terms of each sentence. */
   sentenceTerms: Set<string>[];
   /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
@@ -183,6 +186,7 @@ export function lexStats(
     localRarity: localRarity(index, sentenceTerms),
     chunkNorms,
     sentenceText,
+    sentenceKinds: sentenceText.map((text) => ({ text })),
     sentenceTerms,
     sentencePairs,
     acronyms: data.acronyms,
