@@ -84,8 +84,26 @@ export interface SentenceKinds {
   counted?: Set<string>;
 }
 
+/**
+ * A sentence's kinds, none read yet. Every part is there from the start, so that every sentence's
+ * object has the same shape whichever parts questions read first: code optimised for one shape
+ * was thrown away each time a new one came.
+ */
+export function sentenceKinds(text: string): SentenceKinds {
+  return {
+    text,
+    question: undefined,
+    money: undefined,
+    time: undefined,
+    numbers: undefined,
+    places: undefined,
+    names: undefined,
+    counted: undefined,
+  };
+}
+
 const kindsOf = (sentence: string | SentenceKinds): SentenceKinds =>
-  typeof sentence === 'string' ? { text: sentence } : sentence;
+  typeof sentence === 'string' ? sentenceKinds(sentence) : sentence;
 
 /**
  * 1 when the sentence cannot hold the kind of answer asked for (or is itself a question), 0

@@ -2,7 +2,7 @@ import { terms } from '../text/terms.js';
 import { SPEECH_VERB } from '../text/english.js';
 import { type Knn, type LoadedIndex } from '../index/types.js';
 import { type AnswerType, mismatch } from './answer-type.js';
-import { type LexStats } from './stats.js';
+import { type LexStats, kindsAt } from './stats.js';
 import { aboutnessOf } from './focus/question.js';
 import { type FocusName } from './focus/table.js';
 import { DEFAULT_CREDIT, evidence, questionUnits } from './evidence.js';
@@ -290,7 +290,7 @@ function scoreSentence(
     covers /= total;
   }
   const coverage = q.capped ? Math.min(1, covers) : covers;
-  const kinds = stats.sentenceKinds[i]!;
+  const kinds = kindsAt(stats, i);
   const off = mismatch(q.type, kinds, q.known);
   let paired = 0;
   for (const p of q.pairs) if (stats.sentencePairs[i]!.has(p)) paired++;
