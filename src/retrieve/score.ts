@@ -1,6 +1,7 @@
 import { terms } from '../text/terms.js';
 import { SPEECH_VERB } from '../text/english.js';
 import { type Knn, type LoadedIndex } from '../index/types.js';
+import { searchTerms } from '../index/lexical.js';
 import { type AnswerType, mismatch } from './answer-type.js';
 import { type LexStats, kindsAt } from './stats.js';
 import { aboutnessOf } from './focus/question.js';
@@ -117,9 +118,10 @@ export function retrieve(
   const knn = near ?? index.dense.knnSync!(qvec, Math.min(DENSE_K, n));
   // An acronym the text only spells out ("WSB") is searched by its words.
   const spelled = [...new Set(qList)].filter((t) => !stats.idf.has(t) && stats.acronyms.has(t));
-  const expanded = [query, ...spelled.map((t) => stats.acronyms.get(t)!)].join(' ');
-  // Lexical: BM25 over chunks.
-  const lexical = index.lexical.search(expanded).slice(0, LEXICAL_K);
+  const spelledOut = spelled.map((t) => stats.acronyms.get(t)!);
+  const expanded = [query, ...spelledOut].join(' ');
+  // Lexical: BM25 over chunks, for the terms of `expanded` (no term crosses the spaces joining it).
+  const lexical = searchTerms(index.lexical, [...qList, ...spelledOut.flatMap(terms)]).slice(0, LEXICAL_K);
   const chunks = fuse(chunkDense(index, knn, denseOf), lexical, w.rrfK);
 
   const q = readQuery(stats, query, qList, expanded, spelled, w, topic);
