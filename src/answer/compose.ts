@@ -1,7 +1,7 @@
 import type { Retrieval, SentenceHit, Weights } from '../retrieve/score.js';
 import type { Citation, CollectionKind, NearDoc } from '../core/types.js';
 import { terms } from '../text/terms.js';
-import { MAX_PASSAGE_SENTENCES, passageAround } from './passage.js';
+import { MAX_PASSAGE_SENTENCES, passageAround, type Passage } from './passage.js';
 import type { SimilarityScale } from '../embed/scale.js';
 import { type LoadedIndex } from '../index/types.js';
 
@@ -56,6 +56,8 @@ export interface ComposePart {
   index: LoadedIndex;
   retrieval: Retrieval;
   collection?: CollectionKind;
+  /** The index's stemmed terms per sentence (retrieve/stats.ts): a passage's terms are read from them, not tokenised again. */
+  sentenceTerms?: readonly ReadonlySet<string>[];
 }
 
 export function compose(index: LoadedIndex, retrieval: Retrieval, policy: AnswerPolicy): Composed {
@@ -85,14 +87,14 @@ export function composeParts(parts: readonly ComposePart[], policy: AnswerPolicy
     end: number;
     lo: number;
     hi: number;
-    terms: Set<string>;
+    terms: ReadonlySet<string>;
   }[] = [];
   const citations: Citation[] = [];
   for (const { hit, part } of hits) {
     if (citations.length >= policy.maxPassages) break;
     // Further passages must be close to the best one and strong enough to answer on their own.
     if (citations.length > 0 && hit.score < Math.max(top.score * policy.followRatio, policy.threshold)) break;
-    const { index, retrieval, collection } = parts[part]!;
+    const { index, retrieval, collection, sentenceTerms } = parts[part]!;
     const doc = index.byId.get(hit.doc)!;
     const span = passageAround(index, hit.sentence, retrieval.voiced);
     const same = (t: (typeof taken)[number]) => t.part === part && t.doc === hit.doc;
@@ -114,7 +116,7 @@ export function composeParts(parts: readonly ComposePart[], policy: AnswerPolicy
       continue;
     }
     const quote = doc.text.slice(span.start, span.end);
-    const quoteTerms = new Set(terms(quote));
+    const quoteTerms = passageTerms(index, doc.text, span, sentenceTerms);
     // The same words quoted by two outlets add nothing.
     if (taken.some((t) => jaccard(t.terms, quoteTerms) > 0.6)) continue;
     taken.push({ part, doc: hit.doc, ...span, terms: quoteTerms });
@@ -160,7 +162,29 @@ function closestDocs(parts: readonly ComposePart[], hits: readonly { hit: Senten
     });
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
+/**
+ * The terms of a passage: the union of its sentences' terms when only white space lies between
+ * them (no token crosses white space, so that is exactly the terms of its text), else its text
+ * tokenised again.
+ */
+function passageTerms(
+  index: LoadedIndex,
+  text: string,
+  span: Passage,
+  sentenceTerms: readonly ReadonlySet<string>[] | undefined,
+): Set<string> {
+  const gapsBlank = () => {
+    for (let i = span.lo; i < span.hi; i++)
+      if (!/^\s+$/.test(text.slice(index.sentences[i]!.end, index.sentences[i + 1]!.start))) return false;
+    return true;
+  };
+  if (!sentenceTerms || !gapsBlank()) return new Set(terms(text.slice(span.start, span.end)));
+  const out = new Set<string>();
+  for (let i = span.lo; i <= span.hi; i++) for (const t of sentenceTerms[i]!) out.add(t);
+  return out;
+}
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let inter = 0;
   for (const t of a) if (b.has(t)) inter++;
   const union = a.size + b.size - inter;

@@ -47,6 +47,7 @@ export async function answerFrom(
     parts.map(async ({ index, stats, collection }) => ({
       index,
       collection,
+      sentenceTerms: stats.sentenceTerms,
       retrieval: retrieve(index, stats, question, qvec, policy.weights, await nearest(index, qvec), topic),
     })),
   );

@@ -2,7 +2,7 @@
  * The lexical index: BM25 over chunks (MiniSearch's BM25+), built from and queried with the same
  * `terms`. Stored as MiniSearch JSON in either store, so every reader ranks exactly alike.
  */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type SearchResult } from 'minisearch';
 import { terms } from '../text/terms.js';
 
 export interface LexicalDoc {
@@ -33,4 +33,12 @@ export function loadLexical(json: string): MiniSearch<LexicalDoc> {
 /** The same, in batches with pauses between (MiniSearch's own): a running bot keeps answering while a new index loads. */
 export function loadLexicalAsync(json: string): Promise<MiniSearch<LexicalDoc>> {
   return MiniSearch.loadJSONAsync<LexicalDoc>(json, OPTIONS);
+}
+
+/**
+ * BM25 search for terms already made by `terms` (a question's, which retrieval has anyway): the
+ * same results as searching their text, without tokenising it a second time.
+ */
+export function searchTerms(ms: MiniSearch<LexicalDoc>, ts: readonly string[]): SearchResult[] {
+  return ms.search(ts.join(' '), { tokenize: () => [...ts], processTerm: (t) => t });
 }

@@ -65,24 +65,74 @@ export function questionNames(question: string): string {
 }
 
 /**
+ * What `mismatch` and `exactAnswer` read in a sentence, each part read from its text when first
+ * asked for and kept (it is the same for every question): a sentence that ranks for one question
+ * often ranks for the next, and these regular expressions cost more than the rest of its score.
+ */
+export interface SentenceKinds {
+  readonly text: string;
+  question?: boolean;
+  money?: boolean;
+  time?: boolean;
+  /** The terms of each number in it ("12", "twelve"). */
+  numbers?: string[][];
+  /** The terms of each capitalised word after a preposition ("in Paris"). */
+  places?: string[][];
+  /** The terms of each capitalised word that is not its first, months and days left out. */
+  names?: string[][];
+  /** The terms within three words after a number ("640 staff"). */
+  counted?: Set<string>;
+}
+
+/**
+ * A sentence's kinds, none read yet. Every part is there from the start, so that every sentence's
+ * object has the same shape whichever parts questions read first: code optimised for one shape
+ * was thrown away each time a new one came.
+ */
+export function sentenceKinds(text: string): SentenceKinds {
+  return {
+    text,
+    question: undefined,
+    money: undefined,
+    time: undefined,
+    numbers: undefined,
+    places: undefined,
+    names: undefined,
+    counted: undefined,
+  };
+}
+
+const kindsOf = (sentence: string | SentenceKinds): SentenceKinds =>
+  typeof sentence === 'string' ? sentenceKinds(sentence) : sentence;
+
+/**
  * 1 when the sentence cannot hold the kind of answer asked for (or is itself a question), 0
  * when it can, 0.5 when it only might. `known` holds the question's own terms: a number,
  * place or person the question already names is not its answer.
  */
-export function mismatch(type: AnswerType, sentence: string, known: Set<string>): number {
+export function mismatch(type: AnswerType, sentence: string | SentenceKinds, known: Set<string>): number {
+  const s = kindsOf(sentence);
   // A question ("Why did the pipe fail?", a subheading or a rhetorical one) answers nothing.
-  if (QUESTION.test(sentence)) return 1;
+  if ((s.question ??= QUESTION.test(s.text))) return 1;
   // Stopword-only words ("one", "The") are neither known nor new.
-  const isNew = (words: string) => terms(words).some((t) => !known.has(t));
-  const isKnown = (words: string) => terms(words).length > 0 && !isNew(words);
-  if (type === 'money') return HAS_MONEY.test(sentence) ? 0 : 1;
-  if (type === 'number') return [...sentence.matchAll(NUMBER)].some((m) => !isKnown(m[0])) ? 0 : 1;
-  if (type === 'time') return HAS_TIME.test(sentence) ? 0 : 1;
+  const isNew = (ts: string[]) => ts.some((t) => !known.has(t));
+  const termsOf = (re: RegExp, group: number) => [...s.text.matchAll(re)].map((m) => terms(m[group]!));
+  if (type === 'money') {
+    s.money ??= HAS_MONEY.test(s.text);
+    return s.money ? 0 : 1;
+  }
+  if (type === 'number') return (s.numbers ??= termsOf(NUMBER, 0)).some((ts) => !ts.length || isNew(ts)) ? 0 : 1;
+  if (type === 'time') {
+    s.time ??= HAS_TIME.test(s.text);
+    return s.time ? 0 : 1;
+  }
   // A place is named with a capital after a preposition: "in Paris", "at City Hall".
-  if (type === 'place') return [...sentence.matchAll(PLACE)].some((m) => isNew(m[1]!)) ? 0 : 0.5;
+  if (type === 'place') return (s.places ??= termsOf(PLACE, 1)).some(isNew) ? 0 : 0.5;
   // A person (or body) is a capitalised name that is not the sentence's first word.
-  if (type === 'person')
-    return [...sentence.matchAll(NAME)].some((m) => isNew(m[1]!) && !CALENDAR.test(m[1]!)) ? 0 : 0.5;
+  if (type === 'person') {
+    s.names ??= [...s.text.matchAll(NAME)].filter((m) => !CALENDAR.test(m[1]!)).map((m) => terms(m[1]!));
+    return s.names.some(isNew) ? 0 : 0.5;
+  }
   return 0;
 }
 const QUESTION = /\?["'”’)]*$/u;
@@ -95,29 +145,36 @@ const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;
  * long" a number of days or metres, "how old" an age, "what year" a year. The test a sentence
  * must pass to hold such an answer, or undefined for a question that says nothing so exact.
  */
-export function exactAnswer(question: string): ((sentence: string) => boolean) | undefined {
+export function exactAnswer(question: string): ((sentence: string | SentenceKinds) => boolean) | undefined {
   const many = /\bhow many\s+(?:more\s+|new\s+|other\s+)?([\p{L}\-]+)/iu.exec(question);
   if (many) {
     const asked = terms(many[1]!)[0];
     if (!asked) return undefined;
     // A number, then the thing counted within three words: "640 staff", "two new species of snailfish".
     return (sentence) => {
-      const words = sentence.match(/[\p{L}\p{N}][\p{L}\p{N},.\-]*/gu) ?? [];
-      return words.some(
-        (w, k) =>
-          COUNT.test(w) &&
-          words
-            .slice(k + 1, k + 4)
-            .some((x) => terms(x).includes(asked) || terms(x.replace(/^\d+-/, '')).includes(asked)),
-      );
+      const s = kindsOf(sentence);
+      return (s.counted ??= countedTerms(s.text)).has(asked);
     };
   }
-  if (/\b(?:what|which)\s+(?:percentage|proportion|share|fraction)\b/i.test(question)) return (s) => SHARE.test(s);
-  if (/\bhow long\b/i.test(question)) return (s) => DURATION_OR_LENGTH.test(s);
-  if (/\bhow (?:far|deep|high|tall|wide)\b/i.test(question)) return (s) => LENGTH.test(s);
-  if (/\bhow old\b/i.test(question)) return (s) => AGE.test(s);
-  if (/\b(?:what|which|in what|in which)\s+year\b/i.test(question)) return (s) => /\b(?:1[5-9]|20)\d\d\b/.test(s);
+  const test = (re: RegExp) => (s: string | SentenceKinds) => re.test(kindsOf(s).text);
+  if (/\b(?:what|which)\s+(?:percentage|proportion|share|fraction)\b/i.test(question)) return test(SHARE);
+  if (/\bhow long\b/i.test(question)) return test(DURATION_OR_LENGTH);
+  if (/\bhow (?:far|deep|high|tall|wide)\b/i.test(question)) return test(LENGTH);
+  if (/\bhow old\b/i.test(question)) return test(AGE);
+  if (/\b(?:what|which|in what|in which)\s+year\b/i.test(question)) return test(/\b(?:1[5-9]|20)\d\d\b/);
   return undefined;
+}
+
+/** The terms of the (up to) three words after each number of a sentence: what it counts. */
+function countedTerms(sentence: string): Set<string> {
+  const words = sentence.match(/[\p{L}\p{N}][\p{L}\p{N},.\-]*/gu) ?? [];
+  const out = new Set<string>();
+  words.forEach((w, k) => {
+    if (!COUNT.test(w)) return;
+    for (const x of words.slice(k + 1, k + 4))
+      for (const t of [...terms(x), ...terms(x.replace(/^\d+-/, ''))]) out.add(t);
+  });
+  return out;
 }
 const COUNT = new RegExp(
   `^(?:\\d[\\d,.]*|${NUMBER_WORDS}|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$`,

@@ -1,12 +1,13 @@
 import { terms } from '../text/terms.js';
-import { ACT_KIND_WORDS, DEMONYM } from '../text/english.js';
+import { SPEECH_VERB } from '../text/english.js';
 import { type Knn, type LoadedIndex } from '../index/types.js';
-import { type AnswerType, answerType, exactAnswer, mismatch, questionNames } from './answer-type.js';
-import { type LexStats } from './stats.js';
-import { aboutness, questionFocus } from './focus/question.js';
+import { searchTerms } from '../index/lexical.js';
+import { type AnswerType, mismatch } from './answer-type.js';
+import { type LexStats, kindsAt } from './stats.js';
+import { aboutnessOf } from './focus/question.js';
 import { type FocusName } from './focus/table.js';
 import { DEFAULT_CREDIT, evidence, questionUnits } from './evidence.js';
-import { SPEECH_VERB } from '../text/english.js';
+import { type Query, readQuery } from './query.js';
 
 /**
  * Hybrid retrieval: dense (HNSW over sentence vectors) and lexical (BM25 over chunks) are
@@ -56,17 +57,6 @@ export const DEFAULT_WEIGHTS: Weights = {
   fit: 0,
   rrfK: 10,
 };
-
-/**
- * Kinds of act a question asks someone did, each a few verbs (and nouns) of general English
- * that say it: asked what someone demanded, a sentence in which they need or insist on
- * something answers it. Stemmed like every term.
- */
-const ACT_KINDS = ACT_KIND_WORDS.map((kind) => new Set(terms(kind)));
-/** The other words of a term's kinds of act (none for a term that says no act). */
-function actKin(term: string): string[] {
-  return [...new Set(ACT_KINDS.filter((k) => k.has(term)).flatMap((k) => [...k]))].filter((t) => t !== term);
-}
 
 export interface SentenceHit {
   sentence: number;
@@ -123,147 +113,211 @@ export function retrieve(
   const qList = terms(query);
   // A question made only of function words ("what is it they were") asks about nothing.
   if (n === 0 || qList.length === 0) return { sentences: [], chunks: [] };
-  const dims = index.manifest.dims;
-  const dense = new Map<number, number>();
-  const denseOf = (i: number): number => {
-    let v = dense.get(i);
-    if (v === undefined) {
-      v = 0;
-      const off = i * dims;
-      for (let d = 0; d < dims; d++) v += index.vectors[off + d]! * qvec[d]!;
-      v = stats.similarity(v);
-      dense.set(i, v);
-    }
-    return v;
-  };
-
+  const denseOf = denseScorer(index, stats, qvec);
   // Dense: nearest sentences; a chunk ranks by its best sentence.
   const knn = near ?? index.dense.knnSync!(qvec, Math.min(DENSE_K, n));
-  const chunkDense = new Map<number, number>();
-  // Every similarity is computed here from the stored vectors, whatever found the neighbours (an
-  // HNSW graph, pgvector, an exact scan): the same sentence scores the same through every store.
-  knn.neighbors.forEach((label) => {
-    const sim = denseOf(label);
-    const c = index.sentences[label]!.chunk;
-    chunkDense.set(c, Math.max(chunkDense.get(c) ?? -1, sim));
-  });
   // An acronym the text only spells out ("WSB") is searched by its words.
   const spelled = [...new Set(qList)].filter((t) => !stats.idf.has(t) && stats.acronyms.has(t));
-  const expanded = [query, ...spelled.map((t) => stats.acronyms.get(t)!)].join(' ');
-  // Lexical: BM25 over chunks.
-  const lexical = index.lexical.search(expanded).slice(0, LEXICAL_K);
+  const spelledOut = spelled.map((t) => stats.acronyms.get(t)!);
+  const expanded = [query, ...spelledOut].join(' ');
+  // Lexical: BM25 over chunks, for the terms of `expanded` (no term crosses the spaces joining it).
+  const lexical = searchTerms(index.lexical, [...qList, ...spelledOut.flatMap(terms)]).slice(0, LEXICAL_K);
+  const chunks = fuse(chunkDense(index, knn, denseOf), lexical, w.rrfK);
 
-  const fused = new Map<number, number>();
-  [...chunkDense.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .forEach(([c], rank) => fused.set(c, (fused.get(c) ?? 0) + 1 / (w.rrfK + rank + 1)));
-  lexical.forEach((r, rank) => fused.set(r.id as number, (fused.get(r.id as number) ?? 0) + 1 / (w.rrfK + rank + 1)));
-  const chunks = [...fused.entries()].map(([chunk, f]) => ({ chunk, fused: f })).sort((a, b) => b.fused - a.fused);
-
-  // "How long", "how many": the degree word is part of the question, not its topic.
-  const qTerms = [
-    ...new Set(terms(expanded.replace(/\bhow (?:many|much|long|far|old|big|large|often|soon)\b/gi, ' '))),
-  ].filter((t) => !spelled.includes(t));
-  // Follow-ups only: the earlier question's topic terms count too, at their lower weight.
-  const covered = topic ? [...qTerms, ...topic.terms.filter((t) => !qTerms.includes(t))] : qTerms;
-  const factor = (j: number) => (j < qTerms.length ? 1 : topic!.weight);
-  // A question word weighs its rarity in the collection times its rarity in the sentence's document.
-  const termWeights = new Map<string, { weights: number[]; total: number }>();
-  const weightsIn = (doc: string) => {
-    let found = termWeights.get(doc);
-    if (!found) {
-      const rarity = stats.localRarity.get(doc)!;
-      const weights = covered.map((t, j) => factor(j) * (stats.idf.get(t) ?? stats.maxIdf) * (rarity.get(t) ?? 1));
-      // Topic terms add to a sentence's coverage (up to full), they do not dilute the question's own.
-      const total = weights.slice(0, qTerms.length).reduce((a, b) => a + b, 0);
-      termWeights.set(doc, (found = { weights, total }));
-    }
-    return found;
+  const q = readQuery(stats, query, qList, expanded, spelled, w, topic);
+  const sentences = scoreChunks(index, stats, chunks.slice(0, TOP_CHUNKS), q, w, denseOf);
+  // A sentence about someone else must not outrank one about whom the question asks, unless none is.
+  if (w.focus && q.focus.length) {
+    const aboutOf = aboutnessOf(stats.focus, q.focus, w.focusElsewhere, w.focusSilent);
+    const about = sentences.map((h) => aboutOf(h.sentence, h.doc));
+    const best = Math.max(...about);
+    sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));
+  }
+  sentences.sort((a, b) => b.score - a.score);
+  const voiced = voicedAfter(stats, n, sentences, q.focus);
+  const top = sentences[0];
+  let asked: ReturnType<typeof topEvidence> | undefined;
+  const evidence = (upTo = 0.5) => {
+    if (!top) return 1;
+    asked ??= topEvidence(index, stats, query, q.type, q.focus, top);
+    return asked.literal < upTo ? asked.withWordnet() : asked.literal;
   };
-  const focus = questionFocus(stats.focus, query);
-  // Asked what someone demanded (the verb after their name): another's demand is no answer, so
-  // kin counts only where nobody else is the one who speaks.
-  const verbs = new Set(focus.flatMap((f) => terms(f.verb)));
-  const kin = qTerms.map((t) => (w.act && verbs.has(t) ? actKin(t) : []));
-  const actors = focus.flatMap((f) => f.keys);
-  const acts = (i: number) =>
-    !actors.length || !stats.focus.says[i]!.size || actors.some((k) => stats.focus.says[i]!.has(k));
-  const qPairs = [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))];
-  const type = answerType(query);
-  const exact = w.fit ? exactAnswer(query) : undefined;
-  const known = new Set([...qTerms, ...qList]);
-  // Words the collection never uses, among the question's names and among all its words.
-  const neverUsed = (ts: string[]) =>
-    ts.length ? ts.filter((t) => !stats.idf.has(t) && !stats.acronyms.has(t)).length / ts.length : 0;
-  // "Norwegian" is not unknown to a text that says "of Norway": a demonym shares its country's stem.
-  const names = (questionNames(query).match(/[\p{L}\p{N}'’.\-]+/gu) ?? []).filter(
-    (w) => !(DEMONYM.test(w) && stats.namePrefixes.has(w.slice(0, 4).toLowerCase())),
+  return { sentences, chunks, voiced, evidence };
+}
+
+/*
+ * The stages of `retrieve` are functions of their own, each small: V8 optimises a small function
+ * after a few calls, where one large function ran unoptimised for the first hundred questions or so.
+ */
+
+/**
+ * The calibrated similarity of a sentence to the query, computed from the stored vectors when
+ * first asked for: whatever found a neighbour (an HNSW graph, pgvector, an exact scan), the same
+ * sentence scores the same through every store.
+ */
+function denseScorer(index: LoadedIndex, stats: LexStats, qvec: number[]): (i: number) => number {
+  const dims = index.manifest.dims;
+  // The same numbers in a typed array: the products are summed faster, and to the same sums.
+  const q = new Float64Array(qvec);
+  const dense = new Map<number, number>();
+  return (i) => {
+    let v = dense.get(i);
+    if (v === undefined) dense.set(i, (v = stats.similarity(dot(index.vectors, i * dims, q, dims))));
+    return v;
+  };
+}
+
+/**
+ * A stored vector's inner product with the query, summed in order (the same sum through every
+ * store): four products a turn, which V8 runs about a third faster than one.
+ */
+function dot(vectors: Float32Array, off: number, q: Float64Array, dims: number): number {
+  let v = 0;
+  let d = 0;
+  for (; d + 4 <= dims; d += 4) {
+    const o = off + d;
+    v += vectors[o]! * q[d]!;
+    v += vectors[o + 1]! * q[d + 1]!;
+    v += vectors[o + 2]! * q[d + 2]!;
+    v += vectors[o + 3]! * q[d + 3]!;
+  }
+  for (; d < dims; d++) v += vectors[off + d]! * q[d]!;
+  return v;
+}
+
+/** Each chunk's best similarity among the neighbours, by chunk in the order the neighbours came. */
+function chunkDense(index: LoadedIndex, knn: Knn, denseOf: (i: number) => number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const label of knn.neighbors) {
+    const c = index.sentences[label]!.chunk;
+    out.set(c, Math.max(out.get(c) ?? -1, denseOf(label)));
+  }
+  return out;
+}
+
+/** Reciprocal rank fusion of the chunks' dense and lexical ranks, best first. */
+function fuse(dense: Map<number, number>, lexical: readonly { id: unknown }[], rrfK: number): ChunkHit[] {
+  const fused = new Map<number, number>();
+  [...dense.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .forEach(([c], rank) => fused.set(c, (fused.get(c) ?? 0) + 1 / (rrfK + rank + 1)));
+  lexical.forEach((r, rank) => fused.set(r.id as number, (fused.get(r.id as number) ?? 0) + 1 / (rrfK + rank + 1)));
+  return [...fused.entries()].map(([chunk, f]) => ({ chunk, fused: f })).sort((a, b) => b.fused - a.fused);
+}
+
+/** How much each covered term weighs in a document, and the question's own terms' total. */
+interface DocWeights {
+  weights: number[];
+  total: number;
+}
+
+/** A question word weighs its rarity in the collection times its rarity in the sentence's document. */
+function docWeights(stats: LexStats, q: Query, doc: string): DocWeights {
+  const rarity = stats.localRarity.get(doc)!;
+  const weights = q.covered.map(
+    (t, j) => (j < q.terms.length ? 1 : q.topicWeight) * (stats.idf.get(t) ?? stats.maxIdf) * (rarity.get(t) ?? 1),
   );
-  const unknown = neverUsed([...new Set(terms(names.join(' ')))]);
-  const unseen = neverUsed([...new Set(qList)]);
+  // Topic terms add to a sentence's coverage (up to full), they do not dilute the question's own.
+  const total = weights.slice(0, q.terms.length).reduce((a, b) => a + b, 0);
+  return { weights, total };
+}
+
+/** Every sentence of the best chunks, scored. */
+function scoreChunks(
+  index: LoadedIndex,
+  stats: LexStats,
+  top: readonly ChunkHit[],
+  q: Query,
+  w: Weights,
+  denseOf: (i: number) => number,
+): SentenceHit[] {
   const sentences: SentenceHit[] = [];
-  for (const { chunk } of chunks.slice(0, TOP_CHUNKS)) {
+  const byDoc = new Map<string, DocWeights>();
+  for (const { chunk } of top) {
     const c = index.chunks[chunk]!;
     const first = firstSentenceOf(index, chunk);
     // Similarity to the chunk's mean vector (its context), from the sentences' own similarities.
     let context = 0;
     for (let k = 0; k < c.sentences.length; k++) context += denseOf(first + k);
     context /= stats.chunkNorms[chunk]!;
-    const { weights, total } = weightsIn(c.doc);
+    let weights = byDoc.get(c.doc);
+    if (!weights) byDoc.set(c.doc, (weights = docWeights(stats, q, c.doc)));
+    const at = { chunk, doc: c.doc, context, ...weights };
     for (let k = 0; k < c.sentences.length; k++) {
       const i = first + k;
-      const have = stats.sentenceTerms[i]!;
       // The previous sentence of the paragraph often names who "he" or "it" is: half credit.
       const prev = k > 0 || sameParagraph(index, i - 1, i) ? stats.sentenceTerms[i - 1] : undefined;
-      // A verb of demanding, warning… is also covered, in part, by another of its kind.
-      const credit = (t: string, j: number) =>
-        have.has(t)
-          ? 1
-          : prev?.has(t)
-            ? 0.5
-            : kin[j]?.length && kin[j]!.some((x) => have.has(x)) && acts(i)
-              ? w.act
-              : 0;
-      const covers = total > 0 ? covered.reduce((sum, t, j) => sum + credit(t, j) * weights[j]!, 0) / total : 0;
-      const coverage = topic ? Math.min(1, covers) : covers;
-      const d = denseOf(i);
-      const off = mismatch(type, stats.sentenceText[i]!, known);
-      const score =
-        d +
-        w.coverage * coverage +
-        w.context * context +
-        (qPairs.length ? (w.phrase * qPairs.filter((p) => stats.sentencePairs[i]!.has(p)).length) / qPairs.length : 0) -
-        w.unknown * unknown -
-        w.unseen * unseen -
-        w.typeMismatch * off -
-        (exact && !exact(stats.sentenceText[i]!) ? w.fit : 0);
-      sentences.push({ sentence: i, chunk, doc: c.doc, dense: d, coverage, mismatch: off, score });
+      sentences.push(scoreSentence(stats, q, w, at, i, denseOf(i), prev));
     }
   }
-  // A sentence about someone else must not outrank one about whom the question asks, unless none is.
-  if (w.focus && focus.length) {
-    const about = sentences.map((h) =>
-      aboutness(stats.focus, focus, h.sentence, h.doc, w.focusElsewhere, w.focusSilent),
-    );
-    const best = Math.max(...about);
-    sentences.forEach((h, k) => (h.score -= w.focus * (best - about[k]!)));
+  return sentences;
+}
+
+/** A chunk among the best: its similarity to the question as a whole, and its document's term weights. */
+interface ChunkAt extends DocWeights {
+  chunk: number;
+  doc: string;
+  context: number;
+}
+
+/** A sentence's score: its similarity and its chunk's, what of the question it covers, less what it cannot answer. */
+function scoreSentence(
+  stats: LexStats,
+  q: Query,
+  w: Weights,
+  { chunk, doc, context, weights, total }: ChunkAt,
+  i: number,
+  dense: number,
+  prev: ReadonlySet<string> | undefined,
+): SentenceHit {
+  const have = stats.sentenceTerms[i]!;
+  const says = stats.focus.says[i]!;
+  // A verb of demanding, warning… is also covered, in part, by another of its kind, where nobody
+  // but the names asked about is the one who speaks.
+  const acts = () => !q.actors.length || !says.size || q.actors.some((k) => says.has(k));
+  let covers = 0;
+  if (total > 0) {
+    for (let j = 0; j < q.covered.length; j++) {
+      const t = q.covered[j]!;
+      const kin = q.kin[j];
+      const credit = have.has(t)
+        ? 1
+        : prev?.has(t)
+          ? 0.5
+          : kin?.length && kin.some((x) => have.has(x)) && acts()
+            ? w.act
+            : 0;
+      covers += credit * weights[j]!;
+    }
+    covers /= total;
   }
-  sentences.sort((a, b) => b.score - a.score);
-  // Where the person whose words are asked for speaks, just after a candidate: a passage grows to take it (src/answer.ts).
+  const coverage = q.capped ? Math.min(1, covers) : covers;
+  const kinds = kindsAt(stats, i);
+  const off = mismatch(q.type, kinds, q.known);
+  let paired = 0;
+  for (const p of q.pairs) if (stats.sentencePairs[i]!.has(p)) paired++;
+  const phrase = q.pairs.length ? (w.phrase * paired) / q.pairs.length : 0;
+  const score =
+    dense +
+    w.coverage * coverage +
+    w.context * context +
+    phrase -
+    w.unknown * q.unknown -
+    w.unseen * q.unseen -
+    w.typeMismatch * off -
+    (q.exact && !q.exact(kinds) ? w.fit : 0);
+  return { sentence: i, chunk, doc, dense, coverage, mismatch: off, score };
+}
+
+/** Where the person whose words are asked for speaks, just after a candidate: a passage grows to take it (answer/passage.ts). */
+function voicedAfter(stats: LexStats, n: number, sentences: readonly SentenceHit[], focus: FocusName[]): Set<number> {
   const speakers = focus.filter((f) => f.speaks).flatMap((f) => f.keys);
   const voiced = new Set<number>();
   if (speakers.length)
     for (const h of sentences)
       for (let i = h.sentence; i <= Math.min(n - 1, h.sentence + 3); i++)
         if (speakers.some((k) => stats.focus.says[i]!.has(k))) voiced.add(i);
-  const top = sentences[0];
-  let asked: ReturnType<typeof topEvidence> | undefined;
-  const evidence = (upTo = 0.5) => {
-    if (!top) return 1;
-    asked ??= topEvidence(index, stats, query, type, focus, top);
-    return asked.literal < upTo ? asked.withWordnet() : asked.literal;
-  };
-  return { sentences, chunks, voiced, evidence };
+  return voiced;
 }
 
 /** The evidence the best sentence gives that it answers this question (src/retrieve/evidence.ts): word for word, and with WordNet when asked. */

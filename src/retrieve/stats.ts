@@ -5,6 +5,7 @@
 import { LEXICAL_VERSION, terms } from '../text/terms.js';
 import { focusTable, type FocusTable } from './focus/table.js';
 import { type LoadedIndex } from '../index/types.js';
+import { type SentenceKinds, sentenceKinds } from './answer-type.js';
 
 /** Collection statistics the scorer needs, computed once when the index is opened. */
 export interface LexStats {
@@ -12,6 +13,11 @@ export interface LexStats {
   chunkNorms: Float32Array;
   /** Original text of each sentence. */
   sentenceText: string[];
+  /**
+   * What each sentence can answer (answer-type.ts), read from its text as questions first ask it:
+   * made for a sentence the first time it is scored (see `kindsAt`), so only those take memory.
+   */
+  sentenceKinds: (SentenceKinds | undefined)[];
   /** Stemmed terms of each sentence. */
   sentenceTerms: Set<string>[];
   /** Adjacent stemmed term pairs of each sentence ("hard guarante"). */
@@ -183,6 +189,7 @@ export function lexStats(
     localRarity: localRarity(index, sentenceTerms),
     chunkNorms,
     sentenceText,
+    sentenceKinds: new Array<SentenceKinds | undefined>(sentenceText.length),
     sentenceTerms,
     sentencePairs,
     acronyms: data.acronyms,
@@ -214,4 +221,9 @@ function localRarity(index: LoadedIndex, sentenceTerms: Set<string>[]): Map<stri
     for (const [t, f] of m) m.set(t, Math.log(1 + n / f) / Math.log(1 + n));
   }
   return df;
+}
+
+/** Sentence `i`'s kinds (answer-type.ts), made when first asked for. */
+export function kindsAt(stats: LexStats, i: number): SentenceKinds {
+  return (stats.sentenceKinds[i] ??= sentenceKinds(stats.sentenceText[i]!));
 }

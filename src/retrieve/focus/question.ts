@@ -107,20 +107,34 @@ export function aboutness(
   elsewhere: number,
   silent = 1,
 ): number {
-  let sum = 0,
-    total = 0;
-  const here = table.about[sentence]!;
-  const says = table.says[sentence]!;
+  return aboutnessOf(table, focus, elsewhere, silent)(sentence, doc);
+}
+
+/** `aboutness` for many sentences of one question: what depends on the question alone is worked out once. */
+export function aboutnessOf(
+  table: FocusTable,
+  focus: FocusName[],
+  elsewhere: number,
+  silent = 1,
+): (sentence: number, doc: string) => number {
   const asked = new Set(focus.flatMap((f) => f.keys));
-  const someoneElse = [...table.people[sentence]!].some((k) => !asked.has(k));
-  for (const f of focus) {
-    total += f.weight;
-    // Asked what someone said: a sentence in which they say nothing counts by `silent`.
-    const quiet = f.speaks && !f.keys.some((k) => says.has(k)) ? silent : 1;
-    if (f.keys.some((k) => here.has(k))) sum += f.weight * quiet;
-    // A document about a place or body is about it throughout; one naming a person, only in part.
-    else if (f.keys.some((k) => table.docAbout.get(doc)?.has(k)) && !(f.person && someoneElse))
-      sum += f.weight * quiet * (f.person ? elsewhere : 1);
-  }
-  return total > 0 ? sum / total : 0;
+  const total = focus.reduce((sum, f) => sum + f.weight, 0);
+  return (sentence, doc) => {
+    let sum = 0;
+    const here = table.about[sentence]!;
+    const says = table.says[sentence]!;
+    let someoneElse: boolean | undefined;
+    for (const f of focus) {
+      // Asked what someone said: a sentence in which they say nothing counts by `silent`.
+      const quiet = f.speaks && !f.keys.some((k) => says.has(k)) ? silent : 1;
+      if (f.keys.some((k) => here.has(k))) sum += f.weight * quiet;
+      // A document about a place or body is about it throughout; one naming a person, only in part.
+      else if (
+        f.keys.some((k) => table.docAbout.get(doc)?.has(k)) &&
+        !(f.person && (someoneElse ??= [...table.people[sentence]!].some((k) => !asked.has(k))))
+      )
+        sum += f.weight * quiet * (f.person ? elsewhere : 1);
+    }
+    return total > 0 ? sum / total : 0;
+  };
 }

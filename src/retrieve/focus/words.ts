@@ -16,10 +16,12 @@ export interface Token {
 
 export function tokens(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(WORD)) {
+  // `exec`, not a `matchAll` iterator: several times cheaper until the code is optimised (see text/terms.ts).
+  const word = new RegExp(WORD);
+  for (let m = word.exec(text); m; m = word.exec(text)) {
     // A possessive belongs to the name: "Solberg's" is Solberg.
     const written = m[0].replace(/['’]s?$/u, '');
-    if (written) out.push({ word: written.replace(/\./g, ''), start: m.index!, end: m.index! + written.length });
+    if (written) out.push({ word: written.replace(/\./g, ''), start: m.index, end: m.index + written.length });
   }
   return out;
 }
