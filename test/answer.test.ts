@@ -252,6 +252,10 @@ describe('question reading', () => {
     expect(answerType('How close to the deadline did the papers arrive?')).toBe('number');
     expect(answerType('In which court was the lawsuit filed?')).toBe('place');
     expect(answerType('In what year was the treaty signed?')).toBe('time');
+    // "when" that only starts a clause does not ask for a time.
+    expect(answerType('What happened when the organist pressed a low C?')).toBe('any');
+    expect(answerType('Why did she resign when the vote was lost?')).toBe('any');
+    expect(answerType('And when did the bridge reopen?')).toBe('time');
   });
 
   it('does not take a place or person the question already names for an answer', () => {
@@ -269,6 +273,12 @@ describe('question reading', () => {
     expect(mismatch('number', 'Of 2,400 staff, 2,400 stayed.', new Set(terms('Did 2,400 staff stay?')))).toBe(1);
     expect(mismatch('money', 'The plant employs 850 people.', new Set())).toBe(1);
     expect(mismatch('money', 'The plant cost $3.1 billion.', new Set())).toBe(0);
+    // Sums in currencies written by code or letter, and shares in words.
+    expect(mismatch('money', 'The firm will invest about R140m over three years.', new Set())).toBe(0);
+    expect(mismatch('money', 'Tickets cost CHF 45 million in all.', new Set())).toBe(0);
+    expect(mismatch('money', 'Rent rose to R4,500 a month.', new Set())).toBe(0);
+    expect(mismatch('money', 'Drive north on the R40 for an hour.', new Set())).toBe(1);
+    expect(mismatch('number', 'Less than a quarter of the seabed is mapped.', new Set(terms('seabed mapped')))).toBe(0);
   });
 
   it('never takes a question (a subheading, a rhetorical one) for an answer', () => {

@@ -22,7 +22,8 @@ export function answerType(question: string): AnswerType {
     )
   )
     return 'number';
-  if (/\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
+  if (asksWhen(question) || /\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question))
+    return 'time';
   // "Who is Mira Okafor?" asks what a named person is, not for a name.
   if (
     /\b(?:who|whom)\b/i.test(question) &&
@@ -30,6 +31,15 @@ export function answerType(question: string): AnswerType {
   )
     return 'person';
   return 'any';
+}
+
+/**
+ * "When did it open?" asks for a time; "What happened when the power failed?" and "Why did she
+ * leave when…" ask something else, with "when" only starting a clause: the first question word decides.
+ */
+function asksWhen(question: string): boolean {
+  const first = /\b(?:when|what|who|whom|whose|which|why|how|where)\b/i.exec(question);
+  return !!first && first[0].toLowerCase() === 'when';
 }
 
 /**
@@ -48,9 +58,13 @@ const MONEY = new RegExp(`\\b${MONEY_WORD}\\b`, 'i');
 const MONEY_OBJECT = new RegExp(`^\\s*(?:what|which)(?:['’]s)?\\s+(?:\\S+\\s+){0,4}?${MONEY_WORD}\\b`, 'i');
 const MONEY_VERB_LAST = /\b(?:cost|costs|pay|paid|spend|spent|charge[ds]?|earn(?:s|ed)?|worth)\W*$/i;
 
-const NUMBER = new RegExp(`\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b`, 'gi');
+// A share in words ("a quarter", "two thirds") is a number too.
+const NUMBER = new RegExp(
+  `\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b|\\b(?:a|one|two|three)\\s+(?:quarter|third|fifth|tenth)s?\\b`,
+  'gi',
+);
 const HAS_MONEY =
-  /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP)\s?\d/i;
+  /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|rand|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP|ZAR|INR|JPY|CNY|AUD|CAD|NZD|CHF|SEK|NOK|DKK|HKD|SGD|Rs\.?|kr|R)\s?\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\b(?:USD|EUR|GBP|Rs\.?|R)\s?\d{1,3}(?:,\d{3})+/i;
 const HAS_TIME = new RegExp(
   `\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade)\\b`,
   'i',
