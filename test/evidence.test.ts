@@ -74,6 +74,14 @@ describe('evidence that a sentence answers the question', () => {
     expect(evidenceFor(q, s, {}, false)).toBeLessThan(evidenceFor(q, s));
   });
 
+  it('takes a phrasal verb whole and meets its paraphrase in an irregular form', () => {
+    const q = 'When was the tower put up?';
+    const s = 'The tower was built in 1887.';
+    // "tower" is there word for word; "put up" only as "built" (WordNet: to put up is to build, one step down; built is build).
+    expect(evidenceFor(q, s, {}, false)).toBe(0.5);
+    expect(evidenceFor(q, s)).toBeGreaterThan(0.6);
+  });
+
   it('counts a neighbouring sentence in part', () => {
     const q = 'Why were the artefacts looted?';
     const s = 'It will be handed over at a ceremony.';

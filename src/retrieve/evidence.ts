@@ -67,6 +67,9 @@ const KIND_TERMS = Object.fromEntries(
   Object.entries(ANSWER_KIND_WORDS).map(([k, words]) => [k, new Set(terms(words))]),
 ) as Record<keyof typeof ANSWER_KIND_WORDS, Set<string>>;
 
+/** The particles of English phrasal verbs, which the stop words hold but a WordNet phrase may end on. */
+const PARTICLES = new Set(['up', 'down', 'out', 'off', 'over', 'in', 'on']);
+
 /** "How many", "how long": the degree asked for is the answer's type, not its topic. */
 const DEGREE = /\bhow (?:many|much|long|far|old|big|large|often|soon|high|deep|tall|heavy|wide|close|fast|quickly)\b/gi;
 
@@ -112,7 +115,9 @@ export function questionUnits(question: string, stats: LexStats, type: AnswerTyp
     if (!t.name)
       for (let len = 3; len >= 2; len--) {
         const span = toks.slice(k, k + len);
-        if (span.length < len || span[len - 1]!.stop || span.some((x) => x.name)) continue;
+        // A phrasal verb ends on its particle ("put up", "set off"): a stop word, but part of the phrase.
+        const last = span[len - 1];
+        if (!last || (last.stop && !PARTICLES.has(last.word.toLowerCase())) || span.some((x) => x.name)) continue;
         if (isEntry(span.map((x) => x.word).join(' '))) {
           taken = len;
           break;
@@ -166,12 +171,15 @@ function relativesOf(u: Unit, credit: EvidenceCredit): Alt[] {
   const follow = (['derived', 'similar', 'hypernym', 'hyponym'] as const).filter((r) => credit[r] > 0);
   for (const r of relatives(baseOf(u.words), credit.senses, follow)) {
     if (!credit[r.relation]) continue;
-    const s = [...new Set(terms(r.lemma))];
-    if (!s.length || s.every((x) => own.has(x))) continue;
-    const key = s.join(' ');
-    const had = out.get(key);
-    if (!had || credit[r.relation] > credit[had.relation])
-      out.set(key, { stems: s, relation: r.relation, sense: r.sense });
+    // The relative as written and in its irregular forms ("build" is also "built").
+    for (const form of [r.lemma, ...(FORMS_OF.get(r.lemma.toLowerCase()) ?? [])]) {
+      const s = [...new Set(terms(form))];
+      if (!s.length || s.every((x) => own.has(x))) continue;
+      const key = s.join(' ');
+      const had = out.get(key);
+      if (!had || credit[r.relation] > credit[had.relation])
+        out.set(key, { stems: s, relation: r.relation, sense: r.sense });
+    }
   }
   return (u.alts = [...out.values()]);
 }
