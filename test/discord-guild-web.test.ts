@@ -198,4 +198,28 @@ describe('the sync timer', () => {
       await timed.close();
     }
   }, 60_000);
+
+  test('one client for every server: one robots.txt read and FETCH_DELAY_MS between two servers’ requests to a host', async () => {
+    const polite = localGuildWriter({
+      guildsDir: join(root, 'polite'),
+      embedderId: 'use-lite',
+      uploadMaxBytes: 1024 * 1024,
+      quota: { maxDocs: 50, maxTotalBytes: 10 * 1024 * 1024 },
+      log,
+      web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 600 }, syncIntervalMs: 3_600_000 },
+    });
+    try {
+      const robots = site.hits('/robots.txt').length;
+      const page = (item: NewsItem) => `/news/${item.slug}`;
+      const inA = await polite.apply({ kind: 'add-url', guild: A, by: 'test', url: url(NEWS.ferry) });
+      const inB = await polite.apply({ kind: 'add-url', guild: B, by: 'test', url: url(NEWS.bridge) });
+      expect([inA.ok, inB.ok]).toEqual([true, true]);
+      expect(site.hits('/robots.txt').length - robots).toBeLessThanOrEqual(1);
+      const first = site.hits(page(NEWS.ferry)).at(-1)!.at;
+      const second = site.hits(page(NEWS.bridge)).at(-1)!.at;
+      expect(second - first).toBeGreaterThanOrEqual(550);
+    } finally {
+      await polite.close();
+    }
+  }, 60_000);
 });

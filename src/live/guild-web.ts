@@ -15,7 +15,7 @@ import { ConfigError } from '../core/config.js';
 import { withFields, type Logger } from '../core/log.js';
 import { FetchFailed } from '../ingest/web/fetch.js';
 import { FetchRefused } from '../ingest/web/guard.js';
-import type { WebClientOptions } from '../ingest/web/client.js';
+import { webClient, type WebClientOptions } from '../ingest/web/client.js';
 import { CollectionEditError, collectionEditor, type CollectionEditor, type CollectionQuota } from './collection.js';
 import type { EditOutcome, GuildEdit } from './guild-edit.js';
 import type { RefreshResult } from './types.js';
@@ -50,6 +50,8 @@ export interface GuildWeb {
 }
 
 const FAILED_SHOWN = 20;
+/** Servers' web sources kept open at once (each only a small record in memory; all work is in the writer's turn). */
+const MAX_OPEN = 64;
 
 /** A refusal's one line, or undefined for an unexpected error. */
 function refusal(err: unknown): string | undefined {
@@ -62,12 +64,24 @@ export function guildWeb(
   hooks: GuildWebHooks,
 ): GuildWeb {
   const syncIntervalS = Math.max(1, Math.round(opts.syncIntervalMs / 1000));
+  // One client for every server: one request at a time per host, and one robots.txt, across them all.
+  const stop = new AbortController();
+  const client = webClient({ ...opts.fetch, maxBytes: opts.uploadMaxBytes, signal: stop.signal });
   const open = new Map<string, { web: WebSources; last: { generation?: string; indexError?: string } }>();
 
-  /** The server's web sources, opened on first use (kept while the writer runs: a client and a record each). */
+  /** The server's web sources, opened on first use; the least recently used are closed past MAX_OPEN (their record is on disk). */
   function sourcesFor(guild: string, docs: string) {
     const have = open.get(guild);
-    if (have) return have;
+    if (have) {
+      open.delete(guild);
+      open.set(guild, have);
+      return have;
+    }
+    for (const [old, entry] of open) {
+      if (open.size < MAX_OPEN) break;
+      open.delete(old);
+      void entry.web.close();
+    }
     const files = collectionEditor(docs, opts.uploadMaxBytes, opts.quota);
     const editor: CollectionEditor = {
       dir: docs,
@@ -90,6 +104,7 @@ export function guildWeb(
       last: {} as { generation?: string; indexError?: string },
       web: openWebSources({
         editor,
+        client,
         fetch: opts.fetch,
         log: withFields(opts.log, { guild }),
         syncIntervalMs: opts.syncIntervalMs,
@@ -181,6 +196,7 @@ export function guildWeb(
       await web.sync().finally(() => done(guild, docs));
     },
     async close() {
+      stop.abort();
       await Promise.all([...open.values()].map((e) => e.web.close()));
       open.clear();
     },

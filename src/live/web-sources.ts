@@ -31,7 +31,7 @@ import {
   type SyncContext,
 } from './web-sync.js';
 import type { Logger } from '../core/log.js';
-import { webClient, type WebClientOptions } from '../ingest/web/client.js';
+import { webClient, type WebClient, type WebClientOptions } from '../ingest/web/client.js';
 import { webUrl } from '../ingest/web/fetch.js';
 import { parseAllowList } from '../ingest/web/guard.js';
 import { ConfigError, type Config } from '../core/config.js';
@@ -98,6 +98,8 @@ export interface WebSources {
 
 export interface WebSourcesOptions {
   editor: CollectionEditor;
+  /** A client shared with other collections, so its one-request-per-host and robots.txt span them (default: its own). */
+  client?: WebClient;
   refresh: (opts?: { force?: boolean }) => Promise<RefreshResult>;
   fetch: Omit<WebClientOptions, 'signal' | 'maxBytes'>;
   log: Logger;
@@ -111,7 +113,7 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
   const maxBytes = editor.maxBytes;
   const maxPages = opts.maxPages ?? MAX_PAGES_PER_SOURCE;
   const stop = new AbortController();
-  const client = webClient({ ...opts.fetch, maxBytes, signal: stop.signal });
+  const client = opts.client ?? webClient({ ...opts.fetch, maxBytes, signal: stop.signal });
   const state = stateStore(dir);
   const busy = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
