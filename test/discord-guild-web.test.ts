@@ -173,16 +173,20 @@ describe('sync and unfollow', () => {
   }, 180_000);
 });
 
+/** A writer of its own over `root/<dir>`, fetching from loopback with these web settings. */
+const writerOf = (dir: string, web: { delayMs: number; syncIntervalMs: number }) =>
+  localGuildWriter({
+    guildsDir: join(root, dir),
+    embedderId: 'use-lite',
+    uploadMaxBytes: 1024 * 1024,
+    quota: { maxDocs: 50, maxTotalBytes: 10 * 1024 * 1024 },
+    log,
+    web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: web.delayMs }, syncIntervalMs: web.syncIntervalMs },
+  });
+
 describe('the sync timer', () => {
   test('a server following a feed gets its new items an interval later, unasked', async () => {
-    const timed = localGuildWriter({
-      guildsDir: join(root, 'timed'),
-      embedderId: 'use-lite',
-      uploadMaxBytes: 1024 * 1024,
-      quota: { maxDocs: 50, maxTotalBytes: 10 * 1024 * 1024 },
-      log,
-      web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 0 }, syncIntervalMs: 1000 },
-    });
+    const timed = writerOf('timed', { delayMs: 0, syncIntervalMs: 1000 });
     try {
       feedItems.splice(0, feedItems.length, NEWS.dam);
       gone.clear();
@@ -200,14 +204,7 @@ describe('the sync timer', () => {
   }, 60_000);
 
   test('one client for every server: one robots.txt read and FETCH_DELAY_MS between two servers’ requests to a host', async () => {
-    const polite = localGuildWriter({
-      guildsDir: join(root, 'polite'),
-      embedderId: 'use-lite',
-      uploadMaxBytes: 1024 * 1024,
-      quota: { maxDocs: 50, maxTotalBytes: 10 * 1024 * 1024 },
-      log,
-      web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 600 }, syncIntervalMs: 3_600_000 },
-    });
+    const polite = writerOf('polite', { delayMs: 600, syncIntervalMs: 3_600_000 });
     try {
       const robots = site.hits('/robots.txt').length;
       const page = (item: NewsItem) => `/news/${item.slug}`;

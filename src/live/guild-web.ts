@@ -11,15 +11,12 @@
  * says how far it got and the rest continues in the writer's turn (`background`), answerable as
  * pages arrive. Refusals (a refused address, a failed fetch, the quota) are one line, nothing written.
  */
-import { ConfigError } from '../core/config.js';
 import { withFields, type Logger } from '../core/log.js';
-import { FetchFailed } from '../ingest/web/fetch.js';
-import { FetchRefused } from '../ingest/web/guard.js';
 import { webClient, type WebClientOptions } from '../ingest/web/client.js';
-import { CollectionEditError, collectionEditor, type CollectionEditor, type CollectionQuota } from './collection.js';
+import { collectionEditor, type CollectionEditor, type CollectionQuota } from './collection.js';
 import type { EditOutcome, GuildEdit } from './guild-edit.js';
 import type { RefreshResult } from './types.js';
-import { openWebSources, type AddReport, type WebSources } from './web-sources.js';
+import { openWebSources, webRefusal, type AddReport, type WebSources } from './web-sources.js';
 import { stateStore } from './web-state.js';
 
 export type WebEdit = Extract<GuildEdit, { kind: 'add-url' | 'unfollow' | 'feeds' }>;
@@ -52,12 +49,6 @@ export interface GuildWeb {
 const FAILED_SHOWN = 20;
 /** Servers' web sources kept open at once (each only a small record in memory; all work is in the writer's turn). */
 const MAX_OPEN = 64;
-
-/** A refusal's one line, or undefined for an unexpected error. */
-function refusal(err: unknown): string | undefined {
-  const known = [FetchRefused, FetchFailed, CollectionEditError, ConfigError].some((c) => err instanceof c);
-  return known ? (err as Error).message.split('\n')[0]!.slice(0, 500) : undefined;
-}
 
 export function guildWeb(
   opts: GuildWebOptions & { uploadMaxBytes: number; quota: CollectionQuota; log: Logger },
@@ -126,9 +117,9 @@ export function guildWeb(
   };
 
   async function addUrl(edit: Extract<WebEdit, { kind: 'add-url' }>, docs: string) {
-    const { web } = sourcesFor(edit.guild, docs);
+    const entry = sourcesFor(edit.guild, docs);
     const progress = { done: 0, total: 0 };
-    const adding = web
+    const adding = entry.web
       .add(edit.url, { progress: (d, t) => Object.assign(progress, { done: d, total: t }) })
       .finally(() => done(edit.guild, docs));
     let timer: NodeJS.Timeout | undefined;
@@ -143,7 +134,8 @@ export function guildWeb(
       return { outcome, background: adding.catch(() => undefined) };
     }
     const report: AddReport = first;
-    const current = sourcesFor(edit.guild, docs).last;
+    // The index the add's own last refresh built.
+    const current = entry.last;
     return {
       outcome: {
         ok: true,
@@ -169,14 +161,14 @@ export function guildWeb(
     async apply(edit, docs) {
       try {
         if (edit.kind === 'add-url') return await addUrl(edit, docs);
-        const { web } = sourcesFor(edit.guild, docs);
+        const entry = sourcesFor(edit.guild, docs);
         if (edit.kind === 'feeds') {
-          const list = await web.feeds();
+          const list = await entry.web.feeds();
           const feeds = list.feeds.map((f) => ({ ...f, failed: f.failed.slice(0, FAILED_SHOWN) }));
           return { outcome: { ok: true, web: { feeds: { ...list, feeds }, syncIntervalS } } };
         }
-        const r = await web.unfollow(edit.url).finally(() => done(edit.guild, docs));
-        const last = sourcesFor(edit.guild, docs).last;
+        const r = await entry.web.unfollow(edit.url).finally(() => done(edit.guild, docs));
+        const last = entry.last;
         return {
           outcome: {
             ok: true,
@@ -186,7 +178,7 @@ export function guildWeb(
           },
         };
       } catch (err) {
-        const line = refusal(err);
+        const line = webRefusal(err);
         if (line === undefined) throw err;
         return { outcome: { ok: false, message: line } };
       }

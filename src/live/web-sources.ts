@@ -32,8 +32,8 @@ import {
 } from './web-sync.js';
 import type { Logger } from '../core/log.js';
 import { webClient, type WebClient, type WebClientOptions } from '../ingest/web/client.js';
-import { webUrl } from '../ingest/web/fetch.js';
-import { parseAllowList } from '../ingest/web/guard.js';
+import { FetchFailed, webUrl } from '../ingest/web/fetch.js';
+import { FetchRefused, parseAllowList } from '../ingest/web/guard.js';
 import { ConfigError, type Config } from '../core/config.js';
 import { FOLLOW_KEY, withFollow, type WebEntry } from '../ingest/web/sources-file.js';
 import { type RefreshResult } from './types.js';
@@ -322,6 +322,12 @@ export function openWebSources(opts: WebSourcesOptions): WebSources {
       await rebuilding;
     },
   };
+}
+
+/** A refusal from adding, syncing or unfollowing (a refused or failed fetch, a refused edit) as its one line; undefined for an unexpected error. */
+export function webRefusal(err: unknown): string | undefined {
+  const known = [FetchRefused, FetchFailed, CollectionEditError, ConfigError].some((c) => err instanceof c);
+  return known ? (err as Error).message.split('\n')[0]!.slice(0, 500) : undefined;
 }
 
 /** The fetch settings of the configuration (a bad FETCH_ALLOW_HOSTS is a ConfigError). */

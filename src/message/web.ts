@@ -6,7 +6,7 @@
  */
 import type { DocInfo, Engine } from '../core/types.js';
 import type { EditOutcome } from '../live/guild-edit.js';
-import type { AddReport, FeedStatus, Progress, WebSources } from '../live/web-sources.js';
+import { webRefusal, type AddReport, type FeedStatus, type Progress, type WebSources } from '../live/web-sources.js';
 import { discordMarkup, type Markup } from './markdown.js';
 import { type RefreshResult } from '../live/types.js';
 
@@ -132,14 +132,6 @@ export function unfollowText(
     text: `Stopped following ${m.url(r.url)}${list}${state}.`,
     outcome: r.refresh.ok ? 'unfollowed' : 'unfollow_unindexed',
   };
-}
-
-/** A refusal from adding or removing by URL as its one line, or undefined for an unexpected error. */
-export function webRefusal(err: unknown): string | undefined {
-  const name = err instanceof Error ? err.name : '';
-  return ['FetchRefused', 'FetchFailed', 'CollectionEditError', 'ConfigError'].includes(name)
-    ? (err as Error).message.split('\n')[0]!.slice(0, 500)
-    : undefined;
 }
 
 /** Adds a URL to the collection and says how it went (refusals included). */
