@@ -3,7 +3,7 @@ import { evidence, questionUnits, DEFAULT_CREDIT, type Context } from '../src/re
 import { answerType, exactAnswer } from '../src/retrieve/answer-type.js';
 import type { LexStats } from '../src/retrieve/stats.js';
 import { terms } from '../src/text/terms.js';
-import { baseForms, isEntry, relatives } from '../src/text/wordnet.js';
+import { baseForms, isEntry, isKindOf, relatives } from '../src/text/wordnet.js';
 
 /** Just what the question's side needs from collection statistics: every word equally rare, no names known. */
 const stats = { idf: new Map<string, number>(), maxIdf: 1, focus: { names: new Set<string>() } } as unknown as LexStats;
@@ -32,6 +32,14 @@ describe('WordNet', () => {
     expect(isEntry('secretary of state')).toBe(true);
     expect(isEntry('chief executive')).toBe(true);
     expect(isEntry('pay talks')).toBe(false);
+  });
+
+  it('knows a kind of thing up its "is a kind of" chain, in the words as written', () => {
+    expect(isKindOf('customers', 'person')).toBe(true);
+    expect(isKindOf('cars', 'vehicle')).toBe(true);
+    expect(isKindOf('sheep', 'animals')).toBe(true);
+    expect(isKindOf('vehicle', 'cars')).toBe(false);
+    expect(isKindOf('journeys', 'person')).toBe(false);
   });
 
   it('relates a word to its synonyms, derived words and paraphrases', () => {
@@ -96,6 +104,15 @@ describe('questions that say exactly what the answer looks like', () => {
     const fits = exactAnswer('How many babies were born on the first day?')!;
     expect(fits('Nine babies were born before noon.')).toBe(true);
     expect(fits('The hospital hired about 640 staff.')).toBe(false);
+  });
+
+  it('take a count of a kind of the thing asked about, not what follows a year', () => {
+    const people = exactAnswer('How many people used the switch?')!;
+    expect(people('It was used by fewer than 3 percent of customers.')).toBe(true);
+    expect(people('Some 40 residents signed the letter.')).toBe(true);
+    expect(people('It was used by fewer than 3 percent of journeys.')).toBe(false);
+    expect(people('The 2023 Tenant Protection Ordinance was upheld.')).toBe(false);
+    expect(exactAnswer('How many animals were rescued?')!('Firefighters led 12 sheep to safety.')).toBe(true);
   });
 
   it('want a length or a duration, an age, a year, a share', () => {

@@ -2,8 +2,9 @@
  * What kind of answer a question asks for (money, a number, a time, a place, a person), from its
  * English question words, and whether a sentence can hold it: a "when" needs a date or time.
  */
-import { DAYS, LENGTH_UNITS, MONEY_WORD, MONTHS, NUMBER_WORDS, TIME_UNITS } from '../text/english.js';
+import { DAYS, IRREGULAR_FORMS, LENGTH_UNITS, MONEY_WORD, MONTHS, NUMBER_WORDS, TIME_UNITS } from '../text/english.js';
 import { terms } from '../text/terms.js';
+import { isKindOf } from '../text/wordnet.js';
 
 /** What kind of answer a question asks for, from its wording (English question words). */
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
@@ -96,6 +97,8 @@ export interface SentenceKinds {
   names?: string[][];
   /** The terms within three words after a number ("640 staff"). */
   counted?: Set<string>;
+  /** Those words as written, lower case ("customers" of "3 percent of customers"). */
+  countedWords?: string[];
 }
 
 /**
@@ -113,6 +116,7 @@ export function sentenceKinds(text: string): SentenceKinds {
     places: undefined,
     names: undefined,
     counted: undefined,
+    countedWords: undefined,
   };
 }
 
@@ -164,10 +168,15 @@ export function exactAnswer(question: string): ((sentence: string | SentenceKind
   if (many) {
     const asked = terms(many[1]!)[0];
     if (!asked) return undefined;
-    // A number, then the thing counted within three words: "640 staff", "two new species of snailfish".
+    const word = many[1]!.toLowerCase();
+    // WordNet's "people" is a group; counted, they are persons.
+    const general = word === 'people' ? 'person' : (IRREGULAR_FORMS.get(word) ?? word);
+    // A number, then the thing counted within three words: "640 staff", "two new species of
+    // snailfish"; or a kind of it ("how many people": "3 percent of customers").
     return (sentence) => {
       const s = kindsOf(sentence);
-      return (s.counted ??= countedTerms(s.text)).has(asked);
+      if ((s.counted ??= countedTerms(s.text)).has(asked)) return true;
+      return (s.countedWords ??= countedWords(s.text)).some((w) => isKindOf(w, general));
     };
   }
   const test = (re: RegExp) => (s: string | SentenceKinds) => re.test(kindsOf(s).text);
@@ -181,15 +190,26 @@ export function exactAnswer(question: string): ((sentence: string | SentenceKind
 
 /** The terms of the (up to) three words after each number of a sentence: what it counts. */
 function countedTerms(sentence: string): Set<string> {
+  const out = new Set<string>();
+  for (const x of countedWords(sentence, true))
+    for (const t of [...terms(x), ...terms(x.replace(/^\d+-/, ''))]) out.add(t);
+  return out;
+}
+
+/**
+ * The (up to) three words after each number of a sentence, lower case, each once; after a year
+ * ("the 2023 Tenant Protection Act") only with `years`.
+ */
+function countedWords(sentence: string, years = false): string[] {
   const words = sentence.match(/[\p{L}\p{N}][\p{L}\p{N},.\-]*/gu) ?? [];
   const out = new Set<string>();
   words.forEach((w, k) => {
-    if (!COUNT.test(w)) return;
-    for (const x of words.slice(k + 1, k + 4))
-      for (const t of [...terms(x), ...terms(x.replace(/^\d+-/, ''))]) out.add(t);
+    if (COUNT.test(w) && (years || !YEAR.test(w)))
+      for (const x of words.slice(k + 1, k + 4)) out.add(x.toLowerCase().replace(/[,.\-]+$/, ''));
   });
-  return out;
+  return [...out];
 }
+const YEAR = /^(?:1[5-9]|20)\d\d$/;
 const COUNT = new RegExp(
   `^(?:\\d[\\d,.]*|${NUMBER_WORDS}|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$`,
   'i',

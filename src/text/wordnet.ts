@@ -291,3 +291,39 @@ const RELATION: Record<string, Relation> = {
   $: 'similar',
 };
 const RANK: Record<Relation, number> = { synonym: 0, derived: 1, similar: 2, hypernym: 3, hyponym: 4 };
+
+const kinds = new Map<string, boolean>();
+
+/**
+ * True when a noun `word` is, in one of its `senses` most common senses and within `depth` steps
+ * up WordNet's "is a kind of" chain, a kind of `general` (in any of its senses): "customers" and
+ * "residents" are people, "sheep" are animals. The words as written (plurals are read back to
+ * their base); the answer is remembered per pair.
+ */
+export function isKindOf(word: string, general: string, senses = 2, depth = 10): boolean {
+  const key = `${word.toLowerCase()}>${general.toLowerCase()}`;
+  let found = kinds.get(key);
+  if (found !== undefined) return found;
+  const targets = new Set(baseForms(general, 'n').flatMap((b) => lookUp('n', b)!));
+  let level = baseForms(word, 'n').flatMap((b) => lookUp('n', b)!.slice(0, senses));
+  const seen = new Set<number>();
+  found = false;
+  for (let d = 0; d <= depth && level.length && !found; d++) {
+    const next: number[] = [];
+    for (const offset of level) {
+      if (targets.has(offset)) {
+        found = true;
+        break;
+      }
+      if (seen.has(offset)) continue;
+      seen.add(offset);
+      // "@" a kind of, "@i" an instance of.
+      for (const p of synsetAt('n', offset).pointers)
+        if (p.pos === 'n' && p.symbol.startsWith('@')) next.push(p.offset);
+    }
+    level = next;
+  }
+  if (kinds.size > 20_000) kinds.clear();
+  kinds.set(key, found);
+  return found;
+}
