@@ -5,8 +5,9 @@
  * `/collection feeds` lists it in A and nothing in B; an address off the allow list is refused in
  * one line and never receives a request; the writer's sync adds a new item and drops a page that
  * went 410; `/collection remove` given the feed's URL stops following it and its pages are never
- * cited again; a long listing replies with its progress and carries on; the writer's timer syncs
- * a server unasked once its last sync is an interval old.
+ * cited again; a long listing replies with its progress and carries on (another server's upload
+ * meanwhile is applied and answers at once); the writer's timer syncs a server unasked once its
+ * last sync is an interval old.
  */
 import { cp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { memoryLogger } from '../src/core/log.js';
 import { localGuildWriter, type GuildWriter } from '../src/live/guild-writer.js';
 import { parseAllowList } from '../src/ingest/web/guard.js';
-import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
+import { FakeDiscord, PERMS, type FakeAttachment, type FakeInteraction } from './harness/fake-discord.js';
 import { guildBot, type GuildBot } from './helpers/guilds.js';
 import { NEWS, newsroom, type NewsItem } from './helpers/web-news.js';
 import { articlePage, serve, sitemap, startSite, type Site } from './helpers/web-site.js';
@@ -39,6 +40,8 @@ const user = () => ({ id: String(++seq), username: `member${seq % 1000n}` });
 const mod = { id: '700000000000000777', username: 'mod' };
 const feedItems: NewsItem[] = [NEWS.dam, NEWS.festival, NEWS.ferry];
 let gone: Set<string>;
+/** The slow sitemap's pages served so far. */
+const slowServed: number[] = [];
 const everything = (ix: FakeInteraction) => JSON.stringify([ix.original, ...ix.followUps]);
 const reply = (ix: FakeInteraction) => String(ix.original?.content ?? '');
 const url = (item: NewsItem) => `${site.origin}/news/${item.slug}`;
@@ -47,7 +50,7 @@ const feedUrl = () => `${site.origin}/feed.xml`;
 async function ask(question: string, guildId: string): Promise<FakeInteraction> {
   return fake.waitForReply(fake.sendCommand('ask', { question }, { user: user(), guildId }), { timeoutMs: 60_000 });
 }
-async function collection(sub: string, guildId: string, options: Record<string, string> = {}) {
+async function collection(sub: string, guildId: string, options: Record<string, string | FakeAttachment> = {}) {
   const ix = fake.sendCommand('collection', options, {
     user: mod,
     guildId,
@@ -70,10 +73,11 @@ beforeAll(async () => {
   site = await startSite('127.0.0.1');
   trap = await startSite('127.0.0.2');
   ({ gone } = newsroom(site, feedItems));
-  // A slow sitemap: each page takes 2.5 s (one request at a time per host), so the reply is due before the listing is done.
+  // A slow sitemap: each page takes 4 s (one request at a time per host), so the reply is due before the listing is done.
   for (let n = 0; n < 6; n++)
     site.routes.set(`/slow/${n}`, async (req, res) => {
-      await new Promise((r) => setTimeout(r, 2500));
+      await new Promise((r) => setTimeout(r, 4000));
+      slowServed.push(n);
       serve(() =>
         articlePage(`Slow page ${n}`, [`The slow page number ${n} says the tide tables were printed on day ${n}.`]),
       )(req, res);
@@ -137,12 +141,23 @@ describe('/collection add-url', () => {
     expect(reply(await collection('add-url', A, { url: 'not a url' }))).toMatch(/full web address/);
   }, 60_000);
 
-  test('a listing still being fetched when the reply is due says how far it got, and its pages arrive after', async () => {
+  test('a listing still being fetched when the reply is due says how far it got, its pages arrive after, and other servers do not wait for it', async () => {
     const ix = await collection('add-url', B, { url: `${site.origin}/slow-sitemap.xml` });
     expect(reply(ix)).toMatch(
       /Now following .*slow-sitemap\.xml.*: \d of 6 pages fetched so far; the rest are fetched/,
     );
-    // The next edit of the server waits for the listing to finish (the writer's turn is held).
+    // Another server's upload does not wait for B's listing: it is applied, and answers there, while B's pages still arrive.
+    const C = fake.snowflake();
+    const upload = await collection('add', C, {
+      file: { filename: 'lighthouse.txt', content: 'The lighthouse keeper said the lamp was relit on 9 March.\n' },
+    });
+    expect(reply(upload)).toMatch(/lighthouse\.txt/);
+    expect(slowServed.length).toBeLessThan(6);
+    expect(everything(await ask('When was the lamp relit, according to the lighthouse keeper?', C))).toContain(
+      '9 March',
+    );
+    expect(slowServed.length).toBeLessThan(6);
+    // The next edit of the same server waits for its listing to finish (its turn is held).
     const feeds = reply(await collection('feeds', B));
     expect(feeds).toMatch(/slow-sitemap\.xml.* \(sitemap\) — 6 pages/);
     const tide = await ask('On which day were the tide tables printed, according to slow page number 4?', B);

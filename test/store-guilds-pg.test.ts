@@ -3,7 +3,8 @@
  * pgvector: every row carries its collection and a reader loads only its own; an edit queued by a
  * process that is not the writer is applied by the one holding the lease and answered by every
  * process; two edits of one server at once are both kept; settings and a retired collection are
- * seen by all; a writer that takes over starts from the files in the store. On the real server, a
+ * seen by all; a writer that takes over starts from the files in the store; one server's long
+ * listing does not hold up another server's queued edit. On the real server, a
  * reader connected as a SELECT-only role answers, loads servers' collections and records votes,
  * never writes, and a schema it cannot migrate is one clear line.
  */
@@ -25,7 +26,7 @@ import { startPg } from './helpers/pg-server.js';
 import { SCHEMA_VERSION } from '../src/db/schema.js';
 import { parseAllowList } from '../src/ingest/web/guard.js';
 import { NEWS, newsroom, type NewsItem } from './helpers/web-news.js';
-import { startSite } from './helpers/web-site.js';
+import { articlePage, serve, sitemap, startSite } from './helpers/web-site.js';
 import { startRealPg } from './helpers/real-pg.js';
 import { TEST_LIMITS } from './helpers/guilds.js';
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
@@ -61,7 +62,7 @@ const add = async (g: GuildCollections, guild: string, fixture: string, filename
 const cites = async (engine: Engine, question: string, doc: string) =>
   (await engine.ask(question)).citations.some((c) => c.doc === doc);
 
-function writerLoop(url: string, pool: pg.Pool, guildsDir: string) {
+function writerLoop(url: string, pool: pg.Pool, guildsDir: string, replyWithinMs?: number) {
   return pgWriterLoop({
     url,
     pool,
@@ -72,7 +73,7 @@ function writerLoop(url: string, pool: pg.Pool, guildsDir: string) {
     quota: { maxDocs: 500, maxTotalBytes: 100 * 1024 * 1024 },
     log,
     pollMs: 100,
-    web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 0 }, syncIntervalMs: 3_600_000 },
+    web: { fetch: { allow: parseAllowList('127.0.0.1'), delayMs: 0 }, syncIntervalMs: 3_600_000, replyWithinMs },
   });
 }
 
@@ -239,6 +240,46 @@ describe.each(BACKENDS)('servers’ collections in the store on $name', ({ start
       expect(await citesUrl(B, NEWS.ferry)).toBe(true);
       expect(await citesUrl(B, NEWS.dam)).toBe(false);
       expect(await citesUrl(B, NEWS.festival)).toBe(true);
+    } finally {
+      await site.close();
+    }
+  }, 240_000);
+
+  test('a server’s long listing holds only its own turn: another server’s queued upload is applied meanwhile', async () => {
+    const site = await startSite('127.0.0.1');
+    const served: number[] = [];
+    for (let n = 0; n < 4; n++)
+      site.routes.set(`/slow/${n}`, async (req, res) => {
+        await new Promise((r) => setTimeout(r, 3000));
+        served.push(n);
+        serve(() =>
+          articlePage(`Slow page ${n}`, [`The slow page number ${n} says the tide tables were printed on day ${n}.`]),
+        )(req, res);
+      });
+    site.routes.set(
+      '/slow-sitemap.xml',
+      serve(() => sitemap(Array.from({ length: 4 }, (_, n) => `${site.origin}/slow/${n}`)), 'application/xml'),
+    );
+    await writer.close();
+    writer = writerLoop(server.url, writerPool, join(root, 'writer-4'), 1500);
+    try {
+      const D = '444444444444444444';
+      const listing = await p1.guilds.edit({
+        kind: 'add-url',
+        guild: B,
+        by: 'test',
+        url: `${site.origin}/slow-sitemap.xml`,
+      });
+      expect(listing.web?.fetching).toMatchObject({ total: 4 });
+      const added = await add(p2.guilds, D, 'c2_chariot_burial.txt');
+      expect(added.ok).toBe(true);
+      expect(served.length).toBeLessThan(4);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await cites(await p2.guilds.engineFor(D), CHARIOT, 'c2_chariot_burial.txt')).toBe(true);
+      // B's next edit waits for its listing: every page is in by then.
+      const listed = await p2.guilds.edit({ kind: 'feeds', guild: B, by: 'test' });
+      expect(served).toHaveLength(4);
+      expect(listed.web?.feeds?.feeds).toContainEqual(expect.objectContaining({ kind: 'sitemap', items: 4 }));
     } finally {
       await site.close();
     }

@@ -4,11 +4,11 @@
  * of every server that follows something. Each server gets the same web sources as the operator's
  * base (web-sources.ts) over its own folder, through an editor that holds the server's quota and
  * tells the backend of every file it writes (the shared store keeps the files), and a refresh that
- * re-indexes only that server. Called inside the writer's turn, so a server's web edits never
- * interleave with its other edits.
+ * re-indexes only that server. Called inside the server's turn in the writer, so a server's web
+ * edits never interleave with its other edits; other servers' turns run meanwhile.
  *
  * A long listing is still being fetched when the reply is due (`replyWithinMs`): the reply then
- * says how far it got and the rest continues in the writer's turn (`background`), answerable as
+ * says how far it got and the rest continues in the server's turn (`background`), answerable as
  * pages arrive. Refusals (a refused address, a failed fetch, the quota) are one line, nothing written.
  */
 import { withFields, type Logger } from '../core/log.js';
@@ -47,7 +47,7 @@ export interface GuildWeb {
 }
 
 const FAILED_SHOWN = 20;
-/** Servers' web sources kept open at once (each only a small record in memory; all work is in the writer's turn). */
+/** Servers' idle web sources kept open at once (each only a small record in memory; one at work is never closed). */
 const MAX_OPEN = 64;
 
 export function guildWeb(
@@ -58,10 +58,14 @@ export function guildWeb(
   // One client for every server: one request at a time per host, and one robots.txt, across them all.
   const stop = new AbortController();
   const client = webClient({ ...opts.fetch, maxBytes: opts.uploadMaxBytes, signal: stop.signal });
-  const open = new Map<string, { web: WebSources; last: { generation?: string; indexError?: string } }>();
+  type Entry = { web: WebSources; last: { generation?: string; indexError?: string }; busy: number };
+  const open = new Map<string, Entry>();
 
-  /** The server's web sources, opened on first use; the least recently used are closed past MAX_OPEN (their record is on disk). */
-  function sourcesFor(guild: string, docs: string) {
+  /**
+   * The server's web sources, opened on first use; the least recently used idle ones are closed past
+   * MAX_OPEN (their record is on disk). Servers' turns run side by side: one at work stays open.
+   */
+  function sourcesFor(guild: string, docs: string): Entry {
     const have = open.get(guild);
     if (have) {
       open.delete(guild);
@@ -70,6 +74,7 @@ export function guildWeb(
     }
     for (const [old, entry] of open) {
       if (open.size < MAX_OPEN) break;
+      if (entry.busy) continue;
       open.delete(old);
       void entry.web.close();
     }
@@ -91,8 +96,9 @@ export function guildWeb(
         await hooks.savedWeb(guild, docs);
       },
     };
-    const entry = {
-      last: {} as { generation?: string; indexError?: string },
+    const entry: Entry = {
+      busy: 0,
+      last: {},
       web: openWebSources({
         editor,
         client,
@@ -110,6 +116,12 @@ export function guildWeb(
     return entry;
   }
 
+  /** Runs `work` on the server's web sources, kept open while it runs. */
+  const using = <T>(entry: Entry, work: (web: WebSources) => Promise<T>): Promise<T> => {
+    entry.busy++;
+    return work(entry.web).finally(() => entry.busy--);
+  };
+
   /** After a web edit: what was just fetched counts as synced (the timer syncs it an interval later); the store keeps the record. */
   const done = async (guild: string, docs: string) => {
     await stateStore(docs).update((s) => void (s.synced ??= new Date().toISOString()));
@@ -119,9 +131,9 @@ export function guildWeb(
   async function addUrl(edit: Extract<WebEdit, { kind: 'add-url' }>, docs: string) {
     const entry = sourcesFor(edit.guild, docs);
     const progress = { done: 0, total: 0 };
-    const adding = entry.web
-      .add(edit.url, { progress: (d, t) => Object.assign(progress, { done: d, total: t }) })
-      .finally(() => done(edit.guild, docs));
+    const adding = using(entry, (web) =>
+      web.add(edit.url, { progress: (d, t) => Object.assign(progress, { done: d, total: t }) }),
+    ).finally(() => done(edit.guild, docs));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), opts.replyWithinMs ?? 60_000)));
     const first = await Promise.race([adding, late]).finally(() => clearTimeout(timer));
@@ -163,11 +175,11 @@ export function guildWeb(
         if (edit.kind === 'add-url') return await addUrl(edit, docs);
         const entry = sourcesFor(edit.guild, docs);
         if (edit.kind === 'feeds') {
-          const list = await entry.web.feeds();
+          const list = await using(entry, (web) => web.feeds());
           const feeds = list.feeds.map((f) => ({ ...f, failed: f.failed.slice(0, FAILED_SHOWN) }));
           return { outcome: { ok: true, web: { feeds: { ...list, feeds }, syncIntervalS } } };
         }
-        const r = await entry.web.unfollow(edit.url).finally(() => done(edit.guild, docs));
+        const r = await using(entry, (web) => web.unfollow(edit.url)).finally(() => done(edit.guild, docs));
         const last = entry.last;
         return {
           outcome: {
@@ -184,8 +196,7 @@ export function guildWeb(
       }
     },
     async sync(guild, docs) {
-      const { web } = sourcesFor(guild, docs);
-      await web.sync().finally(() => done(guild, docs));
+      await using(sourcesFor(guild, docs), (web) => web.sync()).finally(() => done(guild, docs));
     },
     async close() {
       stop.abort();

@@ -2,12 +2,14 @@
  * The one writer of servers' collections: it applies each edit to the server's folder
  * (`GUILDS_DIR/<id>/docs/`: checked, quota included, before anything is written; temp file, then
  * rename) and builds that server's index in the build worker (incremental: only the changed file
- * is embedded), then reports the new generation. Edits run one at a time, in arrival order, so two
- * edits of one server from two shards are both kept. Where the index and the files live is the
+ * is embedded), then reports the new generation. A server's edits run one at a time, in arrival
+ * order, so two edits of one server from two shards are both kept; another server's edits do not
+ * wait for them (a long crawl of one server holds only that server's turn), only the build
+ * worker is shared, one build at a time. Where the index and the files live is the
  * backend's: local files (here), or the shared store (pg-guilds.ts: the folder is the writer's
  * working copy of the server's files in the database). Sources from the web (guild-web.ts) are
- * edits too, and every server that follows a feed or sitemap is synced in the writer's turn once
- * its last sync is `SYNC_INTERVAL_S` old.
+ * edits too, and every server that follows a feed or sitemap is synced in its turn once its last
+ * sync is `SYNC_INTERVAL_S` old.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
@@ -115,24 +117,37 @@ export function guildWriter(
   backend: WriterBackend,
   worker: WorkerBuilder = workerBuilder(),
 ): GuildWriter {
-  let chain: Promise<unknown> = Promise.resolve();
-  // Work an edit left running after its reply (a long listing still being fetched) holds the turn.
-  let background: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const turn = () => background.then(fn);
-    const run = chain.then(turn, turn);
-    chain = run.catch(() => undefined);
+  // Each server's edits run one at a time, in arrival order; servers do not wait for each other
+  // except for the build worker, which builds one index at a time (`building`).
+  const chains = new Map<string, Promise<unknown>>();
+  // Work an edit left running after its reply (a long listing still being fetched) holds its server's turn.
+  const backgrounds = new Map<string, Promise<unknown>>();
+  const serial = <T>(guild: string, fn: () => Promise<T>): Promise<T> => {
+    const turn = () => (backgrounds.get(guild) ?? Promise.resolve()).then(fn);
+    const prev = chains.get(guild) ?? Promise.resolve();
+    const run = prev.then(turn, turn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    chains.set(guild, tail);
+    // A server with nothing queued holds no entry.
+    void tail.then(() => chains.get(guild) === tail && chains.delete(guild));
+    return run;
+  };
+  let building: Promise<unknown> = Promise.resolve();
+  const oneBuild = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = building.then(fn, fn);
+    building = run.catch(() => undefined);
     return run;
   };
 
   /** Builds the server's index from its folder; the generation, or why it failed. */
   const build = async (guild: string, docs: string): Promise<{ generation?: string; indexError?: string }> => {
     try {
-      const report = await worker.build({
-        ...backend.job(guild, docs),
-        embedder: opts.embedderId,
-        modelDir: opts.modelDir,
-      });
+      const report = await oneBuild(() =>
+        worker.build({ ...backend.job(guild, docs), embedder: opts.embedderId, modelDir: opts.modelDir }),
+      );
       opts.log.info('guild_reindexed', {
         guild,
         docs: report.docs,
@@ -180,7 +195,10 @@ export function guildWriter(
     if (edit.kind === 'add-url' || edit.kind === 'unfollow' || edit.kind === 'feeds') {
       if (!web) return { ok: false, message: 'This bot does not fetch sources from the web.' };
       const { outcome, background: rest } = await web.apply(edit, await folder(edit.guild));
-      if (rest) background = rest;
+      if (rest) {
+        const held = rest.finally(() => backgrounds.get(edit.guild) === held && backgrounds.delete(edit.guild));
+        backgrounds.set(edit.guild, held);
+      }
       return outcome;
     }
     const docs = await folder(edit.guild);
@@ -214,7 +232,7 @@ export function guildWriter(
     const interval = opts.web.syncIntervalMs;
     for (const { guild, synced } of await backend.followers()) {
       if (!all && synced && Date.now() - Date.parse(synced) < interval) continue;
-      await serial(async () => web.sync(guild, await folder(guild))).catch((err: unknown) =>
+      await serial(guild, async () => web.sync(guild, await folder(guild))).catch((err: unknown) =>
         opts.log.warn('guild_web_sync_failed', { guild, error: firstLine(err) }),
       );
     }
@@ -232,7 +250,7 @@ export function guildWriter(
   timer?.unref();
 
   return {
-    apply: (edit) => serial(() => apply(edit)),
+    apply: (edit) => serial(edit.guild, () => apply(edit)),
     syncNow: () => syncDue(true),
     async close(waitMs) {
       clearInterval(timer);
