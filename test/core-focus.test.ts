@@ -22,6 +22,10 @@ const sentences = collection({
     'Prime Minister Otto Lindqvist said he wanted a deal by June.|He demanded that the crossings reopen.',
     'The harbour at Velmora stays closed, and Lindqvist said so.',
   ],
+  'c.txt': [
+    'Asked about Lindqvist’s demand, Vael said only that the talks would go on.',
+    'Vael called on Lindqvist to reopen the harbour.',
+  ],
 });
 const table = focusTable(sentences);
 const about = (i: number) => [...table.about[i]!];
@@ -96,6 +100,11 @@ describe('who says what', () => {
     expect([...table.says[index('Later the minister')]!]).toContain('kovrin');
     expect([...table.says[index('“The offer')]!]).toContain('kovrin');
     expect([...table.says[index('Kovrin flew')]!]).toEqual([]);
+  });
+
+  it('does not take a possessor or the one spoken to for the speaker', () => {
+    expect([...table.says[index('Asked about Lindqvist')]!]).toEqual(['vael']);
+    expect([...table.says[index('Vael called on')]!]).toEqual(['vael']);
   });
 
   it('knows which name a question asks the words of', () => {

@@ -64,7 +64,7 @@ export function spelledOutAcronyms(sentences: string[]): Map<string, string> {
  * opens a small collection cold (a server's) only parses it. Bump STATS_VERSION when what it holds
  * changes (terms, focus rules): stored data of another version is ignored and computed again.
  */
-export const STATS_VERSION = 1;
+export const STATS_VERSION = 2;
 
 export interface StatsData {
   /** Stemmed terms of each sentence, in order. */

@@ -20,6 +20,10 @@ whether according according upon via per within without among across`.split(/\s+
 export const SPEECH_VERB =
   /\b(?:said|says|told|tells|added|adds|stated|states|wrote|writes|insisted|argued|noted|warned|explained|declared|continued|responded|replied|claimed|announced|stressed|remarked|acknowledged|admitted|emphasi[sz]ed|urged|according to)\b/i;
 
+/** Verbs of saying and asking whose object is the one spoken to ("told Reyes", "called on Hale"), as a regex alternation. */
+export const ADDRESSEE_VERBS =
+  'told|tells?|asked|asks?|urged|urges?|called on|calls? on|warned|warns?|accused|accuses?|critici[sz]ed|critici[sz]es?|thanked|thanks|reminded|reminds?|pressed|presses|lobbied|lobbies|wrote to|writes to|appealed to|appeals to|pleaded with|pleads with|blamed|blames?|praised|praises?';
+
 /** Verbs of saying, asking and demanding, in any form (general English): what a question asks someone said. */
 export const SPEECH_ACT =
   /\b(?:sa(?:y|ys|id)|t(?:ell|ells|old)|demand|warn|propos|offer|urg|argu|claim|ask|call(?:ed|s)? (?:for|on)|predict|promis|caution|complain|suggest|insist|recommend|accus|den(?:y|ied|ies)|conced|acknowledg|admit|stress|add(?:s|ed)?\b|not(?:e|es|ed)\b|explain|announc|declar|repl(?:y|ied|ies)|respond|wr(?:ite|ites|ote)|describ|criticis|criticiz|reject|vow|pledg|threaten|appeal|plead|object)\w*/i;

@@ -6,7 +6,13 @@
  * general English (pronouns, articles, speech verbs).
  */
 import { terms } from '../../text/terms.js';
-import { HONORIFIC_BEFORE, SPEECH_ACT, SPEECH_VERB, THIRD_PERSON_PRONOUN } from '../../text/english.js';
+import {
+  ADDRESSEE_VERBS,
+  HONORIFIC_BEFORE,
+  SPEECH_ACT,
+  SPEECH_VERB,
+  THIRD_PERSON_PRONOUN,
+} from '../../text/english.js';
 import { SPEECH_AFTER_NAME, SPEECH_BEFORE_NAME } from '../../text/quotation.js';
 import { DETERMINER, isCapital, keyOf, tokens, type Token } from './words.js';
 import { findLast, nothingBefore, textAfter, textBefore } from '../../text/window.js';
@@ -188,7 +194,8 @@ export function focusTable(sentences: FocusSentence[]): FocusTable {
     const reports = SPEECH_VERB.test(out);
     // Everyone named or referred to next to a verb of saying or asking says it ("Hale said", "He demanded").
     if (SPEECH_ACT.test(out))
-      for (const n of [...named.map((r) => r.name), ...refs]) for (const k of n) says[i]!.add(k);
+      for (const n of [...named.filter((r) => !r.spokenOf).map((r) => r.name), ...refs])
+        for (const k of n) says[i]!.add(k);
     for (const n of speakers) for (const k of n) says[i]!.add(k);
     if (opensInside[i] || /["“”]/.test(s.text)) {
       if (!group.length && leadIn) {
@@ -232,6 +239,11 @@ interface Run {
   speaks: boolean;
   /** Marked as a person: a title ("Judge", "chief executive"), an honorific, an age, "X, who". */
   person: boolean;
+  /**
+   * Not the one who speaks, whatever verb of saying the sentence has: a possessor ("Reyes's
+   * demand") or the one spoken to ("called on Hale to…", "told Reyes").
+   */
+  spokenOf: boolean;
 }
 
 /**
@@ -287,6 +299,7 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
       SPEECH_AFTER_NAME.test(/,\s*$/.test(before) ? after.replace(/^,/, '') : after) || SPEECH_BEFORE_NAME.test(before);
     runs.push({
       name,
+      spokenOf: !speaks && (/^['’]s?(?!\p{L})/u.test(after) || ADDRESSED.test(before)),
       title: capitalTitle ?? apposed,
       agent: speaks || who,
       speaks,
@@ -302,6 +315,9 @@ function runsOf(text: string, ts: Token[], lower: Set<string>, nouns: Set<string
   }
   return runs;
 }
+
+/** A verb of saying right before a name, whose object the name is: "called on |Hale", "told |Reyes". */
+const ADDRESSED = new RegExp(`\\b(?:${ADDRESSEE_VERBS})\\s+(?:the\\s+)?$`, 'i');
 
 /** A title set before a name by a determiner, the nearest one: "its finance minister, |Sione Latu". */
 const TITLE_PREPOSED =
