@@ -141,6 +141,7 @@ function ascend(start: Scored, score: (p: AnswerPolicy) => Scored, only?: (keyof
     'focusSilent',
     'act',
     'fit',
+    'did',
   ];
   if (only) keys.splice(0, keys.length, ...keys.filter((k) => only.includes(k)));
   // A share, not a weight: at most 1.

@@ -352,6 +352,8 @@ Kovrin said her country still needs written guarantees before any new round.
 
 Trade Secretary Bruno Vael insisted that the talks would go on, and said he wanted a deal by June.
 
+Kovrin demanded a new venue for the next round.
+
 Kovrin left the last session in Geneva early on Tuesday.
 
 “We have waited long enough for an answer,” Kovrin said.
@@ -397,6 +399,25 @@ A source in the ministry said that the offer of inspections was a trick. “They
     expect(quoteOf(a)).toMatch(
       /^A source in the ministry said .*“The law forbids them to show us anything that matters\.”$/s,
     );
+  });
+
+  it('puts first the sentence in which the asked person does the asked act, over one about them that does not', async () => {
+    const [v] = await engine.embedder.embed(['What did Kovrin demand?'], { query: true });
+    const scores = (did: number) => {
+      const hits = retrieve(engine.index, engine.stats, 'What did Kovrin demand?', v!, {
+        ...policyFor('use-lite').weights,
+        did,
+      }).sentences;
+      return (start: string) => hits.find((h) => engine.stats.sentenceText[h.sentence]!.startsWith(start))!.score;
+    };
+    const [off, on] = [scores(0), scores(0.3)];
+    // "Kovrin demanded…": she does it, by the asked verb.
+    expect(on('Kovrin demanded') - off('Kovrin demanded')).toBeCloseTo(0.3, 5);
+    // About her, and she speaks, but not the asked act ("needs" counts for coverage, `act`, not here).
+    expect(on('Kovrin said')).toBe(off('Kovrin said'));
+    expect(on('Kovrin left')).toBe(off('Kovrin left'));
+    // Another's demand of her.
+    expect(on('Trade Secretary')).toBe(off('Trade Secretary'));
   });
 
   it('counts only the verb that follows the name, and only a verb of demanding, warning, proposing…', async () => {

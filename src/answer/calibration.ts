@@ -19,6 +19,7 @@ const WeightsSchema = z.object({
   focusSilent: z.number(),
   act: z.number(),
   fit: z.number().default(0),
+  did: z.number().default(0),
   rrfK: z.number(),
 });
 export const AnswerPolicySchema = z.object({

@@ -26,6 +26,11 @@ export interface Query {
   kin: string[][];
   /** Keys of every name the question asks about. */
   actors: string[];
+  /**
+   * Asked what someone said or did by a verb of saying ("what did Hale warn"): the keys of the
+   * names that speak, and the verb's terms with those of its kinds of act. Else undefined.
+   */
+  asked?: { keys: string[]; verbs: string[] };
   /** Adjacent term pairs of the question ("hard guarante"). */
   pairs: string[];
   type: AnswerType;
@@ -53,7 +58,7 @@ export function readQuery(
   qList: string[],
   expanded: string,
   spelled: string[],
-  w: { act: number; fit: number },
+  w: { act: number; fit: number; did: number },
   topic?: { readonly terms: readonly string[]; weight: number },
 ): Query {
   const qTerms = [...new Set(terms(expanded.replace(DEGREE, ' ')))].filter((t) => !spelled.includes(t));
@@ -78,6 +83,7 @@ export function readQuery(
     focus,
     kin: qTerms.map((t) => (w.act && verbs.has(t) ? actKin(t) : [])),
     actors: focus.flatMap((f) => f.keys),
+    asked: askedAct(focus, w.did),
     pairs: [...new Set(qList.slice(1).map((t, k) => `${qList[k]} ${t}`))],
     type: answerType(query),
     exact: w.fit ? exactAnswer(query) : undefined,
@@ -85,6 +91,15 @@ export function readQuery(
     unknown: neverUsed([...new Set(terms(names.join(' ')))]),
     unseen: neverUsed([...new Set(qList)]),
   };
+}
+
+/** The speakers a question asks the words of, and its verb with its kin (none without a weight for it). */
+function askedAct(focus: FocusName[], weight: number): Query['asked'] {
+  const speaking = focus.filter((f) => f.speaks && f.verb);
+  if (!weight || !speaking.length) return undefined;
+  const own = [...new Set(speaking.flatMap((f) => terms(f.verb)))];
+  if (!own.length) return undefined;
+  return { keys: speaking.flatMap((f) => f.keys), verbs: own };
 }
 
 /**

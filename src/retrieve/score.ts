@@ -39,6 +39,8 @@ export interface Weights {
   act: number;
   /** Penalty when the question says exactly what its answer looks like ("how many jobs", "how long") and the sentence has no such thing. */
   fit: number;
+  /** Asked what someone demanded, warned, proposed…: a sentence in which they are the one who does it (by that verb or one of its kind). */
+  did: number;
   /** RRF constant. */
   rrfK: number;
 }
@@ -55,6 +57,7 @@ export const DEFAULT_WEIGHTS: Weights = {
   focusSilent: 1,
   act: 0,
   fit: 0,
+  did: 0,
   rrfK: 10,
 };
 
@@ -297,7 +300,9 @@ function scoreSentence(
   let paired = 0;
   for (const p of q.pairs) if (stats.sentencePairs[i]!.has(p)) paired++;
   const phrase = q.pairs.length ? (w.phrase * paired) / q.pairs.length : 0;
+  const did = q.asked && q.asked.keys.some((k) => says.has(k)) && q.asked.verbs.some((t) => have.has(t)) ? w.did : 0;
   const score =
+    did +
     dense +
     w.coverage * coverage +
     w.context * context +
