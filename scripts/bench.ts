@@ -50,8 +50,8 @@ import { buildGuilds, readPlan, serveGuilds, writePlan } from '../src/eval/guild
 import { openPgStore, pgPool } from '../src/index/pg-store.js';
 import { SCAN_MAX } from '../src/index/store.js';
 import { guildEngines, localGuildSource } from '../src/live/guild-engines.js';
-import { pgBackend, pgGuildSource } from '../src/live/pg-guilds.js';
-import { localBackend } from '../src/live/guild-writer.js';
+import { pgGuildSource } from '../src/live/pg-guilds.js';
+import { storedStats } from '../src/retrieve/stats.js';
 
 runMain(async () => {
   const { values } = parseCli({
@@ -135,7 +135,7 @@ runMain(async () => {
 
     const store = await openStore({ indexDir, indexUrl });
     t = performance.now();
-    await store.build({ corpusDir: values.corpus, embedder }).finally(() => store.close());
+    await store.build({ corpusDir: values.corpus, embedder, stats: storedStats }).finally(() => store.close());
     const build = performance.now() - t;
     const where = indexUrl ? ['--index-url', indexUrl] : ['--index', indexDir];
 
@@ -249,7 +249,7 @@ async function guildBench(guilds: number, docsPerGuild: number, dir: string, ind
   try {
     // The base every server shows: the seeds, in the same store.
     const base = await openStore({ indexDir: join(dir, 'base-index'), indexUrl });
-    await base.build({ corpusDir: 'seeds', embedder }).finally(() => base.close());
+    await base.build({ corpusDir: 'seeds', embedder, stats: storedStats }).finally(() => base.close());
     const bar = await progressBar('Servers');
     const plan = await buildGuilds({
       guilds,
@@ -258,7 +258,6 @@ async function guildBench(guilds: number, docsPerGuild: number, dir: string, ind
       sources: await generationSources(),
       guildsDir: join(dir, 'guilds'),
       store: pool && ((g) => openPgStore(indexUrl!, { scanMax: SCAN_MAX, collection: g, pool, checked: true })),
-      attachStats: (pool ? pgBackend(indexUrl!, pool, SCAN_MAX) : localBackend(join(dir, 'guilds'))).attachStats,
       progress: bar.update,
     }).finally(() => bar.stop());
     await writePlan(join(dir, 'plan.json'), plan);

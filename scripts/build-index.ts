@@ -12,10 +12,10 @@ import { loadConfig } from '../src/core/config.js';
 import { checkEmbedderFlag, progressBar, parseCli, runMain, UsageError } from '../src/cli/args.js';
 import { isGuildId } from '../src/core/guild.js';
 import { buildIndex } from '../src/index/build.js';
+import { storedStats } from '../src/retrieve/stats.js';
 import { guildPaths } from '../src/index/guild-folder.js';
 import { openStore, SCAN_MAX } from '../src/index/store.js';
 import { listCollection } from '../src/ingest/load.js';
-import { localBackend } from '../src/live/guild-writer.js';
 import { openEmbedder } from '../src/embed/select.js';
 import { indexUrlOf } from '../src/cli/open.js';
 import { syncWeb } from '../src/cli/sync-web.js';
@@ -51,7 +51,9 @@ runMain(async () => {
     });
     const bar = await progressBar('Embedding', { quiet: values.quiet });
     const notice = (l: string) => process.stderr.write(`${l}\n`);
-    const r = await store.build({ corpusDir, embedder, progress: bar.update, notice }).finally(() => bar.stop());
+    const r = await store
+      .build({ corpusDir, embedder, progress: bar.update, notice, stats: storedStats })
+      .finally(() => bar.stop());
     process.stdout.write(
       `Indexed ${r.docs} documents${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) with ${embedder.id} in ${(r.ms / 1000).toFixed(1)} s${rate(r)} → ${store.where}\n`,
     );
@@ -83,14 +85,12 @@ async function buildGuild(guild: string, indexUrl: string | undefined): Promise<
       const backend = pgBackend(indexUrl, pool, config.INDEX_SCAN_MAX ?? SCAN_MAX);
       for (const name of await listCollection(docs)) await backend.saved(guild, docs, { added: name });
       const store = openPgStore(indexUrl, { scanMax: config.INDEX_SCAN_MAX ?? SCAN_MAX, collection: guild, pool });
-      r = await store.build({ corpusDir: docs, embedder, notice });
-      await backend.attachStats(guild);
+      r = await store.build({ corpusDir: docs, embedder, notice, stats: storedStats });
     } finally {
       await pool.end();
     }
   } else {
-    r = await buildIndex({ corpusDir: docs, indexDir: index, embedder, notice });
-    await localBackend(config.GUILDS_DIR).attachStats(guild);
+    r = await buildIndex({ corpusDir: docs, indexDir: index, embedder, notice, stats: storedStats });
   }
   process.stdout.write(
     `Indexed ${r.docs} documents of server ${guild}: ${r.chunks} passages, ${r.sentences} sentences (${r.embedded} embedded, ${r.reused} reused) in ${(r.ms / 1000).toFixed(1)} s\n`,

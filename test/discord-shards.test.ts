@@ -14,7 +14,7 @@ import { startBotProcess, type BotProcess } from './harness/bot-process.js';
 import { collectionEditor } from '../src/live/collection.js';
 import { memoryLogger } from '../src/core/log.js';
 import { addSource } from '../src/message/edit.js';
-import { workerBuilder } from '../src/index/build-worker.js';
+import { workerBuilder } from '../src/live/build-worker.js';
 import { followerCollection, indexWriter } from '../src/live/live.js';
 import { FakeDiscord, PERMS, type FakeInteraction } from './harness/fake-discord.js';
 import { assertDistBuilt } from './helpers/run-cli.js';

@@ -18,6 +18,7 @@ import {
 
 import { filesDir } from '../src/index/generations.js';
 import { type BuildReport } from '../src/index/types.js';
+import { parseStatsData, statsData, storedStats } from '../src/retrieve/stats.js';
 /** The folder of the index's current generation (see src/index/generations.ts). */
 const gen = async (dir: string) => (await filesDir(dir)).path;
 
@@ -133,6 +134,15 @@ describe('a fresh build', () => {
     expect(hits.length).toBeGreaterThan(0);
     expect(loaded.chunks[hits[0]!.id as number]!.doc).toBe('001_e031b70f8b598c01.txt');
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('stores the generation’s statistics with it when asked, the same a reader would compute', async () => {
+    // (The fresh build above was asked for none.)
+    expect((await readIndex(index)).stats).toBeUndefined();
+    await build({ stats: storedStats });
+    const loaded = await readIndex(index);
+    expect(loaded.stats).toBe(storedStats(loaded));
+    expect(parseStatsData(loaded.stats, loaded)?.focus.says).toEqual(statsData(loaded).focus.says);
   });
 });
 

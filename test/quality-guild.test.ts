@@ -13,9 +13,9 @@ import { openEngine, type OpenedEngine } from '../src/engine/open.js';
 import { readEvalSet, runEval } from '../src/eval/eval.js';
 import { readEvalManifest } from '../src/eval/sets.js';
 import { buildIndex } from '../src/index/build.js';
+import { storedStats } from '../src/retrieve/stats.js';
 import { guildPaths, writeGuildSettings } from '../src/index/guild-folder.js';
 import { guildEngines, localGuildSource } from '../src/live/guild-engines.js';
-import { localBackend } from '../src/live/guild-writer.js';
 import { loadUseLiteOnce, REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
 
 const root = await tempDir('quotebot-quality-guild-');
@@ -50,8 +50,7 @@ describe.each(collections)('the collection %s as a server’s own', (collection)
     plain = await openEngine({ corpusDir: dir, indexDir: join(root, 'plain', guild), embedder: 'use-lite' });
     const { docs, index } = guildPaths(guildsDir, guild);
     await cp(dir, docs, { recursive: true });
-    await buildIndex({ corpusDir: docs, indexDir: index, embedder: await loadUseLiteOnce() });
-    await localBackend(guildsDir).attachStats(guild);
+    await buildIndex({ corpusDir: docs, indexDir: index, embedder: await loadUseLiteOnce(), stats: storedStats });
     await writeGuildSettings(guildsDir, guild, { base: false });
     engines = guildEngines({
       source: localGuildSource(guildsDir),

@@ -15,6 +15,7 @@ import type { Manifest } from '../index/files.js';
 import { indexFolder } from '../index/folder.js';
 import { openStore } from '../index/store.js';
 import { LEXICAL_VERSION } from '../text/terms.js';
+import { storedStats } from '../retrieve/stats.js';
 import { IndexError, type IndexStore, type LoadedIndex } from '../index/types.js';
 import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
 import { createEngine, type FullEngine } from './create.js';
@@ -58,7 +59,7 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
   } else if (!manifest) {
     notice(`No index in ${where}: building it from ${corpusDir}…`);
     embedder = await openEmbedder(opts.embedder ?? 'auto', { modelDir: opts.modelDir, notice });
-    await store.build({ corpusDir, embedder, progress: opts.progress, notice });
+    await store.build({ corpusDir, embedder, progress: opts.progress, notice, stats: storedStats });
   } else {
     checkEmbedderChoice(manifest.embedder, opts.embedder);
     // A newer cleaner or chunker changes what is quotable: rebuild as if the files had changed.
@@ -84,7 +85,7 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
       );
       embedder = await loadIndexEmbedder(manifest.embedder, opts);
       try {
-        await store.build({ corpusDir, embedder, progress: opts.progress, notice });
+        await store.build({ corpusDir, embedder, progress: opts.progress, notice, stats: storedStats });
       } catch (err) {
         notice(
           `Could not update the index (${err instanceof Error ? err.message : String(err)}); answering from the previous one.`,

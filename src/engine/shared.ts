@@ -8,6 +8,7 @@ import { type BuildReport, type IndexStore, type LoadedIndex } from '../index/ty
 import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
 import { type FullEngine } from './create.js';
 import { isStale } from './fresh.js';
+import { storedStats } from '../retrieve/stats.js';
 
 /**
  * A shared store's engine: `refresh` looks for a new generation now (tests), `close` stops polling,
@@ -110,6 +111,7 @@ export async function rebuildShared(
       embedder: engine.embedder,
       progress: opts.progress,
       notice: opts.notice,
+      stats: storedStats,
     });
     await engine.refresh();
     return { engine, report };

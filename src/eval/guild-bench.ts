@@ -15,6 +15,7 @@ import type { Embedder } from '../embed/embedder.js';
 import { buildIndex } from '../index/build.js';
 import { guildPaths } from '../index/guild-folder.js';
 import type { IndexStore } from '../index/types.js';
+import { storedStats } from '../retrieve/stats.js';
 import { pct, random, recombine, sourceSentences } from './scale-bench.js';
 
 export interface GuildFigures {
@@ -71,8 +72,6 @@ export async function buildGuilds(opts: {
   sources: string[];
   guildsDir: string;
   store?: (guild: string) => IndexStore;
-  /** Stores the statistics of the server's new generation (guild-writer.ts `attachStats`). */
-  attachStats: (guild: string) => Promise<void>;
   progress?: (done: number, total: number) => void;
 }): Promise<GuildPlan> {
   const source = await sourceSentences(opts.sources);
@@ -95,11 +94,10 @@ export async function buildGuilds(opts: {
       if (d === 0) plan.questions[guild] = sentences[1]!.split(' ').slice(0, 9).join(' ') + '?';
     }
     const store = opts.store?.(guild);
+    // As the writer's build worker does: the statistics stored with the new generation.
     const report = store
-      ? await store.build({ corpusDir: docs, embedder }).finally(() => store.close())
-      : await buildIndex({ corpusDir: docs, indexDir: index, embedder });
-    // As the writer does: the statistics stored beside the new generation.
-    await opts.attachStats(guild);
+      ? await store.build({ corpusDir: docs, embedder, stats: storedStats }).finally(() => store.close())
+      : await buildIndex({ corpusDir: docs, indexDir: index, embedder, stats: storedStats });
     plan.guilds.push(guild);
     plan.documents += report.docs;
     plan.sentences += report.sentences;

@@ -8,13 +8,14 @@ import type { Embedder } from '../embed/embedder.js';
 import { measureScale, PROBES, type SimilarityScale } from '../embed/scale.js';
 import { LEXICAL_VERSION } from '../text/terms.js';
 import { buildLexical } from './lexical.js';
-import type { BuildReport } from './types.js';
+import type { BuildReport, BuiltIndex, StoreBuildOptions } from './types.js';
 import { EXTRACTOR_VERSION } from '../ingest/extract/extract.js';
 import { readCollection, skipNotice, type ReadOptions, type SkippedFile } from '../ingest/load.js';
 import { wordCount } from '../ingest/sentences.js';
 import type { Chunk } from '../core/types.js';
 import { FILES, INDEX_FORMAT, type DocRecord, type Manifest } from './files.js';
 import { indexFolder, type IndexFolder, type IndexWriter } from './folder.js';
+import { STATS_FILE } from './generations.js';
 
 /**
  * Sized with `npm run bench -- --scale N` (recombined sentences: many near neighbours). At 20,000
@@ -40,6 +41,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Test hook: runs after the new generation is written, before the pointer is flipped to it. */
   beforeSwap?: () => Promise<void>;
+  /** The generation's statistics, stored beside it (see `StoreBuildOptions`). */
+  stats?: StoreBuildOptions['stats'];
 }
 
 
@@ -165,6 +168,15 @@ export function makeManifest(p: Prepared, embedder: Embedder, scale: SimilarityS
   };
 }
 
+/** The new index as its statistics read it. */
+export function builtIndex({ records, chunks }: Prepared): BuiltIndex {
+  return {
+    byId: new Map(records.map((r) => [r.id, r])),
+    chunks,
+    sentences: chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end }))),
+  };
+}
+
 /** The BM25 index over chunks, as stored (MiniSearch JSON). */
 export function lexicalJson({ records, chunks }: Prepared): string {
   const textOf = new Map(records.map((r) => [r.id, r.text]));
@@ -239,6 +251,7 @@ async function buildLocked(opts: BuildOptions, folder: IndexFolder, writer: Inde
     await writeFile(join(tmp, FILES.chunks), JSON.stringify(chunks));
     await writeFile(join(tmp, FILES.vectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
     await writeFile(join(tmp, FILES.lexical), lexicalJson(prepared));
+    if (opts.stats) await writeFile(join(tmp, STATS_FILE), opts.stats(builtIndex(prepared)));
 
     const manifest = makeManifest(prepared, opts.embedder, scale, opts.corpusDir);
     for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) manifest.sizes[name] = statSync(join(tmp, name)).size;

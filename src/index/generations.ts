@@ -194,18 +194,5 @@ export async function readBuildStatus(dir: string): Promise<BuildStatus | undefi
   }
 }
 
-/** Statistics a writer stores beside a generation once it is built (retrieve/stats.ts `statsJson`). */
+/** A generation's statistics, written with it by its build (retrieve/stats.ts `storedStats`). */
 export const STATS_FILE = 'stats.json';
-
-/** Stores `data` as the generation's statistics (temp file, then rename: a reader sees all of it or none). */
-export async function writeGenerationStats(dir: string, generation: string, data: string): Promise<void> {
-  if (!GEN.test(generation)) throw new IndexError(`not a generation: ${generation}`);
-  const tmp = join(dir, generation, `.${STATS_FILE}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, join(dir, generation, STATS_FILE));
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}

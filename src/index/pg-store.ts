@@ -3,7 +3,7 @@ import { toSql } from 'pgvector';
 import { loadLexical } from './lexical.js';
 import type { Chunk, Span } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
-import { canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type Prepared } from './build.js';
+import { builtIndex, canReuse, embedSentences, lexicalJson, makeManifest, prepareCollection, reuseKey, type Prepared } from './build.js';
 import { DocRecordSchema, ManifestSchema, type DocRecord, type Manifest } from './files.js';
 import { ensureSchema, friendly, redactUrl } from '../db/pg.js';
 import { hnswEf } from './read.js';
@@ -268,7 +268,8 @@ async function buildGeneration(
       // pointer must still be the one this build started from.
       const now = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointers WHERE collection = $1 FOR UPDATE', [collection])).rows[0]?.generation ?? undefined;
       if (now !== base) throw new IndexError(`Another build updated ${where} meanwhile: run npm run index again.`);
-      const gen = (await c.query<{ id: string }>('INSERT INTO qb_generations (manifest, lexical, collection) VALUES ($1, $2, $3) RETURNING id', [manifest, lexicalJson(prepared), collection])).rows[0]!.id;
+      const stats = opts.stats?.(builtIndex(prepared)) ?? null;
+      const gen = (await c.query<{ id: string }>('INSERT INTO qb_generations (manifest, lexical, collection, stats) VALUES ($1, $2, $3, $4) RETURNING id', [manifest, lexicalJson(prepared), collection, stats])).rows[0]!.id;
       await writeRows(c, gen, prepared, emb.vectors, opts.embedder.dims, collection);
       const g = Number(gen);
       if (prepared.sentences.length > scanMax) {

@@ -56,6 +56,9 @@ export interface LoadedIndex {
   stats?: string;
 }
 
+/** What a build knows of its new index before it is written: enough to compute its statistics. */
+export type BuiltIndex = Pick<LoadedIndex, 'byId' | 'chunks' | 'sentences'>;
+
 export interface BuildReport {
   docs: number;
   chunks: number;
@@ -102,4 +105,9 @@ export interface StoreBuildOptions {
   notice?: (line: string) => void;
   /** Test hook: runs when the new index is written, before readers are switched to it. */
   beforeSwap?: () => Promise<void>;
+  /**
+   * The generation's statistics as stored (retrieve/stats.ts `storedStats`), written with it before
+   * readers switch, so none computes them: the layer that knows them passes it.
+   */
+  stats?: (built: BuiltIndex) => string;
 }

@@ -13,10 +13,8 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
-import { workerBuilder, type BuildJob, type WorkerBuilder } from '../index/build-worker.js';
-import { readPointer, writeGenerationStats } from '../index/generations.js';
-import { readIndex } from '../index/read.js';
-import { statsData, statsJson } from '../retrieve/stats.js';
+import { workerBuilder, type BuildJob, type WorkerBuilder } from './build-worker.js';
+import { readPointer } from '../index/generations.js';
 import { guildPaths, readGuildSettings, writeGuildSettings, type GuildSettings } from '../index/guild-folder.js';
 import { listCollection, skipNotice } from '../ingest/load.js';
 import { CollectionEditError, collectionEditor, type CollectionQuota } from './collection.js';
@@ -63,8 +61,6 @@ export interface WriterBackend {
   job(guild: string, docs: string): Omit<BuildJob, 'embedder' | 'modelDir'>;
   /** The server's generation after a build. */
   generation(guild: string): Promise<string | undefined>;
-  /** Stores the statistics of the server's current generation beside it (readers then only parse them). */
-  attachStats(guild: string): Promise<void>;
   /** The server has no documents left: it has no index either. */
   retire(guild: string): Promise<void>;
   /** The follow list and the web sync's record in the folder changed (the shared store keeps them). */
@@ -87,11 +83,6 @@ export function localBackend(guildsDir: string): WriterBackend {
     saved: async () => {},
     job: (guild, docs) => ({ corpusDir: docs, indexDir: guildPaths(guildsDir, guild).index }),
     generation: async (guild) => (await readPointer(guildPaths(guildsDir, guild).index))?.generation,
-    async attachStats(guild) {
-      const dir = guildPaths(guildsDir, guild).index;
-      const index = await readIndex(dir);
-      if (index.generation) await writeGenerationStats(dir, index.generation, statsJson(statsData(index)));
-    },
     retire: (guild) => rm(guildPaths(guildsDir, guild).index, { recursive: true, force: true }),
     savedWeb: async () => {},
     async followers() {
@@ -156,10 +147,6 @@ export function guildWriter(
         ms: Math.round(report.ms),
         ...(report.skipped.length && { skipped: report.skipped.map(skipNotice).join(' ') }),
       });
-      // Computed here once, not by every process that opens the server's index cold.
-      await backend
-        .attachStats(guild)
-        .catch((err: unknown) => opts.log.warn('guild_stats_failed', { guild, error: firstLine(err) }));
       return { generation: await backend.generation(guild) };
     } catch (err) {
       opts.log.warn('guild_reindex_failed', { guild, error: firstLine(err) });

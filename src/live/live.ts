@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
-import { workerBuilder } from '../index/build-worker.js';
+import { workerBuilder } from './build-worker.js';
 import { indexFolder } from '../index/folder.js';
 import { skipNotice } from '../ingest/load.js';
 import type { Engine } from '../core/types.js';

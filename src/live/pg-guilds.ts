@@ -31,7 +31,6 @@ import { openPgStore } from '../index/pg-store.js';
 import { isSourceFile, SourcesFileSchema } from '../ingest/load.js';
 import { FOLLOW_KEY, FollowListSchema } from '../ingest/web/sources-file.js';
 import { readState, STATE_FILE } from './web-state.js';
-import { statsData, statsJson } from '../retrieve/stats.js';
 import type { GuildSource } from './guild-engines.js';
 import { EditOutcomeSchema, GuildEditSchema, type EditOutcome, type GuildEdit } from './guild-edit.js';
 import { guildWriter, type GuildWriter, type GuildWriterOptions, type WriterBackend } from './guild-writer.js';
@@ -117,14 +116,6 @@ export function pgBackend(url: string, pool: pg.Pool, scanMax: number): WriterBa
     },
     job: (guild, docs) => ({ corpusDir: docs, indexDir: docs, indexUrl: url, collection: guild, scanMax }),
     generation: async (guild) => (await probeCollection(pool, guild)).generation,
-    async attachStats(guild) {
-      const index = await openPgStore(url, { scanMax, collection: guild, pool, checked: true }).load();
-      await pool.query('UPDATE qb_generations SET stats = $2 WHERE id = $1 AND collection = $3', [
-        index.generation,
-        statsJson(statsData(index)),
-        guild,
-      ]);
-    },
     async retire(guild) {
       // The pointer goes first; the generations (and their rows, by cascade) after it.
       await pool.query('DELETE FROM qb_pointers WHERE collection = $1', [guild]);

@@ -4,7 +4,7 @@
  */
 import { LEXICAL_VERSION, terms } from '../text/terms.js';
 import { focusTable, type FocusTable } from './focus/table.js';
-import { type LoadedIndex } from '../index/types.js';
+import { type BuiltIndex, type LoadedIndex } from '../index/types.js';
 import { type SentenceKinds, sentenceKinds } from './answer-type.js';
 
 /** Collection statistics the scorer needs, computed once when the index is opened. */
@@ -74,7 +74,7 @@ export interface StatsData {
   focus: FocusTable;
 }
 
-export function statsData(index: LoadedIndex): StatsData {
+export function statsData(index: BuiltIndex): StatsData {
   const text = sentenceTexts(index);
   return {
     terms: text.map((t) => terms(t)),
@@ -90,11 +90,14 @@ export function statsData(index: LoadedIndex): StatsData {
   };
 }
 
-const sentenceTexts = (index: LoadedIndex) =>
+const sentenceTexts = (index: BuiltIndex) =>
   index.sentences.map((s) => index.byId.get(index.chunks[s.chunk]!.doc)!.text.slice(s.start, s.end));
 
 const sets = (xs: Set<string>[]) => xs.map((x) => [...x]);
 const setMap = (m: Map<string, Set<string>>) => [...m].map(([k, v]) => [k, [...v]] as const);
+
+/** A new generation's statistics as its build stores them beside it (`StoreBuildOptions.stats`). */
+export const storedStats = (built: BuiltIndex): string => statsJson(statsData(built));
 
 /** `data` as stored beside its generation (JSON, with the versions it was made by). */
 export function statsJson(data: StatsData): string {

@@ -3,15 +3,18 @@
  * CPU work that would otherwise hold the bot's event loop for seconds (measured: 1.7–2.2 s for one
  * added article), long enough to miss Discord's 3-second deadline. The worker keeps its own
  * embedder warm between builds and exits after a quiet spell; it builds into the index folder
- * (temp folder, then rename) and the bot then reads the new index. Run from the TypeScript
+ * (temp folder, then rename) with the generation's statistics beside it (so that no process that
+ * reads the new index computes them on its event loop: ~2 s at 20,000 sentences), and the bot then
+ * reads the new index. Run from the TypeScript
  * sources (tests), the worker is loaded through tsx.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Embedder } from '../embed/embedder.js';
 import { openEmbedder } from '../embed/select.js';
-import { buildIndex } from './build.js';
-import { openStore } from './store.js';
-import { type BuildReport } from './types.js';
+import { buildIndex } from '../index/build.js';
+import { openStore } from '../index/store.js';
+import { type BuildReport } from '../index/types.js';
+import { storedStats } from '../retrieve/stats.js';
 
 export interface BuildJob {
   corpusDir: string;
@@ -52,7 +55,10 @@ export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
     const options = { workerData: MARK, resourceLimits: { maxOldGenerationSizeMb: BUILD_HEAP_MB } };
     const w = import.meta.url.endsWith('.ts')
       ? // From the TypeScript sources (vitest): load this file through tsx inside the worker.
-        new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, ...options })
+        new Worker(
+          `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`,
+          { eval: true, ...options },
+        )
       : new Worker(new URL('./build-worker.js', import.meta.url), options);
     w.unref(); // never what keeps the process alive
     w.once('exit', () => {
@@ -73,7 +79,11 @@ export function workerBuilder(opts: { idleMs?: number } = {}): WorkerBuilder {
         };
         const onError = (err: Error & { code?: string }) => {
           cleanup();
-          reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`the index build ran out of memory (its limit is ${BUILD_HEAP_MB} MB)`) : err);
+          reject(
+            err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? new Error(`the index build ran out of memory (its limit is ${BUILD_HEAP_MB} MB)`)
+              : err,
+          );
         };
         const onExit = (code: number) => {
           cleanup();
@@ -122,13 +132,28 @@ if (!isMainThread && workerData === MARK) {
         });
         controller.signal.throwIfAborted();
         if (job.indexUrl) {
-          const store = await openStore({ indexDir: job.indexDir, indexUrl: job.indexUrl, scanMax: job.scanMax, collection: job.collection });
+          const store = await openStore({
+            indexDir: job.indexDir,
+            indexUrl: job.indexUrl,
+            scanMax: job.scanMax,
+            collection: job.collection,
+          });
           try {
-            reply = { ok: true, report: await store.build({ corpusDir: job.corpusDir, embedder }) };
+            reply = { ok: true, report: await store.build({ corpusDir: job.corpusDir, embedder, stats: storedStats }) };
           } finally {
             await store.close();
           }
-        } else reply = { ok: true, report: await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embedder, signal: controller.signal }) };
+        } else
+          reply = {
+            ok: true,
+            report: await buildIndex({
+              corpusDir: job.corpusDir,
+              indexDir: job.indexDir,
+              embedder,
+              signal: controller.signal,
+              stats: storedStats,
+            }),
+          };
       } catch (err) {
         reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
       }
