@@ -224,13 +224,12 @@ async function buildLocked(opts: BuildOptions, folder: IndexFolder, writer: Inde
 
   // Unchanged files keep their vectors: same text, same cleaner, chunker and embedder.
   const before = await previous(folder, opts.embedder);
-  const { vectors, embedded, embedMs, scale, probes } = await embedSentences(
-    prepared,
-    opts.embedder,
-    before,
-    opts.progress,
-    opts.signal,
-  );
+  const embedding = embedSentences(prepared, opts.embedder, before, opts.progress, opts.signal);
+  // Worked out while the encoder runs its first batch (in its own threads); should they throw,
+  // the embedding's own failure is not left unhandled.
+  embedding.catch(() => undefined);
+  const stats = opts.stats?.(builtIndex(prepared));
+  const { vectors, embedded, embedMs, scale, probes } = await embedding;
 
   const draft = await writer.draft();
   const tmp = draft.path;
@@ -251,7 +250,7 @@ async function buildLocked(opts: BuildOptions, folder: IndexFolder, writer: Inde
     await writeFile(join(tmp, FILES.chunks), JSON.stringify(chunks));
     await writeFile(join(tmp, FILES.vectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
     await writeFile(join(tmp, FILES.lexical), lexicalJson(prepared));
-    if (opts.stats) await writeFile(join(tmp, STATS_FILE), opts.stats(builtIndex(prepared)));
+    if (stats !== undefined) await writeFile(join(tmp, STATS_FILE), stats);
 
     const manifest = makeManifest(prepared, opts.embedder, scale, opts.corpusDir);
     for (const name of [FILES.docs, FILES.chunks, FILES.vectors, FILES.hnsw, FILES.lexical]) manifest.sizes[name] = statSync(join(tmp, name)).size;

@@ -259,7 +259,11 @@ async function buildGeneration(
     const base = await pointer(c);
     const prepared = await prepareCollection(opts.corpusDir, opts.notice);
     const previous = base ? await reusable(c, base, opts.embedder, prepared) : { vectors: new Map<string, Float32Array>() };
-    const emb = await embedSentences(prepared, opts.embedder, previous, opts.progress);
+    const embedding = embedSentences(prepared, opts.embedder, previous, opts.progress);
+    // Worked out while the encoder runs its first batch (in its own threads).
+    embedding.catch(() => undefined);
+    const stats = opts.stats?.(builtIndex(prepared)) ?? null;
+    const emb = await embedding;
     const manifest = makeManifest(prepared, opts.embedder, emb.scale, opts.corpusDir);
 
     await c.query('BEGIN');
@@ -268,7 +272,6 @@ async function buildGeneration(
       // pointer must still be the one this build started from.
       const now = (await c.query<{ generation: string | null }>('SELECT generation FROM qb_pointers WHERE collection = $1 FOR UPDATE', [collection])).rows[0]?.generation ?? undefined;
       if (now !== base) throw new IndexError(`Another build updated ${where} meanwhile: run npm run index again.`);
-      const stats = opts.stats?.(builtIndex(prepared)) ?? null;
       const gen = (await c.query<{ id: string }>('INSERT INTO qb_generations (manifest, lexical, collection, stats) VALUES ($1, $2, $3, $4) RETURNING id', [manifest, lexicalJson(prepared), collection, stats])).rows[0]!.id;
       await writeRows(c, gen, prepared, emb.vectors, opts.embedder.dims, collection);
       const g = Number(gen);
