@@ -19,6 +19,8 @@ import {
 import { filesDir } from '../src/index/generations.js';
 import { type BuildReport } from '../src/index/types.js';
 import { parseStatsData, statsData, storedStats } from '../src/retrieve/stats.js';
+import { createEngine, createEngineAsync } from '../src/engine/create.js';
+import { policyFor } from '../src/answer/calibration.js';
 /** The folder of the index's current generation (see src/index/generations.ts). */
 const gen = async (dir: string) => (await filesDir(dir)).path;
 
@@ -143,6 +145,23 @@ describe('a fresh build', () => {
     const loaded = await readIndex(index);
     expect(loaded.stats).toBe(storedStats(loaded));
     expect(parseStatsData(loaded.stats, loaded)?.focus.says).toEqual(statsData(loaded).focus.says);
+  });
+
+  it('an engine opened a step at a time lets the event loop turn between steps, and scores as one opened at once', async () => {
+    const policy = policyFor('use-lite');
+    const whole = createEngine(await readIndex(index), embedder, policy);
+    const loaded = await readIndex(index);
+    // Counts the event loop's turns while the engine is made.
+    let turns = 0;
+    let spinning = true;
+    const spin = () => spinning && (turns++, setImmediate(spin));
+    setImmediate(spin);
+    const stepped = await createEngineAsync(loaded, embedder, policy);
+    spinning = false;
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect([...stepped.stats.idf]).toEqual([...whole.stats.idf]);
+    expect([...stepped.stats.chunkNorms]).toEqual([...whole.stats.chunkNorms]);
+    expect(stepped.stats.focus.says).toEqual(whole.stats.focus.says);
   });
 });
 

@@ -7,7 +7,7 @@ import { composeParts, type AnswerPolicy } from '../answer/compose.js';
 import type { Embedder } from '../embed/embedder.js';
 import { rescale } from '../embed/scale.js';
 import { nearest, retrieve, type Topic } from '../retrieve/score.js';
-import { lexStats, parseStatsData, type LexStats } from '../retrieve/stats.js';
+import { lexStats, lexStatsAsync, parseStatsData, type LexStats } from '../retrieve/stats.js';
 import { hasWords, normalizeQuestion } from '../text/question.js';
 import type {
   Answer,
@@ -143,13 +143,30 @@ export function followUpResolver(stats: readonly LexStats[]): (earlier: string, 
  * An engine over an index already in memory. It answers as the base collection: a lookup that
  * names the server's collection finds nothing here (a server's engine is composite.ts).
  */
+/** The index's similarities on the policy's calibrated scale (as they are, where the index measured none). */
+const similarityOf = (index: LoadedIndex, policy: AnswerPolicy) =>
+  index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined;
+
+/**
+ * `createEngine`, its statistics worked out a step at a time (`lexStatsAsync`): for a process
+ * that answers while it opens a new generation.
+ */
+export async function createEngineAsync(
+  index: LoadedIndex,
+  embedder: Embedder,
+  policy: AnswerPolicy,
+): Promise<ReturnType<typeof createEngine>> {
+  return createEngine(index, embedder, policy, await lexStatsAsync(index, similarityOf(index, policy)));
+}
+
 export function createEngine(
   index: LoadedIndex,
   embedder: Embedder,
   policy: AnswerPolicy,
+  /** Worked out already (`createEngineAsync`). */
+  worked?: LexStats,
 ): Engine & { index: LoadedIndex; stats: LexStats; embedder: Embedder; policy: AnswerPolicy } {
-  const similarity = index.manifest.scale ? rescale(index.manifest.scale, policy.scale) : undefined;
-  const stats = lexStats(index, similarity, parseStatsData(index.stats, index));
+  const stats = worked ?? lexStats(index, similarityOf(index, policy), parseStatsData(index.stats, index));
   // Parsed once: the stored text is not kept in memory beside what was made of it.
   delete index.stats;
   const docById = index.byId;

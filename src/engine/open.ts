@@ -18,7 +18,7 @@ import { LEXICAL_VERSION } from '../text/terms.js';
 import { storedStats } from '../retrieve/stats.js';
 import { IndexError, type IndexStore, type LoadedIndex } from '../index/types.js';
 import { DEFAULT_CORPUS, type EngineOptions } from './options.js';
-import { createEngine, type FullEngine } from './create.js';
+import { createEngineAsync, type createEngine, type FullEngine } from './create.js';
 import { isStale } from './fresh.js';
 import { sharedEngine } from './shared.js';
 
@@ -101,7 +101,7 @@ async function openOn(store: IndexStore, opts: EngineOptions): Promise<OpenedEng
         `Index in ${where} was built with ${index.manifest.embedder} (${index.manifest.dims} dims) but the embedder is ${embedder.id} (${embedder.dims}).`,
       );
     }
-    return createEngine(index, embedder, policy(embedder));
+    return createEngineAsync(index, embedder, policy(embedder));
   };
   const version = await store.version();
   const engine = await open(await store.load());
@@ -129,7 +129,7 @@ async function collectionOf(
 /** An engine over the index in `opts.indexDir`, with an embedder already loaded (after a rebuild). */
 export async function engineFromIndex(opts: EngineOptions, embedder: Embedder): Promise<FullEngine> {
   const index = await indexFolder(opts.indexDir).read();
-  return createEngine(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
+  return createEngineAsync(index, embedder, { ...policyFor(embedder.id), ...opts.policy });
 }
 
 function checkEmbedderChoice(indexEmbedder: string, requested: string | undefined): void {
