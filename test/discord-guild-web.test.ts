@@ -19,7 +19,7 @@ import { parseAllowList } from '../src/ingest/web/guard.js';
 import { FakeDiscord, PERMS, type FakeAttachment, type FakeInteraction } from './harness/fake-discord.js';
 import { guildBot, type GuildBot } from './helpers/guilds.js';
 import { NEWS, newsroom, type NewsItem } from './helpers/web-news.js';
-import { articlePage, serve, sitemap, startSite, type Site } from './helpers/web-site.js';
+import { slowSitemap, startSite, type Site } from './helpers/web-site.js';
 import { SEEDS, tempDir } from './helpers/tmp-collection.js';
 
 const MANAGE = PERMS.basic | PermissionFlagsBits.ManageGuild;
@@ -41,7 +41,7 @@ const mod = { id: '700000000000000777', username: 'mod' };
 const feedItems: NewsItem[] = [NEWS.dam, NEWS.festival, NEWS.ferry];
 let gone: Set<string>;
 /** The slow sitemap's pages served so far. */
-const slowServed: number[] = [];
+let slowServed: number[];
 const everything = (ix: FakeInteraction) => JSON.stringify([ix.original, ...ix.followUps]);
 const reply = (ix: FakeInteraction) => String(ix.original?.content ?? '');
 const url = (item: NewsItem) => `${site.origin}/news/${item.slug}`;
@@ -74,18 +74,7 @@ beforeAll(async () => {
   trap = await startSite('127.0.0.2');
   ({ gone } = newsroom(site, feedItems));
   // A slow sitemap: each page takes 4 s (one request at a time per host), so the reply is due before the listing is done.
-  for (let n = 0; n < 6; n++)
-    site.routes.set(`/slow/${n}`, async (req, res) => {
-      await new Promise((r) => setTimeout(r, 4000));
-      slowServed.push(n);
-      serve(() =>
-        articlePage(`Slow page ${n}`, [`The slow page number ${n} says the tide tables were printed on day ${n}.`]),
-      )(req, res);
-    });
-  site.routes.set(
-    '/slow-sitemap.xml',
-    serve(() => sitemap(Array.from({ length: 6 }, (_, n) => `${site.origin}/slow/${n}`)), 'application/xml'),
-  );
+  slowServed = slowSitemap(site, 6, 4000).served;
   ({ fake, writer } = harness = await guildBot({
     root,
     corpus,

@@ -26,7 +26,7 @@ import { startPg } from './helpers/pg-server.js';
 import { SCHEMA_VERSION } from '../src/db/schema.js';
 import { parseAllowList } from '../src/ingest/web/guard.js';
 import { NEWS, newsroom, type NewsItem } from './helpers/web-news.js';
-import { articlePage, serve, sitemap, startSite } from './helpers/web-site.js';
+import { slowSitemap, startSite } from './helpers/web-site.js';
 import { startRealPg } from './helpers/real-pg.js';
 import { TEST_LIMITS } from './helpers/guilds.js';
 import { REPO, SEEDS, tempDir } from './helpers/tmp-collection.js';
@@ -247,19 +247,7 @@ describe.each(BACKENDS)('servers’ collections in the store on $name', ({ start
 
   test('a server’s long listing holds only its own turn: another server’s queued upload is applied meanwhile', async () => {
     const site = await startSite('127.0.0.1');
-    const served: number[] = [];
-    for (let n = 0; n < 4; n++)
-      site.routes.set(`/slow/${n}`, async (req, res) => {
-        await new Promise((r) => setTimeout(r, 3000));
-        served.push(n);
-        serve(() =>
-          articlePage(`Slow page ${n}`, [`The slow page number ${n} says the tide tables were printed on day ${n}.`]),
-        )(req, res);
-      });
-    site.routes.set(
-      '/slow-sitemap.xml',
-      serve(() => sitemap(Array.from({ length: 4 }, (_, n) => `${site.origin}/slow/${n}`)), 'application/xml'),
-    );
+    const { url: listingUrl, served } = slowSitemap(site, 4, 3000);
     await writer.close();
     writer = writerLoop(server.url, writerPool, join(root, 'writer-4'), 1500);
     try {
@@ -268,7 +256,7 @@ describe.each(BACKENDS)('servers’ collections in the store on $name', ({ start
         kind: 'add-url',
         guild: B,
         by: 'test',
-        url: `${site.origin}/slow-sitemap.xml`,
+        url: listingUrl,
       });
       expect(listing.web?.fetching).toMatchObject({ total: 4 });
       const added = await add(p2.guilds, D, 'c2_chariot_burial.txt');

@@ -110,3 +110,25 @@ export function sitemap(urls: string[]): string {
 ${urls.map((u) => `<url><loc>${esc(u)}</loc></url>`).join('\n')}
 </urlset>`;
 }
+
+/**
+ * A slow sitemap on `site` (`/slow-sitemap.xml`): `pages` pages, each served `delayMs` after it is
+ * asked for (one request at a time per host: the listing takes pages × delayMs). `served` lists the
+ * pages served so far; page N says the tide tables were printed on day N.
+ */
+export function slowSitemap(site: Site, pages: number, delayMs: number): { url: string; served: number[] } {
+  const served: number[] = [];
+  for (let n = 0; n < pages; n++)
+    site.routes.set(`/slow/${n}`, async (req, res) => {
+      await new Promise((r) => setTimeout(r, delayMs));
+      served.push(n);
+      serve(() =>
+        articlePage(`Slow page ${n}`, [`The slow page number ${n} says the tide tables were printed on day ${n}.`]),
+      )(req, res);
+    });
+  site.routes.set(
+    '/slow-sitemap.xml',
+    serve(() => sitemap(Array.from({ length: pages }, (_, n) => `${site.origin}/slow/${n}`)), 'application/xml'),
+  );
+  return { url: `${site.origin}/slow-sitemap.xml`, served };
+}
