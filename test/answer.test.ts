@@ -258,6 +258,22 @@ describe('question reading', () => {
     expect(answerType('And when did the bridge reopen?')).toBe('time');
   });
 
+  it('takes a time of day or a race time for the time asked for, and a bare number not', () => {
+    const none = new Set<string>();
+    for (const held of [
+      'The park will close at 9pm on weekdays.',
+      'The main burst shortly before 06:00.',
+      'The message was sent at 3.40am.',
+      'The doors open at noon.',
+      'She won the race in 2 hours 21 minutes.',
+      'The old record of 2:06:12 stood for years.',
+      'It reopened in March 2019.',
+    ])
+      expect(mismatch('time', held, none), held).toBe(0);
+    for (const not of ['The park has 9 ramps.', 'The main is 90 years old and 300 metres long.'])
+      expect(mismatch('time', not, none), not).toBe(1);
+  });
+
   it('does not take a place or person the question already names for an answer', () => {
     const known = new Set(terms('Where is Kaliningrad located?'));
     expect(mismatch('place', 'The missiles would be based in Kaliningrad.', known)).toBeGreaterThan(0);
