@@ -256,6 +256,13 @@ describe('question reading', () => {
     expect(answerType('What happened when the organist pressed a low C?')).toBe('any');
     expect(answerType('Why did she resign when the vote was lost?')).toBe('any');
     expect(answerType('And when did the bridge reopen?')).toBe('time');
+    // The first question word decides: "when … how much" asks for a time, "what … about where" for no place.
+    expect(answerType('When will the court decide how much compensation the firm must pay?')).toBe('time');
+    expect(answerType('What did the inspector say about where the painting was found?')).toBe('any');
+    expect(answerType('Where was the painting found?')).toBe('place');
+    expect(answerType('What did Voss spend the stolen money on?')).toBe('any');
+    expect(answerType('How much did Voss spend?')).toBe('money');
+    expect(answerType('In what situations did the sensor fail?')).toBe('any');
   });
 
   it('takes a time of day or a race time for the time asked for, and a bare number not', () => {

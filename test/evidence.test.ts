@@ -123,6 +123,21 @@ describe('questions that say exactly what the answer looks like', () => {
     expect(exactAnswer('What share of teachers voted for the strike?')!('Some 78% of teachers backed it.')).toBe(true);
   });
 
+  it('take a count of individuals or units, a share in words, a time since a year, an age in years ago', () => {
+    expect(exactAnswer('How many snailfish did the lander record?')!('It recorded at least 19 individuals.')).toBe(
+      true,
+    );
+    expect(exactAnswer('How many apartments does the law cover?')!('It covers 58,000 rental units.')).toBe(true);
+    expect(exactAnswer('What proportion of people had a job?')!('Thirty-eight per cent said they were in work.')).toBe(
+      true,
+    );
+    expect(exactAnswer('How long has the club played at its ground?')!('Its home since 1906 will be sold.')).toBe(true);
+    expect(exactAnswer('How old is the fossil?')!('It lived about 165 million years ago.')).toBe(true);
+    expect(exactAnswer('How far did the shares fall?')!('The shares closed down 31 per cent.')).toBe(true);
+    expect(exactAnswer('How far ahead did the sensor warn?')!('It warned a median of 11 days before.')).toBe(true);
+    expect(exactAnswer('How far is the village from the coast?')!('The shares closed down.')).toBe(false);
+  });
+
   it('say nothing for a question without an exact shape', () => {
     expect(exactAnswer('What did the mayor say about the flood?')).toBeUndefined();
   });

@@ -2,7 +2,17 @@
  * What kind of answer a question asks for (money, a number, a time, a place, a person), from its
  * English question words, and whether a sentence can hold it: a "when" needs a date or time.
  */
-import { DAYS, IRREGULAR_FORMS, LENGTH_UNITS, MONEY_WORD, MONTHS, NUMBER_WORDS, TIME_UNITS } from '../text/english.js';
+import {
+  DAYS,
+  GENERIC_COUNT_NOUNS,
+  IRREGULAR_FORMS,
+  LENGTH_UNITS,
+  MONEY_WORD,
+  MONTHS,
+  NUMBER_WORDS,
+  TENS,
+  TIME_UNITS,
+} from '../text/english.js';
 import { terms } from '../text/terms.js';
 import { isKindOf } from '../text/wordnet.js';
 
@@ -10,9 +20,13 @@ import { isKindOf } from '../text/wordnet.js';
 export type AnswerType = 'money' | 'number' | 'time' | 'place' | 'person' | 'any';
 
 export function answerType(question: string): AnswerType {
+  // "When will the court decide how much…" asks for a time: the first question word decides.
+  const first = firstQuestionWord(question);
+  if (first === 'when') return 'time';
   if (asksMoney(question)) return 'money';
   if (
-    /\bwhere\b|\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|case|form|manner)\b)/i.test(
+    first === 'where' ||
+    /\b(?:which|what)(?:\s+\w+)?\s+(?:countries|country|nations?|cities|city|states?|regions?|towns?|capitals?|places?)\b|^\s*(?:in|at|from|into|near)\s+(?:which|what)\b(?!\s+(?:year|date|day|month|time|decade|century|way|sense|cases?|form|manner|situations?|circumstances|conditions|respects?)\b)/i.test(
       question,
     )
   )
@@ -23,8 +37,7 @@ export function answerType(question: string): AnswerType {
     )
   )
     return 'number';
-  if (asksWhen(question) || /\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question))
-    return 'time';
+  if (/\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   // "Who is Mira Okafor?" asks what a named person is, not for a name.
   if (
     /\b(?:who|whom)\b/i.test(question) &&
@@ -35,12 +48,12 @@ export function answerType(question: string): AnswerType {
 }
 
 /**
- * "When did it open?" asks for a time; "What happened when the power failed?" and "Why did she
- * leave when…" ask something else, with "when" only starting a clause: the first question word decides.
+ * "When did it open?" asks for a time; "What happened when the power failed?" and "What did he
+ * say about where it was found?" ask something else, with "when" or "where" only starting a
+ * clause: the first question word decides.
  */
-function asksWhen(question: string): boolean {
-  const first = /\b(?:when|what|who|whom|whose|which|why|how|where)\b/i.exec(question);
-  return !!first && first[0].toLowerCase() === 'when';
+function firstQuestionWord(question: string): string | undefined {
+  return /\b(?:when|what|who|whom|whose|which|why|how|where)\b/i.exec(question)?.[0].toLowerCase();
 }
 
 /**
@@ -49,6 +62,8 @@ function asksWhen(question: string): boolean {
  * not when a money word is only part of the topic ("the vote on ending library fines").
  */
 function asksMoney(question: string): boolean {
+  // "What did he spend the money on?" asks what was bought.
+  if (/\bsp[ea]nd?t?\b.*\bon\W*$/i.test(question)) return false;
   return (
     (/\bhow much\b/i.test(question) && MONEY.test(question)) ||
     MONEY_OBJECT.test(question) ||
@@ -177,13 +192,17 @@ export function exactAnswer(question: string): ((sentence: string | SentenceKind
     return (sentence) => {
       const s = kindsOf(sentence);
       if ((s.counted ??= countedTerms(s.text)).has(asked)) return true;
+      if (GENERIC_COUNTED.some((t) => s.counted!.has(t))) return true;
       return (s.countedWords ??= countedWords(s.text)).some((w) => isKindOf(w, general));
     };
   }
   const test = (re: RegExp) => (s: string | SentenceKinds) => re.test(kindsOf(s).text);
   if (/\b(?:what|which)\s+(?:percentage|proportion|share|fraction)\b/i.test(question)) return test(SHARE);
   if (/\bhow long\b/i.test(question)) return test(DURATION_OR_LENGTH);
-  if (/\bhow (?:far|deep|high|tall|wide)\b/i.test(question)) return test(LENGTH);
+  if (/\bhow far (?:ahead|in advance|before|back)\b/i.test(question)) return test(DURATION_OR_LENGTH);
+  // "How far did the shares fall?": by a share too.
+  if (/\bhow far\b/i.test(question)) return (x) => LENGTH.test(kindsOf(x).text) || SHARE.test(kindsOf(x).text);
+  if (/\bhow (?:deep|high|tall|wide)\b/i.test(question)) return test(LENGTH);
   if (/\bhow old\b/i.test(question)) return test(AGE);
   if (/\b(?:what|which|in what|in which)\s+year\b/i.test(question)) return test(/\b(?:1[5-9]|20)\d\d\b/);
   return undefined;
@@ -211,15 +230,19 @@ function countedWords(sentence: string, years = false): string[] {
   return [...out];
 }
 const YEAR = /^(?:1[5-9]|20)\d\d$/;
-const COUNT = new RegExp(
-  `^(?:\\d[\\d,.]*|${NUMBER_WORDS}|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$`,
+/** Nouns that count anything: "19 individuals", "58,000 rental units". */
+const GENERIC_COUNTED = terms(GENERIC_COUNT_NOUNS);
+const COUNT = new RegExp(`^(?:\\d[\\d,.]*|${NUMBER_WORDS}|${TENS})$`, 'i');
+const MEASURE_OF = (units: string) => new RegExp(`(?:\\d[\\d,.]*|\\b(?:${NUMBER_WORDS}))[\\s-]*(?:${units})\\b`, 'i');
+// "Since 1906" says how long too.
+const DURATION_OR_LENGTH = new RegExp(
+  `${MEASURE_OF(`${TIME_UNITS}|${LENGTH_UNITS}`).source}|\\bsince\\s+(?:(?:${MONTHS})\\s+)?(?:1[5-9]|20)\\d\\d\\b`,
   'i',
 );
-const MEASURE_OF = (units: string) => new RegExp(`(?:\\d[\\d,.]*|\\b(?:${NUMBER_WORDS}))[\\s-]*(?:${units})\\b`, 'i');
-const DURATION_OR_LENGTH = MEASURE_OF(`${TIME_UNITS}|${LENGTH_UNITS}`);
 const LENGTH = MEASURE_OF(LENGTH_UNITS);
 const SHARE = new RegExp(
-  `\\d\\s?(?:%|per\\s?cent)|\\b(?:half|third|quarter|fifth|tenth)s?\\b|\\b(?:${NUMBER_WORDS})\\s+(?:in|out of)\\s+`,
-  'i',
+  `\\d\\s?(?:%|per\\s?cent)|\\b(?:${NUMBER_WORDS}|${TENS})(?:-\\p{L}+)?\\s+per\\s?cent|\\b(?:half|third|quarter|fifth|tenth)s?\\b|\\b(?:${NUMBER_WORDS})\\s+(?:in|out of)\\s+`,
+  'iu',
 );
-const AGE = /\b(?:aged|age of)\s+\d+|\b\d+[\s-]years?[\s-]old\b|,\s*\d{1,3}\s*,/i;
+const AGE =
+  /\b(?:aged|age of)\s+\d+|\b\d[\d,.]*[\s-](?:(?:million|billion|thousand)\s+)?years?[\s-](?:old|ago)\b|,\s*\d{1,3}\s*,/i;

@@ -75,6 +75,10 @@ export const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|to
 /** Numbers written as words, as a regex alternation. */
 export const NUMBER_WORDS =
   'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion|billions|half|double|twice';
+/** The tens in words, as a regex alternation ("thirty" of "thirty-eight"). */
+export const TENS = 'twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety';
+/** Nouns that count things of any kind ("19 individuals", "58,000 rental units"). */
+export const GENERIC_COUNT_NOUNS = 'individuals units specimens examples instances cases items';
 /** Words that name a sum of money, as a regex group. */
 export const MONEY_WORD =
   '(?:cost|costs|costing|price|priced|paid|pay|pays|spend|spent|worth|fee|fees|budget|fine[ds]?|salary|salaries|wage|wages|charge[ds]?)';
