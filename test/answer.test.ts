@@ -263,6 +263,15 @@ describe('question reading', () => {
     expect(answerType('What did Voss spend the stolen money on?')).toBe('any');
     expect(answerType('How much did Voss spend?')).toBe('money');
     expect(answerType('In what situations did the sensor fail?')).toBe('any');
+    expect(answerType('What did the grandmaster say about the girl who beat him?')).toBe('any');
+  });
+
+  it('finds a place after a preposition that opens the sentence or a few words before the name, and a name after an abbreviation', () => {
+    const none = new Set<string>();
+    expect(mismatch('place', 'In Presque Isle, Maine, no other airline flies.', none)).toBe(0);
+    expect(mismatch('place', 'He may have grown up possibly in what is now northern France.', none)).toBe(0);
+    expect(mismatch('place', 'He may have grown up somewhere else.', none)).toBe(0.5);
+    expect(mismatch('person', 'The U.S. Congress has forbidden it.', none)).toBe(0);
   });
 
   it('takes a time of day or a race time for the time asked for, and a bare number not', () => {

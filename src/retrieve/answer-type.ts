@@ -40,7 +40,7 @@ export function answerType(question: string): AnswerType {
   if (/\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b/i.test(question)) return 'time';
   // "Who is Mira Okafor?" asks what a named person is, not for a name.
   if (
-    /\b(?:who|whom)\b/i.test(question) &&
+    (first === 'who' || first === 'whom') &&
     !/^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:\p{Lu}|the\s+\p{Lu})/u.test(question)
   )
     return 'person';
@@ -170,9 +170,12 @@ export function mismatch(type: AnswerType, sentence: string | SentenceKinds, kno
   return 0;
 }
 const QUESTION = /\?["'”’)]*$/u;
-const PLACE = /\b(?:in|at|on|near|from|to|into|between|across|outside|inside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
+// The preposition may open the sentence ("In Presque Isle"); a few words may come between ("in what is now northern France").
+const PLACE =
+  /\b(?:[Ii]n|[Aa]t|on|[Nn]ear|[Ff]rom|to|into|between|across|[Oo]utside|[Ii]nside)\s+(?:the\s+)?(?:\p{Ll}+\s+){0,4}?(\p{Lu}[\p{L}\-]*)/gu;
 const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
-const NAME = /(?<=[\p{L},;:]\s+)(\p{Lu}[\p{L}\-]*)/gu;
+// After a word, a comma, or an abbreviation's point ("The U.S. Congress").
+const NAME = /(?<=[\p{L},;:]\s+|\p{Lu}\.\s+)(\p{Lu}[\p{L}\-]*)/gu;
 
 /**
  * Some questions say exactly what the answer looks like: "how many jobs" a number of jobs, "how
