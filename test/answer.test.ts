@@ -272,6 +272,10 @@ describe('question reading', () => {
     expect(mismatch('place', 'He may have grown up possibly in what is now northern France.', none)).toBe(0);
     expect(mismatch('place', 'He may have grown up somewhere else.', none)).toBe(0.5);
     expect(mismatch('person', 'The U.S. Congress has forbidden it.', none)).toBe(0);
+    // A place right after "in", "at", "on" is nobody; a name after "to" or "from" may be someone.
+    expect(mismatch('person', 'Homes will be built on England’s high streets, the minister said.', none)).toBe(0.5);
+    expect(mismatch('person', 'The offer was made in Leeds.', none)).toBe(0.5);
+    expect(mismatch('person', 'The plan is wrong, according to Marcus Bellingham.', none)).toBe(0);
   });
 
   it('takes a time of day or a race time for the time asked for, and a bare number not', () => {

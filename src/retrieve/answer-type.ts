@@ -163,8 +163,15 @@ export function mismatch(type: AnswerType, sentence: string | SentenceKinds, kno
   // A place is named with a capital after a preposition: "in Paris", "at City Hall".
   if (type === 'place') return (s.places ??= termsOf(PLACE, 1)).some(isNew) ? 0 : 0.5;
   // A person (or body) is a capitalised name that is not the sentence's first word.
+  // A place named right after a preposition ("on England's high streets") is nobody.
   if (type === 'person') {
-    s.names ??= [...s.text.matchAll(NAME)].filter((m) => !CALENDAR.test(m[1]!)).map((m) => terms(m[1]!));
+    if (!s.names) {
+      const places = new Set(termsOf(AT_PLACE, 1).map((t) => t.join(' ')));
+      s.names = [...s.text.matchAll(NAME)]
+        .filter((m) => !CALENDAR.test(m[1]!))
+        .map((m) => terms(m[1]!))
+        .filter((t) => !places.has(t.join(' ')));
+    }
     return s.names.some(isNew) ? 0 : 0.5;
   }
   return 0;
@@ -174,6 +181,8 @@ const QUESTION = /\?["'”’)]*$/u;
 const PLACE =
   /\b(?:[Ii]n|[Aa]t|on|[Nn]ear|[Ff]rom|to|into|between|across|[Oo]utside|[Ii]nside)\s+(?:the\s+)?(?:\p{Ll}+\s+){0,4}?(\p{Lu}[\p{L}\-]*)/gu;
 const CALENDAR = new RegExp(`^(?:${MONTHS}|${DAYS})$`, 'i');
+/** A name right after a preposition that places things, not people ("in Leeds", "on England's"; not "to" or "from"). */
+const AT_PLACE = /\b(?:[Ii]n|[Aa]t|on|[Nn]ear|into|across|[Oo]utside|[Ii]nside)\s+(?:the\s+)?(\p{Lu}[\p{L}\-]*)/gu;
 // After a word, a comma, or an abbreviation's point ("The U.S. Congress").
 const NAME = /(?<=[\p{L},;:]\s+|\p{Lu}\.\s+)(\p{Lu}[\p{L}\-]*)/gu;
 
