@@ -132,6 +132,18 @@ describe('answer composition', () => {
     expect(a.closest.every((d) => d.doc in FILES)).toBe(true);
   });
 
+  it('finds no evidence for a sum, a number or a time where the best sentence and its neighbours hold none', async () => {
+    const e = engine as unknown as ReturnType<typeof createEngine>;
+    const evidenceFor = async (q: string) => {
+      const [v] = await e.embedder.embed([q], { query: true });
+      return retrieve(e.index, e.stats, q, v!, policyFor('use-lite').weights).evidence!();
+    };
+    expect(await evidenceFor('How much will the second ship cost?')).toBe(0);
+    expect(await evidenceFor('How much will the barrier cost?')).toBeGreaterThan(0.5);
+    const refused = await engine.ask('How much will the second ship cost?');
+    expect(refused.answered).toBe(false);
+  });
+
   it('understands an acronym the text only spells out', async () => {
     const a = await engine.ask('When will the HPA publish the design?');
     expect(a.answered).toBe(true);

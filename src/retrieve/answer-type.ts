@@ -79,8 +79,9 @@ const NUMBER = new RegExp(
   `\\d+(?:[.,]\\d+)*|\\b(?:${NUMBER_WORDS})\\b|\\b(?:a|one|two|three)\\s+(?:quarter|third|fifth|tenth)s?\\b`,
   'gi',
 );
+// Pence and cents ("49p a kilo") and a share of a sum ("2 per cent of GDP") are amounts too.
 const HAS_MONEY =
-  /[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|rand|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP|ZAR|INR|JPY|CNY|AUD|CAD|NZD|CHF|SEK|NOK|DKK|HKD|SGD|Rs\.?|kr|R)\s?\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\b(?:USD|EUR|GBP|Rs\.?|R)\s?\d{1,3}(?:,\d{3})+/i;
+  /[$€£¥₹]\s?\d|\b\d+(?:\.\d+)?(?:p|\s?(?:pence|cents?))\b|\d\s?(?:%|per\s?cent)\s+of\b|\d[\d,.]*\s?(?:million|billion|thousand|bn|m|k)?\s?(?:dollars?|euros?|pounds?|yen|yuan|rupees?|rand|francs?|kron[ae]r?|crowns?|pesos?|rubles?|roubles?|won)\b|\b(?:USD|EUR|GBP|ZAR|INR|JPY|CNY|AUD|CAD|NZD|CHF|SEK|NOK|DKK|HKD|SGD|Rs\.?|kr|R)\s?\d[\d,.]*\s?(?:million|billion|bn|m|k)\b|\b(?:USD|EUR|GBP|Rs\.?|R)\s?\d{1,3}(?:,\d{3})+/i;
 // A date or a time of day ("9pm", "06:00", "3.40am", "noon"), or a race's time ("2:06:12", "2 hours 21 minutes").
 const HAS_TIME = new RegExp(
   `\\b(?:1[5-9]\\d\\d|20\\d\\d|${MONTHS}|${DAYS}|(?:last|next|this|previous) (?:week|month|year|decade|century)|ago|since|century|decade|noon|midnight)\\b|\\b\\d{1,2}(?:[:.]\\d{2})?\\s?(?:am|pm|a\\.m\\.|p\\.m\\.)|\\b\\d{1,2}:\\d{2}\\b|\\b\\d+\\s+hours?,?\\s+(?:and\\s+)?\\d+\\s+min`,

@@ -90,6 +90,8 @@ export interface Retrieval {
   evidence?: (upTo?: number) => number;
 }
 export const DENSE_K = 64;
+/** The kinds of answer a sentence can plainly lack (a place or a person it may hold unnamed). */
+const ASKS_KIND: ReadonlySet<AnswerType> = new Set(['money', 'number', 'time']);
 const LEXICAL_K = 32;
 const TOP_CHUNKS = 10;
 
@@ -142,7 +144,7 @@ export function retrieve(
   let asked: ReturnType<typeof topEvidence> | undefined;
   const evidence = (upTo = 0.5) => {
     if (!top) return 1;
-    asked ??= topEvidence(index, stats, query, q.type, q.focus, top);
+    asked ??= topEvidence(index, stats, query, q, top);
     return asked.literal < upTo ? asked.withWordnet() : asked.literal;
   };
   return { sentences, chunks, voiced, evidence };
@@ -330,15 +332,17 @@ function topEvidence(
   index: LoadedIndex,
   stats: LexStats,
   query: string,
-  type: AnswerType,
-  focus: FocusName[],
+  q: Query,
   top: SentenceHit,
 ): { literal: number; withWordnet: () => number } {
-  const { units, speakers } = questionUnits(query, stats, type, focus);
   const i = top.sentence;
   const near = [i - 1, i + 1].filter(
     (j) => j >= 0 && j < index.sentences.length && sameParagraph(index, Math.min(i, j), Math.max(i, j)),
   );
+  // Asked for a sum, a number or a time, and neither the sentence nor its neighbours hold one: no answer.
+  if (ASKS_KIND.has(q.type) && [i, ...near].every((j) => mismatch(q.type, kindsAt(stats, j), q.known) === 1))
+    return { literal: 0, withWordnet: () => 0 };
+  const { units, speakers } = questionUnits(query, stats, q.type, q.focus);
   const speaksIn = (j: number) =>
     speakers.some(
       (k) => stats.focus.says[j]!.has(k) || (stats.focus.about[j]!.has(k) && SPEECH_VERB.test(stats.sentenceText[j]!)),
