@@ -189,7 +189,7 @@ type Conf = { c: number; e: number; neg: boolean };
 function bestRefusal(conf: Conf[]) {
   let best = { correct: -Infinity, gap: 0, threshold: 0, evidence: NO_GATE };
   for (const floor of [0, 0.05, 0.1, 0.15, 0.2, 0.25])
-    for (const below of floor ? [0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6] : [0]) {
+    for (const below of floor ? belowCandidates(conf, floor) : [0]) {
       const gated = (x: Conf) => x.e < floor && x.c < below;
       const sorted = conf.filter((x) => !gated(x)).sort((a, b) => a.c - b.c);
       const gatedNeg = conf.filter((x) => gated(x) && x.neg).length;
@@ -207,6 +207,16 @@ function bestRefusal(conf: Conf[]) {
       }
     }
   return best;
+}
+
+/**
+ * Where the evidence gate may stop: midway between the confidences of two questions it could
+ * refuse (evidence below `floor`), as the threshold is chosen, between 0.8 and 1.6.
+ */
+function belowCandidates(conf: Conf[], floor: number): number[] {
+  const cs = [...new Set(conf.filter((x) => x.e < floor).map((x) => x.c))].sort((a, b) => a - b);
+  const mids = cs.slice(1).map((c, k) => Math.round(((c + cs[k]!) / 2) * 1000) / 1000);
+  return [0.8, ...mids.filter((m) => m > 0.8 && m < 1.6), 1.6];
 }
 
 /** Scores every question with the policy's weights: confidence, evidence, and answer ranks. */
