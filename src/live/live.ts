@@ -1,7 +1,7 @@
 /**
  * A live engine: an `Engine` that answers from the current index while the collection changes.
  * `refresh()` rebuilds in the background (only changed files embedded; in a worker thread, see
- * index/build-worker.ts) and then swaps the reference; a question already being answered keeps the engine it started with.
+ * build-worker.ts) and then swaps the reference; a question already being answered keeps the engine it started with.
  * Rebuilds run one at a time; calls made during a rebuild share one follow-up rebuild. A failed
  * rebuild keeps the old engine; what a moderator is told is an error id, and the log line with
  * that id says why (its message may name server paths or database hosts).
