@@ -259,13 +259,15 @@ describe.each(BACKENDS)('servers’ collections in the store on $name', ({ start
         url: listingUrl,
       });
       expect(listing.web?.fetching).toMatchObject({ total: 4 });
+      // B's next edit, queued first, waits for its listing (every page is in by its reply); D's, queued after it, does not.
+      const listedLater = p2.guilds.edit({ kind: 'feeds', guild: B, by: 'test' });
+      await new Promise((r) => setTimeout(r, 300));
       const added = await add(p2.guilds, D, 'c2_chariot_burial.txt');
       expect(added.ok).toBe(true);
       expect(served.length).toBeLessThan(4);
       await new Promise((r) => setTimeout(r, 150));
       expect(await cites(await p2.guilds.engineFor(D), CHARIOT, 'c2_chariot_burial.txt')).toBe(true);
-      // B's next edit waits for its listing: every page is in by then.
-      const listed = await p2.guilds.edit({ kind: 'feeds', guild: B, by: 'test' });
+      const listed = await listedLater;
       expect(served).toHaveLength(4);
       expect(listed.web?.feeds?.feeds).toContainEqual(expect.objectContaining({ kind: 'sitemap', items: 4 }));
     } finally {

@@ -121,19 +121,22 @@ export async function dropLease(q: pg.Pool | pg.ClientBase, holder: string): Pro
 
 /**
  * Claims the oldest edit not yet applied (one left running by a holder that is gone is taken
- * again); undefined when there is none. Claiming is one statement, so two writers never take one edit.
+ * again), of a server not in `skip`; undefined when there is none. Claiming is one statement, so
+ * two writers never take one edit.
  */
 export async function claimEdit(
   q: pg.Pool | pg.ClientBase,
   holder: string,
+  skip: readonly string[] = [],
 ): Promise<{ id: string; collection: string; edit: unknown; data: Buffer | null } | undefined> {
   const { rows } = await q.query<{ id: string; collection: string; edit: unknown; data: Buffer | null }>(
     `UPDATE qb_edits SET state = 'running', holder = $1
       WHERE id = (SELECT id FROM qb_edits
-                   WHERE state = 'queued' OR (state = 'running' AND holder IS DISTINCT FROM $1)
+                   WHERE (state = 'queued' OR (state = 'running' AND holder IS DISTINCT FROM $1))
+                     AND collection <> ALL($2::text[])
                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id, collection, edit, data`,
-    [holder],
+    [holder, [...skip]],
   );
   return rows[0];
 }

@@ -29,6 +29,8 @@ import type { SourcesFile } from '../ingest/load.js';
 
 export interface GuildWriter {
   apply(edit: GuildEdit): Promise<EditOutcome>;
+  /** Servers whose turn work left running after its reply holds (a listing still being fetched). */
+  busy(): string[];
   /** Syncs every server that follows a feed or sitemap now, however recent its last sync. */
   syncNow(): Promise<void>;
   /** Stops the build worker (a build under way is asked to stop and waited for). */
@@ -238,6 +240,7 @@ export function guildWriter(
 
   return {
     apply: (edit) => serial(edit.guild, () => apply(edit)),
+    busy: () => [...backgrounds.keys()],
     syncNow: () => syncDue(true),
     async close(waitMs) {
       clearInterval(timer);

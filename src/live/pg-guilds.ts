@@ -128,12 +128,11 @@ export function pgBackend(url: string, pool: pg.Pool, scanMax: number): WriterBa
   };
 }
 
-const MAX_IN_FLIGHT = 16;
-
 /**
- * Takes the writer's lease when it is free and, while holding it, applies queued edits (each
- * server's one at a time, in order). `isWriter()` says whether this process holds it now. A role
- * without the rights to write (permission denied) stops trying, with one log line.
+ * Takes the writer's lease when it is free and, while holding it, applies queued edits one at a
+ * time, in order (a server whose long listing is still being fetched has its later ones wait).
+ * `isWriter()` says whether this process holds it now. A role without the rights to write
+ * (permission denied) stops trying, with one log line.
  */
 export function pgWriterLoop(
   opts: GuildWriterOptions & { url: string; pool: pg.Pool; scanMax: number; pollMs?: number; leaseS?: number },
@@ -149,37 +148,39 @@ export function pgWriterLoop(
   );
   let busy: Promise<void> | undefined;
   let renewedAt = 0;
-  // Claimed edits run side by side (the writer keeps each server's in order): one server's long
-  // crawl does not hold up the queue; at most MAX_IN_FLIGHT at once (an upload's bytes are in memory).
-  const inFlight = new Set<Promise<void>>();
-  const run = async (claimed: NonNullable<Awaited<ReturnType<typeof claimEdit>>>) => {
-    const edit = GuildEditSchema.safeParse({
-      ...(claimed.edit as object),
-      ...(claimed.data && { data: claimed.data.toString('base64') }),
-    });
-    let outcome: EditOutcome;
-    try {
-      outcome = edit.success ? await writer.apply(edit.data) : { ok: false, message: 'That edit is not valid.' };
-    } catch (err) {
-      opts.log.error('guild_edit_failed', { error: String(err).slice(0, 300) });
-      outcome = { ok: false, message: 'The edit could not be applied (see the bot’s log).' };
-    }
-    await finishEdit(opts.pool, claimed.id, outcome);
+  const renew = async () => {
+    leased = await takeLease(opts.pool, holder, leaseS);
+    renewedAt = Date.now();
   };
-  // The lease is renewed every poll (a third of its life), however long the edits under way take.
   const tick = async () => {
     if (Date.now() - renewedAt > (leaseS * 1000) / 3) {
-      leased = await takeLease(opts.pool, holder, leaseS);
-      renewedAt = Date.now();
+      await renew();
       if (leased) opts.log.debug('guild_writer_lease', { holder });
     }
-    while (leased && !stopped && inFlight.size < MAX_IN_FLIGHT) {
-      const claimed = await claimEdit(opts.pool, holder);
+    // One edit at a time (the embedded PGlite server multiplexes connections onto one session, where
+    // statements in flight at once were seen to trade parameters), each applied before the next is
+    // claimed; a server whose turn a listing still being fetched holds is passed over, so its later
+    // edits wait for it and nobody else's do.
+    while (leased && !stopped) {
+      const claimed = await claimEdit(opts.pool, holder, writer.busy());
       if (!claimed) break;
-      const done: Promise<void> = run(claimed)
-        .catch((err: unknown) => opts.log.warn('guild_writer_failed', { error: String(err).slice(0, 300) }))
-        .finally(() => inFlight.delete(done));
-      inFlight.add(done);
+      const edit = GuildEditSchema.safeParse({
+        ...(claimed.edit as object),
+        ...(claimed.data && { data: claimed.data.toString('base64') }),
+      });
+      let outcome: EditOutcome;
+      // A long edit (a build, a sync before it) keeps the lease while it runs.
+      const keep = setInterval(() => void renew().catch(() => undefined), (leaseS * 1000) / 3);
+      try {
+        outcome = edit.success ? await writer.apply(edit.data) : { ok: false, message: 'That edit is not valid.' };
+      } catch (err) {
+        opts.log.error('guild_edit_failed', { error: String(err).slice(0, 300) });
+        outcome = { ok: false, message: 'The edit could not be applied (see the bot’s log).' };
+      } finally {
+        clearInterval(keep);
+      }
+      await finishEdit(opts.pool, claimed.id, outcome);
+      if (Date.now() - renewedAt > (leaseS * 1000) / 3) await renew();
     }
   };
   const timer = setInterval(() => {
@@ -204,12 +205,6 @@ export function pgWriterLoop(
       stopped = true;
       clearInterval(timer);
       await busy;
-      // Edits under way are let finish (a long crawl only up to `waitMs`: closing the writer stops it).
-      let wait: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(inFlight),
-        new Promise((r) => (wait = setTimeout(r, waitMs ?? 30_000)).unref()),
-      ]).finally(() => clearTimeout(wait));
       await writer.close(waitMs);
       if (leased) await dropLease(opts.pool, holder).catch(() => undefined);
     },
