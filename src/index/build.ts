@@ -13,7 +13,7 @@ import { EXTRACTOR_VERSION } from '../ingest/extract/extract.js';
 import { readCollection, skipNotice, type ReadOptions, type SkippedFile } from '../ingest/load.js';
 import { wordCount } from '../ingest/sentences.js';
 import type { Chunk } from '../core/types.js';
-import { FILES, INDEX_FORMAT, type DocRecord, type Manifest } from './files.js';
+import { FILES, INDEX_FORMAT, sentenceRefs, type DocRecord, type Manifest } from './files.js';
 import { indexFolder, type IndexFolder, type IndexWriter } from './folder.js';
 import { STATS_FILE } from './generations.js';
 
@@ -173,7 +173,7 @@ export function builtIndex({ records, chunks }: Prepared): BuiltIndex {
   return {
     byId: new Map(records.map((r) => [r.id, r])),
     chunks,
-    sentences: chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end }))),
+    sentences: sentenceRefs(chunks),
   };
 }
 

@@ -69,5 +69,10 @@ export const ChunkSchema = z.object({
   sentences: z.array(SpanSchema).min(1),
 });
 
+/** The collection's sentences in chunk order: row i is sentence i's HNSW label and vector row. */
+export function sentenceRefs(chunks: readonly z.infer<typeof ChunkSchema>[]): { chunk: number; start: number; end: number }[] {
+  return chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end })));
+}
+
 export const DocsFileSchema = z.array(DocRecordSchema);
 export const ChunksFileSchema = z.array(ChunkSchema);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { IndexError, type DenseSearch, type Knn, type LoadedIndex } from './types.js';
 import { loadLexicalAsync, type LexicalDoc } from './lexical.js';
 import type { Chunk } from '../core/types.js';
-import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, type DocRecord, type Manifest } from './files.js';
+import { ChunksFileSchema, DocsFileSchema, FILES, ManifestSchema, sentenceRefs, type DocRecord, type Manifest } from './files.js';
 import { filesDir, readPointer, STATS_FILE } from './generations.js';
 
 
@@ -116,7 +116,7 @@ async function readFiles(files: string, dir: string, opts: ReadOptions): Promise
   const chunks = await parseWith(ChunksFileSchema, chunksRaw, dir, FILES.chunks);
   await turn();
   checkConsistency(manifest, docs, chunks, dir);
-  const sentences = chunks.flatMap((c) => c.sentences.map((s) => ({ chunk: c.id, start: s.start, end: s.end })));
+  const sentences = sentenceRefs(chunks);
   const { dims } = manifest;
   if (sentences.length !== manifest.counts.sentences || vecBuf.byteLength !== sentences.length * dims * 4) {
     throw new IndexError(`Index in ${dir} is inconsistent: vectors do not match ${sentences.length} sentences of ${dims} dimensions. Rebuild with npm run index.`);

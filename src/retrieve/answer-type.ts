@@ -204,9 +204,9 @@ export function exactAnswer(question: string): ((sentence: string | SentenceKind
     // snailfish"; or a kind of it ("how many people": "3 percent of customers").
     return (sentence) => {
       const s = kindsOf(sentence);
-      if ((s.counted ??= countedTerms(s.text)).has(asked)) return true;
-      if (GENERIC_COUNTED.some((t) => s.counted!.has(t))) return true;
-      return (s.countedWords ??= countedWords(s.text)).some((w) => isKindOf(w, general));
+      const { counted, countedWords } = readCounted(s);
+      if (counted.has(asked) || GENERIC_COUNTED.some((t) => counted.has(t))) return true;
+      return countedWords.some((w) => isKindOf(w, general));
     };
   }
   const test = (re: RegExp) => (s: string | SentenceKinds) => re.test(kindsOf(s).text);
@@ -222,25 +222,29 @@ export function exactAnswer(question: string): ((sentence: string | SentenceKind
 }
 
 /** The terms of the (up to) three words after each number of a sentence: what it counts. */
-function countedTerms(sentence: string): Set<string> {
-  const out = new Set<string>();
-  for (const x of countedWords(sentence, true))
-    for (const t of [...terms(x), ...terms(x.replace(/^\d+-/, ''))]) out.add(t);
-  return out;
-}
-
 /**
- * The (up to) three words after each number of a sentence, lower case, each once; after a year
- * ("the 2023 Tenant Protection Act") only with `years`.
+ * What a sentence's numbers count, read once: the terms of the (up to) three words after each
+ * number, and those words as written, lower case, where the number is not a year ("the 2023
+ * Tenant Protection Act" counts no tenants).
  */
-function countedWords(sentence: string, years = false): string[] {
-  const words = sentence.match(/[\p{L}\p{N}][\p{L}\p{N},.\-]*/gu) ?? [];
-  const out = new Set<string>();
-  words.forEach((w, k) => {
-    if (COUNT.test(w) && (years || !YEAR.test(w)))
-      for (const x of words.slice(k + 1, k + 4)) out.add(x.toLowerCase().replace(/[,.\-]+$/, ''));
-  });
-  return [...out];
+function readCounted(s: SentenceKinds): { counted: Set<string>; countedWords: string[] } {
+  if (!s.counted || !s.countedWords) {
+    const words = s.text.match(/[\p{L}\p{N}][\p{L}\p{N},.\-]*/gu) ?? [];
+    const counted = new Set<string>();
+    const notAfterYear = new Set<string>();
+    words.forEach((w, k) => {
+      if (!COUNT.test(w)) return;
+      const year = YEAR.test(w);
+      for (const x of words.slice(k + 1, k + 4)) {
+        const word = x.toLowerCase().replace(/[,.\-]+$/, '');
+        for (const t of [...terms(word), ...terms(word.replace(/^\d+-/, ''))]) counted.add(t);
+        if (!year) notAfterYear.add(word);
+      }
+    });
+    s.counted = counted;
+    s.countedWords = [...notAfterYear];
+  }
+  return { counted: s.counted, countedWords: s.countedWords };
 }
 const YEAR = /^(?:1[5-9]|20)\d\d$/;
 /** Nouns that count anything: "19 individuals", "58,000 rental units". */
